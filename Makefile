@@ -1,0 +1,90 @@
+# mend - Makefile
+#
+#   make                    build ./mend
+#   make DEVELOPER=1        strict warnings, warnings are errors
+#   make SANITIZE=address,undefined
+#   make check              install test dependencies (Debian, as root), build,
+#                           run unit tests and end-to-end tests on the local lab
+#   make unit | e2e | bench | lint | valgrind | install | clean
+#
+# Sources are picked up by wildcard: runner/*.c (engine; main.c is the CLI
+# front end), modules/*.c (one file per built-in module, see
+# modules/registry.c), tests/unit/test_*.c (one cmocka binary each).
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DESTDIR ?=
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+PKGS    := libssh yaml-0.1 openssl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
+           -DMEND_VERSION='"$(VERSION)"' \
+           $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
+
+ifeq ($(DEVELOPER),1)
+CFLAGS  += -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+           -Wwrite-strings -Wvla -fno-common -Wno-error=deprecated-declarations
+endif
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ENGINE_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c)) $(wildcard modules/*.c)
+ENGINE_OBJ := $(ENGINE_SRC:.c=.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:.c=)
+DEPS       := $(ENGINE_OBJ:.o=.d) runner/main.d $(UNIT_SRC:.c=.d)
+
+all: mend
+
+mend: runner/main.o libmend.a
+	$(CC) $(LDFLAGS) -o $@ runner/main.o libmend.a $(LDLIBS)
+
+libmend.a: $(ENGINE_OBJ)
+	rm -f $@
+	ar rcs $@ $(ENGINE_OBJ)
+
+%.o: %.c
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c libmend.a
+	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
+	    libmend.a $(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+-include $(DEPS)
+
+unit: $(UNIT_BIN)
+	@tests/run-unit $(UNIT_BIN)
+
+e2e: mend
+	@tests/e2e/run
+
+check:
+	tests/install-deps
+	$(MAKE) DEVELOPER=1 mend $(UNIT_BIN)
+	tests/run-unit $(UNIT_BIN)
+	tests/e2e/run
+
+bench: mend
+	tests/bench/run
+
+valgrind: mend $(UNIT_BIN)
+	VALGRIND=1 tests/run-unit $(UNIT_BIN)
+
+lint:
+	@tests/lint
+
+install: mend
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 mend $(DESTDIR)$(BINDIR)/mend
+
+clean:
+	rm -f mend libmend.a runner/*.o modules/*.o runner/*.d modules/*.d \
+	    tests/unit/*.d $(UNIT_BIN)
+
+.PHONY: all unit e2e check bench valgrind lint install clean

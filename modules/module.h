@@ -1,0 +1,174 @@
+/*
+ * module.h - the contract between the runner and a built-in module.
+ *
+ * One module = one file modules/<name>.c exporting exactly one
+ *     const struct module mod_<name> = { .name, .summary, .args, .flags, .run };
+ * with everything else static, and one line in modules/registry.c.
+ *
+ * Before any host is contacted the runner validates every task's arguments
+ * against the module's argument table (unknown argument, wrong type,
+ * missing required argument, value not in `choices`), then, if the module
+ * has one, calls .validate for cross-argument rules (mutually exclusive
+ * arguments...).  Arguments that contain templates ({{ }}) are type-checked
+ * after rendering, on the host, just before .run.
+ *
+ * At run time the runner renders the arguments, coerces each to its declared
+ * type (a "yes" string for an ARG_BOOL becomes V_BOOL 1, "0640" for ARG_MODE
+ * stays a string, "30" for ARG_INT becomes V_INT), fills in defaults, and
+ * calls .run with a map that holds exactly the declared arguments that are
+ * set.  .run reports through the modctx helpers below and returns 0 when the
+ * result is recorded (ok, changed or failed alike), -1 only when the host's
+ * connection broke (the host becomes unreachable).
+ *
+ * Flags, checked once by the runner, never by modules:
+ *   MOD_CHANGES_HOST     may change the host (journaled; check mode matters)
+ *   MOD_SUPPORTS_CHECK   understands check mode (ctx->check): reports what it
+ *                        would change and changes nothing.  A module with
+ *                        MOD_CHANGES_HOST but without this flag is skipped
+ *                        in check mode.
+ *   MOD_FREE_FORM        accepts Ansible's free-form string
+ *                        (`command: ls -l`), stored as argument "_raw_params"
+ *   MOD_NO_HOST          runs on the controller only (debug, assert, fail)
+ */
+#ifndef MEND_MODULE_H
+#define MEND_MODULE_H
+
+#include <stddef.h>
+
+#include "../runner/err.h"
+#include "../runner/strbuf.h"
+#include "../runner/transport.h"
+#include "../runner/value.h"
+
+enum arg_type {
+	ARG_STR,     /* string (scalars are converted to their text) */
+	ARG_INT,     /* integer */
+	ARG_BOOL,    /* yes/no/true/false/1/0 */
+	ARG_LIST,    /* list (a scalar becomes a one-element list; a string
+	              * with commas is split, as Ansible does for list args) */
+	ARG_MAP,     /* mapping */
+	ARG_PATH,    /* string, must be absolute after rendering */
+	ARG_MODE,    /* file mode: octal string "0640" or int; stored as string */
+	ARG_RAW,     /* anything (no coercion) */
+};
+
+struct module_arg {
+	const char *name;
+	enum arg_type type;
+	int required;
+	const char *def;        /* default as text, NULL = unset */
+	const char *choices;    /* "present|absent", NULL = any */
+	const char *help;
+	const char *aliases;    /* "dest|destfile", NULL = none */
+};
+
+#define MOD_CHANGES_HOST    0x01
+#define MOD_SUPPORTS_CHECK  0x02
+#define MOD_FREE_FORM       0x04
+#define MOD_NO_HOST         0x08
+
+struct modctx;
+
+struct module {
+	const char *name;
+	const char *summary;             /* one line */
+	const char *doc;                 /* longer text for `mend modules NAME` */
+	const struct module_arg *args;   /* terminated by { NULL } */
+	unsigned flags;
+	/* Optional: cross-argument checks at validation time; args are the
+	 * raw (unrendered) task arguments. Return -1 after err_setpos(). */
+	int (*validate)(const struct val *args, struct err *e);
+	int (*run)(struct modctx *ctx, const struct val *args);
+};
+
+/* registry.c */
+const struct module *module_find(const char *name);
+/* The closest registered name within edit distance 2, or NULL. */
+const char *module_suggest(const char *name);
+extern const struct module *const module_table[];  /* NULL-terminated */
+
+/* ---- the per-task context a module runs in (runner/modctx.c) ---- */
+
+struct hostctx;   /* the runner's per-host state (runner/executor.h) */
+
+struct modctx {
+	struct hostctx *host;
+	const char *host_name;       /* inventory name */
+	const char *task_name;
+	const struct val *vars;      /* the host's variables (read-only) */
+	int check;                   /* check mode: change nothing */
+	int diff;                    /* diff mode: produce diffs */
+	int become;
+	const char *become_user;
+	int timeout;                 /* per-command timeout, seconds */
+	int no_log;
+
+	/* Result, filled through the helpers below. */
+	int changed;
+	int failed;
+	int skipped;
+	int rc;                      /* -1 = not applicable */
+	struct strbuf msg;
+	struct strbuf diffs;         /* unified diffs, appended */
+	struct val *data;            /* module-specific return values (map) */
+};
+
+/* Results. mod_fail() returns 0 so a module can `return mod_fail(...)`. */
+int mod_fail(struct modctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mod_msg(struct modctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mod_set(struct modctx *ctx, const char *key, struct val *v); /* takes v */
+void mod_changed(struct modctx *ctx);
+
+/* Argument access (after the runner's coercion). */
+const char *arg_str(const struct val *args, const char *name);  /* or NULL */
+int arg_bool(const struct val *args, const char *name);         /* 0 if unset */
+long long arg_int(const struct val *args, const char *name, long long def);
+const struct val *arg_get(const struct val *args, const char *name);
+
+/* Remote execution through the host's connection, honouring become and the
+ * task timeout.  Returns 0 (command ran; see r->rc) or a TERR_* code, in
+ * which case the host is marked unreachable by the runner. */
+int mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,
+    struct exec_res *r);
+
+/* File metadata as seen on the host. */
+struct file_meta {
+	int exists;
+	int is_link;            /* path itself is a symlink */
+	char *realpath;         /* symlinks resolved (malloc'ed) */
+	unsigned mode;          /* permission bits, e.g. 0640 */
+	char *owner, *group;    /* names (malloc'ed) */
+	unsigned long long size;
+};
+void file_meta_release(struct file_meta *m);
+
+/* Read a whole remote file (following symlinks). Returns 0 and fills content
+ * and meta (meta->exists = 0 and empty content if it does not exist), or a
+ * TERR_* code, or -1 with mod_fail() already called (unreadable...). */
+int mod_read_file(struct modctx *ctx, const char *path, struct strbuf *content,
+    struct file_meta *meta);
+
+/* Atomically replace a remote file: temp file in the same directory as the
+ * symlink-resolved target, fsync, keep mode and owner of the existing file
+ * (or use mode/owner/group when given, NULL = keep/default), rename over.
+ * Writes through a symlink (the link stays a link).  In check mode it writes
+ * nothing.  In diff mode it appends a unified diff of old -> new to
+ * ctx->diffs.  It does not decide idempotence: callers compare first. */
+int mod_write_file(struct modctx *ctx, const char *path, const struct strbuf *old,
+    const void *data, size_t len, const char *mode, const char *owner,
+    const char *group);
+
+/* Append a unified diff of a -> b (labels "before: path", "after: path"). */
+void mod_add_diff(struct modctx *ctx, const char *path, const char *a,
+    size_t alen, const char *b, size_t blen);
+
+/* Verbose log line (shown with -v at level >= lvl), prefixed host | task. */
+void mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The host's connection (for probes: conn_tcp_open). */
+struct conn *mod_conn(struct modctx *ctx);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * transport.h - one connection per host: SSH (libssh) or local.
+ *
+ * A `struct conn` is opened once per host and reused by every task of the
+ * run; each command gets its own channel.  A conn is used by one thread at a
+ * time (the executor gives each host to one worker).
+ *
+ * Errors: functions return 0 on success and a negative TERR_* code on a
+ * transport failure, with a human message in `e` ("connection refused",
+ * "host key for 198.51.100.11 is unknown ...").  A command that ran and exited
+ * non-zero is NOT a transport failure: conn_exec() returns 0 and r->rc != 0.
+ * TERR_UNREACHABLE marks the host unreachable (exit code 4 of mend run).
+ */
+#ifndef MEND_TRANSPORT_H
+#define MEND_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "strbuf.h"
+
+enum hostkey_policy { HK_STRICT, HK_ACCEPT_NEW, HK_OFF };
+
+#define TERR_UNREACHABLE  (-2)   /* connect/auth/host key failure, or lost */
+#define TERR_TIMEOUT      (-3)   /* a command exceeded its timeout */
+#define TERR_INTERNAL     (-4)
+
+struct conn_params {
+	const char *name;         /* inventory name, for messages */
+	const char *host;         /* ansible_host or name */
+	int port;                 /* 0 = from ssh config or 22 */
+	const char *user;         /* NULL = ssh config or current user */
+	const char *identity;     /* private key file, or NULL */
+	const char *known_hosts;  /* NULL = ~/.ssh/known_hosts */
+	const char *ssh_config;   /* NULL = ~/.ssh/config (if present) */
+	enum hostkey_policy policy;
+	int connect_timeout;      /* seconds */
+	int local;                /* ansible_connection=local */
+};
+
+struct exec_opts {
+	const void *in;           /* bytes for the command's stdin, or NULL */
+	size_t inlen;
+	int timeout;              /* seconds, 0 = none */
+	int become;               /* wrap in sudo */
+	const char *become_user;  /* NULL = root */
+	const char *become_pass;  /* NULL = sudo -n; never logged */
+	size_t out_cap;           /* cap on captured stdout/stderr, 0 = 16 MiB */
+};
+
+struct exec_res {
+	int rc;                   /* exit status; 128+N if killed by signal N */
+	struct strbuf out;        /* stdout (capped) */
+	struct strbuf err;        /* stderr (capped) */
+};
+
+struct conn;
+struct tstream;
+
+/* Library set-up/tear-down (ssh_init/ssh_finalize); call once. */
+int transport_init(void);
+void transport_shutdown(void);
+
+int conn_open(struct conn **out, const struct conn_params *p, struct err *e);
+void conn_close(struct conn *c);
+/* Human description of the peer ("root@198.51.100.11:22"). */
+const char *conn_describe(const struct conn *c);
+
+void exec_res_init(struct exec_res *r);
+void exec_res_release(struct exec_res *r);
+/* Run `cmd` with /bin/sh -c semantics on the host. `cmd` must already be
+ * fully quoted (see shellcmd.h). */
+int conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
+    struct exec_res *r, struct err *e);
+
+/* Open a TCP stream from the host to host:port (libssh direct-tcpip, or a
+ * plain socket for local connections).  Used by protocol probes. */
+int conn_tcp_open(struct conn *c, const char *host, int port, int timeout,
+    struct tstream **out, struct err *e);
+/* Returns bytes read, 0 on EOF, -1 on error, TERR_TIMEOUT on timeout. */
+ssize_t tstream_read(struct tstream *s, void *buf, size_t len, int timeout_ms);
+ssize_t tstream_write(struct tstream *s, const void *buf, size_t len);
+void tstream_close(struct tstream *s);
+
+#endif
