@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "../runner/suggest.h"
 #include "../runner/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
@@ -32,44 +33,14 @@ module_find(const char *name)
 	return NULL;
 }
 
-/* Damerau-free Levenshtein distance, bounded to short names. */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins)
-			    : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
-	}
-	return prev[lb];
-}
-
 const char *
 module_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t i, bestd = 3;
+	const char *names[128];
+	size_t i;
 
-	for (i = 0; module_table[i] != NULL; i++) {
-		size_t d = edit_distance(name, module_table[i]->name);
-
-		if (d < bestd) {
-			bestd = d;
-			best = module_table[i]->name;
-		}
-	}
-	return best;
+	for (i = 0; module_table[i] != NULL && i + 1 < ARRAY_SIZE(names); i++)
+		names[i] = module_table[i]->name;
+	names[i] = NULL;
+	return suggest(name, names);
 }

@@ -1,0 +1,13 @@
+/* suggest.h - "did you mean ...?" for mistyped names. */
+#ifndef MEND_SUGGEST_H
+#define MEND_SUGGEST_H
+
+#include <stddef.h>
+
+/* Levenshtein distance (names up to 62 bytes; longer = large). */
+size_t edit_distance(const char *a, const char *b);
+/* The word of `words` (NULL-terminated) closest to w within distance 2 (or
+ * one that w is a prefix or suffix of), or NULL. */
+const char *suggest(const char *w, const char *const *words);
+
+#endif
