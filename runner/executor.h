@@ -61,7 +61,7 @@ struct hostctx {
 	int conn_failed;              /* connection could not be opened */
 	struct val *vars;             /* merged variables for the current play */
 	int unreachable;              /* for the rest of the run */
-	int failed;                   /* in the current play */
+	int failed;                   /* failed: out for the rest of the run */
 	struct host_stats st;
 	struct strbuf out;            /* buffered output */
 	char **notified;              /* handler names notified (this play) */
