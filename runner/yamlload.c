@@ -171,7 +171,8 @@ merge_key(struct val *map, const struct val *src)
 }
 
 static int
-add_key(struct loader *l, struct val *map, struct val *key, struct val *v)
+add_key(struct loader *l, struct val *map, struct val *key, struct val *v,
+    struct val *merges)
 {
 	struct strbuf k = STRBUF_INIT;
 
@@ -182,9 +183,8 @@ add_key(struct loader *l, struct val *map, struct val *key, struct val *v)
 	val_to_str(key, &k);
 	if (strcmp(k.buf, "<<") == 0 && !key->quoted &&
 	    (v->type == V_MAP || v->type == V_LIST)) {
-		merge_key(map, v);     /* YAML merge key: existing keys win */
+		val_list_push(merges, v);  /* applied at the end: keys win */
 		strbuf_release(&k);
-		val_free(v);
 		return 0;
 	}
 	if (val_map_get(map, k.buf) != NULL) {
@@ -200,8 +200,9 @@ add_key(struct loader *l, struct val *map, struct val *key, struct val *v)
 static struct val *
 load_mapping(struct loader *l, yaml_event_t *start)
 {
-	struct val *map = val_map();
+	struct val *map = val_map(), *merges = val_list();
 	yaml_event_t ev;
+	size_t i;
 
 	set_pos(l, map, &start->start_mark);
 	for (;;) {
@@ -211,6 +212,9 @@ load_mapping(struct loader *l, yaml_event_t *start)
 			goto fail;
 		if (ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
+			for (i = 0; i < merges->u.list.n; i++)
+				merge_key(map, merges->u.list.items[i]);
+			val_free(merges);
 			return map;
 		}
 		key = load_node(l, &ev);
@@ -223,7 +227,7 @@ load_mapping(struct loader *l, yaml_event_t *start)
 		}
 		v = load_node(l, &ev);
 		yaml_event_delete(&ev);
-		if (v == NULL || add_key(l, map, key, v) < 0) {
+		if (v == NULL || add_key(l, map, key, v, merges) < 0) {
 			val_free(key);
 			val_free(v);
 			goto fail;
@@ -232,6 +236,7 @@ load_mapping(struct loader *l, yaml_event_t *start)
 	}
 fail:
 	val_free(map);
+	val_free(merges);
 	return NULL;
 }
 

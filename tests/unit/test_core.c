@@ -1,0 +1,299 @@
+/* test_core.c - strbuf, shell quoting, values, JSON and the YAML loader. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../../runner/shellcmd.h"
+#include "../../runner/strbuf.h"
+#include "../../runner/value.h"
+#include "../../runner/yamlload.h"
+
+static void
+test_strbuf_basics(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+	size_t len;
+
+	(void)state;
+	assert_non_null(sb.buf);
+	assert_string_equal(sb.buf, "");
+	strbuf_addstr(&sb, "abc");
+	strbuf_addch(&sb, 0);
+	strbuf_addf(&sb, "%d-%s", 42, "x");
+	assert_int_equal(sb.len, 8);
+	assert_memory_equal(sb.buf, "abc\0" "42-x", 8);
+	strbuf_setlen(&sb, 2);
+	assert_string_equal(sb.buf, "ab");
+	s = strbuf_detach(&sb, &len);
+	assert_string_equal(s, "ab");
+	assert_int_equal(len, 2);
+	assert_string_equal(sb.buf, "");
+	free(s);
+	strbuf_release(&sb);
+}
+
+static void
+test_strbuf_cap(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	sb.cap = 5;
+	strbuf_addstr(&sb, "abc");
+	assert_int_equal(sb.truncated, 0);
+	strbuf_addstr(&sb, "defgh");
+	assert_int_equal(sb.len, 5);
+	assert_int_equal(sb.truncated, 1);
+	assert_string_equal(sb.buf, "abcde");
+	strbuf_release(&sb);
+}
+
+static void
+test_strbuf_long_format(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char big[1000];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	strbuf_addf(&sb, "<%s>", big);
+	assert_int_equal(sb.len, 1001);
+	assert_int_equal(sb.buf[0], '<');
+	assert_int_equal(sb.buf[1000], '>');
+	strbuf_release(&sb);
+}
+
+/* Run `sh -c "printf %s <quoted>"` and check the shell saw the exact bytes. */
+static void
+roundtrip(const char *value)
+{
+	struct strbuf cmd = STRBUF_INIT, out = STRBUF_INIT;
+	char buf[256];
+	size_t n;
+	FILE *p;
+
+	shellcmd_build(&cmd, "printf '%%s' %q", value);
+	p = popen(cmd.buf, "r");
+	assert_non_null(p);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		strbuf_add(&out, buf, n);
+	assert_int_equal(WEXITSTATUS(pclose(p)), 0);
+	assert_int_equal(out.len, strlen(value));
+	assert_memory_equal(out.buf, value, out.len);
+	strbuf_release(&cmd);
+	strbuf_release(&out);
+}
+
+static void
+test_quoting_hostile(void **state)
+{
+	static const char *hostile[] = {
+		"plain", "", "it's", "''", "a b  c", "$(touch /tmp/mend-canary)",
+		"`touch /tmp/mend-canary`", "x; touch /tmp/mend-canary",
+		"line1\nline2", "*", "~root", "$HOME", "\\", "\"dq\"",
+		"a'b'c'\"'", "-n", "|&<>()", "'; touch /tmp/mend-canary; '",
+	};
+	size_t i;
+
+	(void)state;
+	unlink("/tmp/mend-canary");
+	for (i = 0; i < ARRAY_SIZE(hostile); i++)
+		roundtrip(hostile[i]);
+	assert_int_not_equal(access("/tmp/mend-canary", F_OK), 0);
+}
+
+static void
+test_shellcmd_format(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = shellcmd("cat -- %q && echo %d%%", "a'b", 7);
+	assert_string_equal(s, "cat -- 'a'\\''b' && echo 7%");
+	free(s);
+}
+
+static struct val *
+load(const char *text, struct err *e)
+{
+	struct val *v = NULL;
+
+	if (yaml_load_string("t.yml", text, strlen(text), &v, e) < 0)
+		return NULL;
+	return v;
+}
+
+static void
+test_yaml_types_and_positions(void **state)
+{
+	struct err e = ERR_INIT;
+	struct val *v = load("a: 1\nb: \"1\"\nc: yes\nd: 0640\ne: ~\n"
+	    "f: [x, 'y']\ng: {h: -3}\n", &e);
+	struct val *x;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(v->type, V_MAP);
+	x = val_map_get(v, "a");
+	assert_int_equal(x->type, V_INT);
+	assert_int_equal(x->u.i, 1);
+	assert_int_equal(x->pos.line, 1);
+	assert_int_equal(x->pos.col, 4);
+	assert_int_equal(val_map_get(v, "b")->type, V_STR);
+	assert_int_equal(val_map_get(v, "c")->type, V_BOOL);
+	assert_int_equal(val_map_get(v, "d")->type, V_STR);
+	assert_string_equal(val_map_get(v, "d")->u.str.s, "0640");
+	assert_int_equal(val_map_get(v, "e")->type, V_NULL);
+	x = val_map_getpath(v, "f.1");
+	assert_string_equal(x->u.str.s, "y");
+	assert_int_equal(x->pos.line, 6);
+	assert_int_equal(x->pos.col, 8);
+	assert_int_equal(val_map_getpath(v, "g.h")->u.i, -3);
+	assert_string_equal(x->pos.file, "t.yml");
+	val_free(v);
+	err_release(&e);
+}
+
+static void
+test_yaml_errors(void **state)
+{
+	struct err e = ERR_INIT;
+
+	(void)state;
+	assert_null(load("a: 1\nb: [1, 2\n", &e));
+	assert_non_null(strstr(e.msg.buf, "t.yml:"));
+	err_release(&e);
+	assert_null(load("a: 1\na: 2\n", &e));
+	assert_string_equal(e.msg.buf, "t.yml:2:1: error: duplicate key 'a'\n");
+	err_release(&e);
+	assert_null(load("a: 1\n---\nb: 2\n", &e));
+	assert_non_null(strstr(e.msg.buf, "more than one YAML document"));
+	err_release(&e);
+	assert_null(load("a: *nope\n", &e));
+	assert_non_null(strstr(e.msg.buf, "t.yml:1:4: error: unknown alias"));
+	err_release(&e);
+	assert_null(load("a:\n  b: 1\n c: 2\n", &e));
+	assert_true(e.count > 0);
+	err_release(&e);
+}
+
+static void
+test_yaml_anchor_merge(void **state)
+{
+	struct err e = ERR_INIT;
+	struct val *v = load("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n",
+	    &e);
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(val_map_getpath(v, "d.x")->u.i, 1);
+	assert_int_equal(val_map_getpath(v, "d.y")->u.i, 3);
+	val_free(v);
+	v = load("", &e);
+	assert_non_null(v);
+	assert_int_equal(v->type, V_NULL);
+	val_free(v);
+	err_release(&e);
+}
+
+static void
+test_yaml_deep_nesting_rejected(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct err e = ERR_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		strbuf_addch(&sb, '[');
+	for (i = 0; i < 200; i++)
+		strbuf_addch(&sb, ']');
+	assert_null(load(sb.buf, &e));
+	assert_non_null(strstr(e.msg.buf, "nesting deeper"));
+	err_release(&e);
+	strbuf_release(&sb);
+}
+
+static void
+test_value_json_and_unsafe(void **state)
+{
+	struct val *m = val_map(), *l = val_list(), *secret = val_str("hunter2");
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	val_list_push(l, val_int(1));
+	val_list_push(l, val_str("a\"b\n"));
+	val_list_push(l, val_bool(0));
+	val_list_push(l, val_null());
+	val_map_set(m, "l", l);
+	secret->unsafe = 1;
+	val_map_set(m, "pw", secret);
+	val_to_json(m, &sb, -1);
+	assert_string_equal(sb.buf,
+	    "{\"l\":[1,\"a\\\"b\\n\",false,null],\"pw\":\"********\"}");
+	assert_null(strstr(sb.buf, "hunter2"));
+	strbuf_reset(&sb);
+	val_to_str_py(l, &sb);
+	assert_string_equal(sb.buf, "[1, 'a\"b\\n', False, None]");
+	val_free(m);
+	strbuf_release(&sb);
+}
+
+static void
+test_value_conversions(void **state)
+{
+	struct val *v;
+	int64_t n;
+
+	(void)state;
+	v = val_str("Yes");
+	assert_int_equal(val_to_bool(v), 1);
+	val_free(v);
+	v = val_str("maybe");
+	assert_int_equal(val_to_bool(v), -1);
+	assert_int_equal(val_to_int(v, &n), -1);
+	val_free(v);
+	v = val_str(" 42 ");
+	assert_int_equal(val_to_int(v, &n), 0);
+	assert_int_equal(n, 42);
+	val_free(v);
+	v = val_map();
+	val_map_set(v, "a", val_int(1));
+	val_map_set(v, "b", val_int(2));
+	val_map_set(v, "a", val_int(3));
+	assert_int_equal(v->u.map.n, 2);
+	assert_string_equal(v->u.map.items[0].key, "a");
+	assert_int_equal(val_map_get(v, "a")->u.i, 3);
+	assert_int_equal(val_map_del(v, "a"), 1);
+	assert_int_equal(val_map_del(v, "a"), 0);
+	assert_null(val_map_get(v, "a"));
+	val_free(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strbuf_basics),
+		cmocka_unit_test(test_strbuf_cap),
+		cmocka_unit_test(test_strbuf_long_format),
+		cmocka_unit_test(test_quoting_hostile),
+		cmocka_unit_test(test_shellcmd_format),
+		cmocka_unit_test(test_yaml_types_and_positions),
+		cmocka_unit_test(test_yaml_errors),
+		cmocka_unit_test(test_yaml_anchor_merge),
+		cmocka_unit_test(test_yaml_deep_nesting_rejected),
+		cmocka_unit_test(test_value_json_and_unsafe),
+		cmocka_unit_test(test_value_conversions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
