@@ -1,0 +1,254 @@
+/* journal.c - the run journal; see journal.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "banned.h"
+
+struct journal {
+	pthread_mutex_t lock;
+	char *id;
+	char *dir;
+	int fd;
+	long seq;
+};
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	int i;
+
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+		fatal("sha256 failed");
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+char *
+journal_state_dir(const char *opt)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (opt != NULL)
+		return xstrdup(opt);
+	if (x != NULL && x[0] == '/')
+		return xasprintf("%s/mend", x);
+	return xasprintf("%s/.local/state/mend", home ? home : "/root");
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int ret = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			ret = -1;
+		*s = '/';
+	}
+	if (ret == 0 && mkdir(p, mode) < 0 && errno != EEXIST)
+		ret = -1;
+	free(p);
+	return ret;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write a file atomically (temp + fsync + rename), mode 0600. */
+static int
+write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret = -1;
+
+	if (fd < 0)
+		goto out;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(tmp);
+	return ret;
+}
+
+static char *
+new_run_id(void)
+{
+	unsigned char rnd[3];
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		fatal("RAND_bytes failed");
+	return xasprintf("%s-%02x%02x%02x", ts, rnd[0], rnd[1], rnd[2]);
+}
+
+static void
+iso_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
+
+int
+journal_open(struct journal **out, const char *state_dir,
+    const struct val *meta, struct err *e)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+	struct strbuf sb = STRBUF_INIT;
+	char *path, *objs;
+
+	*out = NULL;
+	pthread_mutex_init(&j->lock, NULL);
+	j->id = new_run_id();
+	j->dir = xasprintf("%s/runs/%s", state_dir, j->id);
+	objs = xasprintf("%s/objects", j->dir);
+	if (mkdir_p(j->dir, 0700) < 0 || chmod(j->dir, 0700) < 0 ||
+	    mkdir(objs, 0700) < 0) {
+		err_set(e, "cannot create run directory '%s': %s", j->dir,
+		    strerror(errno));
+		free(objs);
+		goto fail;
+	}
+	free(objs);
+	val_to_json(meta, &sb, 2);
+	strbuf_addch(&sb, '\n');
+	path = xasprintf("%s/meta.json", j->dir);
+	if (write_file_atomic(path, sb.buf, sb.len) < 0) {
+		err_set(e, "cannot write '%s': %s", path, strerror(errno));
+		free(path);
+		goto fail;
+	}
+	free(path);
+	path = xasprintf("%s/journal.jsonl", j->dir);
+	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (j->fd < 0) {
+		err_set(e, "cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		goto fail;
+	}
+	free(path);
+	strbuf_release(&sb);
+	*out = j;
+	return 0;
+fail:
+	strbuf_release(&sb);
+	free(j->id);
+	free(j->dir);
+	free(j);
+	return -1;
+}
+
+const char *journal_run_id(const struct journal *j) { return j->id; }
+const char *journal_dir(const struct journal *j) { return j->dir; }
+
+int
+journal_store(struct journal *j, const void *data, size_t len,
+    char sha_hex[65])
+{
+	struct stat st;
+	char *path;
+	int ret = 0;
+
+	sha256_hex(data, len, sha_hex);
+	path = xasprintf("%s/objects/%s", j->dir, sha_hex);
+	if (stat(path, &st) != 0 || (size_t)st.st_size != len)
+		ret = write_file_atomic(path, data, len);
+	free(path);
+	return ret;
+}
+
+long
+journal_append(struct journal *j, const char *type, struct val *rec)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char now[40];
+	long seq;
+	int ret;
+
+	iso_now(now, sizeof(now));
+	pthread_mutex_lock(&j->lock);
+	seq = ++j->seq;
+	{
+		struct val *full = val_map();
+
+		val_map_set(full, "t", val_str(type));
+		val_map_set(full, "seq", val_int(seq));
+		val_map_set(full, "time", val_str(now));
+		val_map_merge(full, rec);
+		val_to_json(full, &sb, -1);
+		val_free(full);
+	}
+	strbuf_addch(&sb, '\n');
+	ret = write_all(j->fd, sb.buf, sb.len);
+	if (ret == 0)
+		ret = fdatasync(j->fd);
+	pthread_mutex_unlock(&j->lock);
+	strbuf_release(&sb);
+	return ret < 0 ? -1 : seq;
+}
+
+void
+journal_close(struct journal *j, const struct val *summary)
+{
+	struct val *rec = summary ? val_copy(summary) : val_map();
+
+	if (j == NULL) {
+		val_free(rec);
+		return;
+	}
+	journal_append(j, "end", rec);
+	val_free(rec);
+	close(j->fd);
+	pthread_mutex_destroy(&j->lock);
+	free(j->id);
+	free(j->dir);
+	free(j);
+}
