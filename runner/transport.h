@@ -25,6 +25,9 @@ enum hostkey_policy { HK_STRICT, HK_ACCEPT_NEW, HK_OFF };
 #define TERR_UNREACHABLE  (-2)   /* connect/auth/host key failure, or lost */
 #define TERR_TIMEOUT      (-3)   /* a command exceeded its timeout */
 #define TERR_INTERNAL     (-4)
+#define TERR_CONNECT      (-5)   /* conn_tcp_open: the target port refused,
+                                  * timed out or does not resolve; the host
+                                  * itself is fine */
 
 struct conn_params {
 	const char *name;         /* inventory name, for messages */
@@ -70,7 +73,14 @@ const char *conn_describe(const struct conn *c);
 void exec_res_init(struct exec_res *r);
 void exec_res_release(struct exec_res *r);
 /* Run `cmd` with /bin/sh -c semantics on the host. `cmd` must already be
- * fully quoted (see shellcmd.h). */
+ * fully quoted (see shellcmd.h).  o may be NULL (no stdin, no timeout, no
+ * become).  r (exec_res_init'ed) is reset first; r->out/r->err get
+ * o->out_cap as cap.  With o->become the command runs under sudo (skipped
+ * when the login user already is the become user); with o->become_pass
+ * the password is fed to sudo on stdin, never on a command line (see
+ * transport.c).  A timeout returns TERR_TIMEOUT; the remote command is sent
+ * SIGTERM (ssh "signal" request; local: its process group gets SIGTERM, then
+ * SIGKILL after 1 s) and its channel closed; the connection stays usable. */
 int conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
     struct exec_res *r, struct err *e);
 
@@ -78,8 +88,15 @@ int conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
  * plain socket for local connections).  Used by protocol probes. */
 int conn_tcp_open(struct conn *c, const char *host, int port, int timeout,
     struct tstream **out, struct err *e);
-/* Returns bytes read, 0 on EOF, -1 on error, TERR_TIMEOUT on timeout. */
+/* `timeout` (seconds, 0 = 30) bounds the connect and every later
+ * tstream_write().  Failures: TERR_CONNECT (target refused/unreachable),
+ * TERR_TIMEOUT, TERR_UNREACHABLE (the SSH connection itself broke).
+ * Close every tstream of a conn before conn_close(). */
+/* Returns bytes read (at most len, as soon as any are there), 0 on EOF, -1 on
+ * error, TERR_TIMEOUT on timeout.  timeout_ms < 0 waits forever, 0 only
+ * takes what is already there. */
 ssize_t tstream_read(struct tstream *s, void *buf, size_t len, int timeout_ms);
+/* Writes all len bytes; returns len, or -1 on error or timeout. */
 ssize_t tstream_write(struct tstream *s, const void *buf, size_t len);
 void tstream_close(struct tstream *s);
 
