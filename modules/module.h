@@ -168,6 +168,27 @@ void mod_add_diff(struct modctx *ctx, const char *path, const char *a,
 void mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Journal hooks (runner/journal.h).  Every change to a host file is
+ * journaled: mod_journal_intent() BEFORE the change (it stores the original
+ * bytes locally, content-addressed), then mod_journal_done() or
+ * mod_journal_fail().  No-ops in check mode or when the run has no journal.
+ * mod_write_file() calls them itself; modules that change files by other
+ * means (backup, nut_ca...) call them directly. */
+long mod_journal_intent(struct modctx *ctx, const char *path,
+    const struct file_meta *before, const void *orig, size_t len,
+    const char *backup);
+void mod_journal_done(struct modctx *ctx, long seq, const void *data,
+    size_t len, const struct file_meta *after);
+void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
+/* A service action that ran (restart, start, stop, reload). */
+void mod_journal_service(struct modctx *ctx, const char *name,
+    const char *action);
+/* A backup copy made on the host (path -> backup, sha256 of the bytes). */
+void mod_journal_backup(struct modctx *ctx, const char *path,
+    const char *backup, const void *data, size_t len);
+/* The run id ("" without a journal), e.g. for backup directories. */
+const char *mod_run_id(struct modctx *ctx);
+
 /* The host's connection (for probes: conn_tcp_open). */
 struct conn *mod_conn(struct modctx *ctx);
 

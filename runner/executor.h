@@ -24,6 +24,7 @@
 #include "value.h"
 
 struct report;
+struct journal;
 
 struct run_opts {
 	int forks;                    /* default 20 */
@@ -47,6 +48,7 @@ struct run_opts {
 	int color;                    /* colour output */
 	int progress;                 /* live progress line on stderr */
 	FILE *out;                    /* normal output (stdout) */
+	struct journal *journal;      /* NULL in check mode */
 };
 
 struct host_stats {

@@ -7,6 +7,7 @@
 
 #include "../modules/module.h"
 #include "executor.h"
+#include "journal.h"
 #include "banned.h"
 
 int
@@ -129,4 +130,141 @@ mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
 	strbuf_vaddf(&ctx->host->out, fmt, ap);
 	va_end(ap);
 	strbuf_addch(&ctx->host->out, '\n');
+}
+
+static struct journal *
+ctx_journal(struct modctx *ctx)
+{
+	if (ctx->check || ctx->host == NULL)
+		return NULL;
+	return ctx->host->opts->journal;
+}
+
+static void
+meta_fields(struct val *rec, const char *prefix, const struct file_meta *m)
+{
+	char key[32];
+
+	if (m == NULL)
+		return;
+	snprintf(key, sizeof(key), "%smode", prefix);
+	val_map_set(rec, key, val_str_take(xasprintf("%04o", m->mode)));
+	snprintf(key, sizeof(key), "%sowner", prefix);
+	val_map_set(rec, key, m->owner ? val_str(m->owner) : val_null());
+	snprintf(key, sizeof(key), "%sgroup", prefix);
+	val_map_set(rec, key, m->group ? val_str(m->group) : val_null());
+}
+
+long
+mod_journal_intent(struct modctx *ctx, const char *path,
+    const struct file_meta *before, const void *orig, size_t len,
+    const char *backup)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65];
+	long seq;
+	int existed = before != NULL && before->exists;
+
+	if (j == NULL)
+		return 0;
+	if (existed && journal_store(j, orig, len, sha) < 0)
+		return -1;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "path", val_str(path));
+	if (existed && before->realpath != NULL)
+		val_map_set(rec, "realpath", val_str(before->realpath));
+	val_map_set(rec, "existed", val_bool(existed));
+	val_map_set(rec, "sha_before", existed ? val_str(sha) : val_null());
+	if (existed)
+		meta_fields(rec, "", before);
+	val_map_set(rec, "backup", backup ? val_str(backup) : val_null());
+	seq = journal_append(j, "intent", rec);
+	val_free(rec);
+	return seq;
+}
+
+void
+mod_journal_done(struct modctx *ctx, long seq, const void *data, size_t len,
+    const struct file_meta *after)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65];
+
+	if (j == NULL || seq <= 0)
+		return;
+	sha256_hex(data, len, sha);
+	rec = val_map();
+	val_map_set(rec, "ref", val_int(seq));
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "sha_after", val_str(sha));
+	meta_fields(rec, "", after);
+	journal_append(j, "done", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_fail(struct modctx *ctx, long seq, const char *msg)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+
+	if (j == NULL || seq <= 0)
+		return;
+	rec = val_map();
+	val_map_set(rec, "ref", val_int(seq));
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "msg", val_str(ctx->no_log ? "(no_log)" : msg));
+	journal_append(j, "fail", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_service(struct modctx *ctx, const char *name, const char *action)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+
+	if (j == NULL)
+		return;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "name", val_str(name));
+	val_map_set(rec, "action", val_str(action));
+	journal_append(j, "service", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_backup(struct modctx *ctx, const char *path, const char *backup,
+    const void *data, size_t len)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65];
+
+	if (j == NULL)
+		return;
+	if (journal_store(j, data, len, sha) < 0)
+		return;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "path", val_str(path));
+	val_map_set(rec, "backup", val_str(backup));
+	val_map_set(rec, "sha", val_str(sha));
+	journal_append(j, "backup", rec);
+	val_free(rec);
+}
+
+const char *
+mod_run_id(struct modctx *ctx)
+{
+	struct journal *j = ctx->host ? ctx->host->opts->journal : NULL;
+
+	return j ? journal_run_id(j) : "";
 }
