@@ -15,10 +15,14 @@
 #include "../runner/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
+extern const struct module mod_command;
 extern const struct module mod_ping;
+extern const struct module mod_shell;
 
 const struct module *const module_table[] = {
+	&mod_command,
 	&mod_ping,
+	&mod_shell,
 	NULL
 };
 
