@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../modules/module.h"
 #include "cli.h"
 #include "executor.h"
 #include "inventory.h"
+#include "journal.h"
 #include "playbook.h"
 #include "transport.h"
 #include "yamlload.h"
@@ -44,6 +46,8 @@ static const char run_usage[] =
 "      --task-timeout SECONDS\n"
 "                          limit for each remote command (default none)\n"
 "      --json FILE         write every result and the recap as JSON\n"
+"      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
+"                          ~/.local/state/mend)\n"
 "  -v, --verbose           more output (repeat for more)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -57,10 +61,12 @@ struct cli {
 	char **playbooks;
 	size_t npb;
 	int help;
+	const char *state_dir;
 };
 
 enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
-	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT };
+	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
+	OPT_STATE_DIR };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -82,6 +88,7 @@ static const struct option run_longopts[] = {
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -232,6 +239,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		    usage_error("--task-timeout must be 1..86400 seconds, got "
 		    "'%s'", arg) : 0;
 	case OPT_JSON: c->o.json_path = arg; return 0;
+	case OPT_STATE_DIR: c->state_dir = arg; return 0;
 	case 'v': c->o.verbose++; return 0;
 	case 'h': c->help = 1; return 0;
 	default: return -1;
@@ -393,6 +401,66 @@ free_all(struct cli *c, struct inventory *inv, struct playbook **pbs)
 	inventory_free(inv);
 }
 
+static struct val *
+run_meta(const struct cli *c)
+{
+	struct val *m = val_map(), *l = val_list();
+	size_t i;
+
+	for (i = 0; i < c->npb; i++)
+		val_list_push(l, val_str(c->playbooks[i]));
+	val_map_set(m, "playbooks", l);
+	l = val_list();
+	for (i = 0; i < c->ninv; i++)
+		val_list_push(l, val_str(c->inventories[i]));
+	val_map_set(m, "inventories", l);
+	val_map_set(m, "limit", c->o.limit ? val_str(c->o.limit) : val_null());
+	val_map_set(m, "pid", val_int(getpid()));
+	val_map_set(m, "started", val_int((int64_t)time(NULL)));
+	return m;
+}
+
+static int
+run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs)
+{
+	struct journal *j = NULL;
+	struct err e = ERR_INIT;
+	struct val *meta = NULL, *end;
+	char *dir = NULL;
+	int rc;
+
+	if (!c->o.check) {
+		dir = journal_state_dir(c->state_dir);
+		meta = run_meta(c);
+		if (journal_open(&j, dir, meta, &e) < 0) {
+			err_print(&e, stderr);
+			fprintf(stderr, "mend: nothing was run: no journal\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		journal_append(j, "start", meta);
+		fprintf(c->o.out, "run %s (journal %s)\n", journal_run_id(j),
+		    journal_dir(j));
+	}
+	c->o.journal = j;
+	if (transport_init() < 0)
+		fatal("cannot initialise the SSH library");
+	rc = executor_run(pbs, c->npb, inv, &c->o);
+	transport_shutdown();
+	end = val_map();
+	val_map_set(end, "exit_code", val_int(rc));
+	val_map_set(end, "status", val_str(rc == 0 ? "ok" : rc == 2 ?
+	    "failed" : rc == 4 ? "unreachable" : "error"));
+	val_map_set(end, "finished", val_int((int64_t)time(NULL)));
+	journal_close(j, end);
+	val_free(end);
+out:
+	err_release(&e);
+	val_free(meta);
+	free(dir);
+	return rc;
+}
+
 static int
 run_or_check(int argc, char **argv, int run)
 {
@@ -424,10 +492,7 @@ run_or_check(int argc, char **argv, int run)
 		    "inventory\n", c.npb, inv->nhosts);
 		rc = EXIT_OK;
 	} else {
-		if (transport_init() < 0)
-			fatal("cannot initialise the SSH library");
-		rc = executor_run(pbs, c.npb, inv, &c.o);
-		transport_shutdown();
+		rc = run_journaled(&c, inv, pbs);
 	}
 	free_all(&c, inv, pbs);
 	cli_free(&c);
