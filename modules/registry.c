@@ -18,11 +18,13 @@
 extern const struct module mod_command;
 extern const struct module mod_ping;
 extern const struct module mod_shell;
+extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
 	&mod_command,
 	&mod_ping,
 	&mod_shell,
+	&mod_wait_for,
 	NULL
 };
 
