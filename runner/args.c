@@ -188,7 +188,7 @@ arg_names(const struct module *m, const char **buf, size_t n)
 }
 
 static int
-check_unknown(const struct module *m, const char *key, const struct val *v,
+check_unknown(const struct module *m, const char *key, const struct pos *pos,
     struct err *e)
 {
 	const char *names[64];
@@ -198,9 +198,9 @@ check_unknown(const struct module *m, const char *key, const struct val *v,
 		return 0;
 	s = suggest(key, arg_names(m, names, ARRAY_SIZE(names)));
 	if (s != NULL)
-		return err_setpos(e, &v->pos, "module '%s' has no argument "
+		return err_setpos(e, pos, "module '%s' has no argument "
 		    "'%s' (did you mean '%s'?)", m->name, key, s);
-	return err_setpos(e, &v->pos, "module '%s' has no argument '%s'",
+	return err_setpos(e, pos, "module '%s' has no argument '%s'",
 	    m->name, key);
 }
 
@@ -217,11 +217,13 @@ args_normalize(const struct module *m, struct val *args, struct err *e)
 
 		a = find_arg(m, key, &alias);
 		if (a == NULL) {
-			ret = check_unknown(m, key, v, e) < 0 ? -1 : ret;
+			ret = check_unknown(m, key, val_map_keypos(args, key),
+			    e) < 0 ? -1 : ret;
 			continue;
 		}
 		if (alias && val_map_get(args, a->name) != NULL) {
-			ret = err_setpos(e, &v->pos, "module '%s': '%s' and its "
+			ret = err_setpos(e, val_map_keypos(args, key),
+			    "module '%s': '%s' and its "
 			    "alias '%s' are both set", m->name, a->name, key);
 			continue;
 		}

@@ -42,6 +42,7 @@ static const char *const unsupported_keys[] = {
 struct pctx {
 	struct err *e;
 	const char *dir;        /* playbook directory, for vars_files */
+	const struct val *cur;  /* the play mapping being parsed */
 };
 
 static int
@@ -57,18 +58,18 @@ is_in(const char *w, const char *const *list)
 
 static int
 bad_key(struct pctx *c, const char *what, const char *key,
-    const struct val *v, const char *const *known)
+    const struct pos *pos, const char *const *known)
 {
 	const char *s;
 
 	if (is_in(key, unsupported_keys))
-		return err_setpos(c->e, &v->pos, "%s keyword '%s' is not "
+		return err_setpos(c->e, pos, "%s keyword '%s' is not "
 		    "supported by mend", what, key);
 	s = suggest(key, known);
 	if (s != NULL)
-		return err_setpos(c->e, &v->pos, "unknown %s keyword '%s' "
+		return err_setpos(c->e, pos, "unknown %s keyword '%s' "
 		    "(did you mean '%s'?)", what, key, s);
-	return err_setpos(c->e, &v->pos, "unknown %s keyword '%s'", what, key);
+	return err_setpos(c->e, pos, "unknown %s keyword '%s'", what, key);
 }
 
 static char *
@@ -257,26 +258,26 @@ strip_fqcn(const char *name)
 }
 
 static int
-unknown_module(struct pctx *c, const char *name, const struct val *v)
+unknown_module(struct pctx *c, const char *name, const struct pos *pos)
 {
 	const char *s = module_suggest(name);
 
 	if (s != NULL)
-		return err_setpos(c->e, &v->pos, "unknown module '%s' (did "
+		return err_setpos(c->e, pos, "unknown module '%s' (did "
 		    "you mean '%s'?)", name, s);
-	return err_setpos(c->e, &v->pos, "unknown module '%s' (see 'mend "
+	return err_setpos(c->e, pos, "unknown module '%s' (see 'mend "
 	    "modules')", name);
 }
 
 static int
 task_module(struct pctx *c, struct task *t, const char *key,
-    const struct val *v, const struct val *extra)
+    const struct val *v, const struct pos *kpos, const struct val *extra)
 {
 	const struct module *m = module_find(strip_fqcn(key));
 	struct val *args = NULL;
 
 	if (m == NULL)
-		return unknown_module(c, key, v);
+		return unknown_module(c, key, kpos);
 	t->mod = m;
 	if (v->type == V_STR) {
 		if (args_from_string(m, v, &args, c->e) < 0)
@@ -301,7 +302,7 @@ task_module(struct pctx *c, struct task *t, const char *key,
 
 static int
 task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
-    int handler)
+    const struct pos *kpos, int handler)
 {
 	if (strcmp(k, "name") == 0)
 		return (t->name = get_str(c, k, v)) ? 0 : -1;
@@ -331,7 +332,7 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return get_bool(c, k, v, &t->check_mode);
 	if (strcmp(k, "timeout") == 0)
 		return get_int(c, k, v, 1, 86400, &t->timeout);
-	return bad_key(c, handler ? "handler" : "task", k, v, task_keys);
+	return bad_key(c, handler ? "handler" : "task", k, kpos, task_keys);
 }
 
 static int
@@ -339,6 +340,7 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 {
 	const char *modkey = NULL;
 	const struct val *modval = NULL, *extra = NULL;
+	const struct pos *modpos = NULL;
 	size_t i;
 	int ret = 0;
 
@@ -352,6 +354,7 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	for (i = 0; i < tv->u.map.n; i++) {
 		const char *k = tv->u.map.items[i].key;
 		const struct val *v = tv->u.map.items[i].v;
+		const struct pos *kp = val_map_keypos(tv, k);
 
 		if (strcmp(k, "args") == 0) {
 			if (v->type != V_MAP)
@@ -359,28 +362,30 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 				    "be a mapping");
 			extra = v;
 		} else if (strcmp(k, "vars") == 0) {
-			ret = err_setpos(c->e, &v->pos, "task keyword 'vars' "
+			ret = err_setpos(c->e, kp, "task keyword 'vars' "
 			    "is not supported by mend (use play vars)");
 		} else if (is_in(k, task_keys) || is_in(k, unsupported_keys)) {
-			if (task_key(c, t, k, v, handler) < 0)
+			if (task_key(c, t, k, v, kp, handler) < 0)
 				ret = -1;
 		} else if (modkey != NULL) {
-			ret = err_setpos(c->e, &v->pos, "conflicting action "
+			ret = err_setpos(c->e, kp, "conflicting action "
 			    "statements: '%s' and '%s' (a task has exactly "
 			    "one module)", modkey, k);
 		} else if (module_find(strip_fqcn(k)) == NULL &&
 		    suggest(k, task_keys) != NULL) {
-			ret = bad_key(c, handler ? "handler" : "task", k, v,
+			ret = bad_key(c, handler ? "handler" : "task", k, kp,
 			    task_keys);
 		} else {
 			modkey = k;
 			modval = v;
+			modpos = kp;
 		}
 	}
 	if (modkey == NULL && ret == 0)
 		return err_setpos(c->e, &tv->pos, "task has no module (one of "
 		    "'mend modules' is required)");
-	if (modkey != NULL && task_module(c, t, modkey, modval, extra) < 0)
+	if (modkey != NULL && task_module(c, t, modkey, modval, modpos,
+	    extra) < 0)
 		ret = -1;
 	if (handler && t->name == NULL && ret == 0)
 		ret = err_setpos(c->e, &tv->pos, "a handler needs a 'name'");
@@ -573,7 +578,7 @@ play_key(struct pctx *c, struct play *p, const char *k, const struct val *v)
 	}
 	if (strcmp(k, "confirm_timeout") == 0)
 		return get_int(c, k, v, 1, 86400, &p->confirm_timeout);
-	return bad_key(c, "play", k, v, play_keys);
+	return bad_key(c, "play", k, val_map_keypos(c->cur, k), play_keys);
 }
 
 static int
@@ -620,6 +625,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	p->window_margin = -1;
 	p->vars = val_map();
 	p->pos = pv->pos;
+	c->cur = pv;
 	if (pv->type != V_MAP)
 		return err_setpos(c->e, &pv->pos, "a play must be a mapping, "
 		    "got %s", val_type_name(pv->type));

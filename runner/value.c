@@ -112,9 +112,11 @@ val_copy(const struct val *v)
 		break;
 	case V_MAP:
 		c = val_map();
-		for (i = 0; i < v->u.map.n; i++)
+		for (i = 0; i < v->u.map.n; i++) {
 			val_map_set(c, v->u.map.items[i].key,
 			    val_copy(v->u.map.items[i].v));
+			c->u.map.items[i].pos = v->u.map.items[i].pos;
+		}
 		break;
 	default:
 		c = val_new(v->type);
@@ -169,6 +171,7 @@ val_map_set(struct val *map, const char *key, struct val *v)
 	p = &map->u.map.items[map->u.map.n++];
 	p->key = xstrdup(key);
 	p->v = v;
+	memset(&p->pos, 0, sizeof(p->pos));
 }
 
 struct val *
@@ -177,6 +180,16 @@ val_map_get(const struct val *map, const char *key)
 	struct val_pair *p = map_find(map, key);
 
 	return p ? p->v : NULL;
+}
+
+const struct pos *
+val_map_keypos(const struct val *map, const char *key)
+{
+	struct val_pair *p = map_find(map, key);
+
+	if (p == NULL)
+		return NULL;
+	return p->pos.file != NULL ? &p->pos : &p->v->pos;
 }
 
 struct val *

@@ -31,6 +31,7 @@ struct val;
 struct val_pair {
 	char *key;
 	struct val *v;
+	struct pos pos;         /* where the key itself is (YAML) */
 };
 
 struct val {
@@ -64,6 +65,8 @@ struct val *val_list_get(const struct val *list, size_t i);
 
 void val_map_set(struct val *map, const char *key, struct val *v); /* takes v */
 struct val *val_map_get(const struct val *map, const char *key);
+/* Position of the key in a map (falls back to the value's), or NULL. */
+const struct pos *val_map_keypos(const struct val *map, const char *key);
 /* Path lookup "a.b.0.c" (no templating): NULL when any step is missing. */
 struct val *val_map_getpath(const struct val *map, const char *path);
 int val_map_del(struct val *map, const char *key);  /* 1 if removed */

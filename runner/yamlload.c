@@ -193,6 +193,7 @@ add_key(struct loader *l, struct val *map, struct val *key, struct val *v,
 		return -1;
 	}
 	val_map_set(map, k.buf, v);
+	map->u.map.items[map->u.map.n - 1].pos = key->pos;
 	strbuf_release(&k);
 	return 0;
 }

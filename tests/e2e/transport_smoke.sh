@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# transport_smoke.sh - manual end-to-end check of runner/transport*.c.
+#
+#   tests/e2e/transport_smoke.sh [PORT]     (as root; default port 22722)
+#
+# Starts a throwaway sshd on 127.0.0.1:PORT with its own host keys and
+# authorized_keys under /tmp/transport-test, creates two throwaway users
+# (mendtt-np: NOPASSWD sudo, mendtt-pw: sudo with a password), builds
+# tests/e2e/transport_smoke.c with the transport sources, runs it, and undoes it all
+# (sshd killed by PID, users and sudoers files removed) on exit.
+# Not run by `make`: it needs root, sudo and openssh-server.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PORT=${1:-22722}
+T=/tmp/transport-test
+SSHD_PID=
+NP=mendtt-np PW=mendtt-pw PASS='pw-Quote'\''s $x'
+
+cleanup() {
+	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
+	for u in $NP $PW; do
+		id "$u" >/dev/null 2>&1 && userdel -r "$u" 2>/dev/null || true
+	done
+	rm -f /etc/sudoers.d/mendtt-smoke
+}
+trap cleanup EXIT
+
+rm -rf "$T" && mkdir -p "$T/auth" "$T/home" && chmod 755 "$T" "$T/auth"
+ssh-keygen -q -t ed25519 -N '' -f "$T/host_ed25519" -C smoke-host
+ssh-keygen -q -t ed25519 -N '' -f "$T/host2_ed25519" -C smoke-host2
+ssh-keygen -q -t ed25519 -N '' -f "$T/id_ed25519" -C smoke-client
+ssh-keygen -q -t ed25519 -N '' -f "$T/id_other" -C smoke-unauthorized
+chmod 644 "$T/id_ed25519" "$T/id_other"     # read by the test users too
+
+for u in $NP $PW; do
+	id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u"
+	cp "$T/id_ed25519.pub" "$T/auth/$u"
+done
+cp "$T/id_ed25519.pub" "$T/auth/root"
+echo "$PW:$PASS" | chpasswd
+printf '%s ALL=(ALL) NOPASSWD: ALL\n%s ALL=(ALL) ALL\n' "$NP" "$PW" \
+	>/etc/sudoers.d/mendtt-smoke
+chmod 440 /etc/sudoers.d/mendtt-smoke
+visudo -cq
+
+cat >"$T/sshd_config" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $T/host_ed25519
+PidFile $T/sshd.pid
+AuthorizedKeysFile $T/auth/%u
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowTcpForwarding yes
+MaxStartups 300:30:400
+MaxSessions 20
+LogLevel ERROR
+EOF
+mkdir -p /run/sshd
+/usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
+SSHD_PID=$!
+for _ in $(seq 50); do
+	ss -ltn | grep -q "127.0.0.1:$PORT " && break
+	sleep 0.1
+done
+
+# only the transport and what it needs, so others' work in progress
+# cannot break this build
+cc ${SMOKE_CFLAGS:--O2 -g} -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
+	-o "$T/transport_smoke" tests/e2e/transport_smoke.c runner/transport*.c \
+	runner/strbuf.c runner/err.c $(pkg-config --cflags --libs libssh) -pthread
+
+export SMOKE_DIR=$T SMOKE_PORT=$PORT SMOKE_NP=$NP SMOKE_PW=$PW \
+	SMOKE_PASS=$PASS SMOKE_SSHD_CONFIG=$T/sshd_config
+rc=0
+"$T/transport_smoke" || rc=1
+
+# ProxyJump (libssh 0.10 runs "ssh -W" for it): as $NP, whose ~/.ssh we own
+H=$(getent passwd "$NP" | cut -d: -f6)
+install -d -o "$NP" -m 700 "$H/.ssh"
+install -o "$NP" -m 600 "$T/id_ed25519" "$H/.ssh/id_ed25519"
+echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/host_ed25519.pub")" \
+	>"$H/.ssh/known_hosts"
+printf 'Host pjtarget\n  HostName 127.0.0.1\n  Port %s\n  User %s\n  ProxyJump %s@127.0.0.1:%s\n' \
+	"$PORT" "$NP" "$NP" "$PORT" >"$H/.ssh/config_pj"
+chown "$NP" "$H/.ssh/known_hosts" "$H/.ssh/config_pj"
+su -s /bin/sh "$NP" -c "$T/transport_smoke proxyjump" || rc=1
+exit $rc
