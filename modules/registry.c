@@ -15,12 +15,14 @@
 #include "../runner/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
+extern const struct module mod_backup;
 extern const struct module mod_command;
 extern const struct module mod_ping;
 extern const struct module mod_shell;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
+	&mod_backup,
 	&mod_command,
 	&mod_ping,
 	&mod_shell,
