@@ -18,6 +18,7 @@
 extern const struct module mod_backup;
 extern const struct module mod_command;
 extern const struct module mod_ping;
+extern const struct module mod_service;
 extern const struct module mod_shell;
 extern const struct module mod_wait_for;
 
@@ -25,6 +26,7 @@ const struct module *const module_table[] = {
 	&mod_backup,
 	&mod_command,
 	&mod_ping,
+	&mod_service,
 	&mod_shell,
 	&mod_wait_for,
 	NULL
