@@ -465,7 +465,7 @@ op_name(int op)
 
 /* Python ordering of a and b into *c (-1, 0, 1). */
 static int
-order(struct ectx *cx, const struct node *n, int op, const struct val *a,
+order(struct ectx *cx, size_t at, int op, const struct val *a,
     const struct val *b, int *c)
 {
 	size_t i, m;
@@ -487,17 +487,17 @@ order(struct ectx *cx, const struct node *n, int op, const struct val *a,
 	if (a->type == V_LIST && b->type == V_LIST) {
 		for (i = 0; i < a->u.list.n && i < b->u.list.n; i++)
 			if (!val_equal(a->u.list.items[i], b->u.list.items[i]))
-				return order(cx, n, op, a->u.list.items[i],
+				return order(cx, at, op, a->u.list.items[i],
 				    b->u.list.items[i], c);
 		*c = a->u.list.n < b->u.list.n ? -1 : a->u.list.n > b->u.list.n;
 		return 0;
 	}
-	return terr_set(cx->err, n->off, "'%s' not supported between %s and %s",
+	return terr_set(cx->err, at, "'%s' not supported between %s and %s",
 	    op_name(op), val_type_name(a->type), val_type_name(b->type));
 }
 
 static int
-contains(struct ectx *cx, const struct node *n, const struct val *a,
+contains(struct ectx *cx, size_t at, const struct val *a,
     const struct val *b, int *out)
 {
 	size_t i;
@@ -505,7 +505,7 @@ contains(struct ectx *cx, const struct node *n, const struct val *a,
 	*out = 0;
 	if (b->type == V_STR) {
 		if (a->type != V_STR)
-			return terr_set(cx->err, n->off, "'in <string>' needs a "
+			return terr_set(cx->err, at, "'in <string>' needs a "
 			    "string on the left, not %s",
 			    val_type_name(a->type));
 		*out = memmem(b->u.str.s, b->u.str.len, a->u.str.s,
@@ -521,12 +521,12 @@ contains(struct ectx *cx, const struct node *n, const struct val *a,
 		*out = a->type == V_STR && val_map_get(b, a->u.str.s) != NULL;
 		return 0;
 	}
-	return terr_set(cx->err, n->off, "'in' needs a string, list or "
+	return terr_set(cx->err, at, "'in' needs a string, list or "
 	    "mapping on the right, not %s", val_type_name(b->type));
 }
 
 static int
-compare(struct ectx *cx, const struct node *n, int op, const struct val *a,
+compare(struct ectx *cx, size_t at, int op, const struct val *a,
     const struct val *b, int *out)
 {
 	int c = 0;
@@ -534,16 +534,16 @@ compare(struct ectx *cx, const struct node *n, int op, const struct val *a,
 	switch (op) {
 	case OP_EQ: *out = val_equal(a, b); return 0;
 	case OP_NE: *out = !val_equal(a, b); return 0;
-	case OP_IN: return contains(cx, n, a, b, out);
+	case OP_IN: return contains(cx, at, a, b, out);
 	case OP_NOTIN:
-		if (contains(cx, n, a, b, out) < 0)
+		if (contains(cx, at, a, b, out) < 0)
 			return -1;
 		*out = !*out;
 		return 0;
 	default:
 		break;
 	}
-	if (order(cx, n, op, a, b, &c) < 0)
+	if (order(cx, at, op, a, b, &c) < 0)
 		return -1;
 	*out = op == OP_LT ? c < 0 : op == OP_LE ? c <= 0 :
 	    op == OP_GT ? c > 0 : c >= 0;
@@ -561,7 +561,8 @@ eval_cmp(struct ectx *cx, const struct node *n, struct res *r)
 		return -1;
 	for (i = 1; i < n->nkids && ok; i++) {
 		if (eval_def(cx, n->kids[i], &b) < 0 ||
-		    compare(cx, n, n->ops[i - 1], a.v, b.v, &ok) < 0) {
+		    compare(cx, n->opoff[i - 1], n->ops[i - 1], a.v, b.v,
+		    &ok) < 0) {
 			res_free(&a);
 			res_free(&b);
 			return -1;

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "suggest.h"
 #include "template_int.h"
 #include "banned.h"
 
@@ -492,36 +493,7 @@ tmpl_find_test(const char *name)
 	return NULL;
 }
 
-/* ---- did you mean ---- */
-
-#define LEV_MAX 64
-
-static size_t
-levenshtein(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[LEV_MAX + 1], i, j;
-	size_t diag, up, best;
-
-	if (la > LEV_MAX || lb > LEV_MAX)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
+/* ---- did you mean (within 2 edits, and fewer edits than letters) ---- */
 
 const char *
 tmpl_closest(const char *name, const char *const *cands, size_t n)
@@ -530,7 +502,7 @@ tmpl_closest(const char *name, const char *const *cands, size_t n)
 	const char *res = NULL;
 
 	for (i = 0; i < n; i++) {
-		d = levenshtein(name, cands[i]);
+		d = edit_distance(name, cands[i]);
 		if (d < best && d < len) {
 			best = d;
 			res = cands[i];

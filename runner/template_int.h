@@ -47,7 +47,7 @@ enum nkind {
 	N_NOT,      /* not kids[0] */
 	N_NEG,      /* -kids[0] */
 	N_POS,      /* +kids[0] */
-	N_AND,
+	N_AND,      /* N_AND, N_OR, N_BIN: off is the operator's */
 	N_OR,
 	N_CMP,      /* kids[0] ops[0] kids[1] ops[1] kids[2] ... (chained) */
 	N_BIN,      /* kids[0] op kids[1]: + - * // % ~ */
@@ -77,7 +77,8 @@ struct node {
 	struct val *lit;           /* N_LIT */
 	struct node **kids;
 	size_t nkids, kids_alloc;
-	int *ops;                  /* N_CMP */
+	int *ops;                  /* N_CMP: operators */
+	size_t *opoff;             /* N_CMP: their offsets */
 	const struct filter *filter;
 	const struct test *test;
 };

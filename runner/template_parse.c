@@ -272,6 +272,14 @@ tok_desc(const struct lexer *lx, struct strbuf *sb)
 		strbuf_addstr(sb, "'}}'");
 		return;
 	}
+	if (lx->t == T_STR) {
+		/* the source text already has its quotes */
+		strbuf_addstr(sb, "string ");
+		strbuf_add(sb, lx->src + lx->off, n > 40 ? 40 : n);
+		if (n > 40)
+			strbuf_addstr(sb, "...");
+		return;
+	}
 	strbuf_addch(sb, '\'');
 	strbuf_add(sb, lx->src + lx->off, n > 40 ? 40 : n);
 	strbuf_addstr(sb, n > 40 ? "...'" : "'");
@@ -290,6 +298,7 @@ node_free(struct node *n)
 		node_free(n->kids[i]);
 	free(n->kids);
 	free(n->ops);
+	free(n->opoff);
 	free(n->name);
 	val_free(n->lit);
 	free(n);
@@ -501,8 +510,12 @@ parse_primary(struct parser *ps)
 			return NULL;
 		}
 		return parse_items(ps, n, dict ? T_RBRACE : T_RBRACK, dict);
+	case T_END:
+	case T_EOF:
+		unexpected(ps, "an expression");
+		return NULL;
 	default:
-		unexpected(ps, ps->lx.t == T_END ? "an expression" : NULL);
+		unexpected(ps, NULL);
 		return NULL;
 	}
 }
@@ -820,7 +833,7 @@ static struct node *
 binary(struct parser *ps, enum nkind k, int op, struct node *l,
     struct node *(*sub)(struct parser *))
 {
-	struct node *n = mk(k, l->off, l->end);
+	struct node *n = mk(k, ps->lx.off, l->end);
 
 	n->op = op;
 	n = attach(ps, n, l);
@@ -931,6 +944,8 @@ parse_compare(struct parser *ps)
 		}
 		c->ops = xrealloc(c->ops, c->nkids * sizeof(*c->ops));
 		c->ops[c->nkids - 1] = op;
+		c->opoff = xrealloc(c->opoff, c->nkids * sizeof(*c->opoff));
+		c->opoff[c->nkids - 1] = ps->lx.off;
 		if (cmp_consume(ps, op) < 0) {
 			node_free(c);
 			return NULL;
