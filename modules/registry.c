@@ -15,16 +15,26 @@
 #include "../runner/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
+extern const struct module mod_assert;
 extern const struct module mod_backup;
 extern const struct module mod_command;
+extern const struct module mod_debug;
+extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
+extern const struct module mod_grep;
+extern const struct module mod_lineinfile;
 extern const struct module mod_ping;
 extern const struct module mod_service;
 extern const struct module mod_shell;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
+	&mod_assert,
 	&mod_backup,
 	&mod_command,
+	&mod_debug,
+	&mod_fail_module,
+	&mod_grep,
+	&mod_lineinfile,
 	&mod_ping,
 	&mod_service,
 	&mod_shell,
