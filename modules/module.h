@@ -176,7 +176,7 @@ void mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
  * means (backup, nut_ca...) call them directly. */
 long mod_journal_intent(struct modctx *ctx, const char *path,
     const struct file_meta *before, const void *orig, size_t len,
-    const char *backup);
+    const void *newdata, size_t newlen, const char *backup);
 void mod_journal_done(struct modctx *ctx, long seq, const void *data,
     size_t len, const struct file_meta *after);
 void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);

@@ -158,17 +158,19 @@ meta_fields(struct val *rec, const char *prefix, const struct file_meta *m)
 long
 mod_journal_intent(struct modctx *ctx, const char *path,
     const struct file_meta *before, const void *orig, size_t len,
-    const char *backup)
+    const void *newdata, size_t newlen, const char *backup)
 {
 	struct journal *j = ctx_journal(ctx);
 	struct val *rec;
-	char sha[65];
+	char sha[65], sha_new[65];
 	long seq;
 	int existed = before != NULL && before->exists;
 
 	if (j == NULL)
 		return 0;
 	if (existed && journal_store(j, orig, len, sha) < 0)
+		return -1;
+	if (newdata != NULL && journal_store(j, newdata, newlen, sha_new) < 0)
 		return -1;
 	rec = val_map();
 	val_map_set(rec, "host", val_str(ctx->host_name));
@@ -178,6 +180,7 @@ mod_journal_intent(struct modctx *ctx, const char *path,
 		val_map_set(rec, "realpath", val_str(before->realpath));
 	val_map_set(rec, "existed", val_bool(existed));
 	val_map_set(rec, "sha_before", existed ? val_str(sha) : val_null());
+	val_map_set(rec, "sha_new", newdata ? val_str(sha_new) : val_null());
 	if (existed)
 		meta_fields(rec, "", before);
 	val_map_set(rec, "backup", backup ? val_str(backup) : val_null());

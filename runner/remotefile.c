@@ -3,7 +3,7 @@
  * remote command per operation; see modules/module.h and remotefile.h.
  *
  * Read protocol (stdout of one command): a header then the payload,
- *     "mend 0 L\0"                                 missing (L: is a link)
+ *     "mend 0 L D\0"          missing (L: is a link, D: its directory exists)
  *     "mend 1 L MODE UID GID USER GROUP SIZE\0REALPATH\0" payload
  * MODE is st_mode in hex (stat %f), so the C side gets the file type; the
  * payload (content or "sha256  -") follows only for regular files.
@@ -27,7 +27,8 @@ static const char probe_script[] =
     "LC_ALL=C; export LC_ALL; p=%q; l=0; [ -L \"$p\" ] && l=1\n"
     "if ! m=$(stat -L -c '%%f %%u %%g %%U %%G %%s' -- \"$p\" 2>&1); then\n"
     "  case $m in *'No such file'*|*'Not a directory'*)\n"
-    "    printf 'mend 0 %%s\\0' $l; exit 0;; esac\n"
+    "    d=0; [ -d \"$(dirname -- \"$p\")\" ] && d=1\n"
+    "    printf 'mend 0 %%s %%s\\0' $l $d; exit 0;; esac\n"
     "  printf '%%s\\n' \"$m\" >&2; exit 2\n"
     "fi\n"
     "r=$(readlink -f -- \"$p\") || exit 2\n"
@@ -91,8 +92,12 @@ parse_header(const struct strbuf *out, struct file_probe *p, size_t *body)
 	p->meta.exists = ex;
 	p->meta.is_link = lnk;
 	*body = (size_t)(nul - out->buf) + 1;
-	if (!ex)
+	if (!ex) {
+		p->parent_exists = sscanf(out->buf, "mend 0 %*d %d", &ex) == 1 &&
+		    ex == 1;
 		return 0;
+	}
+	p->parent_exists = 1;
 	if (sscanf(out->buf, "mend %*d %*d %x %u %u %255s %255s %llu", &mode,
 	    &p->uid, &p->gid, user, group, &p->meta.size) != 6)
 		return -1;
@@ -319,7 +324,7 @@ write_journaled(struct modctx *ctx, const char *path,
 	if (o->before == NULL)
 		none.exists = old != NULL;
 	seq = mod_journal_intent(ctx, path, before, old ? old->buf : "",
-	    old ? old->len : 0, NULL);
+	    old ? old->len : 0, data, len, NULL);
 	if (seq < 0)
 		return as_error(mod_fail(ctx, "cannot write the journal "
 		    "entry for '%s': not changing it", path));
