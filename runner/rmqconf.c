@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,12 +637,18 @@ check_vtype(enum vtype t, const char *v, const char **why)
 int
 rmq_value_check(const char *key, const char *value, const char **why)
 {
+	const char *w = NULL;
 	size_t i;
 
 	*why = NULL;
-	for (i = 0; i < ARRAY_SIZE(value_rules); i++)
-		if (pattern_match(value_rules[i].pat, key))
-			return check_vtype(value_rules[i].t, value, why);
+	for (i = 0; i < ARRAY_SIZE(value_rules); i++) {
+		if (!pattern_match(value_rules[i].pat, key))
+			continue;
+		if (check_vtype(value_rules[i].t, value, &w) == 0)
+			return 0;
+		*why = w;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1199,7 +1206,7 @@ mgmt_listeners(struct rmq_analysis *a, const struct rmq_input *in)
 			      "management.listener", 15672);
 	if (tcp || (!legacy && !ssl))
 		http_listener(a, in, RMQ_P_MGMT, 0, "management.tcp", 15672);
-	if (ssl && !(legacy && tcp))
+	if (ssl)
 		http_listener(a, in, RMQ_P_MGMT, 1, "management.ssl", 15671);
 	if (legacy && tcp && ssl)
 		NOTE(a, NULL, 0, 0, "management.listener.*, management.tcp.* "
@@ -1531,14 +1538,26 @@ wants_amqp(struct patch *p)
 static const struct plugin_close {
 	unsigned bit;
 	const char *tcp, *ssl, *ssl_default, *port;
+	size_t opt;          /* offset of the listener option */
 } plugin_close[] = {
 	{ RMQ_CLOSE_STOMP, "stomp.listeners.tcp", "stomp.listeners.ssl",
-	  "stomp.listeners.ssl.default", "61614" },
+	  "stomp.listeners.ssl.default", "61614",
+	  offsetof(struct rmq_patch_opts, stomp_ssl_listener) },
 	{ RMQ_CLOSE_MQTT, "mqtt.listeners.tcp", "mqtt.listeners.ssl",
-	  "mqtt.listeners.ssl.default", "8883" },
+	  "mqtt.listeners.ssl.default", "8883",
+	  offsetof(struct rmq_patch_opts, mqtt_ssl_listener) },
 	{ RMQ_CLOSE_STREAM, "stream.listeners.tcp", "stream.listeners.ssl",
-	  "stream.listeners.ssl.default", "5551" },
+	  "stream.listeners.ssl.default", "5551",
+	  offsetof(struct rmq_patch_opts, stream_ssl_listener) },
 };
+
+static const char *
+plugin_listener_opt(const struct rmq_patch_opts *o, const struct plugin_close *pc)
+{
+	const char *v = *(const char *const *)((const char *)o + pc->opt);
+
+	return v ? v : pc->port;
+}
 
 /* management.listener.ssl = true in this file: a legacy TLS listener. */
 static int
@@ -1564,7 +1583,7 @@ wants_plugins(struct patch *p)
 		rc |= want_add(p, plugin_close[i].tcp, NULL, "none");
 		if (!has_listener(p, plugin_close[i].ssl))
 			rc |= want_add(p, plugin_close[i].ssl_default, NULL,
-				       plugin_close[i].port);
+				       plugin_listener_opt(o, &plugin_close[i]));
 	}
 	if (!(o->close_plugins & RMQ_CLOSE_MGMT) || mgmt_legacy_tls(p))
 		return rc ? -1 : 0;
@@ -1573,6 +1592,8 @@ wants_plugins(struct patch *p)
 	    rmq_value_check(en->key, en->value, &why) < 0)
 		rc |= want_add(p, "management.ssl.port", NULL,
 			       o->mgmt_ssl_port ? o->mgmt_ssl_port : "15671");
+	if (o->mgmt_ssl_ip)
+		rc |= want_add(p, "management.ssl.ip", NULL, o->mgmt_ssl_ip);
 	rc |= want_add(p, "management.ssl.cacertfile", NULL, o->cacertfile);
 	rc |= want_add(p, "management.ssl.certfile", NULL, o->certfile);
 	rc |= want_add(p, "management.ssl.keyfile", NULL, o->keyfile);

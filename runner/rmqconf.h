@@ -249,7 +249,12 @@ struct rmq_patch_opts {
 	const char *const *ssl_listeners;   /* NULL: see below */
 	size_t nssl_listeners;
 	unsigned close_plugins;             /* RMQ_CLOSE_* */
-	const char *mgmt_ssl_port;          /* NULL: "15671" */
+	const char *mgmt_ssl_port;          /* NULL: "15671" (an existing valid
+					     * management.ssl.port is kept) */
+	const char *mgmt_ssl_ip;            /* NULL: management.ssl.ip untouched */
+	const char *stomp_ssl_listener;     /* NULL: "61614" */
+	const char *mqtt_ssl_listener;      /* NULL: "8883" */
+	const char *stream_ssl_listener;    /* NULL: "5551" */
 };
 
 /*
