@@ -161,7 +161,8 @@ lif_attrs(struct lif *l)
 
 	if (!l->meta.exists)
 		return 0;
-	ret = rf_set_attrs(l->ctx, l->path, &l->meta, arg_str(l->args, "mode"),
+	ret = rf_set_attrs(l->ctx, l->path, &l->meta, l->old.buf, l->old.len,
+	    arg_str(l->args, "mode"),
 	    arg_str(l->args, "owner"), arg_str(l->args, "group"), &changed);
 	if (ret == 0 && changed) {
 		mod_changed(l->ctx);

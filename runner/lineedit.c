@@ -108,6 +108,16 @@ tr_bracket_emit(struct tr *t, const struct bracket *b, int neg)
 	strbuf_addch(t->ere, ']');
 }
 
+/* End (after ":]") of a "[:class:]", "[.x.]" or "[=x=]" at p, or NULL. */
+static const char *
+class_end(const char *p)
+{
+	char close[3] = { p[1], ']', '\0' };
+	const char *e = strstr(p + 2, close);
+
+	return e != NULL ? e + 2 : NULL;
+}
+
 /* A bracket expression; t->p points after the '['. */
 static int
 tr_bracket(struct tr *t)
@@ -126,10 +136,11 @@ tr_bracket(struct tr *t)
 		} else if (*t->p == '\\') {
 			t->p++;
 			ret = tr_bracket_escape(t, &b);
-		} else if (t->p[0] == '[' && strchr(":.=", t->p[1]) != NULL &&
-		    t->p[1] != '\0' && (end = strstr(t->p + 2, "]")) != NULL) {
-			strbuf_add(&b.items, t->p, (size_t)(end - t->p) + 1);
-			t->p = end + 1;        /* [:alpha:] and friends */
+		} else if (t->p[0] == '[' && t->p[1] != '\0' &&
+		    strchr(":.=", t->p[1]) != NULL &&
+		    (end = class_end(t->p)) != NULL) {
+			strbuf_add(&b.items, t->p, (size_t)(end - t->p));
+			t->p = end;            /* [:alpha:] and friends */
 		} else {
 			strbuf_addch(&b.items, *t->p++);
 		}

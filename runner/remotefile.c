@@ -285,6 +285,7 @@ parse_written(const struct strbuf *out, struct file_probe *after,
     char **backup)
 {
 	const char *b = strstr(out->buf, "\nbackup=");
+	const char *st = strstr(out->buf, "mend 1 0 ");
 	char user[256], group[256];
 	unsigned mode;
 
@@ -297,7 +298,7 @@ parse_written(const struct strbuf *out, struct file_probe *after,
 			len--;
 		*backup = xstrndup(b + 8, len);
 	}
-	if (sscanf(out->buf, "mend 1 0 %x %u %u %255s %255s %llu", &mode,
+	if (st == NULL || sscanf(st, "mend 1 0 %x %u %u %255s %255s %llu", &mode,
 	    &after->uid, &after->gid, user, group, &after->meta.size) != 6)
 		return;
 	after->meta.exists = 1;
@@ -460,17 +461,54 @@ build_attrs_cmd(struct strbuf *cmd, int check, const char *path,
 		    "\"$g\" ] && [ \"$(stat -c %%g -- \"$t\")\" != \"$g\" ]; then "
 		    "c=1; %s; fi\n", group,
 		    check ? ":" : "chgrp -- \"$g\" \"$t\" || exit 1");
-	shellcmd_build(cmd, "printf 'changed=%%s\\n' $c\n");
+	shellcmd_build(cmd, "printf 'changed=%%s\\n' $c\n"
+	    "stat -c 'mend 1 0 %%f %%u %%g %%U %%G %%s' -- \"$t\"\n");
+}
+
+/* Run the attribute command between the journal's intent and done/fail. */
+static int
+attrs_journaled(struct modctx *ctx, const char *path,
+    const struct file_meta *meta, const void *content, size_t len,
+    const char *mode, const char *owner, const char *group, int *changed)
+{
+	struct file_meta some = { 1, 0, NULL, 0, NULL, NULL, 0 };
+	struct strbuf cmd = STRBUF_INIT;
+	struct file_probe after;
+	struct exec_res r;
+	char *nobackup;
+	long seq = 0;
+	int ret;
+
+	if (!ctx->check)
+		seq = mod_journal_intent(ctx, path, meta ? meta : &some,
+		    content, len, content, len, NULL);
+	if (seq < 0)
+		return as_error(mod_fail(ctx, "cannot write the journal "
+		    "entry for '%s': not changing it", path));
+	build_attrs_cmd(&cmd, ctx->check, path, mode, owner, group);
+	exec_res_init(&r);
+	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
+	if (ret == 0 && r.rc != 0) {
+		ret = fail_cmd(ctx, "cannot set attributes of", path, &r);
+		mod_journal_fail(ctx, seq, ctx->msg.buf);
+	} else if (ret == 0) {
+		*changed = strstr(r.out.buf, "changed=1") != NULL;
+		parse_written(&r.out, &after, &nobackup);
+		mod_journal_done(ctx, seq, content, len, &after.meta);
+		file_probe_release(&after);
+		free(nobackup);
+	}
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
 }
 
 int
 rf_set_attrs(struct modctx *ctx, const char *path,
-    const struct file_meta *meta, const char *mode, const char *owner,
-    const char *group, int *changed)
+    const struct file_meta *meta, const void *content, size_t len,
+    const char *mode, const char *owner, const char *group, int *changed)
 {
-	struct strbuf cmd = STRBUF_INIT;
-	struct exec_res r;
-	int ret, local;
+	int local;
 
 	*changed = 0;
 	if (mode == NULL && owner == NULL && group == NULL)
@@ -484,16 +522,8 @@ rf_set_attrs(struct modctx *ctx, const char *path,
 		*changed = 1;
 		return 0;
 	}
-	build_attrs_cmd(&cmd, ctx->check, path, mode, owner, group);
-	exec_res_init(&r);
-	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
-	if (ret == 0 && r.rc != 0)
-		ret = fail_cmd(ctx, "cannot set attributes of", path, &r);
-	else if (ret == 0)
-		*changed = strstr(r.out.buf, "changed=1") != NULL;
-	exec_res_release(&r);
-	strbuf_release(&cmd);
-	return ret;
+	return attrs_journaled(ctx, path, meta, content, len, mode, owner,
+	    group, changed);
 }
 
 /* ---- checksums ---- */

@@ -57,6 +57,7 @@ struct file_probe {
 	unsigned type;       /* S_IFREG, S_IFDIR, ... of the (followed)
 	                      * target; 0 when it does not exist */
 	unsigned uid, gid;
+	int parent_exists;   /* the directory holding `path` exists */
 	char sha256[65];     /* hex, regular files when asked, else "" */
 };
 
@@ -75,10 +76,12 @@ int rf_read(struct modctx *ctx, const char *path, struct strbuf *content,
 /* Make an existing file's mode/owner/group (NULL = leave alone) what is
  * asked, following symlinks; *changed tells whether anything differed.
  * In check mode only compares.  When `meta` is given and the request can
- * be decided from it (octal mode, owner and group names), no command runs. */
+ * be decided from it (octal mode, owner and group names), no command runs.
+ * content/len are the file's current bytes, for the journal (intent before
+ * the command, done with the resulting mode/owner/group). */
 int rf_set_attrs(struct modctx *ctx, const char *path,
-    const struct file_meta *meta, const char *mode, const char *owner,
-    const char *group, int *changed);
+    const struct file_meta *meta, const void *content, size_t len,
+    const char *mode, const char *owner, const char *group, int *changed);
 
 /* 1 when mode is an octal mode ("0644", "644", "2755") or a chmod symbolic
  * mode ("u=rw,g=r,o=", "a+X", "go-w"). */
