@@ -18,6 +18,7 @@
 extern const struct module mod_assert;
 extern const struct module mod_backup;
 extern const struct module mod_command;
+extern const struct module mod_copy;
 extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
 extern const struct module mod_grep;
@@ -25,12 +26,14 @@ extern const struct module mod_lineinfile;
 extern const struct module mod_ping;
 extern const struct module mod_service;
 extern const struct module mod_shell;
+extern const struct module mod_stat;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
 	&mod_assert,
 	&mod_backup,
 	&mod_command,
+	&mod_copy,
 	&mod_debug,
 	&mod_fail_module,
 	&mod_grep,
@@ -38,6 +41,7 @@ const struct module *const module_table[] = {
 	&mod_ping,
 	&mod_service,
 	&mod_shell,
+	&mod_stat,
 	&mod_wait_for,
 	NULL
 };
