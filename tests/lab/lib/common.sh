@@ -1,0 +1,162 @@
+# shellcheck shell=bash
+# Shared helpers for the mend test lab scripts (sourced, not executed).
+#
+# Conventions:
+#   LAB_DIR      state dir: ${MEND_LAB_DIR:-/tmp/mend-lab}
+#   LAB_LIB      this directory
+#   lab.env      written by `up`, sourced by every other script
+
+# shellcheck disable=SC2034  # constants used by the scripts that source this
+LAB_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_BIN=$(cd "$LAB_LIB/.." && pwd)
+LAB_DIR=${MEND_LAB_DIR:-/tmp/mend-lab}
+LAB_NET_PREFIX=198.51.100
+# shellcheck disable=SC2034
+LAB_BRIDGE=mendlab0
+# shellcheck disable=SC2034
+LAB_MAX_NETNS_HOSTS=244 # 198.51.100.11 .. 198.51.100.254
+
+PROG=$(basename "$0")
+
+die() {
+    printf '%s: error: %s\n' "$PROG" "$*" >&2
+    exit 1
+}
+
+warn() {
+    printf '%s: warning: %s\n' "$PROG" "$*" >&2
+}
+
+info() {
+    printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+# Millisecond clock (bash 5 has EPOCHREALTIME).
+now_ms() {
+    local t=${EPOCHREALTIME/./}
+    printf '%s\n' "$((t / 1000))"
+}
+
+# Seconds with two decimals between two now_ms values.
+elapsed() {
+    local ms=$(($2 - $1))
+    printf '%d.%02d' "$((ms / 1000))" "$(((ms % 1000) / 10))"
+}
+
+check_lab_dir_sane() {
+    case $LAB_DIR in
+        /*) ;;
+        *) die "MEND_LAB_DIR must be an absolute path (got '$LAB_DIR')" ;;
+    esac
+    case $LAB_DIR in
+        / | /tmp | /tmp/ | /run | /run/ | /etc* | /usr* | /var | /var/ | /home | /home/ | /root | /root/)
+            die "refusing to use '$LAB_DIR' as lab state dir" ;;
+    esac
+}
+
+# Load lab.env or fail with a clear message.
+load_lab() {
+    check_lab_dir_sane
+    [[ -f $LAB_DIR/lab.env ]] || die "no lab in $LAB_DIR (run tests/lab/up first, or set MEND_LAB_DIR)"
+    # shellcheck source=/dev/null
+    . "$LAB_DIR/lab.env"
+}
+
+# host_index NAME-or-N -> prints N (1..LAB_COUNT)
+host_index() {
+    local h=$1
+    h=${h#h}
+    [[ $h =~ ^[0-9]+$ ]] || die "bad host '$1' (expected N or hN)"
+    h=$((10#$h))
+    ((h >= 1 && h <= LAB_COUNT)) || die "host $1 is not in this lab (1..$LAB_COUNT)"
+    printf '%s\n' "$h"
+}
+
+host_dir() { printf '%s/h%s\n' "$LAB_DIR" "$1"; }
+host_addr() { printf '%s.%s\n' "$LAB_NET_PREFIX" "$((10 + $1))"; }
+
+# Process start time (field 22 of /proc/PID/stat), used to make sure a
+# recorded PID still names the process we started before signalling it.
+proc_starttime() {
+    local stat rest
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    rest=${stat##*) }
+    # fields after "comm)": state is field 3 -> index 0; starttime is 22 -> index 19
+    # shellcheck disable=SC2086
+    set -- $rest
+    printf '%s\n' "${19}"
+}
+
+# pid_alive PID STARTTIME: true if PID is running and is the same process.
+pid_alive() {
+    local st
+    [[ -n ${1:-} && -n ${2:-} ]] || return 1
+    st=$(proc_starttime "$1") || return 1
+    [[ $st == "$2" ]]
+}
+
+# Read "pid starttime" from FILE into REPLY_PID / REPLY_START.
+read_pidfile() {
+    REPLY_PID='' REPLY_START=''
+    [[ -f $1 ]] || return 1
+    read -r REPLY_PID REPLY_START <"$1" || true
+    [[ -n $REPLY_PID ]]
+}
+
+# The PID to nsenter for host N (netns mode): the host's init (PID 1 inside).
+host_init_pid() {
+    local d
+    d=$(host_dir "$1")
+    read_pidfile "$d/init.pid" || die "host h$1 has no recorded init pid (is the lab up?)"
+    pid_alive "$REPLY_PID" "$REPLY_START" || die "host h$1 is not running (init pid $REPLY_PID is gone)"
+    printf '%s\n' "$REPLY_PID"
+}
+
+# Run a command inside host N. Netns mode: all the host's namespaces.
+# Loopback mode: on this machine, in the host's root dir, with MEND_ROOT set.
+in_host() {
+    local n=$1
+    shift
+    if [[ $MEND_LAB_MODE == netns ]]; then
+        local pid
+        pid=$(host_init_pid "$n")
+        nsenter -t "$pid" -n -m -u -p --wdns=/ -- "$@"
+    else
+        local root
+        root="$(host_dir "$n")/fs"
+        (cd "$root" && MEND_ROOT=$root "$@")
+    fi
+}
+
+require_netns_mode() {
+    [[ $MEND_LAB_MODE == netns ]] ||
+        die "this needs a lab in netns mode (this lab runs in $MEND_LAB_MODE mode: services would not be isolated)"
+}
+
+# wait_tcp HOST PORT TIMEOUT_S [EXPECT_PREFIX]: poll until a TCP connect works
+# (and, if given, the first line the server sends starts with EXPECT_PREFIX).
+wait_tcp() {
+    local host=$1 port=$2 timeout=$3 expect=${4:-} deadline line
+    deadline=$(($(now_ms) + timeout * 1000))
+    while (($(now_ms) < deadline)); do
+        if [[ -z $expect ]]; then
+            if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+                return 0
+            fi
+        else
+            # shellcheck disable=SC2016  # expanded by the inner bash
+            line=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' "$host" "$port" 2>/dev/null || true)
+            [[ $line == "$expect"* ]] && return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+want_help() {
+    local a
+    for a in "$@"; do
+        case $a in -h | --help) return 0 ;; --) return 1 ;; esac
+    done
+    return 1
+}
