@@ -49,8 +49,13 @@ libmend.a: $(ENGINE_OBJ)
 	rm -f $@
 	ar rcs $@ $(ENGINE_OBJ)
 
+ifneq ($(V),1)
+Q := @
+endif
+
 %.o: %.c
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c libmend.a
 	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \

@@ -24,6 +24,7 @@ extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
 extern const struct module mod_grep;
 extern const struct module mod_lineinfile;
 extern const struct module mod_ping;
+extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_shell;
 extern const struct module mod_stat;
@@ -39,6 +40,7 @@ const struct module *const module_table[] = {
 	&mod_grep,
 	&mod_lineinfile,
 	&mod_ping,
+	&mod_restore,
 	&mod_service,
 	&mod_shell,
 	&mod_stat,

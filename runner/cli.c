@@ -11,6 +11,7 @@
 
 #include "../modules/module.h"
 #include "cli.h"
+#include "cli_int.h"
 #include "executor.h"
 #include "inventory.h"
 #include "journal.h"
@@ -54,19 +55,10 @@ static const char run_usage[] =
 "exit codes: 0 ok, 1 usage/internal error, 2 a host failed,\n"
 "3 playbook or inventory invalid (nothing run), 4 a host unreachable\n";
 
-struct cli {
-	struct run_opts o;
-	char **inventories;
-	size_t ninv, inv_alloc;
-	char **playbooks;
-	size_t npb;
-	int help;
-	const char *state_dir;
-};
 
 enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
-	OPT_STATE_DIR };
+	OPT_STATE_DIR, OPT_FORCE };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -89,6 +81,7 @@ static const struct option run_longopts[] = {
 	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -240,6 +233,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		    "'%s'", arg) : 0;
 	case OPT_JSON: c->o.json_path = arg; return 0;
 	case OPT_STATE_DIR: c->state_dir = arg; return 0;
+	case OPT_FORCE: c->force = 1; return 0;
 	case 'v': c->o.verbose++; return 0;
 	case 'h': c->help = 1; return 0;
 	default: return -1;
@@ -282,7 +276,7 @@ fail:
 	return NULL;
 }
 
-static int
+int
 parse_cli(struct cli *c, int argc, char **argv)
 {
 	int ch, ask_pass = 0;
@@ -315,7 +309,7 @@ parse_cli(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-static void
+void
 cli_free(struct cli *c)
 {
 	free(c->inventories);
@@ -329,7 +323,7 @@ cli_free(struct cli *c)
 	}
 }
 
-static struct inventory *
+struct inventory *
 load_inventories(struct cli *c, struct err *e)
 {
 	struct inventory *inv = inventory_new();
@@ -407,7 +401,7 @@ run_meta(const struct cli *c)
 	struct val *m = val_map(), *l = val_list();
 	size_t i;
 
-	for (i = 0; i < c->npb; i++)
+	for (i = 0; i < c->npb && c->rollback_of == NULL; i++)
 		val_list_push(l, val_str(c->playbooks[i]));
 	val_map_set(m, "playbooks", l);
 	l = val_list();
@@ -417,10 +411,12 @@ run_meta(const struct cli *c)
 	val_map_set(m, "limit", c->o.limit ? val_str(c->o.limit) : val_null());
 	val_map_set(m, "pid", val_int(getpid()));
 	val_map_set(m, "started", val_int((int64_t)time(NULL)));
+	if (c->rollback_of != NULL)
+		val_map_set(m, "rollback_of", val_str(c->rollback_of));
 	return m;
 }
 
-static int
+int
 run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs)
 {
 	struct journal *j = NULL;
@@ -477,6 +473,11 @@ run_or_check(int argc, char **argv, int run)
 		fputs(run_usage, stdout);
 		cli_free(&c);
 		return EXIT_OK;
+	}
+	if (c.force) {
+		usage_error("%s", "--force is an option of 'mend rollback'");
+		cli_free(&c);
+		return EXIT_USAGE;
 	}
 	if (c.npb == 0 || c.ninv == 0) {
 		usage_error("%s", c.npb == 0 ? "no playbook given"

@@ -22,5 +22,8 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_modules(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 
 #endif

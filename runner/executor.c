@@ -68,6 +68,7 @@ host_vars_for_play(struct hostctx *hc, const struct inventory *inv,
 	hc->vars = inventory_host_vars(inv, hc->ih);
 	merge_rendered(hc->vars, p->vars);
 	merge_rendered(hc->vars, hc->opts->extra_vars);
+	val_map_merge(hc->vars, val_map_get(hc->opts->host_vars, hc->name));
 	val_map_set(hc->vars, "ansible_check_mode", val_bool(hc->opts->check));
 	val_map_set(hc->vars, "ansible_play_name",
 	    val_str(p->name ? p->name : p->hosts));

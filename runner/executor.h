@@ -49,6 +49,8 @@ struct run_opts {
 	int progress;                 /* live progress line on stderr */
 	FILE *out;                    /* normal output (stdout) */
 	struct journal *journal;      /* NULL in check mode */
+	const struct val *host_vars;  /* host name -> map merged last (used by
+	                               * rollback for per-host plans) */
 };
 
 struct host_stats {

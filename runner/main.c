@@ -15,6 +15,9 @@ static const char usage[] =
 "  check PLAYBOOK... -i INVENTORY validate everything, contact nothing\n"
 "  hosts -i INVENTORY [PATTERN]   list the hosts a pattern selects\n"
 "  modules [NAME]                 list built-in modules, or document one\n"
+"  runs                           list journaled runs\n"
+"  show RUN|last                  what a run changed where, with diffs\n"
+"  rollback RUN|last [-i INV]     put back everything a run changed\n"
 "  version                        print the version\n"
 "\n"
 "Run 'mend <command> --help' for a command's options.\n"
@@ -52,6 +55,12 @@ main(int argc, char **argv)
 		return cmd_hosts(argc - 1, argv + 1);
 	if (strcmp(cmd, "modules") == 0)
 		return cmd_modules(argc - 1, argv + 1);
+	if (strcmp(cmd, "runs") == 0)
+		return cmd_runs(argc - 1, argv + 1);
+	if (strcmp(cmd, "show") == 0)
+		return cmd_show(argc - 1, argv + 1);
+	if (strcmp(cmd, "rollback") == 0)
+		return cmd_rollback(argc - 1, argv + 1);
 	fprintf(stderr, "mend: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;
 }
