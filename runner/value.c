@@ -126,6 +126,7 @@ val_copy(const struct val *v)
 	c->pos = v->pos;
 	c->quoted = v->quoted;
 	c->unsafe = v->unsafe;
+	c->literal = v->literal;
 	return c;
 }
 

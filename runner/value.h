@@ -39,6 +39,9 @@ struct val {
 	struct pos pos;
 	unsigned quoted : 1;      /* YAML scalar was quoted (stays a string) */
 	unsigned unsafe : 1;      /* no_log: never print this value */
+	unsigned literal : 1;     /* data, never templated (registered results,
+	                           * facts: Ansible's "unsafe"); covers the
+	                           * node's children too (see template.h) */
 	union {
 		int b;
 		int64_t i;
