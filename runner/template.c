@@ -225,7 +225,7 @@ tmpl_check_val(const struct val *v, struct err *e)
 	size_t i;
 	int ret = 0;
 
-	if (v == NULL)
+	if (v == NULL || v->literal)
 		return 0;
 	if (v->type == V_STR && tmpl_has(v->u.str.s))
 		return check(v->u.str.s, v->u.str.len, M_TMPL, &v->pos,
@@ -281,6 +281,10 @@ tmpl_render_val(const struct val *in, const struct val *vars,
 	*out = NULL;
 	if (in == NULL)
 		return 0;
+	if (in->literal) {
+		*out = val_copy(in);
+		return 0;
+	}
 	if (in->type == V_STR && tmpl_has(in->u.str.s)) {
 		if (run(vars, in->u.str.s, in->u.str.len, M_TMPL, &in->pos,
 		    in->quoted, out, NULL, e) < 0)

@@ -45,7 +45,11 @@
  * rendered when it is used (Ansible's `vars: {a: "{{ b }}"}`), at most 16
  * levels deep (a self-reference is an error) and at most 10000 variable
  * renders per call.  An error inside a variable's value is reported at
- * that value's position.
+ * that value's position.  A value marked `literal` (struct val), and
+ * everything under it, is data and never templated: set it on registered
+ * results and facts (what a host sent back), as Ansible marks them unsafe.
+ * A native result taken from literal data is marked literal too;
+ * tmpl_render_val and tmpl_check_val leave literal trees alone.
  *
  * Errors are file:line:col.  Syntax errors, unknown filters or tests (with
  * "did you mean") and wrong filter arguments are found at check time; the

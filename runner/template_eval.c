@@ -30,6 +30,7 @@ res_free(struct res *r)
 	r->v = NULL;
 	r->owned = 0;
 	r->undef = NULL;
+	r->literal = 0;
 }
 
 struct val *
@@ -39,6 +40,7 @@ res_take(struct res *r)
 
 	r->v = NULL;
 	r->owned = 0;
+	r->literal = 0;
 	return v;
 }
 
@@ -48,6 +50,7 @@ res_set(struct res *r, struct val *v)
 	r->v = v;
 	r->owned = 1;
 	r->undef = NULL;
+	r->literal = 0;
 }
 
 static void
@@ -56,6 +59,7 @@ res_borrow(struct res *r, const struct val *v)
 	r->v = (struct val *)v;
 	r->owned = 0;
 	r->undef = NULL;
+	r->literal = v->literal;
 }
 
 void
@@ -153,24 +157,26 @@ has_tmpl_str(const struct val *v)
 	return v->type == V_STR && tmpl_has(v->u.str.s);
 }
 
-/* Does the tree hold an unsafe node (*unsafe) or a template (*tmpl)? */
+/* Does the tree hold an unsafe node (*unsafe) or a template (*tmpl)?
+ * Nothing under a literal node is a template. */
 static void
-scan(const struct val *v, int *unsafe, int *tmpl)
+scan(const struct val *v, int lit, int *unsafe, int *tmpl)
 {
 	size_t i;
 
+	lit |= v->literal;
 	if (v->unsafe)
 		*unsafe = 1;
-	if (has_tmpl_str(v))
+	if (!lit && has_tmpl_str(v))
 		*tmpl = 1;
-	if (*unsafe && *tmpl)
+	if (*unsafe && (*tmpl || lit))
 		return;
 	if (v->type == V_LIST)
 		for (i = 0; i < v->u.list.n; i++)
-			scan(v->u.list.items[i], unsafe, tmpl);
+			scan(v->u.list.items[i], lit, unsafe, tmpl);
 	if (v->type == V_MAP)
 		for (i = 0; i < v->u.map.n; i++)
-			scan(v->u.map.items[i].v, unsafe, tmpl);
+			scan(v->u.map.items[i].v, lit, unsafe, tmpl);
 }
 
 /* Copy v rendering every string that holds templates. */
@@ -181,9 +187,9 @@ render_tree(struct ectx *cx, const struct val *v, const struct node *at,
 	struct val *c, *kid;
 	size_t i, n;
 
-	if (has_tmpl_str(v))
+	if (!v->literal && has_tmpl_str(v))
 		return tmpl_render_var(cx, v, at, out);
-	if (v->type != V_LIST && v->type != V_MAP) {
+	if (v->literal || (v->type != V_LIST && v->type != V_MAP)) {
 		*out = val_copy(v);
 		return 0;
 	}
@@ -218,9 +224,9 @@ step_done(struct ectx *cx, const struct node *n, struct res *r)
 	if (r->v->unsafe)
 		cx->unsafe = 1;
 	if (n->top)
-		scan(r->v, &unsafe, &tmpl);
+		scan(r->v, r->literal, &unsafe, &tmpl);
 	else
-		tmpl = has_tmpl_str(r->v);
+		tmpl = !r->literal && has_tmpl_str(r->v);
 	if (unsafe)
 		cx->unsafe = 1;
 	if (!tmpl)
@@ -348,21 +354,23 @@ static void
 res_child(struct res *r, struct res *in, const struct val *child)
 {
 	struct val *c = in->owned ? val_copy(child) : (struct val *)child;
-	int owned = in->owned;
+	int owned = in->owned, lit = in->literal || child->literal;
 
 	res_free(in);
 	r->v = c;
 	r->owned = owned;
 	r->undef = NULL;
+	r->literal = lit;
 }
 
 static int
 eval_access(struct ectx *cx, const struct node *n, struct res *r)
 {
-	struct res obj, key = { NULL, 0, NULL };
+	struct res obj, key;
 	const struct val *child;
 	struct val *made = NULL;
 
+	memset(&key, 0, sizeof(key));
 	if (tmpl_eval_node(cx, n->kids[0], &obj) < 0)
 		return -1;
 	if (obj.v == NULL) {
@@ -381,8 +389,11 @@ eval_access(struct ectx *cx, const struct node *n, struct res *r)
 		return 0;
 	}
 	if (made != NULL) {
+		int lit = obj.literal;
+
 		res_free(&obj);
 		res_set(r, made);
+		r->literal = lit;
 	} else {
 		res_child(r, &obj, child);
 	}
@@ -856,6 +867,18 @@ tmpl_eval_node(struct ectx *cx, const struct node *n, struct res *r)
 
 /* ---- whole templates ---- */
 
+static void
+mark_literal(struct val *v)
+{
+	size_t i;
+
+	v->literal = 1;
+	for (i = 0; v->type == V_LIST && i < v->u.list.n; i++)
+		mark_literal(v->u.list.items[i]);
+	for (i = 0; v->type == V_MAP && i < v->u.map.n; i++)
+		mark_literal(v->u.map.items[i].v);
+}
+
 int
 tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out)
 {
@@ -875,8 +898,12 @@ tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out)
 			return -1;
 		}
 		if (t->native) {
+			int lit = r.literal;
+
 			strbuf_release(&sb);
 			*out = res_take(&r);
+			if (lit)
+				mark_literal(*out);
 			return 0;
 		}
 		tmpl_print(r.v, &sb);

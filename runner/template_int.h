@@ -111,6 +111,7 @@ struct res {
 	struct val *v;             /* NULL: undefined */
 	int owned;                 /* v is ours to free */
 	const struct node *undef;  /* what was undefined (for the message) */
+	int literal;               /* v is (part of) a val->literal tree */
 };
 
 struct ectx {

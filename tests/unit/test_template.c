@@ -1022,6 +1022,50 @@ test_lazy_explosion(void **state)
 }
 
 static void
+test_literal(void **state)
+{
+	struct val *vs = val_map(), *reg = val_map(), *out = NULL, *in;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	val_map_set(reg, "stdout", val_str("{{ not rendered"));
+	val_map_set(reg, "lines", val_list());
+	val_list_push(val_map_get(reg, "lines"), val_str("{{ x }}"));
+	reg->literal = 1;
+	val_map_set(vs, "r", reg);
+	val_map_set(vs, "x", val_str("X"));
+	val_map_set(vs, "lazy", val_str("{{ x }}"));
+	assert_int_equal(tmpl_eval("r.stdout ~ '!'", vs, &P, &out, &e), 0);
+	assert_string_equal(out->u.str.s, "{{ not rendered!");
+	val_free(out);
+	assert_int_equal(tmpl_eval("r.lines[0][1]", vs, &P, &out, &e), 0);
+	assert_string_equal(out->u.str.s, "{");
+	val_free(out);
+	/* the native copy stays literal, so storing it is safe */
+	assert_int_equal(tmpl_eval("r", vs, &P, &out, &e), 0);
+	assert_true(out->literal);
+	assert_true(val_map_get(out, "stdout")->literal);
+	val_map_set(vs, "copy", out);
+	assert_int_equal(tmpl_eval("copy.lines", vs, &P, &out, &e), 0);
+	assert_string_equal(out->u.list.items[0]->u.str.s, "{{ x }}");
+	val_free(out);
+	/* non-literal values still render lazily */
+	assert_int_equal(tmpl_eval("lazy", vs, &P, &out, &e), 0);
+	assert_string_equal(out->u.str.s, "X");
+	val_free(out);
+	/* render_val / check_val leave literal trees alone */
+	in = val_str("{{ x");
+	in->literal = 1;
+	assert_int_equal(tmpl_check_val(in, &e), 0);
+	assert_int_equal(tmpl_render_val(in, vs, &out, &e), 0);
+	assert_string_equal(out->u.str.s, "{{ x");
+	assert_int_equal(e.count, 0);
+	val_free(out);
+	val_free(in);
+	val_free(vs);
+}
+
+static void
 test_unsafe(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -1177,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_lazy),
 		cmocka_unit_test(test_lazy_nopos),
 		cmocka_unit_test(test_lazy_explosion),
+		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_unsafe),
 		cmocka_unit_test(test_cond),
 		cmocka_unit_test(test_render_api),
