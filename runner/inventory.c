@@ -20,11 +20,12 @@
 
 /* group_vars/ and host_vars/ beside one source. */
 struct vardir {
-	char *path;
+	char *key;                       /* absolute path, identifies it */
+	char *path;                      /* as the user wrote it */
 	struct strlist gnames, hnames;   /* directory entries */
 	struct strmap gset, hset;        /* the same, for lookups */
 	struct strlist gkeys, hkeys;     /* owned keys of gvals, hvals */
-	struct strmap gvals, hvals;      /* entity -> map, or &none */
+	struct strmap gvals, hvals;      /* entity -> its vars, once read */
 };
 
 struct inv_priv {
@@ -34,8 +35,6 @@ struct inv_priv {
 	struct val *groups_var;          /* magic `groups` */
 	char *cur_file, *cur_dir;        /* source being read, absolute */
 };
-
-static struct val none;              /* "no file for this entity" */
 
 /* ---- string hash table and list ---- */
 
@@ -124,6 +123,15 @@ strlist_clear(struct strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+const char *
+inv_a_type(enum val_type t)
+{
+	static const char *names[] = { "null", "a boolean", "an integer",
+	    "a string", "a list", "a mapping" };
+
+	return names[t];
 }
 
 /* ---- the model ---- */
@@ -253,6 +261,9 @@ inv_add_child(struct inventory *inv, struct inv_group *parent,
 	if (strcmp(child->name, "all") == 0)
 		return err_setpos(e, p, "group 'all' cannot be a child of '%s'",
 		    parent->name);
+	if (child == parent)
+		return err_setpos(e, p, "group '%s' cannot be its own child",
+		    child->name);
 	seen = xcalloc(inv->ngroups, 1);
 	loop = reaches(inv, child, parent, seen);
 	free(seen);
@@ -361,14 +372,12 @@ vardir_free(struct vardir *vd)
 	for (i = 0; i < vd->gkeys.n; i++) {
 		struct val *v = strmap_get(&vd->gvals, vd->gkeys.v[i]);
 
-		if (v != &none)
-			val_free(v);
+		val_free(v);
 	}
 	for (i = 0; i < vd->hkeys.n; i++) {
 		struct val *v = strmap_get(&vd->hvals, vd->hkeys.v[i]);
 
-		if (v != &none)
-			val_free(v);
+		val_free(v);
 	}
 	strmap_clear(&vd->gvals);
 	strmap_clear(&vd->hvals);
@@ -378,6 +387,7 @@ vardir_free(struct vardir *vd)
 	strlist_clear(&vd->hkeys);
 	strlist_clear(&vd->gnames);
 	strlist_clear(&vd->hnames);
+	free(vd->key);
 	free(vd->path);
 	free(vd);
 }
@@ -518,12 +528,13 @@ list_dir(const char *dir, struct strlist *out)
 /* ---- group_vars/ and host_vars/ ---- */
 
 static struct vardir *
-vardir_new(const char *path)
+vardir_new(const char *key, const char *path)
 {
 	struct vardir *vd = xcalloc(1, sizeof(*vd));
 	char *sub;
 	size_t i;
 
+	vd->key = xstrdup(key);
 	vd->path = xstrdup(path);
 	sub = xasprintf("%s/group_vars", path);
 	list_dir(sub, &vd->gnames);
@@ -541,14 +552,14 @@ vardir_new(const char *path)
 /* Register the vars directory of a source; a directory already registered
  * moves last (applying X, Y, X is the same as Y, X). */
 static void
-add_vardir(struct inventory *inv, const char *path)
+add_vardir(struct inventory *inv, const char *key, const char *path)
 {
 	struct inv_priv *priv = inv->priv;
 	struct vardir *vd = NULL;
 	size_t i;
 
 	for (i = 0; i < priv->nvardirs; i++) {
-		if (strcmp(priv->vardirs[i]->path, path) == 0) {
+		if (strcmp(priv->vardirs[i]->key, key) == 0) {
 			vd = priv->vardirs[i];
 			memmove(&priv->vardirs[i], &priv->vardirs[i + 1],
 			    (priv->nvardirs - i - 1) * sizeof(vd));
@@ -557,7 +568,7 @@ add_vardir(struct inventory *inv, const char *path)
 		}
 	}
 	if (vd == NULL)
-		vd = vardir_new(path);
+		vd = vardir_new(key, path);
 	ALLOC_GROW(priv->vardirs, priv->nvardirs + 1, priv->vardirs_alloc);
 	priv->vardirs[priv->nvardirs++] = vd;
 }
@@ -574,8 +585,8 @@ vars_file_merge(struct val *dst, const char *path, struct err *e)
 
 		if (p.line == 0)
 			p.file = pos_intern(path);
-		err_setpos(e, &p, "variables file must hold a mapping, not a %s",
-		    val_type_name(v->type));
+		err_setpos(e, &p, "variables file must hold a mapping, not %s",
+		    inv_a_type(v->type));
 		val_free(v);
 		return -1;
 	}
@@ -622,50 +633,63 @@ vars_dir_merge(struct val *dst, const char *dir, struct err *e)
 	return ret;
 }
 
-/* Load the vars of one entity (group or host name) from sub/ of vd. */
-static int
-vardir_load(struct vardir *vd, int hosts, const char *name, struct err *e)
+/* The file or directory holding the vars of entity `name` in sub/ of vd:
+ * the first of NAME, NAME.yml, NAME.yaml, NAME.json that exists. */
+static char *
+vardir_find(const struct vardir *vd, int hosts, const char *name,
+    struct strbuf *scratch, struct stat *st)
 {
 	static const char *exts[] = { "", ".yml", ".yaml", ".json" };
-	struct strmap *vals = hosts ? &vd->hvals : &vd->gvals;
-	const char *sub = hosts ? "host_vars" : "group_vars";
-	struct val *v = NULL;
-	char *path = NULL, *key;
-	struct stat st;
+	const struct strmap *set = hosts ? &vd->hset : &vd->gset;
 	size_t i;
-	int ret = 0;
 
-	if (strmap_get(vals, name) != NULL)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(exts) && path == NULL; i++) {
-		char *entry = xasprintf("%s%s", name, exts[i]);
+	for (i = 0; i < ARRAY_SIZE(exts); i++) {
+		char *path;
 
-		if (strmap_get(hosts ? &vd->hset : &vd->gset, entry) != NULL)
-			path = xasprintf("%s/%s/%s", vd->path, sub, entry);
-		free(entry);
-		if (path != NULL && stat(path, &st) < 0) {
-			free(path);
-			path = NULL;
-		}
-	}
-	if (path != NULL) {
-		v = val_map();
-		ret = S_ISDIR(st.st_mode) ? vars_dir_merge(v, path, e) :
-		    vars_file_merge(v, path, e);
+		strbuf_reset(scratch);
+		strbuf_addstr(scratch, name);
+		strbuf_addstr(scratch, exts[i]);
+		if (strmap_get(set, scratch->buf) == NULL)
+			continue;
+		path = xasprintf("%s/%s/%s", vd->path, hosts ? "host_vars" :
+		    "group_vars", scratch->buf);
+		if (stat(path, st) == 0)
+			return path;
 		free(path);
 	}
+	return NULL;
+}
+
+/* Load the vars of one entity (group or host name) from vd, once. */
+static int
+vardir_load(struct vardir *vd, int hosts, const char *name,
+    struct strbuf *scratch, struct err *e)
+{
+	struct strmap *vals = hosts ? &vd->hvals : &vd->gvals;
+	struct val *v;
+	struct stat st;
+	char *path, *key;
+	int ret;
+
+	if ((hosts ? vd->hset.n : vd->gset.n) == 0 ||
+	    strmap_get(vals, name) != NULL)
+		return 0;
+	if ((path = vardir_find(vd, hosts, name, scratch, &st)) == NULL)
+		return 0;
+	v = val_map();
+	ret = S_ISDIR(st.st_mode) ? vars_dir_merge(v, path, e) :
+	    vars_file_merge(v, path, e);
+	free(path);
 	key = xstrdup(name);
 	strlist_push(hosts ? &vd->hkeys : &vd->gkeys, key);
-	strmap_put(vals, key, v ? v : &none);
+	strmap_put(vals, key, v);
 	return ret;
 }
 
 static const struct val *
 vardir_get(const struct vardir *vd, int hosts, const char *name)
 {
-	const struct val *v = strmap_get(hosts ? &vd->hvals : &vd->gvals, name);
-
-	return v == &none ? NULL : v;
+	return strmap_get(hosts ? &vd->hvals : &vd->gvals, name);
 }
 
 /* ---- reconciliation after each source ---- */
@@ -733,6 +757,7 @@ static int
 load_vardirs(struct inventory *inv, struct err *e)
 {
 	struct inv_priv *priv = inv->priv;
+	struct strbuf scratch = STRBUF_INIT;
 	size_t i, j;
 	int ret = 0;
 
@@ -740,10 +765,13 @@ load_vardirs(struct inventory *inv, struct err *e)
 		struct vardir *vd = priv->vardirs[i];
 
 		for (j = 0; j < inv->ngroups; j++)
-			ret |= vardir_load(vd, 0, inv->groups[j]->name, e);
+			ret |= vardir_load(vd, 0, inv->groups[j]->name,
+			    &scratch, e);
 		for (j = 0; j < inv->nhosts; j++)
-			ret |= vardir_load(vd, 1, inv->hosts[j]->name, e);
+			ret |= vardir_load(vd, 1, inv->hosts[j]->name,
+			    &scratch, e);
 	}
+	strbuf_release(&scratch);
 	return ret;
 }
 
@@ -841,8 +869,24 @@ load_yaml(struct inventory *inv, struct val *root, struct err *e)
 		    "supported (only INI and YAML inventories)");
 	if (root->type != V_MAP && root->type != V_NULL)
 		return err_setpos(e, &root->pos, "a YAML inventory must be a "
-		    "mapping of groups, not a %s", val_type_name(root->type));
+		    "mapping of groups, not %s", inv_a_type(root->type));
 	return inv_parse_yaml(inv, root, e);
+}
+
+/* Could buf be a YAML inventory?  Not when its first significant line
+ * starts an INI section or comment ('[' would be a YAML sequence). */
+static int
+maybe_yaml(const char *buf)
+{
+	const char *p = buf;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p != '#')
+			break;
+		p += strcspn(p, "\n");
+	}
+	return *p != '[' && *p != ';';
 }
 
 /* Parse one file; `path` is the name used in messages. */
@@ -865,7 +909,8 @@ load_file(struct inventory *inv, const char *path, struct err *e)
 	if (yaml) {
 		if (yaml_load_string(path, sb.buf, sb.len, &root, e) == 0)
 			ret = load_yaml(inv, root, e);
-	} else if (!has_suffix(path, ".ini") && yaml_load_string(path, sb.buf,
+	} else if (!has_suffix(path, ".ini") && maybe_yaml(sb.buf) &&
+	    yaml_load_string(path, sb.buf,
 	    sb.len, &root, &ye) == 0 && inv_yaml_looks_like_inventory(root)) {
 		ret = load_yaml(inv, root, e);
 	} else {
@@ -929,7 +974,8 @@ int
 inventory_load(struct inventory *inv, const char *path, struct err *e)
 {
 	struct stat st;
-	char *abs, *vdir;
+	char *abs, *key, *dir;
+	const char *slash = strrchr(path, '/');
 	int ret;
 
 	if (stat(path, &st) < 0)
@@ -938,15 +984,19 @@ inventory_load(struct inventory *inv, const char *path, struct err *e)
 	abs = abspath(path);
 	if (S_ISDIR(st.st_mode)) {
 		ret = load_dir(inv, path, e);
-		vdir = xstrdup(abs);
+		key = xstrdup(abs);
+		dir = xstrdup(path);
 	} else {
 		ret = load_file(inv, path, e);
-		vdir = dirname_of(abs);
+		key = dirname_of(abs);
+		dir = slash == NULL ? xstrdup(".") : slash == path ?
+		    xstrdup("/") : xstrndup(path, (size_t)(slash - path));
 	}
-	add_vardir(inv, vdir);
+	add_vardir(inv, key, dir);
 	ret |= reconcile(inv, e);
 	free(abs);
-	free(vdir);
+	free(key);
+	free(dir);
 	return ret;
 }
 
@@ -1087,8 +1137,8 @@ is_ip_address(const char *s)
 }
 
 static void
-add_magic_vars(const struct inventory *inv, const struct inv_host *h,
-    struct val *vars, const struct inv_group **gs, size_t n)
+add_magic_vars(const struct inv_host *h, struct val *vars,
+    const struct inv_group **gs, size_t n)
 {
 	struct val *names = val_list();
 	size_t i;
@@ -1103,11 +1153,26 @@ add_magic_vars(const struct inventory *inv, const struct inv_host *h,
 	for (i = 0; i < n; i++)
 		val_list_push(names, val_str(gs[i]->name));
 	val_map_set(vars, "group_names", names);
-	val_map_set(vars, "groups", val_copy(inv->priv->groups_var));
+}
+
+const struct val *
+inventory_groups_var(const struct inventory *inv)
+{
+	return inv->priv->groups_var;
 }
 
 struct val *
 inventory_host_vars(const struct inventory *inv, const struct inv_host *h)
+{
+	struct val *vars = inventory_host_vars_nogroups(inv, h);
+
+	val_map_set(vars, "groups", val_copy(inv->priv->groups_var));
+	return vars;
+}
+
+struct val *
+inventory_host_vars_nogroups(const struct inventory *inv,
+    const struct inv_host *h)
 {
 	const struct inv_priv *priv = inv->priv;
 	const struct inv_group **gs;
@@ -1127,7 +1192,7 @@ inventory_host_vars(const struct inventory *inv, const struct inv_host *h)
 			val_map_merge(vars, vardir_get(priv->vardirs[j], 0,
 			    gs[i]->name));
 	val_map_merge(vars, h->vars);
-	add_magic_vars(inv, h, vars, gs, n);
+	add_magic_vars(h, vars, gs, n);
 	free(gs);
 	return vars;
 }

@@ -552,6 +552,7 @@ shlex_split(struct ini *in, const char *s, int col0, struct tok **out,
 			}
 			strbuf_release(&sb);
 			toks_free(t, *n);
+			*n = 0;
 			return -1;
 		}
 		ALLOC_GROW(t, *n + 1, alloc);

@@ -47,6 +47,9 @@ int inv_parse_address(const char *s, int ranges, size_t *hoff, size_t *hlen,
 int inv_expand_hosts(const char *s, struct strlist *out, long *port,
     char **why, size_t *off);
 
+/* "a list", "an integer"... for messages. */
+const char *inv_a_type(enum val_type t);
+
 /* Python literal (ast.literal_eval) to a value; -1 when s is not one. */
 int inv_pylit(const char *s, const struct pos *p, struct val **out);
 

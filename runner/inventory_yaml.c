@@ -56,7 +56,7 @@ add_host_entry(struct yinv *y, struct inv_group *g, const char *entry,
 
 	if (vars->type != V_MAP && vars->type != V_NULL) {
 		err_setpos(y->e, &vars->pos, "variables of host '%s' must be "
-		    "a mapping, not a %s", entry, val_type_name(vars->type));
+		    "a mapping, not %s", entry, inv_a_type(vars->type));
 		yerr(y);
 		return;
 	}
@@ -82,14 +82,18 @@ parse_hosts(struct yinv *y, struct inv_group *g, const struct val *node)
 {
 	size_t i;
 
-	if (node->type == V_STR) {
-		add_host_entry(y, g, node->u.str.s, node);
+	if (node->type == V_STR) {      /* `hosts: name` */
+		struct val *null = val_null();
+
+		null->pos = node->pos;
+		add_host_entry(y, g, node->u.str.s, null);
+		val_free(null);
 		return;
 	}
 	if (node->type != V_MAP) {
 		err_setpos(y->e, &node->pos, "'hosts' of group '%s' must be a "
-		    "mapping of host names, not a %s%s", g->name,
-		    val_type_name(node->type), node->type == V_LIST ?
+		    "mapping of host names, not %s%s", g->name,
+		    inv_a_type(node->type), node->type == V_LIST ?
 		    " (write 'name:', not '- name')" : "");
 		yerr(y);
 		return;
@@ -114,8 +118,8 @@ parse_children(struct yinv *y, struct inv_group *g, const struct val *node)
 	}
 	if (node->type != V_MAP) {
 		err_setpos(y->e, &node->pos, "'children' of group '%s' must be "
-		    "a mapping of group names, not a %s", g->name,
-		    val_type_name(node->type));
+		    "a mapping of group names, not %s", g->name,
+		    inv_a_type(node->type));
 		yerr(y);
 		return;
 	}
@@ -131,7 +135,7 @@ parse_vars(struct yinv *y, struct inv_group *g, const struct val *node)
 
 	if (node->type != V_MAP) {
 		err_setpos(y->e, &node->pos, "'vars' of group '%s' must be a "
-		    "mapping, not a %s", g->name, val_type_name(node->type));
+		    "mapping, not %s", g->name, inv_a_type(node->type));
 		yerr(y);
 		return;
 	}
@@ -186,8 +190,8 @@ parse_group(struct yinv *y, const char *name, const struct val *node,
 	}
 	if (node->type != V_MAP) {
 		err_setpos(y->e, &node->pos, "group '%s' must be a mapping of "
-		    "'hosts', 'children' and 'vars', not a %s", name,
-		    val_type_name(node->type));
+		    "'hosts', 'children' and 'vars', not %s", name,
+		    inv_a_type(node->type));
 		yerr(y);
 		return;
 	}
