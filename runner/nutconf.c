@@ -544,11 +544,11 @@ candidate(const struct cls *c)
 /* Display text (never secrets)                                        */
 
 static void
-show_word(struct strbuf *sb, const char *s)
+show_word(struct strbuf *sb, const char *s, int quoted)
 {
 	const char *p;
 
-	if (nutconf_quote(sb, s, 0) == 0)
+	if (nutconf_quote(sb, s, quoted) == 0)
 		return;
 	strbuf_addch(sb, '"');
 	for (p = s; *p; p++)
@@ -598,7 +598,7 @@ shown_line(const struct nutconf_file *f, const struct nutconf_line *r)
 		if (i && ++nval >= secret)
 			strbuf_addstr(&sb, "***");
 		else
-			show_word(&sb, v);
+			show_word(&sb, v, r->w[i].quoted);
 	}
 	if (r->parse_error)
 		strbuf_addstr(&sb, " ...");
@@ -609,13 +609,17 @@ shown_line(const struct nutconf_file *f, const struct nutconf_line *r)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* One value for display inside '...': printable, cut when long. */
 static char *
 shown_value(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const char *p;
 
-	show_word(&sb, s);
-	if (sb.len > SHOWN_MAX) {
+	for (p = s; *p && sb.len < SHOWN_MAX; p++)
+		strbuf_addch(&sb, (unsigned char)*p >= 0x20 &&
+		    (unsigned char)*p < 0x7f ? *p : '?');
+	if (*p) {
 		strbuf_setlen(&sb, SHOWN_MAX - 3);
 		strbuf_addstr(&sb, "...");
 	}
@@ -643,7 +647,7 @@ why_bad_value(struct strbuf *sb, const struct nutconf_line *r, enum dkind k)
 
 	if (k == D_WEAKSSL) {
 		s = shown_value(r->w[1].val);
-		strbuf_addf(sb, "%s is not a boolean: use true", s);
+		strbuf_addf(sb, "'%s' is not a boolean: use true", s);
 		free(s);
 		return;
 	}
@@ -651,7 +655,7 @@ why_bad_value(struct strbuf *sb, const struct nutconf_line *r, enum dkind k)
 	if (k == D_CERTHOST)
 		v = bad_number(r->w[3].val, 0) ? r->w[3].val : r->w[4].val;
 	s = shown_value(v);
-	strbuf_addf(sb, "%s are numbers: %s is read as %d",
+	strbuf_addf(sb, "%s are numbers: '%s' is read as %d",
 	    k == D_CERTHOST ? "flags" : "values", s, nutconf_atoi(v));
 	free(s);
 }
@@ -1047,7 +1051,7 @@ reason_flag(struct nutconf_upsmon *a, const struct nutconf_value *v,
 		    v->line, kw, s, effect,
 		    v->num ? " (only 1 turns it on)" : "");
 	else
-		issue_addf(&a->reasons, v->line, kw, "line %d: %s is %s, which "
+		issue_addf(&a->reasons, v->line, kw, "line %d: %s is '%s', which "
 		    "upsmon reads as %d: %s", v->line, kw, s, v->num, effect);
 	free(s);
 }
@@ -1201,7 +1205,7 @@ path_reason(struct nutconf_issues *is, const char *kw,
 	if (!path_bad(st) || !v->set)
 		return;
 	s = shown_value(v->raw);
-	issue_addf(is, v->line, marker, "line %d: %s %s %s on the host",
+	issue_addf(is, v->line, marker, "line %d: %s '%s' %s on the host",
 	    v->line, kw, s, st == NUTCONF_PATH_MISSING ? "does not exist" :
 	    "is not readable by the nut user");
 	free(s);
@@ -1364,7 +1368,7 @@ upsd_reasons(struct nutconf_upsd *a)
 	else if (a->disable_weak_ssl.num != 1) {
 		s = shown_value(a->disable_weak_ssl.raw);
 		issue_addf(&a->reasons, a->disable_weak_ssl.line,
-		    "DISABLE_WEAK_SSL", "line %d: DISABLE_WEAK_SSL is %s: TLS "
+		    "DISABLE_WEAK_SSL", "line %d: DISABLE_WEAK_SSL is '%s': TLS "
 		    "1.0 and 1.1 are accepted", a->disable_weak_ssl.line, s);
 		free(s);
 	}
