@@ -322,6 +322,10 @@ apply_kind(const struct inventory *inv, const struct strlist *pats,
 
 		if (k != kind)
 			continue;
+		if (k != ' ' && pat[1] == '\0') {
+			ret = err_setpos(e, p, "empty host pattern in '%s'", pat);
+			continue;
+		}
 		if (k == ' ' && (h = inventory_find_host(inv, pat)) != NULL) {
 			sel[h->index] = 1;     /* a plain host name */
 			continue;
