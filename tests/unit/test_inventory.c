@@ -980,6 +980,48 @@ test_ungrouped_across_sources(void **state)
 	inventory_free(inv);
 }
 
+/* inventory/example.ini and inventory/example.yml: the same fleet. */
+static void
+test_examples(void **state)
+{
+	struct inventory *ini = load_path("inventory/example.ini");
+	struct inventory *yml = load_path("inventory/example.yml");
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ini->nhosts, 8);
+	assert_int_equal(yml->nhosts, ini->nhosts);
+	for (i = 0; i < ini->nhosts; i++) {
+		struct val *a = inventory_host_vars(ini, ini->hosts[i]);
+		struct val *b = inventory_host_vars(yml, yml->hosts[i]);
+
+		assert_string_equal(ini->hosts[i]->name, yml->hosts[i]->name);
+		val_map_del(a, "inventory_file");
+		val_map_del(b, "inventory_file");
+		if (!val_equal(a, b)) {
+			struct strbuf sa = STRBUF_INIT, sb = STRBUF_INIT;
+
+			val_to_json(a, &sa, -1);
+			val_to_json(b, &sb, -1);
+			fail_msg("%s:\n%s\n%s", ini->hosts[i]->name, sa.buf,
+			    sb.buf);
+		}
+		val_free(a);
+		val_free(b);
+	}
+	assert_select(ini, "nut_clients",
+	    "web01.example.net web02.example.net web03.example.net "
+	    "db01.example.net");
+	assert_var(yml, "db01.example.net", "ansible_port", "2222");
+	assert_var(yml, "db01.example.net", "nut_certpath",
+	    "\"/etc/nut/cert\"");
+	assert_var(ini, "mq02.example.net", "rabbitmq_tls_port", "5671");
+	assert_var(ini, "ups01.example.net", "group_names",
+	    "[\"nut\",\"nut_servers\"]");
+	inventory_free(ini);
+	inventory_free(yml);
+}
+
 /* 2000+ hosts: hash lookups, no quadratic step. */
 static void
 test_many_hosts(void **state)
@@ -1034,6 +1076,7 @@ main(void)
 		cmocka_unit_test(test_missing_source),
 		cmocka_unit_test(test_host_list),
 		cmocka_unit_test(test_ungrouped_across_sources),
+		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_many_hosts),
 	};
 
