@@ -2,6 +2,15 @@
  * transport.c - what SSH and local connections share: set-up, dispatch,
  * become (sudo) wrapping and the sudo password probe.  See transport.h.
  *
+ * Timeouts.  On a timeout the command's channel is closed and the remote
+ * command sent SIGTERM (an ssh "signal" request); but OpenSSH refuses
+ * signals for root logins (the session then runs without privilege
+ * separation) and closing the channel does not stop a command that neither
+ * reads stdin nor writes output (`sleep 600`).  So a remote command with a
+ * timeout also runs under timeout(1), when the host has it, set one second
+ * later than ours (our deadline always fires first and reports TERR_TIMEOUT;
+ * the host then cleans up by itself).  Local commands are killed directly.
+ *
  * Become with a password.  sudo reads the password from stdin (-S) with an
  * empty prompt (-p ''), so the password never appears on a command line, in
  * an error message or in a log; conn_exec() prepends "PASSWORD\n" to the
@@ -135,6 +144,20 @@ tr_wrap_become(struct strbuf *sb, const char *cmd, const char *user,
 	strbuf_addquoted(sb, cmd);
 }
 
+void
+tr_wrap_timeout(struct strbuf *sb, const char *cmd, int timeout)
+{
+	if (timeout <= 0) {
+		strbuf_addstr(sb, cmd);
+		return;
+	}
+	strbuf_addstr(sb, "__mend_cmd=");
+	strbuf_addquoted(sb, cmd);
+	strbuf_addf(sb, "; if command -v timeout >/dev/null 2>&1; then exec "
+	    "timeout -k 2 %d /bin/sh -c \"$__mend_cmd\"; fi; exec /bin/sh -c "
+	    "\"$__mend_cmd\"", timeout + 1);
+}
+
 int
 tr_signum(const char *name)
 {
@@ -221,7 +244,7 @@ conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
     struct exec_res *r, struct err *e)
 {
 	static const struct exec_opts defaults;
-	struct strbuf line = STRBUF_INIT, in = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, in = STRBUF_INIT, tmo = STRBUF_INIT;
 	const char *user;
 	enum become_mode mode;
 	int rc;
@@ -231,7 +254,8 @@ conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
 	user = o->become_user != NULL ? o->become_user : "root";
 	if ((rc = become_mode(c, o, user, &mode, e)) < 0)
 		goto out;
-	tr_wrap_become(&line, cmd, user, mode);
+	tr_wrap_timeout(&tmo, cmd, c->local ? 0 : o->timeout);
+	tr_wrap_become(&line, tmo.buf, user, mode);
 	if (mode == BECOME_PASS) {
 		strbuf_addstr(&in, o->become_pass);
 		strbuf_addch(&in, '\n');
@@ -248,6 +272,7 @@ out:
 		explicit_bzero(in.buf, in.alloc);
 	strbuf_release(&in);
 	strbuf_release(&line);
+	strbuf_release(&tmo);
 	return rc;
 }
 

@@ -48,6 +48,10 @@ int tr_left_ms(int64_t deadline);
 enum become_mode { BECOME_NONE, BECOME_NOPASS, BECOME_PASS };
 void tr_wrap_become(struct strbuf *sb, const char *cmd, const char *user,
     enum become_mode mode);
+/* For remote commands with a timeout (seconds, > 0): run cmd under
+ * timeout(1) set to timeout + 1 s, if the host has it (see transport.c).
+ * timeout <= 0 copies cmd as is. */
+void tr_wrap_timeout(struct strbuf *sb, const char *cmd, int timeout);
 /* Signal name from an SSH exit-signal ("KILL") to its number, 0 if unknown. */
 int tr_signum(const char *name);
 

@@ -180,6 +180,11 @@ do_connect(struct conn *c, int timeout, struct err *e)
 	if (tr_left_ms(deadline) == 0)
 		err_set(e, "cannot connect to '%s:%d': connection timed out "
 		    "after %d s (ssh handshake)", sc->host, sc->port, timeout);
+	else if (!ssh_is_connected(sc->s) &&
+	    strstr(ssh_get_error(sc->s), "disconnected") != NULL)
+		err_set(e, "cannot connect to '%s:%d': connection closed by the "
+		    "other side before the ssh handshake completed", sc->host,
+		    sc->port);
 	else
 		err_set(e, "cannot connect to '%s:%d': ssh handshake failed: %s",
 		    sc->host, sc->port, ssh_get_error(sc->s));

@@ -22,6 +22,7 @@ cleanup() {
 		id "$u" >/dev/null 2>&1 && userdel -r "$u" 2>/dev/null || true
 	done
 	rm -f /etc/sudoers.d/mendtt-smoke
+	ip netns del mendtt-smoke 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -37,6 +38,7 @@ for u in $NP $PW; do
 	cp "$T/id_ed25519.pub" "$T/auth/$u"
 done
 cp "$T/id_ed25519.pub" "$T/auth/root"
+usermod -p '*' "$NP"        # no password, but not a locked account
 echo "$PW:$PASS" | chpasswd
 printf '%s ALL=(ALL) NOPASSWD: ALL\n%s ALL=(ALL) ALL\n' "$NP" "$PW" \
 	>/etc/sudoers.d/mendtt-smoke
@@ -76,7 +78,21 @@ cc ${SMOKE_CFLAGS:--O2 -g} -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
 export SMOKE_DIR=$T SMOKE_PORT=$PORT SMOKE_NP=$NP SMOKE_PW=$PW \
 	SMOKE_PASS=$PASS SMOKE_SSHD_CONFIG=$T/sshd_config
 rc=0
+if [ -n "${SMOKE_ONLY:-}" ]; then       # e.g. SMOKE_ONLY="concurrency 10"
+	"$T/transport_smoke" $SMOKE_ONLY
+	exit
+fi
 "$T/transport_smoke" || rc=1
+
+# An unreachable address: in a namespace of our own where 198.51.100.0/24
+# is on a veth with nobody behind it (the default route of a sandbox may
+# lead to a proxy that accepts any connection).
+ip netns del mendtt-smoke 2>/dev/null || true
+ip netns add mendtt-smoke
+ip netns exec mendtt-smoke sh -c 'ip link add v0 type veth peer name v1 &&
+	ip addr add 198.51.100.1/24 dev v0 && ip link set v0 up &&
+	ip link set v1 up && ip link set lo up'
+ip netns exec mendtt-smoke "$T/transport_smoke" unreachable || rc=1
 
 # ProxyJump (libssh 0.10 runs "ssh -W" for it): as $NP, whose ~/.ssh we own
 H=$(getent passwd "$NP" | cut -d: -f6)
