@@ -133,21 +133,24 @@ require_netns_mode() {
         die "this needs a lab in netns mode (this lab runs in $MEND_LAB_MODE mode: services would not be isolated)"
 }
 
-# wait_tcp HOST PORT TIMEOUT_S [EXPECT_PREFIX]: poll until a TCP connect works
-# (and, if given, the first line the server sends starts with EXPECT_PREFIX).
+# try_tcp HOST PORT [EXPECT_PREFIX]: one TCP connect from this shell (no fork);
+# if EXPECT_PREFIX is given, the first line the server sends must start with it.
+try_tcp() {
+    local fd line=''
+    exec {fd}<>"/dev/tcp/$1/$2" || return 1
+    if [[ -n ${3:-} ]]; then
+        IFS= read -r -t 3 -u "$fd" line || true
+    fi
+    exec {fd}<&-
+    [[ -z ${3:-} || $line == "$3"* ]]
+}
+
+# wait_tcp HOST PORT TIMEOUT_S [EXPECT_PREFIX]: poll try_tcp until it works.
 wait_tcp() {
-    local host=$1 port=$2 timeout=$3 expect=${4:-} deadline line
+    local host=$1 port=$2 timeout=$3 expect=${4:-} deadline
     deadline=$(($(now_ms) + timeout * 1000))
     while (($(now_ms) < deadline)); do
-        if [[ -z $expect ]]; then
-            if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-                return 0
-            fi
-        else
-            # shellcheck disable=SC2016  # expanded by the inner bash
-            line=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' "$host" "$port" 2>/dev/null || true)
-            [[ $line == "$expect"* ]] && return 0
-        fi
+        try_tcp "$host" "$port" "$expect" 2>/dev/null && return 0
         sleep 0.05
     done
     return 1
