@@ -270,36 +270,15 @@ container_like(const struct val *in)
 	return c;
 }
 
-int
-tmpl_render_val(const struct val *in, const struct val *vars,
+/* Render the items of a list or mapping; every bad item is reported. */
+static int
+render_container(const struct val *in, const struct val *vars,
     struct val **out, struct err *e)
 {
-	struct val *c, *kid;
-	size_t i, n;
+	struct val *c = container_like(in), *kid;
+	size_t i, n = in->type == V_LIST ? in->u.list.n : in->u.map.n;
 	int ret = 0;
 
-	*out = NULL;
-	if (in == NULL)
-		return 0;
-	if (in->literal) {
-		*out = val_copy(in);
-		return 0;
-	}
-	if (in->type == V_STR && tmpl_has(in->u.str.s)) {
-		if (run(vars, in->u.str.s, in->u.str.len, M_TMPL, &in->pos,
-		    in->quoted, out, NULL, e) < 0)
-			return -1;
-		(*out)->pos = in->pos;
-		if (in->unsafe)
-			val_mark_unsafe(*out);
-		return 0;
-	}
-	if (in->type != V_LIST && in->type != V_MAP) {
-		*out = val_copy(in);
-		return 0;
-	}
-	c = container_like(in);
-	n = in->type == V_LIST ? in->u.list.n : in->u.map.n;
 	for (i = 0; i < n; i++) {
 		if (tmpl_render_val(in->type == V_LIST ? in->u.list.items[i] :
 		    in->u.map.items[i].v, vars, &kid, e) < 0) {
@@ -316,6 +295,28 @@ tmpl_render_val(const struct val *in, const struct val *vars,
 	else
 		val_free(c);
 	return ret;
+}
+
+int
+tmpl_render_val(const struct val *in, const struct val *vars,
+    struct val **out, struct err *e)
+{
+	*out = NULL;
+	if (in == NULL)
+		return 0;
+	if (!in->literal && (in->type == V_LIST || in->type == V_MAP))
+		return render_container(in, vars, out, e);
+	if (in->literal || in->type != V_STR || !tmpl_has(in->u.str.s)) {
+		*out = val_copy(in);
+		return 0;
+	}
+	if (run(vars, in->u.str.s, in->u.str.len, M_TMPL, &in->pos,
+	    in->quoted, out, NULL, e) < 0)
+		return -1;
+	(*out)->pos = in->pos;
+	if (in->unsafe)
+		val_mark_unsafe(*out);
+	return 0;
 }
 
 int

@@ -101,7 +101,8 @@ int tmpl_render_ex(const char *s, const struct val *vars,
     const struct pos *p, struct strbuf *out, int *unsafe, struct err *e);
 /* Render a value tree: strings are rendered (native value for a lone
  * {{ expr }}), lists and maps recursively (keys are not templated).
- * *out is new (caller frees). */
+ * Every bad string is reported (then *out is NULL). *out is new (caller
+ * frees); rendered nodes keep the input node's pos, unsafe marks stay. */
 int tmpl_render_val(const struct val *in, const struct val *vars,
     struct val **out, struct err *e);
 /* Evaluate a bare expression (as in `when:`) to a value. */
