@@ -52,7 +52,11 @@ struct cmd_spec {
  * (or ${VAR}) becomes a reference to a helper variable set up first to the
  * variable's value when it is set and to the reference's own text when it
  * is not (Python's os.path.expandvars), and a leading ~ or ~user is left
- * unquoted for the remote shell to expand; everything else is quoted. */
+ * unquoted for the remote shell to expand; everything else is quoted.
+ * Differences from Ansible (expanduser(expandvars(word)) on the target):
+ * the tilde is expanded before the variables, so a variable whose value
+ * starts with ~ (or "~$USER") is not tilde-expanded; and shell-only
+ * variables ($PPID, $IFS...) count as set. */
 void cmd_build(struct strbuf *out, const struct cmd_spec *spec);
 
 /* Fill nonce (size >= 17) with 16 random hex digits. */

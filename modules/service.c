@@ -286,6 +286,8 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	} else if (ret == 0) {
 		check_action(ctx, name, pl, r.out.buf, nonce, wait);
 	}
+	if (ret == 0 && pl->en >= 0)
+		mod_journal_service(ctx, name, pl->en ? "enable" : "disable");
 	if (ret == 0 && pl->act != NULL)
 		mod_journal_service(ctx, name, pl->act);
 	exec_res_release(&r);
