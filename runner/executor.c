@@ -186,6 +186,7 @@ result_val(const struct modctx *ctx, const struct task *t, double dur,
 	(void)t;
 	(void)dur;
 	(void)st;
+	val_mark_literal(r);   /* host data is never templated */
 	return r;
 }
 
@@ -238,6 +239,22 @@ notify(struct hostctx *hc, const struct task *t)
 	}
 }
 
+/* Drop arguments that rendered to `omit` (default(omit)). */
+static void
+drop_omitted(struct val *args)
+{
+	size_t i = 0;
+
+	while (args != NULL && args->type == V_MAP && i < args->u.map.n) {
+		const struct val *v = args->u.map.items[i].v;
+
+		if (v->type == V_STR && strcmp(v->u.str.s, TMPL_OMIT) == 0)
+			val_map_del(args, args->u.map.items[i].key);
+		else
+			i++;
+	}
+}
+
 static int
 args_have_unsafe(const struct val *v)
 {
@@ -268,7 +285,9 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 	struct err e = ERR_INIT;
 	int ret = 0;
 
-	if (tmpl_render_val(t->args, hc->vars, &rendered, &e) < 0 ||
+	if (tmpl_render_val(t->args, hc->vars, &rendered, &e) == 0)
+		drop_omitted(rendered);
+	if (rendered == NULL || e.count > 0 ||
 	    args_coerce(t->mod, rendered, &t->pos, &args, &e) < 0) {
 		strbuf_rtrim(&e.msg);
 		mod_fail(ctx, "%s", e.msg.buf);

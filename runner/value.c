@@ -544,6 +544,22 @@ val_mark_unsafe(struct val *v)
 			val_mark_unsafe(v->u.map.items[i].v);
 }
 
+void
+val_mark_literal(struct val *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	v->literal = 1;
+	if (v->type == V_LIST)
+		for (i = 0; i < v->u.list.n; i++)
+			val_mark_literal(v->u.list.items[i]);
+	if (v->type == V_MAP)
+		for (i = 0; i < v->u.map.n; i++)
+			val_mark_literal(v->u.map.items[i].v);
+}
+
 const char *
 val_map_str(const struct val *map, const char *key, const char *def)
 {

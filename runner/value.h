@@ -94,6 +94,8 @@ void val_to_json(const struct val *v, struct strbuf *sb, int indent);
 int val_equal(const struct val *a, const struct val *b);
 /* Mark v and all its children unsafe (no_log). */
 void val_mark_unsafe(struct val *v);
+/* Mark v and all its children literal (data: never templated). */
+void val_mark_literal(struct val *v);
 /* Convenience: string of a map entry, or def when missing/not scalar. */
 const char *val_map_str(const struct val *map, const char *key, const char *def);
 
