@@ -325,13 +325,21 @@ le_insert(struct le_file *f, size_t at, const char *p, size_t len)
 	f->n++;
 }
 
-/* Give the last line an ending if it has none (before appending). */
+/* End the last line with '\n' if it has none (before appending): "b" gets
+ * the dominant ending, "b\r" gets "\r\n". */
 static void
 le_terminate_last(struct le_file *f)
 {
-	if (f->n > 0 && f->l[f->n - 1].eollen == 0) {
-		f->l[f->n - 1].eol = f->eol;
-		f->l[f->n - 1].eollen = strlen(f->eol);
+	struct le_line *l = f->n > 0 ? &f->l[f->n - 1] : NULL;
+
+	if (l == NULL || (l->eollen > 0 && l->eol[l->eollen - 1] == '\n'))
+		return;
+	if (l->eollen == 1 && l->eol[0] == '\r') {
+		l->eol = "\r\n";
+		l->eollen = 2;
+	} else if (l->eollen == 0) {
+		l->eol = f->eol;
+		l->eollen = strlen(f->eol);
 	}
 }
 

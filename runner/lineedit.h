@@ -42,7 +42,9 @@
  *   - CRLF files keep CRLF (Ansible would write "\n" lines into them, and
  *     would replace an identical CRLF line by its LF version).
  *   - insertafter matching the last line of a file without a final newline
- *     appends "\n" first (Ansible glues the two lines together).
+ *     appends "\n" first (Ansible glues the two lines together), and a
+ *     last line ending in a lone CR gets "\r\n" before a line is appended
+ *     (Ansible would produce "b\rline", not idempotent).
  *
  * res->changed is set exactly when the output differs from the input, so
  * applying the same edit twice changes nothing the second time.
