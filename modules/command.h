@@ -5,7 +5,7 @@
  * A command task becomes ONE remote shell command:
  *
  *     [cd -- 'DIR' || { echo 'NONCE chdir'; exit 1; }]
- *     [IFS=; <creates/removes glob tests printing 'NONCE creates'...>; unset IFS]
+ *     [IFS=; <creates/removes glob tests echoing 'NONCE creates'...>]
  *     exec 'word0' 'word1' ...              (command)
  *     exec '/bin/sh' -c 'the script'         (shell)
  *

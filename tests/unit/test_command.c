@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "../../modules/command.h"
+#include "../../runner/args.h"
+#include "../../runner/executor.h"
+#include "../../runner/yamlload.h"
 #include "../../runner/banned.h"
 
 extern const struct module mod_command, mod_shell;
@@ -584,6 +587,376 @@ run_fails_without_host(void **state)
 	val_free(ctx.data);
 }
 
+
+/* ---- whole modules through the local transport (ansible_connection=local)
+ * with the runner's own argument handling ---- */
+
+struct run {
+	struct run_opts opts;
+	struct hostctx host;
+	struct modctx ctx;
+	struct val *vars;
+	int ret;
+};
+
+static const struct val *
+data(const struct run *r, const char *key)
+{
+	assert_non_null(r->ctx.data);
+	return val_map_get(r->ctx.data, key);
+}
+
+static const char *
+data_str(const struct run *r, const char *key)
+{
+	const struct val *v = data(r, key);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, V_STR);
+	return v->u.str.s;
+}
+
+/* Parse args (YAML) as the runner does, then run the module; returns -1
+ * (and nothing ran) when validation failed, with the message in *why. */
+static int
+run_mod(struct run *r, const char *mod, const char *yaml, const char *vars,
+    int check, char **why)
+{
+	const struct module *m = module_find(mod);
+	struct val *raw = NULL, *args = NULL;
+	struct conn_params cp;
+	struct err e = ERR_INIT;
+	struct pos p = { "test", 1, 1 };
+
+	assert_non_null(m);
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(yaml_load_string("args", yaml, strlen(yaml), &raw,
+	    &e), 0);
+	if (raw->type == V_STR) {      /* free form: `command: ls -l` */
+		struct val *map = NULL;
+
+		assert_int_equal(args_from_string(m, raw, &map, &e), 0);
+		val_free(raw);
+		raw = map;
+	}
+	r->vars = val_map();
+	if (vars != NULL) {
+		val_free(r->vars);
+		assert_int_equal(yaml_load_string("vars", vars, strlen(vars),
+		    &r->vars, &e), 0);
+	}
+	if (args_normalize(m, raw, &e) < 0 ||
+	    args_coerce(m, raw, &p, &args, &e) < 0) {
+		strbuf_rtrim(&e.msg);
+		*why = strbuf_detach(&e.msg, NULL);
+		val_free(raw);
+		val_free(r->vars);
+		return -1;
+	}
+	r->host.opts = &r->opts;
+	r->host.name = "local";
+	strbuf_init(&r->host.out, 0);
+	memset(&cp, 0, sizeof(cp));
+	cp.name = cp.host = "localhost";
+	cp.local = 1;
+	assert_int_equal(conn_open(&r->host.conn, &cp, &e), 0);
+	r->ctx.host = &r->host;
+	r->ctx.host_name = "local";
+	r->ctx.task_name = mod;
+	r->ctx.vars = r->vars;
+	r->ctx.check = check;
+	r->ctx.rc = -1;
+	strbuf_init(&r->ctx.msg, 0);
+	strbuf_init(&r->ctx.diffs, 0);
+	r->ret = m->run(&r->ctx, args);
+	val_free(raw);
+	val_free(args);
+	err_release(&e);
+	return 0;
+}
+
+static void
+run_free(struct run *r)
+{
+	conn_close(r->host.conn);
+	strbuf_release(&r->host.out);
+	strbuf_release(&r->ctx.msg);
+	strbuf_release(&r->ctx.diffs);
+	val_free(r->ctx.data);
+	val_free(r->vars);
+}
+
+#define RUN(r, mod, yaml, vars, check) do { \
+	char *why_ = NULL; \
+	if (run_mod((r), (mod), (yaml), (vars), (check), &why_) < 0) \
+		fail_msg("validation failed: %s", why_); \
+	assert_int_equal((r)->ret, 0); \
+} while (0)
+
+static void
+expect_invalid(const char *mod, const char *yaml, const char *want)
+{
+	struct run r;
+	char *why = NULL;
+
+	assert_int_equal(run_mod(&r, mod, yaml, NULL, 0, &why), -1);
+	assert_non_null(strstr(why, want));
+	free(why);
+}
+
+static void
+mod_command_runs(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "command", "echo $(id) '`id`' \"a  b\" ';'", NULL, 0);
+	assert_false(r.ctx.failed);
+	assert_true(r.ctx.changed);
+	assert_int_equal(r.ctx.rc, 0);
+	assert_string_equal(data_str(&r, "stdout"), "$(id) `id` a  b ;");
+	assert_int_equal(data(&r, "stdout_lines")->u.list.n, 1);
+	assert_int_equal(data(&r, "cmd")->u.list.n, 5);
+	assert_non_null(data(&r, "delta"));
+	run_free(&r);
+
+	RUN(&r, "command", "{argv: [sh, -c, 'echo out; echo err >&2; exit 3']}",
+	    NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_int_equal(r.ctx.rc, 3);
+	assert_string_equal(r.ctx.msg.buf, "non-zero return code");
+	assert_string_equal(data_str(&r, "stdout"), "out");
+	assert_string_equal(data_str(&r, "stderr"), "err");
+	run_free(&r);
+
+	RUN(&r, "command", "{cmd: cat, stdin: hello}", NULL, 0);
+	assert_string_equal(data_str(&r, "stdout"), "hello");
+	run_free(&r);
+
+	RUN(&r, "command", "{cmd: printf 'a\\n\\n', strip_empty_ends: no}",
+	    NULL, 0);
+	assert_string_equal(data_str(&r, "stdout"), "a\n\n");
+	run_free(&r);
+}
+
+static void
+mod_command_prechecks(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "command", "touch /nonexistent/x creates=/etc/pass*", NULL, 0);
+	assert_false(r.ctx.failed);
+	assert_false(r.ctx.changed);
+	assert_string_equal(r.ctx.msg.buf,
+	    "Did not run command since '/etc/pass*' exists");
+	run_free(&r);
+
+	RUN(&r, "command", "{cmd: touch /nonexistent/x, removes: /nonexist*}",
+	    NULL, 0);
+	assert_false(r.ctx.failed);
+	assert_false(r.ctx.changed);
+	assert_non_null(strstr(r.ctx.msg.buf, "does not exist"));
+	run_free(&r);
+
+	RUN(&r, "command", "{cmd: pwd, chdir: /etc}", NULL, 0);
+	assert_string_equal(data_str(&r, "stdout"), "/etc");
+	run_free(&r);
+
+	RUN(&r, "command", "{cmd: pwd, chdir: /nonexistent/dir}", NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_non_null(strstr(r.ctx.msg.buf,
+	    "unable to change directory before execution"));
+	run_free(&r);
+
+	expect_invalid("command", "{chdir: /tmp}", "no command given");
+	expect_invalid("command", "{cmd: ls, argv: [ls]}", "only once");
+}
+
+static void
+mod_shell_runs(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "shell", "echo $((40 + 2)) | tr 4 X; exit 0", NULL, 0);
+	assert_string_equal(data_str(&r, "stdout"), "X2");
+	assert_string_equal(data_str(&r, "cmd"),
+	    "echo $((40 + 2)) | tr 4 X; exit 0");
+	assert_true(r.ctx.changed);
+	run_free(&r);
+
+	RUN(&r, "shell", "{cmd: 'echo $0; exit 4', executable: /bin/bash}",
+	    NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_int_equal(r.ctx.rc, 4);
+	assert_string_equal(data_str(&r, "stdout"), "/bin/bash");
+	run_free(&r);
+}
+
+static void
+mod_grep_runs(void **state)
+{
+	struct run r;
+	const struct val *m;
+
+	(void)state;
+	RUN(&r, "grep", "{path: /etc/passwd, regexp: '^root:'}", NULL, 1);
+	assert_false(r.ctx.failed);
+	assert_false(r.ctx.changed);
+	assert_int_equal(data(&r, "count")->u.i, 1);
+	m = val_list_get(data(&r, "matches"), 0);
+	assert_int_equal(val_map_get(m, "line")->u.i, 1);
+	assert_memory_equal(val_map_str(m, "text", ""), "root:x:0:0:", 11);
+	run_free(&r);
+
+	RUN(&r, "grep", "{path: /etc/passwd, regexp: '^no such user:'}", NULL,
+	    0);
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf,
+	    "no line matches '^no such user:' in /etc/passwd");
+	run_free(&r);
+
+	RUN(&r, "grep", "{path: /etc/passwd, regexp: '^root:', present: no}",
+	    NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_non_null(strstr(r.ctx.msg.buf, "1 line matches '^root:' in "
+	    "/etc/passwd: 1: root:"));
+	run_free(&r);
+
+	RUN(&r, "grep", "{path: /nonexistent, regexp: x}", NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_non_null(strstr(r.ctx.msg.buf, "No such file"));
+	run_free(&r);
+
+	RUN(&r, "grep", "{path: /etc/passwd, regexp: '('}", NULL, 0);
+	assert_true(r.ctx.failed);
+	run_free(&r);
+
+	expect_invalid("grep", "{path: etc/passwd, regexp: x}",
+	    "must be an absolute path");
+}
+
+static void
+mod_wait_for_runs(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "wait_for", "{port: 1, timeout: 1}", NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf,
+	    "Timeout when waiting for 127.0.0.1:1");
+	assert_true(data(&r, "elapsed")->u.i >= 1);
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{port: 1, state: stopped, timeout: 5}", NULL, 0);
+	assert_false(r.ctx.failed);
+	assert_int_equal(data(&r, "elapsed")->u.i, 0);
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{path: /etc/passwd, search_regex: '^root:'}",
+	    NULL, 0);
+	assert_false(r.ctx.failed);
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{path: /etc/passwd, search_regex: '^nope:', "
+	    "timeout: 1, msg: custom}", NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf, "custom");
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{path: /nonexistent, state: absent}", NULL, 0);
+	assert_false(r.ctx.failed);
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{path: /etc/passwd, state: absent, timeout: 1}",
+	    NULL, 0);
+	assert_string_equal(r.ctx.msg.buf,
+	    "Timeout when waiting for /etc/passwd to be absent.");
+	run_free(&r);
+
+	RUN(&r, "wait_for", "{port: 70000, timeout: 1}", NULL, 0);
+	assert_true(r.ctx.failed);
+	run_free(&r);
+
+	expect_invalid("wait_for", "{port: 1, path: /x}", "can not both");
+	expect_invalid("wait_for", "{path: /x, state: stopped}",
+	    "only be used for checking a port");
+	expect_invalid("wait_for", "{port: 1, state: drained}", "must be one");
+}
+
+static void
+mod_controller_side(void **state)
+{
+	static const char vars[] = "{r: {rc: 0, out: abc}, flag: 'false'}";
+	struct run r;
+
+	(void)state;
+	RUN(&r, "assert", "{that: ['r.rc == 0', \"'b' in r.out\", "
+	    "'r.out | length == 3']}", vars, 0);
+	assert_false(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf, "All assertions passed");
+	run_free(&r);
+
+	RUN(&r, "assert", "{that: ['r.rc == 0', 'r.rc == 1'], msg: bad}",
+	    vars, 0);
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf, "bad");
+	assert_string_equal(data_str(&r, "assertion"), "r.rc == 1");
+	run_free(&r);
+
+	RUN(&r, "assert", "{that: 'nope == 1'}", vars, 0);
+	assert_true(r.ctx.failed);
+	assert_non_null(strstr(r.ctx.msg.buf, "'nope' is undefined"));
+	run_free(&r);
+
+	expect_invalid("assert", "{that: 'r.rc =='}", "expected");
+
+	RUN(&r, "debug", "{var: r.out}", vars, 0);
+	assert_string_equal(r.ctx.msg.buf, "r.out: abc");
+	assert_string_equal(data_str(&r, "r.out"), "abc");
+	run_free(&r);
+
+	RUN(&r, "debug", "{var: r.nope}", vars, 0);
+	assert_string_equal(data_str(&r, "r.nope"), "VARIABLE IS NOT DEFINED!");
+	run_free(&r);
+
+	RUN(&r, "debug", "{msg: hi, verbosity: 1}", vars, 0);
+	assert_true(r.ctx.skipped);
+	run_free(&r);
+
+	RUN(&r, "debug", "{}", vars, 0);
+	assert_string_equal(r.ctx.msg.buf, "Hello world!");
+	run_free(&r);
+
+	expect_invalid("debug", "{msg: a, var: b}", "mutually exclusive");
+
+	RUN(&r, "fail", "{}", NULL, 0);
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf, "Failed as requested from task");
+	run_free(&r);
+}
+
+static void
+mod_service_missing(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "service", "{name: mend-no-such-service, state: started}",
+	    NULL, 1);
+	assert_true(r.ctx.failed);
+	assert_non_null(strstr(r.ctx.msg.buf,
+	    "could not find the requested service 'mend-no-such-service'"));
+	run_free(&r);
+
+	expect_invalid("service", "{name: x}", "one of 'state' or 'enabled'");
+	expect_invalid("service", "{name: ../x, state: started}",
+	    "invalid service name");
+	expect_invalid("service", "{name: x, state: bogus}", "must be one");
+}
+
 int
 main(void)
 {
@@ -607,6 +980,13 @@ main(void)
 		cmocka_unit_test(nonce_random),
 		cmocka_unit_test(validate_one_command),
 		cmocka_unit_test(run_fails_without_host),
+		cmocka_unit_test(mod_command_runs),
+		cmocka_unit_test(mod_command_prechecks),
+		cmocka_unit_test(mod_shell_runs),
+		cmocka_unit_test(mod_grep_runs),
+		cmocka_unit_test(mod_wait_for_runs),
+		cmocka_unit_test(mod_controller_side),
+		cmocka_unit_test(mod_service_missing),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
