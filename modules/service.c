@@ -6,9 +6,10 @@
  *   1. the probe detects the init system ONCE and reports, one key=value a
  *      line: kind (systemd when /run/systemd/system exists and systemctl is
  *      there; else `service` when that command exists; else initd, i.e.
- *      /etc/init.d/NAME), exists, active (systemctl is-active / `status`
- *      exit 0), enabled (systemctl is-enabled; else S links in
- *      /etc/rc[2-5].d).
+ *      /etc/init.d/NAME), unit (the name the host knows: nut-client and
+ *      nut-monitor stand for each other when only the other exists),
+ *      exists, active (systemctl is-active / `status` exit 0), enabled
+ *      (systemctl is-enabled; else S links in /etc/rc[2-5].d).
  *   2. the action (skipped when nothing is to be done, and in check mode)
  *      gets the detected kind, runs enable/disable, then the state action,
  *      then polls the status once a second for up to `wait` seconds until
@@ -30,6 +31,11 @@
 #include "../runner/banned.h"
 
 static const char probe_script[] =
+	"case $n in\n"             /* names that differ between init systems */
+	"nut-client) alt=nut-monitor ;;\n"
+	"nut-monitor) alt=nut-client ;;\n"
+	"*) alt= ;;\n"
+	"esac\n"
 	"en_sysv() {\n"
 	"  for f in /etc/rc[2345].d/S[0-9][0-9]\"$n\" "
 	"/etc/rc.d/rc[2345].d/S[0-9][0-9]\"$n\"; do\n"
@@ -40,10 +46,12 @@ static const char probe_script[] =
 	"if [ -d /run/systemd/system ] && "
 	"command -v systemctl >/dev/null 2>&1; then\n"
 	"  echo kind=systemd\n"
-	"  case $(systemctl show -p LoadState -- \"$n\" 2>/dev/null) in\n"
-	"  LoadState=not-found|'') echo exists=0 ;;\n"
-	"  *) echo exists=1 ;;\n"
-	"  esac\n"
+	"  known() { case $(systemctl show -p LoadState -- \"$1\" 2>/dev/null) "
+	"in LoadState=not-found|'') return 1 ;; esac; }\n"
+	"  if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
+	"n=$alt; fi\n"
+	"  echo \"unit=$n\"\n"
+	"  if known \"$n\"; then echo exists=1; else echo exists=0; exit 0; fi\n"
 	"  if systemctl is-active --quiet -- \"$n\" 2>/dev/null; then "
 	"echo active=1; else echo active=0; fi\n"
 	"  e=$(systemctl is-enabled -- \"$n\" 2>/dev/null); r=$?\n"
@@ -53,9 +61,11 @@ static const char probe_script[] =
 	"fi\n"
 	"if command -v service >/dev/null 2>&1; then echo kind=service\n"
 	"else echo kind=initd; fi\n"
-	"if [ -x \"/etc/init.d/$n\" ] || [ -e \"/etc/init/$n.conf\" ]; then\n"
-	"  echo exists=1\n"
-	"else echo exists=0; exit 0; fi\n"
+	"known() { [ -x \"/etc/init.d/$1\" ] || [ -e \"/etc/init/$1.conf\" ]; }\n"
+	"if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
+	"n=$alt; fi\n"
+	"echo \"unit=$n\"\n"
+	"if known \"$n\"; then echo exists=1; else echo exists=0; exit 0; fi\n"
 	"if command -v service >/dev/null 2>&1; then\n"
 	"  service \"$n\" status </dev/null >/dev/null 2>&1\n"
 	"else \"/etc/init.d/$n\" status </dev/null >/dev/null 2>&1; fi\n"
@@ -112,6 +122,7 @@ static const char action_script[] =
 
 struct svc_status {
 	char kind[16];
+	char unit[128];                /* the name the host knows it by */
 	int exists, active, enabled;   /* -1 = unknown */
 };
 
@@ -133,6 +144,19 @@ parse_kv(const char *line, size_t len, const char *key, int *out)
 }
 
 static void
+parse_word(const char *line, size_t len, const char *key, char *out,
+    size_t size)
+{
+	size_t k = strlen(key);
+
+	if (len > k + 1 && len - k - 1 < size && memcmp(line, key, k) == 0 &&
+	    line[k] == '=') {
+		memcpy(out, line + k + 1, len - k - 1);
+		out[len - k - 1] = '\0';
+	}
+}
+
+static void
 parse_status(const char *s, struct svc_status *st)
 {
 	const char *p = s, *nl;
@@ -146,11 +170,8 @@ parse_status(const char *s, struct svc_status *st)
 		if (nl == NULL)
 			nl = p + strlen(p);
 		len = (size_t)(nl - p);
-		if (len > 5 && len - 5 < sizeof(st->kind) &&
-		    memcmp(p, "kind=", 5) == 0) {
-			memcpy(st->kind, p + 5, len - 5);
-			st->kind[len - 5] = '\0';
-		}
+		parse_word(p, len, "kind", st->kind, sizeof(st->kind));
+		parse_word(p, len, "unit", st->unit, sizeof(st->unit));
 		parse_kv(p, len, "exists", &st->exists);
 		parse_kv(p, len, "active", &st->active);
 		parse_kv(p, len, "enabled", &st->enabled);
@@ -307,6 +328,8 @@ report(struct modctx *ctx, const char *name, const struct svc_status *st,
 	if (en >= 0)
 		mod_set(ctx, "enabled", val_bool(en));
 	mod_set(ctx, "init", val_str(st->kind));
+	if (st->unit[0] != '\0' && strcmp(st->unit, name) != 0)
+		mod_set(ctx, "unit", val_str(st->unit));
 	if (pl->act != NULL || pl->en >= 0) {
 		mod_changed(ctx);
 		if (ctx->check)
@@ -345,7 +368,9 @@ service_run(struct modctx *ctx, const struct val *args)
 	report(ctx, name, &st, &pl);
 	if (ctx->check || (pl.act == NULL && pl.en < 0))
 		return 0;
-	return run_action(ctx, name, &st, &pl, wait);
+	/* act on the name the host knows (nut-client may be nut-monitor) */
+	return run_action(ctx, valid_name(st.unit) ? st.unit : name, &st, &pl,
+	    wait);
 }
 
 static int
