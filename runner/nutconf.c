@@ -263,6 +263,8 @@ tokenize(struct tok *t)
 				phys_add(f, i + 1);
 		}
 	}
+	f->eof_in_quote = t->open && (t->state == S_QUOTECOLLECT ||
+	    t->state == S_QC_LITERAL);
 	if (t->open)
 		line_eof(t);
 }
@@ -411,6 +413,36 @@ static const enum dkind upsd_kinds[] = {
 
 static const char *const prog_name[] = { "upsmon", "upsd" };
 
+/* The keywords NUT 2.8.0 knows (strings of /lib/nut/upsmon and upsd,
+ * plus the other backend's and a few from neighbouring releases). */
+static const char *const upsmon_keywords[] = {
+	"CERTHOST", "CERTIDENT", "CERTPATH", "CERTVERIFY", "DEADTIME",
+	"FINALDELAY", "FORCESSL", "HOSTSYNC", "MINSUPPLIES", "MONITOR",
+	"NOCOMMWARNTIME", "NOTIFYCMD", "NOTIFYFLAG", "NOTIFYMSG", "POLLFREQ",
+	"POLLFREQALERT", "POWERDOWNFLAG", "RBWARNTIME", "RUN_AS_USER",
+	"SHUTDOWNCMD", "OFFDURATION", "SHUTDOWNEXIT", "POLLFAIL_LOG_THROTTLE_MAX",
+	NULL
+};
+static const char *const upsd_keywords[] = {
+	"ACCEPT", "ACL", "ALLOW_NO_DEVICE", "ALLOW_NOT_ALL_LISTENERS",
+	"CERTFILE", "CERTIDENT", "CERTPATH", "CERTREQUEST", "DATAPATH",
+	"DISABLE_WEAK_SSL", "LISTEN", "MAXAGE", "MAXCONN", "REJECT",
+	"STATEPATH", "TRACKINGDELAY", NULL
+};
+
+static int
+known_keyword(enum prog prog, const char *kw)
+{
+	const char *const *k = prog == P_UPSMON ? upsmon_keywords :
+	    upsd_keywords;
+
+	for (; *k != NULL; k++)
+		if (!strcmp(kw, *k))
+			return 1;
+	return !strcasecmp(kw, "DEBUG_MIN");
+}
+
+
 struct cls {
 	enum dkind kind;
 	unsigned exact : 1;      /* keyword spelled right, right case */
@@ -427,9 +459,10 @@ static int
 misspelling(const char *kw, const char *canon)
 {
 	char up[64];
-	size_t i, n = strlen(kw);
+	size_t i, n = strlen(kw), m = strlen(canon);
 
-	if (n >= sizeof(up) || strlen(canon) < 6)
+	/* the distance is at least the difference in length */
+	if (n >= sizeof(up) || m < 6 || n + 1 < m || n > m + 1)
 		return 0;
 	for (i = 0; i <= n; i++)
 		up[i] = kw[i] >= 'a' && kw[i] <= 'z' ? (char)(kw[i] - 32) : kw[i];
@@ -447,6 +480,8 @@ find_kind(enum prog prog, const char *kw, struct cls *c)
 			c->exact = strcmp(kw, dspec[k[i]].kw) == 0;
 			return k[i];
 		}
+	if (known_keyword(prog, kw))       /* another directive, spelled right */
+		return D_NONE;
 	for (i = 0; k[i] != D_NONE; i++)
 		if (misspelling(kw, dspec[k[i]].kw)) {
 			c->misspelled = 1;
@@ -829,37 +864,13 @@ parse_error_note(struct nutconf_issues *notes, const struct nutconf_line *r,
 	    "a new line", r->line, prog_name[prog]);
 }
 
-/* The keywords NUT 2.8.0 knows (strings of /lib/nut/upsmon and upsd,
- * plus the other backend's and a few from neighbouring releases). */
-static const char *const upsmon_keywords[] = {
-	"CERTHOST", "CERTIDENT", "CERTPATH", "CERTVERIFY", "DEADTIME",
-	"FINALDELAY", "FORCESSL", "HOSTSYNC", "MINSUPPLIES", "MONITOR",
-	"NOCOMMWARNTIME", "NOTIFYCMD", "NOTIFYFLAG", "NOTIFYMSG", "POLLFREQ",
-	"POLLFREQALERT", "POWERDOWNFLAG", "RBWARNTIME", "RUN_AS_USER",
-	"SHUTDOWNCMD", "OFFDURATION", "SHUTDOWNEXIT", "POLLFAIL_LOG_THROTTLE_MAX",
-	NULL
-};
-static const char *const upsd_keywords[] = {
-	"ACCEPT", "ACL", "ALLOW_NO_DEVICE", "ALLOW_NOT_ALL_LISTENERS",
-	"CERTFILE", "CERTIDENT", "CERTPATH", "CERTREQUEST", "DATAPATH",
-	"DISABLE_WEAK_SSL", "LISTEN", "MAXAGE", "MAXCONN", "REJECT",
-	"STATEPATH", "TRACKINGDELAY", NULL
-};
-
 static void
 unknown_note(struct nutconf_issues *notes, const struct nutconf_file *f,
     const struct nutconf_line *r, enum prog prog)
 {
-	const char *const *k = prog == P_UPSMON ? upsmon_keywords :
-	    upsd_keywords;
 	char *s;
 
-	if (!strcasecmp(r->w[0].val, "DEBUG_MIN"))
-		return;
-	for (; *k != NULL; k++)
-		if (!strcmp(r->w[0].val, *k))
-			return;
-	if (!starts_line(f, r))
+	if (known_keyword(prog, r->w[0].val) || !starts_line(f, r))
 		return;
 	s = shown_value(r->w[0].val);
 	issue_addf(notes, r->line, NULL, "line %d: %s has no directive '%s' "
@@ -1016,20 +1027,39 @@ host_monitored(const struct nutconf_upsmon *a, const char *host)
 	return 0;
 }
 
+struct hostref {
+	const char *host;
+	size_t idx;
+};
+
+static int
+hostref_cmp(const void *a, const void *b)
+{
+	const struct hostref *x = a, *y = b;
+	int c = strcmp(x->host, y->host);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The last CERTHOST of each host is the one NUT uses. */
 static void
 mark_certhosts(struct nutconf_upsmon *a)
 {
-	size_t i, j;
+	struct hostref *v = xcalloc(a->nr_certhosts, sizeof(*v));
+	size_t i;
 
 	for (i = 0; i < a->nr_certhosts; i++) {
-		struct nutconf_certhost *h = &a->certhosts[i];
-
-		h->effective = 1;
-		for (j = i + 1; j < a->nr_certhosts; j++)
-			if (!strcmp(a->certhosts[j].host, h->host))
-				h->effective = 0;
-		h->monitored = host_monitored(a, h->host);
+		v[i].host = a->certhosts[i].host;
+		v[i].idx = i;
+		a->certhosts[i].monitored = host_monitored(a, v[i].host);
 	}
+	qsort(v, a->nr_certhosts, sizeof(*v), hostref_cmp);
+	for (i = 0; i < a->nr_certhosts; i++)
+		a->certhosts[v[i].idx].effective = i + 1 == a->nr_certhosts ||
+		    strcmp(v[i].host, v[i + 1].host) != 0;
+	free(v);
 }
 
 static void
@@ -1699,6 +1729,20 @@ render_block(const struct patch *p, const struct block *b, struct strbuf *out)
 	strbuf_add(out, term, tl);
 }
 
+/* Appending after a quote left open at EOF would append into it. */
+static int
+check_append(const struct patch *p, struct err *e)
+{
+	const struct block *last = p->nr ? &p->b[p->nr - 1] : NULL;
+
+	if (p->nr_app == 0 || !p->f->eof_in_quote || last->act != A_KEEP)
+		return 0;
+	return err_set(e, "line %d: the file ends inside an unterminated "
+	    "quote: %s would read the lines to append as part of it; close "
+	    "the quote first", p->f->lines[last->first].line,
+	    prog_name[p->prog]);
+}
+
 static void
 render(const struct patch *p, struct strbuf *out)
 {
@@ -1831,37 +1875,32 @@ certhost_line(struct strbuf *sb, const char *host, const char *name)
 	return directive(sb, "CERTHOST", vals, force);
 }
 
-/* The CERTHOST lines of one host: the first candidate is kept or rewritten
- * to `name 1 1`, the others removed. */
+/* The rules for one host, v[from..to) in file order: the first is kept or
+ * rewritten to `name 1 1`, the others removed; none: appended. */
 static int
-enforce_host(struct patch *p, const char *host, const char *name,
-    struct err *e)
+enforce_host(struct patch *p, const struct hostref *v, size_t from,
+    size_t to, const char *name, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct hostrule h = { host, name };
-	int placed = 0, ret = 0;
+	struct hostrule h = { v[from].host, name };
+	int ret = 0;
 	size_t i;
 
-	if (certhost_line(&sb, host, name) < 0)
+	if (certhost_line(&sb, h.host, name) < 0)
 		ret = err_set(e, "certhost for '%s' cannot be written to "
-		    "upsmon.conf: %s", host, cannot_write());
-	for (i = 0; i < p->nr && ret == 0; i++) {
-		struct block *b = &p->b[i];
-		const struct nutconf_line *r = block_rec(p, b);
+		    "upsmon.conf: %s", h.host, cannot_write());
+	for (i = from; i < to && ret == 0; i++) {
+		struct block *b = &p->b[v[i].idx];
 
-		if (b->c.kind != D_CERTHOST || !candidate(&b->c) ||
-		    strcmp(r->w[1].val, host))
-			continue;
-		if (placed)
+		if (i > from)
 			ret = set_act(p, b, A_REMOVE, NULL, 1, e);
-		else if (b->c.wellformed && right_certhost(r, &h))
+		else if (b->c.wellformed && right_certhost(block_rec(p, b), &h))
 			ret = set_act(p, b, A_KEEP, NULL, 0, e);
 		else
 			ret = set_act(p, b, A_REPLACE, sb.buf, !b->c.wellformed,
 			    e);
-		placed = 1;
 	}
-	if (ret == 0 && !placed)
+	if (ret == 0 && from == to)
 		append_line(p, sb.buf);
 	strbuf_release(&sb);
 	return ret;
@@ -1878,63 +1917,70 @@ requested_name(const struct nutconf_client_fix *fix, const char *host)
 	return NULL;
 }
 
-static int
-is_host_rule(const struct patch *p, size_t i, const char *host)
+/* The CERTHOST lines NUT reads as written, sorted by host, file order. */
+static struct hostref *
+host_rules(const struct patch *p, size_t *nr)
 {
-	const struct block *b = &p->b[i];
-
-	return b->c.kind == D_CERTHOST && candidate(&b->c) &&
-	    (host == NULL || !strcmp(block_rec(p, b)->w[1].val, host));
-}
-
-/* The name NUT uses for host: the last rule's. */
-static const char *
-rule_name(const struct patch *p, const char *host)
-{
-	const char *name = NULL;
+	struct hostref *v = xcalloc(p->nr, sizeof(*v));
 	size_t i;
 
+	*nr = 0;
 	for (i = 0; i < p->nr; i++)
-		if (is_host_rule(p, i, host))
-			name = block_rec(p, &p->b[i])->w[2].val;
-	return name;
+		if (p->b[i].c.kind == D_CERTHOST && candidate(&p->b[i].c)) {
+			v[*nr].host = block_rec(p, &p->b[i])->w[1].val;
+			v[(*nr)++].idx = i;
+		}
+	qsort(v, *nr, sizeof(*v), hostref_cmp);
+	return v;
 }
 
 static int
-host_seen(const struct patch *p, size_t upto, const char *host)
+has_rule(const struct hostref *v, size_t nr, const char *host)
 {
-	size_t i;
+	size_t lo = 0, hi = nr;
 
-	for (i = 0; i < upto; i++)
-		if (is_host_rule(p, i, host))
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].host, host);
+
+		if (c == 0)
 			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
-/* Rules in the file (repaired to 1 1, keeping the name NUT uses unless
- * another is requested), then the requested ones not there yet. */
+/* Rules in the file (repaired to 1 1, keeping the name NUT uses, the last
+ * one's, unless another is requested), then the requested ones that are
+ * not there yet. */
 static int
 enforce_certhosts(struct patch *p, const struct nutconf_client_fix *fix,
     struct err *e)
 {
-	size_t i;
+	size_t nr, i, j;
+	struct hostref *v = host_rules(p, &nr);
 	int ret = 0;
 
-	for (i = 0; i < p->nr && ret == 0; i++) {
-		const char *host, *name;
+	for (i = 0; i < nr && ret == 0; i = j) {
+		const char *name = requested_name(fix, v[i].host);
 
-		if (!is_host_rule(p, i, NULL))
-			continue;
-		host = block_rec(p, &p->b[i])->w[1].val;
-		if (host_seen(p, i, host))
-			continue;
-		name = requested_name(fix, host);
-		ret = enforce_host(p, host, name ? name : rule_name(p, host), e);
+		for (j = i; j < nr && !strcmp(v[j].host, v[i].host); j++)
+			;
+		if (name == NULL)
+			name = block_rec(p, &p->b[v[j - 1].idx])->w[2].val;
+		ret = enforce_host(p, v, i, j, name, e);
 	}
-	for (i = 0; i < fix->nr_certhosts && ret == 0; i++)
-		if (!host_seen(p, p->nr, fix->certhosts[i].host))
-			ret = enforce_host(p, fix->certhosts[i].host,
+	for (i = 0; i < fix->nr_certhosts && ret == 0; i++) {
+		struct hostref one = { fix->certhosts[i].host, 0 };
+
+		if (!has_rule(v, nr, one.host))
+			ret = enforce_host(p, &one, 0, 0,
 			    fix->certhosts[i].name, e);
+	}
+	free(v);
 	return ret;
 }
 
@@ -2024,6 +2070,8 @@ nutconf_patch_upsmon(const void *buf, size_t len,
 	patch_init(&p, &f, P_UPSMON, NUTCONF_BACKEND_UNKNOWN,
 	    "# mend: enforce verified TLS");
 	ret = patch_upsmon(&p, &a, fix, e);
+	if (ret == 0)
+		ret = check_append(&p, e);
 	if (ret == 0)
 		render(&p, out);
 	patch_release(&p);
@@ -2143,6 +2191,8 @@ nutconf_patch_upsd(const void *buf, size_t len,
 	nutconf_upsd_analyze(&a, &f, fix->backend);
 	patch_init(&p, &f, P_UPSD, fix->backend, "# mend: enable TLS");
 	ret = patch_upsd(&p, &a, fix, e);
+	if (ret == 0)
+		ret = check_append(&p, e);
 	if (ret == 0)
 		render(&p, out);
 	patch_release(&p);

@@ -103,9 +103,11 @@ struct nutconf_file {
 	size_t nr_phys, phys_alloc;
 	const char *eol;       /* "\r\n" if the first line ends so, else "\n" */
 	int final_newline;     /* the file is empty or ends with '\n' */
+	int eof_in_quote;      /* the file ends inside a quoted word: NUT would
+	                        * read anything appended as part of it */
 };
 
-#define NUTCONF_FILE_INIT { NULL, 0, NULL, 0, 0, NULL, 0, 0, "\n", 1 }
+#define NUTCONF_FILE_INIT { NULL, 0, NULL, 0, 0, NULL, 0, 0, "\n", 1, 0 }
 
 /* Tokenize len bytes (a copy is kept; buf may hold NUL bytes). */
 void nutconf_parse(struct nutconf_file *f, const void *buf, size_t len);
@@ -286,6 +288,7 @@ void nutconf_upsd_release(struct nutconf_upsd *a);
  *        # mend: replaced 'certverify = yes' (ignored by upsmon)
  *  - Directives still missing are appended at the end after one line
  *        # mend: enforce verified TLS
+ *    (refused when the file ends inside an unterminated quote).
  *  - Patching a patched file returns identical bytes.
  */
 

@@ -426,6 +426,11 @@ t_tok_eof(void **state)
 	parse_str(&f, "X \"");
 	assert_words(&f, 0, "X");
 	assert_false(f.lines[0].eof_lost);
+	assert_true(f.eof_in_quote);
+	nutconf_file_release(&f);
+
+	parse_str(&f, "X \"a\"");
+	assert_false(f.eof_in_quote);
 	nutconf_file_release(&f);
 
 	parse_str(&f, "");
@@ -1087,6 +1092,23 @@ t_patch_newlines(void **state)
 }
 
 static void
+t_patch_open_quote(void **state)
+{
+	(void)state;
+	/* NUT would read the appended lines as part of the open quote */
+	assert_mon_refused("MONITOR u@h 1 m p primary\nNOTIFYMSG ONLINE \"open",
+	    &fix_cert, "line 2: the file ends inside an unterminated quote");
+	assert_mon_refused("CERTPATH /etc/nut/cert\nX \"a\\", &fix_cert,
+	    "unterminated quote");
+	/* fine when nothing is appended, or the open line is replaced */
+	assert_patch_mon("CERTPATH /etc/nut/cert\nCERTVERIFY 1\nFORCESSL 1\n"
+	    "X \"open", &fix_cert, "CERTPATH /etc/nut/cert\nCERTVERIFY 1\n"
+	    "FORCESSL 1\nX \"open");
+	assert_patch_mon("CERTPATH \"/old", &fix_cert, "CERTPATH /etc/nut/cert"
+	    "\n# mend: enforce verified TLS\nCERTVERIFY 1\nFORCESSL 1");
+}
+
+static void
 t_patch_certpath(void **state)
 {
 	struct nutconf_client_fix keep = { NULL, NULL, 0 };
@@ -1369,6 +1391,7 @@ main(void)
 		cmocka_unit_test(t_patch_debian),
 		cmocka_unit_test(t_patch_in_place),
 		cmocka_unit_test(t_patch_newlines),
+		cmocka_unit_test(t_patch_open_quote),
 		cmocka_unit_test(t_patch_certpath),
 		cmocka_unit_test(t_patch_certhost_requests),
 		cmocka_unit_test(t_patch_certhost_repair),
