@@ -192,6 +192,20 @@ record(struct modctx *ctx, const struct wait_spec *w, struct exec_res *r,
 		    : "the wait script failed on the host");
 }
 
+/* A command that outlives the task timeout is killed and the host counted
+ * unreachable: end the wait (as a plain timeout) a little before. */
+static void
+clamp_to_task_timeout(struct modctx *ctx, struct wait_spec *w)
+{
+	int budget = ctx->timeout - w->delay - w->connect_timeout - 2;
+
+	if (ctx->timeout <= 0 || w->timeout <= budget)
+		return;
+	w->timeout = budget > 0 ? budget : 0;
+	mod_log(ctx, 1, "wait_for: timeout cut to %d s by the task timeout "
+	    "(%d s)", w->timeout, ctx->timeout);
+}
+
 static int
 wait_for_run(struct modctx *ctx, const struct val *args)
 {
@@ -202,6 +216,7 @@ wait_for_run(struct modctx *ctx, const struct val *args)
 
 	if (read_spec(ctx, args, &w) < 0)
 		return 0;
+	clamp_to_task_timeout(ctx, &w);
 	build_script(&cmd, &w);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
@@ -276,8 +291,9 @@ const struct module mod_wait_for = {
 	    "alone, else (local addresses only) a LISTEN entry in "
 	    "/proc/net/tcp.  search_regex is POSIX ERE, matched per line "
 	    "(grep -E), and only with path.  state=drained, exclude_hosts and "
-	    "active_connection_states are not supported.  The task timeout, "
-	    "if set, must exceed delay + timeout.  Returns elapsed (seconds).",
+	    "active_connection_states are not supported.  With a task "
+	    "timeout shorter than the wait, the wait is cut to end (as a "
+	    "timeout failure) just before it.  Returns elapsed (seconds).",
 	.args = wait_for_args,
 	.flags = MOD_SUPPORTS_CHECK,
 	.validate = wait_for_validate,

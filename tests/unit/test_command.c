@@ -591,6 +591,8 @@ run_fails_without_host(void **state)
 /* ---- whole modules through the local transport (ansible_connection=local)
  * with the runner's own argument handling ---- */
 
+static int task_timeout;   /* ctx->timeout of the next run_mod() */
+
 struct run {
 	struct run_opts opts;
 	struct hostctx host;
@@ -665,6 +667,7 @@ run_mod(struct run *r, const char *mod, const char *yaml, const char *vars,
 	r->ctx.task_name = mod;
 	r->ctx.vars = r->vars;
 	r->ctx.check = check;
+	r->ctx.timeout = task_timeout;
 	r->ctx.rc = -1;
 	strbuf_init(&r->ctx.msg, 0);
 	strbuf_init(&r->ctx.diffs, 0);
@@ -874,6 +877,17 @@ mod_wait_for_runs(void **state)
 	    NULL, 0);
 	assert_string_equal(r.ctx.msg.buf,
 	    "Timeout when waiting for /etc/passwd to be absent.");
+	run_free(&r);
+
+	/* a 300 s wait under a 4 s task timeout ends as a timeout in ~1 s
+	 * (4 - connect_timeout 1 - 2), not as a killed command */
+	task_timeout = 4;
+	RUN(&r, "wait_for", "{port: 1, connect_timeout: 1}", NULL, 0);
+	task_timeout = 0;
+	assert_true(r.ctx.failed);
+	assert_string_equal(r.ctx.msg.buf,
+	    "Timeout when waiting for 127.0.0.1:1");
+	assert_true(data(&r, "elapsed")->u.i <= 2);
 	run_free(&r);
 
 	RUN(&r, "wait_for", "{port: 70000, timeout: 1}", NULL, 0);
