@@ -48,14 +48,18 @@ assert_run(struct modctx *ctx, const struct val *args)
 {
 	const struct val *that = arg_get(args, "that");
 	const char *ok_msg = arg_str(args, "success_msg");
-	size_t i;
+	size_t i, n = that == NULL ? 0 : that->type == V_LIST ?
+	    that->u.list.n : 1;
 	int ok;
 
-	for (i = 0; that != NULL && i < that->u.list.n; i++) {
-		if (eval_item(ctx, that->u.list.items[i], &ok) < 0)
+	for (i = 0; i < n; i++) {
+		const struct val *item = that->type == V_LIST ?
+		    that->u.list.items[i] : that;
+
+		if (eval_item(ctx, item, &ok) < 0)
 			return 0;
 		if (!ok) {
-			set_failed(ctx, args, that->u.list.items[i]);
+			set_failed(ctx, args, item);
 			return 0;
 		}
 	}
@@ -88,8 +92,10 @@ assert_validate(const struct val *args, struct err *e)
 }
 
 static const struct module_arg assert_args[] = {
-	{ "that", ARG_LIST, 1, NULL, NULL,
-	  "expressions (as in `when:`) that must all be true", NULL },
+	/* ARG_RAW, not ARG_LIST: an expression may hold commas */
+	{ "that", ARG_RAW, 1, NULL, NULL,
+	  "an expression (as in `when:`), or a list of them, that must all "
+	  "be true", NULL },
 	{ "fail_msg", ARG_STR, 0, NULL, NULL,
 	  "message when an expression is false (default 'Assertion failed')",
 	  "msg" },

@@ -298,7 +298,7 @@ cmd_build(struct strbuf *out, const struct cmd_spec *spec)
 	size_t i;
 
 	build_prefix(&b, spec->chdir, spec->creates, spec->removes,
-	    spec->nonce);
+	    spec->nonce ? spec->nonce : "0");
 	if (spec->script != NULL) {
 		shellcmd_build(&b.main, "exec %q -c %q",
 		    spec->shell_exe ? spec->shell_exe : "/bin/sh", spec->script);

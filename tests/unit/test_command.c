@@ -920,6 +920,14 @@ mod_controller_side(void **state)
 	assert_string_equal(data_str(&r, "assertion"), "r.rc == 1");
 	run_free(&r);
 
+	RUN(&r, "assert", "{that: \"r.out in ['abc', 'x,y']\"}", vars, 0);
+	assert_false(r.ctx.failed);
+	run_free(&r);
+
+	RUN(&r, "assert", "{that: [true, 1, '1 == 1']}", vars, 0);
+	assert_false(r.ctx.failed);
+	run_free(&r);
+
 	RUN(&r, "assert", "{that: 'nope == 1'}", vars, 0);
 	assert_true(r.ctx.failed);
 	assert_non_null(strstr(r.ctx.msg.buf, "'nope' is undefined"));
