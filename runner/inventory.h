@@ -10,7 +10,23 @@
  *    .pyc .pyo .swp .bak ~ .rpm .md .txt .rst .orig .cfg .retry.
  * Format: *.ini is INI; *.yml, *.yaml and *.json are YAML; any other file is
  * YAML when it parses as a YAML mapping whose every value is a mapping or
- * empty (Ansible's yaml plugin accepts it), INI otherwise.
+ * empty (Ansible's yaml plugin accepts it), INI otherwise.  A `plugin:` key
+ * (dynamic inventory plugin configuration) is an error.
+ * Host entries (INI and YAML): `name`, `name:port`, `[v6addr]:port`, bare
+ * IPv6 literals, and ranges as Ansible expands them: `web[01:20]` (zero
+ * padding kept), `web[1:20:2]` (step), `db-[a:f]` (letters, a..z then
+ * A..Z), `[:3]` (from 0), several ranges in one name (first varies
+ * slowest).  mend refuses what Ansible accepts silently or by accident: a
+ * range going backwards, an entry expanding to more than 100000 hosts, a
+ * port outside 1..65535.
+ * INI sections: hosts before any section are in `ungrouped`; a group named
+ * under [x:children] and never defined is created empty, but it must not
+ * be a host's name; [x:vars] for a group this file never defines (nor names
+ * as a child) is an error, as in Ansible.  YAML: a group that is not a
+ * mapping and a key other than hosts/children/vars are errors (Ansible
+ * only warns and drops them); `hosts: name` and `children: name` are
+ * accepted for one entry.  A group cannot be its own descendant, `all`
+ * nobody's child.
  * group_vars/ and host_vars/ are read beside each source file (inside a
  * directory source): for an entity NAME the first of NAME, NAME.yml,
  * NAME.yaml, NAME.json that exists; a directory NAME/ holds such files, read
@@ -53,9 +69,11 @@
  * with a comma the pattern is split on commas only; without one it is split
  * on colons unless it is a single address (an IPv6 literal, host:port);
  * unions apply first, then intersections, then exclusions, whatever their
- * order; only `!`/`&` patterns means `all` first.  A name matches a group
- * (all its hosts, children included) or else a host; a glob or regex
- * matches both groups and hosts.  `name[i]`, `name[-1]`, `name[i:j]`,
+ * order; only `!`/`&` patterns means `all` first.  A plain name in a union
+ * is the host of that name if there is one, else the group (all its hosts,
+ * children included); after `&`/`!` the group comes first.  Globs and
+ * regexes match group names and host names; a name with a dot is also
+ * looked up as a host.  `name[i]`, `name[-1]`, `name[i:j]`,
  * `name[i:]` select by position (inclusive) among the name's matches in
  * inventory order.  Result order is inventory order.
  * A pattern that names nothing is not an error (empty selection); a

@@ -509,6 +509,46 @@ shlex_quoted(const char **pp, struct strbuf *sb)
 	return 0;
 }
 
+/* One shlex word at *pp into t; -1 after an error. */
+static int
+shlex_word(struct ini *in, const char *s, int col0, const char **pp,
+    struct tok *t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = *pp;
+
+	t->col = col0 + (int)(p - s);
+	t->plain = 1;
+	while (*p != '\0' && !is_ws(*p) && *p != '#') {
+		const char *q = p;
+
+		if (*p == '\'' || *p == '"') {
+			t->plain = 0;
+			if (shlex_quoted(&p, &sb) < 0) {
+				ini_error(in, col0 + (int)(q - s), "missing "
+				    "closing quote (%c)", *q);
+				strbuf_release(&sb);
+				return -1;
+			}
+		} else if (*p == '\\') {
+			t->plain = 0;
+			if (p[1] == '\0') {
+				ini_error(in, col0 + (int)(p - s), "nothing "
+				    "after '\\' at the end of the line");
+				strbuf_release(&sb);
+				return -1;
+			}
+			strbuf_addch(&sb, p[1]);
+			p += 2;
+		} else {
+			strbuf_addch(&sb, *p++);
+		}
+	}
+	t->s = strbuf_detach(&sb, NULL);
+	*pp = p;
+	return 0;
+}
+
 /* Split a host line as Python's shlex.split(line, comments=True). */
 static int
 shlex_split(struct ini *in, const char *s, int col0, struct tok **out,
@@ -520,45 +560,17 @@ shlex_split(struct ini *in, const char *s, int col0, struct tok **out,
 
 	*n = 0;
 	for (;;) {
-		struct strbuf sb = STRBUF_INIT;
-		const char *start;
-		int plain = 1;
-
 		while (is_ws(*p))
 			p++;
 		if (*p == '\0' || *p == '#')
 			break;
-		for (start = p; *p != '\0' && !is_ws(*p) && *p != '#';) {
-			const char *q = p;
-
-			if (*p == '\'' || *p == '"') {
-				plain = 0;
-				if (shlex_quoted(&p, &sb) == 0)
-					continue;
-				ini_error(in, col0 + (int)(q - s), "missing "
-				    "closing quote (%c)", *q);
-			} else if (*p == '\\') {
-				plain = 0;
-				if (p[1] != '\0') {
-					strbuf_addch(&sb, p[1]);
-					p += 2;
-					continue;
-				}
-				ini_error(in, col0 + (int)(p - s), "nothing "
-				    "after '\\' at the end of the line");
-			} else {
-				strbuf_addch(&sb, *p++);
-				continue;
-			}
-			strbuf_release(&sb);
+		ALLOC_GROW(t, *n + 1, alloc);
+		if (shlex_word(in, s, col0, &p, &t[*n]) < 0) {
 			toks_free(t, *n);
 			*n = 0;
 			return -1;
 		}
-		ALLOC_GROW(t, *n + 1, alloc);
-		t[*n].s = strbuf_detach(&sb, NULL);
-		t[*n].col = col0 + (int)(start - s);
-		t[(*n)++].plain = plain;
+		(*n)++;
 	}
 	*out = t;
 	return 0;
@@ -844,6 +856,8 @@ inv_parse_ini(struct inventory *inv, const char *file, const char *buf,
 	in.pos.file = file;
 	in.group = inventory_find_group(inv, "ungrouped");
 	in.state = INI_HOSTS;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;               /* a UTF-8 byte order mark */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);

@@ -11,7 +11,7 @@
 #include "inventory_int.h"
 #include "banned.h"
 
-#define MAX_EXPANDED 1000000      /* hosts one entry may expand to */
+#define MAX_EXPANDED 100000       /* hosts one entry may expand to */
 
 enum range_kind { R_ALNUM, R_HEX, R_NUM };
 
@@ -319,46 +319,58 @@ ranges_free(struct range *rs, size_t n)
 	free(rs);
 }
 
-/* Expand host[0..n) (at offset base of the entry) into out. */
+/* The ranges of host[0..n) (at offset base of the entry), parsed. */
+static int
+parse_ranges(const char *host, size_t n, size_t base, struct range **out,
+    size_t *nr, char **why, size_t *off)
+{
+	const char *p = host, *end = host + n, *close;
+	size_t alloc = 0, total = 1;
+
+	while ((p = memchr(p, '[', (size_t)(end - p))) != NULL) {
+		if ((close = memchr(p, ']', (size_t)(end - p))) == NULL) {
+			*why = xasprintf("unterminated range in '%.*s'",
+			    (int)n, host);
+			*off = base + (size_t)(p - host);
+			return -1;
+		}
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		memset(&(*out)[*nr], 0, sizeof(**out));
+		(*out)[*nr].len = (size_t)(close - p) + 1;
+		(*out)[*nr].text = xstrndup(p, (*out)[*nr].len);
+		(*out)[*nr].off = base + (size_t)(p - host);
+		if (range_parse(&(*out)[(*nr)++], why, off) < 0)
+			return -1;
+		total *= (*out)[*nr - 1].vals.n;
+		if (total > MAX_EXPANDED) {
+			*why = xasprintf("'%.*s' expands to more than %d "
+			    "hosts", (int)n, host, MAX_EXPANDED);
+			*off = base;
+			return -1;
+		}
+		p = close + 1;
+	}
+	return 0;
+}
+
+/* Expand host[0..n) (at offset base of the entry) into out, the first
+ * range varying slowest (as Ansible's recursion). */
 static int
 expand(const char *host, size_t n, size_t base, struct strlist *out,
     char **why, size_t *off)
 {
 	struct range *rs = NULL;
-	size_t nr = 0, alloc = 0, i, total = 1, k;
-	const char *p = host, *end = host + n;
-	int ret = -1;
+	size_t nr = 0, i, total = 1, k;
+	int ret = parse_ranges(host, n, base, &rs, &nr, why, off);
 
-	while ((p = memchr(p, '[', (size_t)(end - p))) != NULL) {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close == NULL) {
-			*why = xasprintf("unterminated range in '%.*s'",
-			    (int)n, host);
-			*off = base + (size_t)(p - host);
-			goto out;
-		}
-		ALLOC_GROW(rs, nr + 1, alloc);
-		memset(&rs[nr], 0, sizeof(*rs));
-		rs[nr].len = (size_t)(close - p) + 1;
-		rs[nr].text = xstrndup(p, rs[nr].len);
-		rs[nr].off = base + (size_t)(p - host);
-		if (range_parse(&rs[nr++], why, off) < 0)
-			goto out;
-		total *= rs[nr - 1].vals.n;
-		if (total > MAX_EXPANDED) {
-			*why = xasprintf("'%.*s' expands to more than %d "
-			    "hosts", (int)n, host, MAX_EXPANDED);
-			*off = base;
-			goto out;
-		}
-		p = close + 1;
-	}
-	for (k = 0; k < total; k++) {    /* first range varies slowest */
+	for (i = 0; ret == 0 && i < nr; i++)
+		total *= rs[i].vals.n;
+	for (k = 0; ret == 0 && k < total; k++) {
 		struct strbuf sb = STRBUF_INIT;
 		size_t stride = total;
+		const char *p = host;
 
-		for (i = 0, p = host; i < nr; i++) {
+		for (i = 0; i < nr; i++) {
 			stride /= rs[i].vals.n;
 			strbuf_add(&sb, p, rs[i].off - base -
 			    (size_t)(p - host));
@@ -366,11 +378,9 @@ expand(const char *host, size_t n, size_t base, struct strlist *out,
 			    rs[i].vals.n]);
 			p = host + (rs[i].off - base) + rs[i].len;
 		}
-		strbuf_add(&sb, p, (size_t)(end - p));
+		strbuf_add(&sb, p, n - (size_t)(p - host));
 		strlist_push(out, strbuf_detach(&sb, NULL));
 	}
-	ret = 0;
-out:
 	ranges_free(rs, nr);
 	return ret;
 }

@@ -495,8 +495,8 @@ test_ini_errors(void **state)
 	    "web[1:3\n"
 	    "web[x:3]\n"
 	    "web[1:2:-1]\n"
-	    "web[0:9999]x[0:999]\n"
-	    "web[0:99999999]\n",
+	    "web[0:999]x[0:999]\n"
+	    "web[0:999999]\n",
 	    "e2.ini:2:6: error: range '[3:1]' goes backwards\n"
 	    "e2.ini:3:5: error: start and end of range '[01:100]' must have "
 	    "the same width\n"
@@ -509,9 +509,9 @@ test_ini_errors(void **state)
 	    "e2.ini:8:4: error: unterminated range in 'web[1:3'\n"
 	    "e2.ini:9:5: error: invalid start 'x' in range '[x:3]'\n"
 	    "e2.ini:10:9: error: invalid step '-1' in range '[1:2:-1]'\n"
-	    "e2.ini:11:1: error: 'web[0:9999]x[0:999]' expands to more "
-	    "than 1000000 hosts\n"
-	    "e2.ini:12:4: error: range '[0:99999999]' is too large\n");
+	    "e2.ini:11:1: error: 'web[0:999]x[0:999]' expands to more "
+	    "than 100000 hosts\n"
+	    "e2.ini:12:4: error: range '[0:999999]' is too large\n");
 	expect_errors("e3.ini",
 	    "[web\n"
 	    "[web servers]\n"
@@ -714,6 +714,13 @@ test_format_detection(void **state)
 	inventory_free(inv);
 	expect_errors("yaml.ini", "web:\n", "yaml.ini:1:4: error: invalid "
 	    "host 'web:': a final ':' must be followed by a port\n");
+	inv = load_str("bom", "\xef\xbb\xbf[web]\nb1\n");
+	assert_select(inv, "web", "b1");
+	inventory_free(inv);
+	inv = load_str("crlf.ini", "[web]\r\nc1 a=1\r\n[web:vars]\r\nv=2\r\n");
+	assert_var(inv, "c1", "a", "1");
+	assert_var(inv, "c1", "v", "2");
+	inventory_free(inv);
 	inv = load_str("empty", "");
 	assert_int_equal(inv->nhosts, 0);
 	inventory_free(inv);
