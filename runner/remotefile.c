@@ -353,15 +353,16 @@ mod_write_file_opts(struct modctx *ctx, const char *path,
     const struct strbuf *old, const void *data, size_t len,
     struct write_opts *o)
 {
+	int ret;
+
 	o->backup_file = NULL;
 	if (o->mode != NULL && !rf_mode_valid(o->mode))
 		return as_error(mod_fail(ctx, "invalid mode '%s'", o->mode));
-	if (ctx->diff)
+	ret = ctx->check ? 0 : write_journaled(ctx, path, old, data, len, o);
+	if (ret == 0 && ctx->diff)        /* no diff for a failed write */
 		mod_add_diff(ctx, path, old ? old->buf : "", old ? old->len : 0,
 		    data, len);
-	if (ctx->check)
-		return 0;
-	return write_journaled(ctx, path, old, data, len, o);
+	return ret;
 }
 
 int
