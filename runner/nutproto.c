@@ -62,8 +62,8 @@ nutproto_classify(const char *line, char *code, size_t codesz)
 static const struct {
 	const char *code, *text;
 } err_texts[] = {
-	{ "FEATURE-NOT-CONFIGURED", "upsd has no usable TLS certificate "
-	  "configured (CERTPATH/CERTIDENT or CERTFILE missing or wrong)" },
+	{ "FEATURE-NOT-CONFIGURED", "upsd has no usable TLS certificate: "
+	  "CERTPATH/CERTIDENT or CERTFILE missing or wrong" },
 	{ "FEATURE-NOT-SUPPORTED", "upsd was built without SSL support" },
 	{ "ALREADY-SSL-MODE", "the connection is already in TLS mode" },
 	{ "ACCESS-DENIED", "access denied" },
