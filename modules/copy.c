@@ -35,6 +35,10 @@ static const struct module_arg copy_args[] = {
 	{ "backup", ARG_BOOL, 0, "false", NULL,
 	  "keep a copy <dest>.<pid>.<date>~ (same mode and owner) of the "
 	  "file it replaces", NULL },
+	{ "validate", ARG_STR, 0, NULL, NULL,
+	  "command run on the new file's temp copy before it replaces the "
+	  "file, %s standing for its path (e.g. 'visudo -cf %s'); if it "
+	  "fails, nothing changes", NULL },
 	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of dest", NULL },
 	{ "owner", ARG_STR, 0, NULL, NULL, "owner of dest", NULL },
 	{ "group", ARG_STR, 0, NULL, NULL, "group of dest", NULL },
@@ -44,6 +48,7 @@ static const struct module_arg copy_args[] = {
 static int
 copy_validate(const struct val *args, struct err *e)
 {
+	const struct val *validate = val_map_get(args, "validate");
 	const struct val *src = val_map_get(args, "src");
 	const struct val *content = val_map_get(args, "content");
 
@@ -53,6 +58,10 @@ copy_validate(const struct val *args, struct err *e)
 	if (src == NULL && content == NULL)
 		return err_setpos(e, &args->pos, "module 'copy': src (or "
 		    "content) is required");
+	if (validate != NULL && validate->type == V_STR &&
+	    strstr(validate->u.str.s, "%s") == NULL)
+		return err_setpos(e, &validate->pos, "module 'copy': validate "
+		    "must contain %%s: %s", validate->u.str.s);
 	return 0;
 }
 
@@ -199,6 +208,7 @@ copy_write(struct cp *c)
 	o.owner = arg_str(c->args, "owner");
 	o.group = arg_str(c->args, "group");
 	o.backup = arg_bool(c->args, "backup") && exists;
+	o.validate = arg_str(c->args, "validate");
 	o.before = exists ? &meta : NULL;
 	ret = mod_write_file_opts(c->ctx, c->dest, exists ? &old : NULL,
 	    c->data.buf, c->data.len, &o);

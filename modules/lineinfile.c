@@ -44,6 +44,10 @@ static const struct module_arg lineinfile_args[] = {
 	{ "backup", ARG_BOOL, 0, "false", NULL,
 	  "keep a copy <path>.<pid>.<date>~ (same mode and owner) of the "
 	  "file before changing it", NULL },
+	{ "validate", ARG_STR, 0, NULL, NULL,
+	  "command run on the new file's temp copy before it replaces the "
+	  "file, %s standing for its path (e.g. 'visudo -cf %s'); if it "
+	  "fails, nothing changes", NULL },
 	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of the file", NULL },
 	{ "owner", ARG_STR, 0, NULL, NULL, "owner of the file", NULL },
 	{ "group", ARG_STR, 0, NULL, NULL, "group of the file", NULL },
@@ -71,6 +75,7 @@ exclusive(const struct val *args, const char *a, const char *b,
 static int
 lineinfile_validate(const struct val *args, struct err *e)
 {
+	const struct val *validate = val_map_get(args, "validate");
 	const struct val *state = val_map_get(args, "state");
 	int absent = is_literal(state) && state->type == V_STR &&
 	    strcmp(state->u.str.s, "absent") == 0;
@@ -94,6 +99,10 @@ lineinfile_validate(const struct val *args, struct err *e)
 		return err_setpos(e, &state->pos, "module 'lineinfile': one of "
 		    "line, search_string, or regexp is required with "
 		    "state=absent");
+	if (validate != NULL && validate->type == V_STR &&
+	    strstr(validate->u.str.s, "%s") == NULL)
+		return err_setpos(e, &validate->pos, "module 'lineinfile': validate "
+		    "must contain %%s: %s", validate->u.str.s);
 	return 0;
 }
 
@@ -139,6 +148,7 @@ lif_write(struct lif *l)
 	o.group = arg_str(l->args, "group");
 	o.backup = arg_bool(l->args, "backup") && l->meta.exists;
 	o.mkdirs = !l->meta.exists;
+	o.validate = arg_str(l->args, "validate");
 	o.before = &l->meta;
 	ret = mod_write_file_opts(l->ctx, l->path,
 	    l->meta.exists ? &l->old : NULL, l->new.buf, l->new.len, &o);

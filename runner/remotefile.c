@@ -16,6 +16,7 @@
 
 #include <openssl/evp.h>
 
+#include "../modules/command.h"
 #include "../modules/module.h"
 #include "diff.h"
 #include "journal.h"
@@ -231,9 +232,48 @@ mod_add_diff(struct modctx *ctx, const char *path, const char *a,
 
 /* ---- writing ---- */
 
+/* One validate word: quoted, with every "%s" replaced by "$tmp". */
+static void
+add_validate_word(struct strbuf *cmd, const char *w)
+{
+	const char *hit;
+
+	if (*w == '\0')
+		strbuf_addstr(cmd, "''");
+	while (*w != '\0') {
+		hit = strstr(w, "%s");
+		if (hit != w) {
+			char *piece = hit ? xstrndup(w, (size_t)(hit - w)) :
+			    xstrdup(w);
+
+			strbuf_addquoted(cmd, piece);
+			free(piece);
+		}
+		if (hit == NULL)
+			break;
+		strbuf_addstr(cmd, "\"$tmp\"");
+		w = hit + 2;
+	}
+}
+
+/* Run the validate command on the temp file (after mode/owner are set:
+ * visudo -c checks them); its output goes to stderr. */
+static void
+build_validate(struct strbuf *cmd, char *const *argv)
+{
+	size_t i;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		add_validate_word(cmd, argv[i]);
+		strbuf_addch(cmd, ' ');
+	}
+	shellcmd_build(cmd, "</dev/null 1>&2 || { rc=$?; "
+	    "printf 'failed to validate: rc:%%s\\n' $rc >&2; exit 1; }\n");
+}
+
 static void
 build_write_cmd(struct strbuf *cmd, const char *path, size_t len,
-    const struct write_opts *o)
+    const struct write_opts *o, char *const *argv)
 {
 	char n[32];
 
@@ -270,6 +310,8 @@ build_write_cmd(struct strbuf *cmd, const char *path, size_t len,
 		shellcmd_build(cmd, "chown -- %q \"$tmp\" || exit 1\n", o->owner);
 	if (o->group != NULL)
 		shellcmd_build(cmd, "chgrp -- %q \"$tmp\" || exit 1\n", o->group);
+	if (argv != NULL)
+		build_validate(cmd, argv);
 	shellcmd_build(cmd, "sync -- \"$tmp\" || exit 1\n"
 	    "mv -f -- \"$tmp\" \"$t\" || exit 1\n"
 	    "trap - EXIT\n"
@@ -312,7 +354,7 @@ parse_written(const struct strbuf *out, struct file_probe *after,
 static int
 write_journaled(struct modctx *ctx, const char *path,
     const struct strbuf *old, const void *data, size_t len,
-    struct write_opts *o)
+    struct write_opts *o, char *const *argv)
 {
 	struct file_meta none = { 0, 0, NULL, 0, NULL, NULL, 0 };
 	const struct file_meta *before = o->before ? o->before : &none;
@@ -329,7 +371,7 @@ write_journaled(struct modctx *ctx, const char *path,
 	if (seq < 0)
 		return as_error(mod_fail(ctx, "cannot write the journal "
 		    "entry for '%s': not changing it", path));
-	build_write_cmd(&cmd, path, len, o);
+	build_write_cmd(&cmd, path, len, o, argv);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, data, len, &r);
 	if (ret == 0 && r.rc != 0) {
@@ -348,20 +390,49 @@ write_journaled(struct modctx *ctx, const char *path,
 	return ret;
 }
 
+/* The validate command as words (shlex), or NULL; -1 after mod_fail(). */
+static int
+split_validate(struct modctx *ctx, const char *validate, char ***argv)
+{
+	const char *why;
+	size_t n;
+
+	*argv = NULL;
+	if (validate == NULL)
+		return 0;
+	if (strstr(validate, "%s") == NULL)
+		return as_error(mod_fail(ctx, "validate must contain %%s: %s",
+		    validate));
+	if (cmd_split(validate, argv, &n, &why) != 0)
+		return as_error(mod_fail(ctx, "validate: %s: %s", why,
+		    validate));
+	if (n == 0) {
+		cmd_argv_free(*argv);
+		*argv = NULL;
+		return as_error(mod_fail(ctx, "validate is empty"));
+	}
+	return 0;
+}
+
 int
 mod_write_file_opts(struct modctx *ctx, const char *path,
     const struct strbuf *old, const void *data, size_t len,
     struct write_opts *o)
 {
+	char **argv = NULL;
 	int ret;
 
 	o->backup_file = NULL;
 	if (o->mode != NULL && !rf_mode_valid(o->mode))
 		return as_error(mod_fail(ctx, "invalid mode '%s'", o->mode));
-	ret = ctx->check ? 0 : write_journaled(ctx, path, old, data, len, o);
+	if (split_validate(ctx, o->validate, &argv) != 0)
+		return -1;
+	ret = ctx->check ? 0 : write_journaled(ctx, path, old, data, len, o,
+	    argv);
 	if (ret == 0 && ctx->diff)        /* no diff for a failed write */
 		mod_add_diff(ctx, path, old ? old->buf : "", old ? old->len : 0,
 		    data, len);
+	cmd_argv_free(argv);
 	return ret;
 }
 

@@ -30,6 +30,11 @@ struct write_opts {
 	                      * same mode, owner and times), in the same
 	                      * command, before the rename */
 	int mkdirs;          /* create missing parent directories (mkdir -p) */
+	const char *validate;   /* NULL, or a command (split like Ansible's,
+	                      * shlex, no shell) run on the temp file before
+	                      * the rename; "%s" stands for its path and is
+	                      * required.  If it fails nothing changes and the
+	                      * task fails with its output */
 	const struct file_meta *before;   /* the file as read (journal), or
 	                      * NULL: "existed" is then old != NULL */
 	char *backup_file;   /* out: malloc'ed backup path, or NULL */
