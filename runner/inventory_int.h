@@ -32,6 +32,28 @@ struct strlist {
 void strlist_push(struct strlist *l, char *s);       /* takes s */
 void strlist_clear(struct strlist *l);
 
+/* The private part of struct inventory. */
+struct vardir;
+struct inv_priv {
+	struct strmap hosts, groups;
+	struct vardir **vardirs;         /* in precedence order */
+	size_t nvardirs, vardirs_alloc;
+	struct val *groups_var;          /* magic `groups` */
+	char *cur_file, *cur_dir;        /* source being read, absolute */
+};
+
+int inv_has_suffix(const char *s, const char *suffix);
+/* Sorted entries of dir (without . and ..); -1 with errno if unreadable. */
+int inv_list_dir(const char *dir, struct strlist *out);
+
+/* group_vars/ and host_vars/ (inventory_vars.c).  A directory registered
+ * again moves last (applying X, Y, X is the same as Y, X). */
+void inv_vardir_add(struct inventory *inv, const char *key, const char *path);
+void inv_vardirs_free(struct inv_priv *priv);
+/* After a source: read the vars files of every group and host not read
+ * yet, recompute inv_group.vars and inv_host.vars and the `groups` map. */
+int inv_vars_update(struct inventory *inv, struct err *e);
+
 /* Ansible's parse_address(): split an optional port off s ("h:22",
  * "[::1]:22") and check that the rest is an IPv4 address, an IPv6 address
  * or a host name (with [x:y] ranges when ranges != 0).  Returns 0 with the
