@@ -18,8 +18,15 @@ struct yinv {
 	int ret;
 };
 
-static void parse_group(struct yinv *y, const char *name,
-    const struct val *node, struct inv_group *parent);
+static void parse_group(struct yinv *y, const struct val_pair *kv,
+    struct inv_group *parent);
+
+/* Where a key is: its own position, else its value's. */
+static const struct pos *
+key_pos(const struct val_pair *kv)
+{
+	return kv->pos.line > 0 ? &kv->pos : &kv->v->pos;
+}
 
 int
 inv_yaml_looks_like_inventory(const struct val *root)
@@ -46,9 +53,10 @@ yerr(struct yinv *y)
 }
 
 static void
-add_host_entry(struct yinv *y, struct inv_group *g, const char *entry,
-    const struct val *vars)
+add_host_entry(struct yinv *y, struct inv_group *g, const struct val_pair *kv)
 {
+	const char *entry = kv->key;
+	const struct val *vars = kv->v;
 	struct strlist names = { 0 };
 	char *why = NULL;
 	size_t off, i;
@@ -61,12 +69,12 @@ add_host_entry(struct yinv *y, struct inv_group *g, const char *entry,
 		return;
 	}
 	if (inv_expand_hosts(entry, &names, &port, &why, &off) < 0) {
-		err_setpos(y->e, &vars->pos, "%s", why);
+		err_setpos(y->e, key_pos(kv), "%s", why);
 		yerr(y);
 	}
 	for (i = 0; i < names.n; i++) {
 		struct inv_host *h = inv_host_get(y->inv, names.v[i],
-		    &vars->pos);
+		    key_pos(kv));
 
 		inv_add_member(g, h);
 		if (port >= 0)
@@ -83,11 +91,11 @@ parse_hosts(struct yinv *y, struct inv_group *g, const struct val *node)
 	size_t i;
 
 	if (node->type == V_STR) {      /* `hosts: name` */
-		struct val *null = val_null();
+		struct val_pair kv = { node->u.str.s, val_null(), node->pos };
 
-		null->pos = node->pos;
-		add_host_entry(y, g, node->u.str.s, null);
-		val_free(null);
+		kv.v->pos = node->pos;
+		add_host_entry(y, g, &kv);
+		val_free(kv.v);
 		return;
 	}
 	if (node->type != V_MAP) {
@@ -99,8 +107,7 @@ parse_hosts(struct yinv *y, struct inv_group *g, const struct val *node)
 		return;
 	}
 	for (i = 0; i < node->u.map.n; i++)
-		add_host_entry(y, g, node->u.map.items[i].key,
-		    node->u.map.items[i].v);
+		add_host_entry(y, g, &node->u.map.items[i]);
 }
 
 static void
@@ -108,12 +115,12 @@ parse_children(struct yinv *y, struct inv_group *g, const struct val *node)
 {
 	size_t i;
 
-	if (node->type == V_STR) {
-		struct val *null = val_null();
+	if (node->type == V_STR) {      /* `children: name` */
+		struct val_pair kv = { node->u.str.s, val_null(), node->pos };
 
-		null->pos = node->pos;
-		parse_group(y, node->u.str.s, null, g);
-		val_free(null);
+		kv.v->pos = node->pos;
+		parse_group(y, &kv, g);
+		val_free(kv.v);
 		return;
 	}
 	if (node->type != V_MAP) {
@@ -124,8 +131,7 @@ parse_children(struct yinv *y, struct inv_group *g, const struct val *node)
 		return;
 	}
 	for (i = 0; i < node->u.map.n; i++)
-		parse_group(y, node->u.map.items[i].key,
-		    node->u.map.items[i].v, g);
+		parse_group(y, &node->u.map.items[i], g);
 }
 
 static void
@@ -149,9 +155,11 @@ parse_vars(struct yinv *y, struct inv_group *g, const struct val *node)
 }
 
 static void
-parse_section(struct yinv *y, struct inv_group *g, const char *key,
-    const struct val *v)
+parse_section(struct yinv *y, struct inv_group *g, const struct val_pair *kv)
 {
+	const char *key = kv->key;
+	const struct val *v = kv->v;
+
 	if (v->type == V_NULL)
 		return;
 	if (strcmp(key, "hosts") == 0)
@@ -161,29 +169,31 @@ parse_section(struct yinv *y, struct inv_group *g, const char *key,
 	else if (strcmp(key, "vars") == 0)
 		parse_vars(y, g, v);
 	else {
-		err_setpos(y->e, &v->pos, "unexpected key '%s' in group '%s' "
+		err_setpos(y->e, key_pos(kv), "unexpected key '%s' in group '%s' "
 		    "(expected 'hosts', 'children' or 'vars')", key, g->name);
 		yerr(y);
 	}
 }
 
 static void
-parse_group(struct yinv *y, const char *name, const struct val *node,
+parse_group(struct yinv *y, const struct val_pair *kv,
     struct inv_group *parent)
 {
-	struct inv_group *g = inv_group_get(y->inv, name, &node->pos);
+	const char *name = kv->key;
+	const struct val *node = kv->v;
+	struct inv_group *g = inv_group_get(y->inv, name, key_pos(kv));
 	size_t i;
 
 	if (parent != NULL) {
 		g->referenced = 1;
-		if (inv_add_child(y->inv, parent, g, &node->pos, y->e) < 0) {
+		if (inv_add_child(y->inv, parent, g, key_pos(kv), y->e) < 0) {
 			yerr(y);
 			return;
 		}
 	}
 	if (node->type == V_NULL) {
 		if (parent != NULL)
-			inv_refs_add(&y->refs, g, parent->name, &node->pos);
+			inv_refs_add(&y->refs, g, parent->name, key_pos(kv));
 		else
 			g->defined = 1;
 		return;
@@ -197,8 +207,7 @@ parse_group(struct yinv *y, const char *name, const struct val *node,
 	}
 	g->defined = 1;
 	for (i = 0; i < node->u.map.n; i++)
-		parse_section(y, g, node->u.map.items[i].key,
-		    node->u.map.items[i].v);
+		parse_section(y, g, &node->u.map.items[i]);
 }
 
 int
@@ -212,8 +221,7 @@ inv_parse_yaml(struct inventory *inv, const struct val *root, struct err *e)
 	y.e = e;
 	if (root->type == V_MAP)
 		for (i = 0; i < root->u.map.n; i++)
-			parse_group(&y, root->u.map.items[i].key,
-			    root->u.map.items[i].v, NULL);
+			parse_group(&y, &root->u.map.items[i], NULL);
 	if (inv_refs_check(inv, &y.refs, e) < 0)
 		y.ret = -1;
 	inv_refs_clear(&y.refs);

@@ -689,6 +689,9 @@ test_yaml(void **state)
 	assert_var(inv, "lone", "wv", "undefined");
 	assert_host_groups(inv, "d1", "deep front web");
 	assert_int_equal(inventory_find_host(inv, "w3")->pos.line, 12);
+	assert_int_equal(inventory_find_host(inv, "w3")->pos.col, 9);
+	assert_int_equal(inventory_find_group(inv, "front")->pos.line, 17);
+	assert_int_equal(inventory_find_group(inv, "front")->pos.col, 9);
 	inventory_free(inv);
 }
 
@@ -759,7 +762,7 @@ test_yaml_errors(void **state)
 	    "    bad:\n",
 	    "y1.yml:3:5: error: 'hosts' of group 'all' must be a mapping of "
 	    "host names, not a list (write 'name:', not '- name')\n"
-	    "y1.yml:7:9: error: unexpected key 'host' in group 'web' (expected "
+	    "y1.yml:6:7: error: unexpected key 'host' in group 'web' (expected "
 	    "'hosts', 'children' or 'vars')\n"
 	    "y1.yml:8:9: error: group 'db' must be a mapping of 'hosts', "
 	    "'children' and 'vars', not a list\n"
@@ -767,12 +770,12 @@ test_yaml_errors(void **state)
 	    "an integer\n"
 	    "y1.yml:12:13: error: variables of host 'ok' must be a mapping, "
 	    "not a list\n"
-	    "y1.yml:13:18: error: invalid end 'x' in range '[1:x]'\n"
-	    "y1.yml:14:16: error: invalid port '0'\n"
+	    "y1.yml:13:9: error: invalid end 'x' in range '[1:x]'\n"
+	    "y1.yml:14:9: error: invalid port '0'\n"
 	    "y1.yml:17:9: error: 'children' of group 'g3' must be a mapping "
 	    "of group names, not a list\n"
-	    "y1.yml:20:13: error: group 'all' cannot be a child of 'g4'\n"
-	    "y1.yml:23:9: error: group 'bad' cannot be its own child\n");
+	    "y1.yml:20:9: error: group 'all' cannot be a child of 'g4'\n"
+	    "y1.yml:23:5: error: group 'bad' cannot be its own child\n");
 	expect_errors("y2.yml", "plugin: aws_ec2\n",
 	    "y2.yml:1:9: error: inventory plugins are not supported (only INI "
 	    "and YAML inventories)\n");
@@ -790,11 +793,11 @@ test_yaml_errors(void **state)
 	    "    g:\n"
 	    "      children:\n"
 	    "        h1:\n",
-	    "y5.yml:7:12: error: child 'h1' of group 'g' is a host, not a "
+	    "y5.yml:7:9: error: child 'h1' of group 'g' is a host, not a "
 	    "group\n");
 	expect_errors("y6.yml",
 	    "a:\n  children:\n    b:\nb:\n  children:\n    a:\n",
-	    "y6.yml:6:7: error: group 'a' cannot be a child of 'b': 'b' is "
+	    "y6.yml:6:5: error: group 'a' cannot be a child of 'b': 'b' is "
 	    "already a descendant of 'a'\n");
 	expect_errors("y7.yml", "g:\n  vars:\n    ansible_group_priority: x\n",
 	    "y7.yml:3:29: error: 'ansible_group_priority' of group 'g' must "
