@@ -42,11 +42,16 @@ struct write_opts {
 
 /* mod_write_file() with options.  The remote command: umask 077, resolve
  * `path` with readlink -f, mktemp in the target's directory, cat stdin into
- * it, check its size, chmod/chown --reference the old file (or the
- * requested mode/owner/group), optional backup, sync the temp, mv -f over
- * the target, sync the directory; a trap removes the temp on any failure.
+ * it, check its size (a cut connection never commits a short file),
+ * chmod/chown --reference the old file (or the requested mode/owner/group),
+ * optional backup, optional validate, sync the temp, mv -f over the target,
+ * sync the directory; a trap removes the temp on any failure (SIGKILL
+ * excepted: a stale .mend.XXXXXX may then remain).  Parent directories made
+ * by `mkdirs` get the remote umask's default mode.
  * Check mode: writes nothing (and makes no backup).  Diff mode: appends
- * the diff of old (NULL = empty) -> data.
+ * the diff of old (NULL = empty) -> data, in check mode or once the write
+ * succeeded.  mod_write_file() is this with mode/owner/group only; there
+ * old == NULL means "the file did not exist" for the journal.
  * Journal: mod_journal_intent() (with `before` and the old bytes) before
  * the command, mod_journal_done() with the file's stat as written, or
  * mod_journal_fail(); after a backup, mod_journal_backup().  If the intent
