@@ -264,7 +264,7 @@ struct nutconf_upsd {
 void nutconf_upsd_analyze(struct nutconf_upsd *a,
     const struct nutconf_file *f, enum nutconf_backend backend);
 /* Record the host-side check of the certificate store (CERTPATH on NSS,
- * CERTFILE on OpenSSL). */
+ * CERTFILE on OpenSSL; with an unknown backend CERTPATH when it is set). */
 void nutconf_upsd_set_cert_state(struct nutconf_upsd *a,
     enum nutconf_path_state st);
 void nutconf_upsd_release(struct nutconf_upsd *a);
@@ -279,13 +279,18 @@ void nutconf_upsd_release(struct nutconf_upsd *a);
  *    blank lines, each line's LF or CRLF, the final newline or its absence.
  *    Commented-out defaults such as Debian's "# CERTVERIFY 1" are comments
  *    and stay as they are.
- *  - For each enforced directive the first well-formed occurrence is kept
- *    byte for byte when already right, else rewritten in place (keeping its
- *    indentation and trailing comment).  Later occurrences are removed, and
- *    ineffective lines (see nutconf_bad_line) are replaced by the valid
- *    directive (when there is no well-formed one) or removed; a removed or
- *    replaced line leaves a comment naming it, e.g.
+ *  - For each enforced directive, the first line NUT takes for it (right
+ *    keyword and case, enough values, no '=') is kept byte for byte when
+ *    already right, else rewritten in place, keeping the indentation and a
+ *    trailing comment of a one-line directive.  Every other line for that
+ *    directive is removed: duplicates, and ineffective lines (see
+ *    nutconf_bad_line); when no line qualifies, the first ineffective one
+ *    is replaced instead.  A removed line, and a replaced one NUT ignored
+ *    or misread, leaves a comment naming it (secrets masked), e.g.
  *        # mend: replaced 'certverify = yes' (ignored by upsmon)
+ *        # mend: removed duplicate 'FORCESSL 0'
+ *  - A line NUT only finds after another line's parse error cannot be
+ *    rewritten safely: the patch is refused if it must change it.
  *  - Directives still missing are appended at the end after one line
  *        # mend: enforce verified TLS
  *    (refused when the file ends inside an unterminated quote).
@@ -306,7 +311,10 @@ struct nutconf_client_fix {
 
 /*
  * upsmon.conf: CERTPATH, CERTVERIFY 1, FORCESSL 1, the requested CERTHOST
- * <host> "<name>" 1 1 lines, and every existing CERTHOST repaired to 1 1.
+ * <host> "<name>" 1 1 lines, and every existing CERTHOST repaired to 1 1
+ * (one per host, with the name NUT uses unless another is requested;
+ * CERTHOST lines NUT ignores or misreads are removed: the global flags
+ * cover those hosts).  CERTIDENT is left alone.
  * Refused: no CERTPATH given nor present; a value NUT cannot represent; a
  * CERTHOST host that no MONITOR line uses, or requested twice.
  */

@@ -355,13 +355,30 @@ fuzz_quote(const uint8_t *data, size_t size)
 	strbuf_release(&sb);
 }
 
+/* Could the input spell the marker itself, once NUT has dropped the bytes
+ * it drops and taken escapes literally? */
+static int
+spells_secret(const uint8_t *data, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < size; i++)
+		if (data[i] >= 0x20 && data[i] <= 0x7f && data[i] != '\\')
+			strbuf_addch(&sb, data[i]);
+	ret = has(sb.buf, sb.len, SECRET);
+	strbuf_release(&sb);
+	return ret;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nutconf_file f = NUTCONF_FILE_INIT;
 	struct strbuf in = STRBUF_INIT;
 
-	check_secrets = !has((const char *)data, size, SECRET);
+	check_secrets = !spells_secret(data, size);
 	strbuf_addstr(&in, prefix);
 	strbuf_add(&in, data, size);
 
