@@ -65,7 +65,7 @@ assert_run(struct modctx *ctx, const struct val *args)
 	}
 	mod_msg(ctx, "%s", ok_msg ? ok_msg : "All assertions passed");
 	if (ok_msg != NULL && !arg_bool(args, "quiet"))
-		mod_set(ctx, "_show_msg", val_bool(1));
+		ctx->show_msg = 1;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * debug.c - print a message or a variable (Ansible's ansible.builtin.debug).
  * Runs on the controller.  The message is shown in the normal output
- * (data key "_show_msg", see runner/report.c).
+ * (ctx->show_msg).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +83,7 @@ debug_run(struct modctx *ctx, const struct val *args)
 			strbuf_addstr(&sb, "Hello world!");
 		mod_msg(ctx, "%s", sb.buf);
 	}
-	mod_set(ctx, "_show_msg", val_bool(1));
+	ctx->show_msg = 1;
 	strbuf_release(&sb);
 	return 0;
 }

@@ -44,8 +44,7 @@ enum arg_type {
 	ARG_STR,     /* string (scalars are converted to their text) */
 	ARG_INT,     /* integer */
 	ARG_BOOL,    /* yes/no/true/false/1/0 */
-	ARG_LIST,    /* list (a scalar becomes a one-element list; a string
-	              * with commas is split, as Ansible does for list args) */
+	ARG_LIST,    /* list (a scalar becomes a one-element list) */
 	ARG_MAP,     /* mapping */
 	ARG_PATH,    /* string, must be absolute after rendering */
 	ARG_MODE,    /* file mode: octal string "0640" or int; stored as string */
@@ -102,6 +101,7 @@ struct modctx {
 	const char *become_user;
 	int timeout;                 /* per-command timeout, seconds */
 	int no_log;
+	int show_msg;                /* print msg even without -v (debug) */
 
 	/* Result, filled through the helpers below. */
 	int changed;

@@ -116,7 +116,7 @@ open_conn(struct hostctx *hc, const struct play *p)
 		strbuf_rtrim(&e.msg);
 		report_task(hc, "connect", TS_UNREACHABLE,
 		    e.msg.len > 7 ? e.msg.buf + 7 : "cannot connect", NULL,
-		    NULL, 0);
+		    NULL, 0, 0);
 		hc->unreachable = 1;
 		hc->st.unreachable++;
 		hc->conn = NULL;
@@ -196,7 +196,7 @@ record_json(struct hostctx *hc, const struct play *p, const struct task *t,
     enum task_status st)
 {
 	struct val *r = val_map();
-	int nolog = t->no_log;
+	int nolog = ctx->no_log;
 
 	if (hc->opts->json_path == NULL)
 		return;
@@ -442,7 +442,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 	} else if (call_module(hc, p, t, &ctx) < 0) {
 		if (!hc->unreachable) {
 			report_task(hc, name.buf, TS_UNREACHABLE, ctx.msg.buf,
-			    NULL, NULL, ctx.no_log);
+			    NULL, NULL, ctx.no_log, 0);
 			hc->unreachable = 1;
 			hc->st.unreachable++;
 		}
@@ -457,7 +457,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 		    TS_SKIPPED));
 	st = classify(hc, t, &ctx);
 	report_task(hc, name.buf, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
-	    ctx.no_log);
+	    ctx.no_log, ctx.show_msg);
 	record_json(hc, p, t, name.buf, &ctx, now_sec() - t0, st);
 out:
 	strbuf_release(&name);

@@ -367,14 +367,14 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 		} else if (is_in(k, task_keys) || is_in(k, unsupported_keys)) {
 			if (task_key(c, t, k, v, kp, handler) < 0)
 				ret = -1;
+		} else if (module_find(strip_fqcn(k)) == NULL &&
+		    (suggest(k, task_keys) != NULL || modkey != NULL)) {
+			ret = bad_key(c, handler ? "handler" : "task", k, kp,
+			    task_keys);
 		} else if (modkey != NULL) {
 			ret = err_setpos(c->e, kp, "conflicting action "
 			    "statements: '%s' and '%s' (a task has exactly "
 			    "one module)", modkey, k);
-		} else if (module_find(strip_fqcn(k)) == NULL &&
-		    suggest(k, task_keys) != NULL) {
-			ret = bad_key(c, handler ? "handler" : "task", k, kp,
-			    task_keys);
 		} else {
 			modkey = k;
 			modval = v;

@@ -48,21 +48,20 @@ add_indented(struct strbuf *out, const char *text)
 
 void
 report_task(struct hostctx *hc, const char *task, enum task_status st,
-    const char *msg, const char *diff, const struct val *data, int no_log)
+    const char *msg, const char *diff, const struct val *data, int no_log,
+    int show_msg)
 {
 	const struct run_opts *o = hc->opts;
 	struct strbuf *out = &hc->out;
 
 	strbuf_addf(out, "%s%s | %s | %s", colour(o, st), hc->name, task,
 	    status_word(st));
-	if (no_log && (st == TS_FAILED || st == TS_IGNORED || o->verbose))
+	if (no_log && (st == TS_FAILED || st == TS_IGNORED || o->verbose ||
+	    show_msg))
 		msg = NO_LOG_TEXT;
 	if (msg != NULL && *msg != '\0' && (st == TS_FAILED ||
 	    st == TS_UNREACHABLE || st == TS_IGNORED || o->verbose ||
-	    (st == TS_SKIPPED && o->verbose)))
-		strbuf_addf(out, ": %s", msg);
-	else if (msg != NULL && *msg != '\0' && data != NULL &&
-	    val_map_get(data, "_show_msg") != NULL)
+	    show_msg))
 		strbuf_addf(out, ": %s", msg);
 	strbuf_addstr(out, o->color ? "\033[0m\n" : "\n");
 	if (diff != NULL && *diff != '\0' && o->diff && !no_log)

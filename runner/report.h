@@ -23,7 +23,8 @@ enum task_status { TS_OK, TS_CHANGED, TS_FAILED, TS_SKIPPED, TS_UNREACHABLE,
 
 /* Append the line(s) for one task result to hc->out. */
 void report_task(struct hostctx *hc, const char *task, enum task_status st,
-    const char *msg, const char *diff, const struct val *data, int no_log);
+    const char *msg, const char *diff, const struct val *data, int no_log,
+    int show_msg);
 /* Print a host's buffered block (thread-safe) and clear it. */
 void report_flush_host(struct hostctx *hc);
 /* Play header line. */

@@ -18,12 +18,12 @@ cat >"$T/pb.yml" <<'P'
       changed_when: false
     - assert:
         that: s.stdout == "X2"
-    - name: argv form
+    - name: argv form (variables expanded as Ansible does)
       command:
-        argv: [printf, "%s|", "x y", "$HOME"]
+        argv: [printf, "%s|", "x y", "$HOME", "$(id)"]
       register: a
     - assert:
-        that: a.stdout == "x y|$HOME|"
+        that: a.stdout == "x y|/root|$(id)|"
     - name: chdir and creates
       command: pwd chdir=/etc
       register: p
