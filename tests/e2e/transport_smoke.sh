@@ -78,6 +78,11 @@ cc ${SMOKE_CFLAGS:--O2 -g} -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
 export SMOKE_DIR=$T SMOKE_PORT=$PORT SMOKE_NP=$NP SMOKE_PW=$PW \
 	SMOKE_PASS=$PASS SMOKE_SSHD_CONFIG=$T/sshd_config
 rc=0
+if [ "${SMOKE_ONLY:-}" = hold ]; then    # keep sshd and users for manual work
+	echo "sshd on 127.0.0.1:$PORT (pid $SSHD_PID); kill $$ to clean up"
+	sleep 3600 & wait $!
+	exit
+fi
 if [ -n "${SMOKE_ONLY:-}" ]; then       # e.g. SMOKE_ONLY="concurrency 10"
 	"$T/transport_smoke" $SMOKE_ONLY
 	exit
