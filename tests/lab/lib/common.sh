@@ -72,8 +72,45 @@ host_index() {
     printf '%s\n' "$h"
 }
 
+# Host N of a lab whose first address is LAB_BASE+1 (default base 10, so
+# h1 = 198.51.100.11). Namespace and veth names follow the address, so labs
+# with different bases can run at the same time.
 host_dir() { printf '%s/h%s\n' "$LAB_DIR" "$1"; }
-host_addr() { printf '%s.%s\n' "$LAB_NET_PREFIX" "$((10 + $1))"; }
+host_addr() { printf '%s.%s\n' "$LAB_NET_PREFIX" "$((${LAB_BASE:-10} + $1))"; }
+host_ns() { printf 'mendlab-h%s\n' "$((${LAB_BASE:-10} - 10 + $1))"; }
+host_veth() { printf 'mendlab-v%s\n' "$((${LAB_BASE:-10} - 10 + $1))"; }
+
+# Registry of labs created as root (one file per state dir, holding its path),
+# used to decide whether shared things (user mendlab, its sudoers drop-in,
+# the bridge) are still needed by another lab.
+LAB_REGISTRY=/run/mend-lab.d
+# Marks of things up creates outside the state dir (down removes only these).
+LAB_USER_GECOS="mend test lab user (created by tests/lab/up)"
+LAB_SUDOERS_MARK="# mend test lab: passwordless sudo for the lab user (created by tests/lab/up)"
+# (the first versions of up used the shorter comment)
+is_lab_user_gecos() { [[ $1 == "$LAB_USER_GECOS" || $1 == "mend test lab user" ]]; }
+registry_file() { printf '%s/%s\n' "$LAB_REGISTRY" "${1//\//%}"; }
+
+# True if a lab other than the one in $1 is running: a registered state dir
+# that still has lab.env, or a mendlab-h* network namespace not in $2 (a
+# space-separated list of our own namespace names).
+other_labs_running() {
+    local self=$1 ours=" ${2:-} " f d ns
+    if [[ -d $LAB_REGISTRY ]]; then
+        for f in "$LAB_REGISTRY"/*; do
+            [[ -f $f ]] || continue
+            read -r d <"$f" || continue
+            [[ $d == "$self" ]] && continue
+            [[ -f $d/lab.env ]] && return 0
+        done
+    fi
+    if command -v ip >/dev/null 2>&1; then
+        for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^mendlab-h[0-9]+$' || true); do
+            [[ $ours == *" $ns "* ]] || return 0
+        done
+    fi
+    return 1
+}
 
 # Process start time (field 22 of /proc/PID/stat), used to make sure a
 # recorded PID still names the process we started before signalling it.
