@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "remotefile.h"
 #include "suggest.h"
 #include "template.h"
 #include "banned.h"
@@ -136,9 +137,7 @@ coerce(const struct module *m, const struct module_arg *a,
 			strbuf_addf(&sb, "%04lld", (long long)v->u.i);
 			if (is_mode(sb.buf))
 				res = val_str_take(strbuf_detach(&sb, NULL));
-		} else if (v->type == V_STR && (is_mode(v->u.str.s) ||
-		    strchr(v->u.str.s, '=') != NULL ||
-		    strchr(v->u.str.s, '+') != NULL)) {
+		} else if (v->type == V_STR && rf_mode_valid(v->u.str.s)) {
 			res = val_str(v->u.str.s);
 		}
 		break;
@@ -309,6 +308,7 @@ split_words(const char *s, char ***words, size_t **offs)
 	while (*p != '\0') {
 		struct strbuf w = STRBUF_INIT;
 		char q = 0;
+		int depth = 0;
 
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
@@ -316,8 +316,22 @@ split_words(const char *s, char ***words, size_t **offs)
 			break;
 		ALLOC_GROW(*offs, n + 1, oalloc);
 		(*offs)[n] = (size_t)(p - s);
-		for (; *p != '\0' && (q || (*p != ' ' && *p != '\t' &&
-		    *p != '\n')); p++) {
+		for (; *p != '\0' && (q || depth > 0 || (*p != ' ' &&
+		    *p != '\t' && *p != '\n')); p++) {
+			if (!q && p[0] == '{' && p[1] == '{') {
+				depth++;
+				strbuf_add(&w, p++, 2);
+				continue;
+			}
+			if (!q && depth > 0 && p[0] == '}' && p[1] == '}') {
+				depth--;
+				strbuf_add(&w, p++, 2);
+				continue;
+			}
+			if (depth > 0) {      /* template text is kept as is */
+				strbuf_addch(&w, *p);
+				continue;
+			}
 			if (q && *p == q)
 				q = 0;
 			else if (!q && (*p == '\'' || *p == '"'))

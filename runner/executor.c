@@ -72,6 +72,8 @@ host_vars_for_play(struct hostctx *hc, const struct inventory *inv,
 	val_map_set(hc->vars, "ansible_check_mode", val_bool(hc->opts->check));
 	val_map_set(hc->vars, "ansible_play_name",
 	    val_str(p->name ? p->name : p->hosts));
+	if (p->playbook_dir != NULL)
+		val_map_set(hc->vars, "playbook_dir", val_str(p->playbook_dir));
 }
 
 static const char *
@@ -195,11 +197,12 @@ record_json(struct hostctx *hc, const struct play *p, const struct task *t,
     const char *tname, const struct modctx *ctx, double dur,
     enum task_status st)
 {
-	struct val *r = val_map();
+	struct val *r;
 	int nolog = ctx->no_log;
 
 	if (hc->opts->json_path == NULL)
 		return;
+	r = val_map();
 	val_map_set(r, "host", val_str(hc->name));
 	val_map_set(r, "play", val_str(p->name ? p->name : p->hosts));
 	val_map_set(r, "task", val_str(tname));

@@ -625,6 +625,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	p->window_margin = -1;
 	p->vars = val_map();
 	p->pos = pv->pos;
+	p->playbook_dir = realpath(c->dir, NULL);
 	c->cur = pv;
 	if (pv->type != V_MAP)
 		return err_setpos(c->e, &pv->pos, "a play must be a mapping, "
@@ -710,6 +711,7 @@ play_free(struct play *p)
 	free(p->remote_user);
 	free(p->window);
 	val_free(p->rollback_on_failure);
+	free(p->playbook_dir);
 }
 
 void

@@ -83,6 +83,7 @@ struct play {
 	int window_margin;     /* minutes, -1 = default */
 	struct val *rollback_on_failure; /* bool or map, or NULL */
 	int confirm_timeout;   /* seconds, 0 = off */
+	char *playbook_dir;    /* directory of the playbook file */
 	struct pos pos;
 };
 

@@ -65,7 +65,7 @@ report_task(struct hostctx *hc, const char *task, enum task_status st,
 		strbuf_addf(out, ": %s", msg);
 	strbuf_addstr(out, o->color ? "\033[0m\n" : "\n");
 	if (diff != NULL && *diff != '\0' && o->diff && !no_log)
-		add_indented(out, diff);
+		strbuf_addstr(out, diff);     /* as is: usable with patch(1) */
 	if (data != NULL && o->verbose >= 1 && !no_log) {
 		struct strbuf js = STRBUF_INIT;
 
