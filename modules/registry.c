@@ -23,6 +23,7 @@ extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
 extern const struct module mod_grep;
 extern const struct module mod_lineinfile;
+extern const struct module mod_nut_facts;
 extern const struct module mod_nut_probe;
 extern const struct module mod_ping;
 extern const struct module mod_restore;
@@ -40,6 +41,7 @@ const struct module *const module_table[] = {
 	&mod_fail_module,
 	&mod_grep,
 	&mod_lineinfile,
+	&mod_nut_facts,
 	&mod_nut_probe,
 	&mod_ping,
 	&mod_restore,

@@ -1,9 +1,12 @@
 /* nutproto.c - NUT reply lines and host tool output; see nutproto.h. */
 #include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nutproto.h"
+#include "shellcmd.h"
 #include "banned.h"
 
 /* ------------------------------------------------------------------ */
@@ -405,4 +408,174 @@ nutproto_nut_mode(const char *text, size_t len, char *out, size_t outsz)
 	if (found < 0)
 		out[0] = '\0';
 	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* Certificate stores                                                  */
+
+static const char store_script[] =
+	"LC_ALL=C; export LC_ALL\n"
+	"asnut() {\n"
+	"  if command -v runuser >/dev/null 2>&1; then\n"
+	"    runuser -u \"$u\" -- sh -c 'test -r \"$1\" && "
+	"{ test ! -d \"$1\" || test -x \"$1\"; }' sh \"$1\"\n"
+	"  else\n"
+	"    NUTP=$1 su -p -s /bin/sh -c 'test -r \"$NUTP\" && "
+	"{ test ! -d \"$NUTP\" || test -x \"$NUTP\"; }' \"$u\" "
+	"</dev/null\n"
+	"  fi >/dev/null 2>&1\n"
+	"}\n"
+	"if [ ! -e \"$p\" ]; then echo exists=0; exit 0; fi\n"
+	"echo exists=1\n"
+	"if [ -d \"$p\" ]; then echo is_dir=1; else echo is_dir=0; fi\n"
+	"stat -L -c 'mode=%%a' -- \"$p\"; stat -L -c 'owner=%%U' -- \"$p\"\n"
+	"stat -L -c 'group=%%G' -- \"$p\"\n"
+	"if [ \"$(id -u)\" != 0 ] || ! id -u \"$u\" >/dev/null 2>&1; then\n"
+	"  echo readable=-1\n"
+	"else\n"
+	"  r=1; asnut \"$p\" || r=0\n"
+	"  if [ \"$k\" = nss ]; then\n"
+	"    for f in cert9.db key4.db pkcs11.txt cert8.db key3.db; do\n"
+	"      if [ -e \"$p/$f\" ]; then asnut \"$p/$f\" || r=0; fi\n"
+	"    done\n"
+	"  fi\n"
+	"  echo readable=$r\n"
+	"fi\n"
+	"case $k in\n"
+	"nss)\n"
+	"  if [ -e \"$p/cert9.db\" ]; then d=\"sql:$p\"\n"
+	"  elif [ -e \"$p/cert8.db\" ]; then d=\"dbm:$p\"\n"
+	"  else echo has_db=0; exit 0; fi\n"
+	"  echo has_db=1\n"
+	"  o=$(certutil -L -d \"$d\" 2>&1); echo list_rc=$?\n"
+	"  echo --certutil--; printf '%%s\\n' \"$o\" ;;\n"
+	"cadir)\n"
+	"  n=0\n"
+	"  for f in \"$p\"/*; do\n"
+	"    case ${f##*/} in\n"
+	"    [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+	".[0-9]*) n=$((n + 1)) ;;\n"
+	"    esac\n"
+	"  done\n"
+	"  echo nhashed=$n ;;\n"
+	"file)\n"
+	"  grep -q -e '-----BEGIN CERTIFICATE-----' -- \"$p\" 2>/dev/null && "
+	"echo pem_cert=1\n"
+	"  grep -q -e 'PRIVATE KEY-----' -- \"$p\" 2>/dev/null && "
+	"echo pem_key=1 ;;\n"
+	"esac\n"
+	"exit 0\n";
+
+static const char *const store_kinds[] = { "nss", "cadir", "file" };
+
+void
+nutproto_store_cmd(struct strbuf *cmd, enum nutproto_store_kind kind,
+    const char *path, const char *user)
+{
+	shellcmd_build(cmd, "p=%q; u=%q; k=%q\n", path, user,
+	    store_kinds[kind]);
+	shellcmd_build(cmd, store_script);
+}
+
+static void
+store_kv(struct nutproto_store *st, const char *k, const char *v)
+{
+	static const struct { const char *key; size_t off; } ints[] = {
+		{ "exists", offsetof(struct nutproto_store, exists) },
+		{ "is_dir", offsetof(struct nutproto_store, is_dir) },
+		{ "readable", offsetof(struct nutproto_store, readable) },
+		{ "has_db", offsetof(struct nutproto_store, has_db) },
+		{ "list_rc", offsetof(struct nutproto_store, list_rc) },
+		{ "nhashed", offsetof(struct nutproto_store, nhashed) },
+		{ "pem_cert", offsetof(struct nutproto_store, pem_cert) },
+		{ "pem_key", offsetof(struct nutproto_store, pem_key) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ints); i++)
+		if (strcmp(k, ints[i].key) == 0)
+			*(int *)(void *)((char *)st + ints[i].off) = atoi(v);
+	if (strcmp(k, "mode") == 0)
+		st->mode = (unsigned)strtoul(v, NULL, 8);
+	else if (strcmp(k, "owner") == 0)
+		snprintf(st->owner, sizeof(st->owner), "%s", v);
+	else if (strcmp(k, "group") == 0)
+		snprintf(st->group, sizeof(st->group), "%s", v);
+}
+
+int
+nutproto_store_parse(const char *out, struct nutproto_store *st)
+{
+	const char *p = out;
+	int seen = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->readable = -1;
+	st->list_rc = -1;
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		const char *eq = memchr(p, '=', len);
+
+		if (len == 12 && memcmp(p, "--certutil--", 12) == 0) {
+			st->ncerts = nutproto_certutil_list(p + len, &st->certs);
+			st->listed = st->list_rc == 0 && st->ncerts >= 0;
+			if (st->ncerts < 0)
+				st->ncerts = 0;
+			break;
+		}
+		if (eq != NULL && (size_t)(eq - p) < 16) {
+			char k[16], *v = xstrndup(eq + 1, len - (size_t)(eq - p)
+			    - 1);
+
+			memcpy(k, p, (size_t)(eq - p));
+			k[eq - p] = '\0';
+			seen |= strcmp(k, "exists") == 0;
+			store_kv(st, k, v);
+			free(v);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return seen ? 0 : -1;
+}
+
+void
+nutproto_store_release(struct nutproto_store *st)
+{
+	nutproto_certs_free(st->certs, st->ncerts);
+	st->certs = NULL;
+	st->ncerts = 0;
+}
+
+int
+nutproto_store_ca_problem(const struct nutproto_store *st,
+    enum nutproto_store_kind kind, const char *path, struct strbuf *sb)
+{
+	if (!st->exists)
+		strbuf_addf(sb, "CERTPATH %s does not exist", path);
+	else if (!st->is_dir)
+		strbuf_addf(sb, "CERTPATH %s is not a directory", path);
+	else if (st->readable == 0)
+		strbuf_addf(sb, "CERTPATH %s is not readable by the NUT user "
+		    "(upsmon reads it after dropping privileges: root:nut, "
+		    "0750 directory, 0640 files)", path);
+	else if (kind == NUTPROTO_STORE_NSS && !st->has_db)
+		strbuf_addf(sb, "CERTPATH %s holds no NSS database (cert9.db)",
+		    path);
+	else if (kind == NUTPROTO_STORE_NSS && st->list_rc == 127)
+		strbuf_addf(sb, "certutil is not installed on the host "
+		    "(libnss3-tools): cannot check that CERTPATH %s holds a CA",
+		    path);
+	else if (kind == NUTPROTO_STORE_NSS && !st->listed)
+		strbuf_addf(sb, "certutil -L cannot read the NSS database in "
+		    "CERTPATH %s", path);
+	else if (kind == NUTPROTO_STORE_NSS && nutproto_find_trusted(st->certs,
+	    st->ncerts, nutproto_trust_ssl_ca) == NULL)
+		strbuf_addf(sb, "CERTPATH %s holds no CA trusted for servers "
+		    "(NSS trust \"CT,,\")", path);
+	else if (kind == NUTPROTO_STORE_CADIR && st->nhashed == 0)
+		strbuf_addf(sb, "CERTPATH %s holds no hashed CA certificate "
+		    "(openssl rehash)", path);
+	else
+		return 0;
+	return -1;
 }

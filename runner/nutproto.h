@@ -138,4 +138,50 @@ const char *nutproto_find_trusted(const struct nutproto_cert *certs, int n,
  */
 int nutproto_nut_mode(const char *text, size_t len, char *out, size_t outsz);
 
+/* ------------------------------------------------------------------ */
+/* Certificate stores on the host: one remote script, parsed here      */
+
+enum nutproto_store_kind {
+	NUTPROTO_STORE_NSS,    /* NSS database directory (cert9.db/cert8.db) */
+	NUTPROTO_STORE_CADIR,  /* OpenSSL CA directory (hash-named files) */
+	NUTPROTO_STORE_FILE,   /* PEM file (upsd CERTFILE: chain then key) */
+};
+
+/* What the store script found about one path. */
+struct nutproto_store {
+	int exists;
+	int is_dir;
+	int readable;          /* by the NUT user: 1, 0, -1 = not checked
+	                        * (not root, or no such user) */
+	unsigned mode;         /* permission bits, e.g. 0750 */
+	char owner[64], group[64];
+	int has_db;            /* NSS: cert9.db or cert8.db is there */
+	int listed;            /* NSS: certutil -L ran and was understood */
+	int list_rc;           /* its exit status (127: no certutil) */
+	struct nutproto_cert *certs;   /* NSS: what certutil -L lists */
+	int ncerts;
+	int nhashed;           /* CADIR: files named like 1a2b3c4d.0 */
+	int pem_cert, pem_key; /* FILE: holds a certificate / a private key */
+};
+
+/*
+ * Append to cmd the remote POSIX sh script that inspects `path` as a store
+ * of `kind` for the NUT user `user` (readable = every file NUT opens can
+ * be opened by that user, checked with runuser, or su when runuser is
+ * missing, as root).  Every value is quoted (shellcmd.h).  The script
+ * prints key=value lines and, for NSS, "--certutil--" followed by the
+ * output of certutil -L; it always exits 0 unless the shell fails.
+ */
+void nutproto_store_cmd(struct strbuf *cmd, enum nutproto_store_kind kind,
+    const char *path, const char *user);
+/* Parse the script's output into st (zeroed first).  Returns 0, or -1 when
+ * the output is not the script's (no exists= line). */
+int nutproto_store_parse(const char *out, struct nutproto_store *st);
+void nutproto_store_release(struct nutproto_store *st);
+/* A one-line reason the store is not usable as upsmon's CERTPATH (trust
+ * store for server certificates), or NULL when it is; static text plus
+ * path, into sb. */
+int nutproto_store_ca_problem(const struct nutproto_store *st,
+    enum nutproto_store_kind kind, const char *path, struct strbuf *sb);
+
 #endif

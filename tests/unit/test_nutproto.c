@@ -447,6 +447,152 @@ test_nut_mode(void **state)
 	assert_string_equal(out, "x");
 }
 
+/* ------------------------------------------------------- stores */
+
+static void
+test_store_cmd_quotes(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	nutproto_store_cmd(&sb, NUTPROTO_STORE_NSS, "/etc/nut/ce'rt; rm -rf /",
+	    "nut");
+	assert_non_null(strstr(sb.buf, "p='/etc/nut/ce'\\''rt; rm -rf /'; "
+	    "u='nut'; k='nss'\n"));
+	assert_non_null(strstr(sb.buf, "certutil -L -d \"$d\""));
+	strbuf_reset(&sb);
+	nutproto_store_cmd(&sb, NUTPROTO_STORE_CADIR, "/x", "ups");
+	assert_non_null(strstr(sb.buf, "k='cadir'"));
+	strbuf_reset(&sb);
+	nutproto_store_cmd(&sb, NUTPROTO_STORE_FILE, "/x", "ups");
+	assert_non_null(strstr(sb.buf, "k='file'"));
+	strbuf_release(&sb);
+}
+
+static void
+test_store_parse_nss(void **state)
+{
+	struct nutproto_store st;
+	struct strbuf sb = STRBUF_INIT;
+	char *ca = fixture("certutil-ca.txt");
+	char *out = NULL;
+
+	(void)state;
+	out = malloc(strlen(ca) + 200);
+	assert_non_null(out);
+	snprintf(out, strlen(ca) + 200, "exists=1\nis_dir=1\nmode=750\n"
+	    "owner=root\ngroup=nut\nreadable=1\nhas_db=1\nlist_rc=0\n"
+	    "--certutil--\n%s", ca);
+	assert_int_equal(nutproto_store_parse(out, &st), 0);
+	assert_int_equal(st.exists, 1);
+	assert_int_equal(st.is_dir, 1);
+	assert_int_equal(st.mode, 0750);
+	assert_string_equal(st.owner, "root");
+	assert_string_equal(st.group, "nut");
+	assert_int_equal(st.readable, 1);
+	assert_int_equal(st.has_db, 1);
+	assert_int_equal(st.listed, 1);
+	assert_int_equal(st.ncerts, 1);
+	assert_string_equal(st.certs[0].nick, "mend-lab-ca");
+	assert_int_equal(nutproto_store_ca_problem(&st, NUTPROTO_STORE_NSS,
+	    "/etc/nut/cert", &sb), 0);
+	assert_int_equal(sb.len, 0);
+	/* readable by nut but certutil failed */
+	st.listed = 0;
+	assert_int_equal(nutproto_store_ca_problem(&st, NUTPROTO_STORE_NSS,
+	    "/c", &sb), -1);
+	assert_non_null(strstr(sb.buf, "cannot read the NSS database"));
+	nutproto_store_release(&st);
+	assert_null(st.certs);
+	free(out);
+	free(ca);
+	strbuf_release(&sb);
+}
+
+static void
+test_store_problems(void **state)
+{
+	static const struct {
+		const char *out;
+		enum nutproto_store_kind kind;
+		const char *want;     /* substring, NULL = usable */
+	} t[] = {
+		{ "exists=0\n", NUTPROTO_STORE_NSS, "does not exist" },
+		{ "exists=1\nis_dir=0\n", NUTPROTO_STORE_NSS,
+		  "is not a directory" },
+		{ "exists=1\nis_dir=1\nreadable=0\nhas_db=1\n",
+		  NUTPROTO_STORE_NSS, "not readable by the NUT user" },
+		{ "exists=1\nis_dir=1\nreadable=1\nhas_db=0\n",
+		  NUTPROTO_STORE_NSS, "holds no NSS database" },
+		{ "exists=1\nis_dir=1\nreadable=1\nhas_db=1\nlist_rc=127\n"
+		  "--certutil--\nsh: certutil: not found\n",
+		  NUTPROTO_STORE_NSS, "certutil is not installed" },
+		{ "exists=1\nis_dir=1\nreadable=-1\nhas_db=1\nlist_rc=0\n"
+		  "--certutil--\n\nCertificate Nickname   Trust Attributes\n"
+		  "   SSL,S/MIME,JAR/XPI\n\nsrv    u,u,u\n",
+		  NUTPROTO_STORE_NSS, "holds no CA trusted for servers" },
+		{ "exists=1\nis_dir=1\nreadable=-1\nhas_db=1\nlist_rc=0\n"
+		  "--certutil--\n\nCertificate Nickname   Trust Attributes\n"
+		  "   SSL,S/MIME,JAR/XPI\n\nca    CT,,\n",
+		  NUTPROTO_STORE_NSS, NULL },
+		{ "exists=1\nis_dir=1\nreadable=1\nnhashed=0\n",
+		  NUTPROTO_STORE_CADIR, "no hashed CA" },
+		{ "exists=1\nis_dir=1\nreadable=1\nnhashed=2\n",
+		  NUTPROTO_STORE_CADIR, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct nutproto_store st;
+		struct strbuf sb = STRBUF_INIT;
+		int r;
+
+		assert_int_equal(nutproto_store_parse(t[i].out, &st), 0);
+		r = nutproto_store_ca_problem(&st, t[i].kind, "/etc/nut/cert",
+		    &sb);
+		if (t[i].want == NULL && r != 0)
+			fail_msg("case %zu: unexpected problem '%s'", i, sb.buf);
+		if (t[i].want != NULL && (r != -1 ||
+		    strstr(sb.buf, t[i].want) == NULL ||
+		    strstr(sb.buf, "/etc/nut/cert") == NULL))
+			fail_msg("case %zu: got '%s', want '%s'", i, sb.buf,
+			    t[i].want);
+		nutproto_store_release(&st);
+		strbuf_release(&sb);
+	}
+}
+
+static void
+test_store_parse_errors(void **state)
+{
+	struct nutproto_store st;
+
+	(void)state;
+	assert_int_equal(nutproto_store_parse("", &st), -1);
+	assert_int_equal(nutproto_store_parse("sh: syntax error\n", &st), -1);
+	assert_int_equal(nutproto_store_parse("mode=644\n", &st), -1);
+	/* unknown and overlong keys are ignored; defaults */
+	assert_int_equal(nutproto_store_parse("exists=1\nverylongkeyname_xx="
+	    "1\nfoo=bar\npem_cert=1\npem_key=1", &st), 0);
+	assert_int_equal(st.readable, -1);
+	assert_int_equal(st.list_rc, -1);
+	assert_int_equal(st.pem_cert, 1);
+	assert_int_equal(st.pem_key, 1);
+	assert_int_equal(st.listed, 0);
+	/* a certutil section without its header is not "listed" */
+	assert_int_equal(nutproto_store_parse("exists=1\nlist_rc=0\n"
+	    "--certutil--\ncertutil: function failed\n", &st), 0);
+	assert_int_equal(st.listed, 0);
+	assert_int_equal(st.ncerts, 0);
+	nutproto_store_release(&st);
+	/* owner names longer than the field are truncated, not overflowed */
+	assert_int_equal(nutproto_store_parse("exists=1\nowner="
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaa\n", &st), 0);
+	assert_int_equal(strlen(st.owner), sizeof(st.owner) - 1);
+}
+
 int
 main(void)
 {
@@ -467,6 +613,10 @@ main(void)
 		cmocka_unit_test(test_certutil_empty_and_errors),
 		cmocka_unit_test(test_trust_flags),
 		cmocka_unit_test(test_nut_mode),
+		cmocka_unit_test(test_store_cmd_quotes),
+		cmocka_unit_test(test_store_parse_nss),
+		cmocka_unit_test(test_store_problems),
+		cmocka_unit_test(test_store_parse_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
