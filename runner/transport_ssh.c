@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libssh/callbacks.h>
@@ -51,6 +52,9 @@
 struct ssh_conn {
 	ssh_session s;
 	ssh_event ev;
+	int fd;             /* our socket (SSH_OPTIONS_FD), -1 with a proxy */
+	dev_t fd_dev;       /* ... and its identity, see close_socket() */
+	ino_t fd_ino;
 	char *host;         /* after ssh config (HostName) */
 	int port;
 	const char *name;   /* inventory name (borrowed during open only) */
@@ -164,6 +168,7 @@ do_connect(struct conn *c, int timeout, struct err *e)
 {
 	struct ssh_conn *sc = c->ssh;
 	int64_t deadline = tr_now_ms() + timeout * 1000LL;
+	struct stat st;
 	int fd;
 
 	if (!uses_proxy(sc->s)) {
@@ -173,6 +178,11 @@ do_connect(struct conn *c, int timeout, struct err *e)
 		if (ssh_options_set(sc->s, SSH_OPTIONS_FD, &fd) != SSH_OK) {
 			close(fd);
 			return err_set(e, "cannot use socket"), TERR_INTERNAL;
+		}
+		if (fstat(fd, &st) == 0) {
+			sc->fd = fd;
+			sc->fd_dev = st.st_dev;
+			sc->fd_ino = st.st_ino;
 		}
 	}
 	set_timeout(sc->s, tr_left_ms(deadline));
@@ -399,6 +409,7 @@ tr_ssh_open(struct conn *c, const struct conn_params *p, struct err *e)
 	int rc;
 
 	c->ssh = sc = xcalloc(1, sizeof(*sc));
+	sc->fd = -1;
 	if (p->host == NULL || *p->host == '\0')
 		return err_set(e, "no host to connect to for '%s'",
 		    p->name ? p->name : "?"), TERR_UNREACHABLE;
@@ -417,6 +428,23 @@ tr_ssh_open(struct conn *c, const struct conn_params *p, struct err *e)
 	return 0;
 }
 
+/*
+ * libssh 0.10 does not close a socket given with SSH_OPTIONS_FD when the
+ * session ends (ssh_disconnect/ssh_free), only when it hits a socket error.
+ * So we close it, but only if the descriptor still is that socket: after
+ * libssh closed it, another thread may already own the same number.
+ */
+static void
+close_socket(struct ssh_conn *sc)
+{
+	struct stat st;
+
+	if (sc->fd >= 0 && fstat(sc->fd, &st) == 0 &&
+	    st.st_dev == sc->fd_dev && st.st_ino == sc->fd_ino)
+		close(sc->fd);
+	sc->fd = -1;
+}
+
 void
 tr_ssh_close(struct conn *c)
 {
@@ -429,11 +457,10 @@ tr_ssh_close(struct conn *c)
 		ssh_event_free(sc->ev);
 	}
 	if (sc->s != NULL) {
-		/* also closes the socket of a failed ssh_connect() (ssh_free()
-		 * alone leaks it) */
 		ssh_disconnect(sc->s);
 		ssh_free(sc->s);
 	}
+	close_socket(sc);
 	ssh_string_free_char(sc->host);
 	free(sc);
 	c->ssh = NULL;

@@ -519,6 +519,19 @@ test_concurrency(int n)
 	free(w);
 }
 
+static int
+count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
 static void
 timings(void)
 {
@@ -528,6 +541,8 @@ timings(void)
 	struct conn *c = NULL;
 	double t0, t1, t2;
 	int i, n = 500;
+
+	int fds = count_fds();
 
 	exec_res_init(&r);
 	for (i = 0; i < 5; i++) {
@@ -541,6 +556,8 @@ timings(void)
 		    (t1 - t0) * 1000, (t2 - t1) * 1000, (t2 - t0) * 1000);
 		conn_close(c);
 	}
+	CHECK(count_fds() == fds, "no descriptor leaked by open/close (%d %d)",
+	    fds, count_fds());
 	conn_open(&c, &p, &e);
 	t0 = now();
 	for (i = 0; i < n; i++)

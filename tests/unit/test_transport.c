@@ -570,8 +570,10 @@ ssh_peer(enum peer_mode mode, const char *want, double max_s)
 	if (strstr(e.msg.buf, want) == NULL)
 		fail_msg("got '%s', want '%s'", e.msg.buf, want);
 	assert_true(t < max_s);
-	assert_int_equal(count_fds(), fds);     /* the socket is closed */
-	pthread_join(th, NULL);
+	t = now_s();
+	pthread_join(th, NULL);     /* the peer sees EOF: our socket is closed */
+	assert_true(now_s() - t < 1);
+	assert_int_equal(count_fds(), fds);
 	close(pr.lfd);
 	err_release(&e);
 }
