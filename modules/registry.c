@@ -23,8 +23,10 @@ extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
 extern const struct module mod_grep;
 extern const struct module mod_lineinfile;
+extern const struct module mod_nut_ca;
 extern const struct module mod_nut_facts;
 extern const struct module mod_nut_probe;
+extern const struct module mod_nut_tls;
 extern const struct module mod_ping;
 extern const struct module mod_restore;
 extern const struct module mod_service;
@@ -41,8 +43,10 @@ const struct module *const module_table[] = {
 	&mod_fail_module,
 	&mod_grep,
 	&mod_lineinfile,
+	&mod_nut_ca,
 	&mod_nut_facts,
 	&mod_nut_probe,
+	&mod_nut_tls,
 	&mod_ping,
 	&mod_restore,
 	&mod_service,
