@@ -651,8 +651,10 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.nbatch = sizes[b];
 		pr.total = nhosts;
 		pr.done_before = off;
-		for (i = 0; i < pr.nbatch; i++)
+		for (i = 0; i < pr.nbatch; i++) {
+			pr.batch[i]->started = 1;
 			host_vars_for_play(pr.batch[i], es->inv, p);
+		}
 		run_batch(&pr);
 		off += sizes[b];
 		if (batch_breached(p, &pr) && off < nhosts) {
@@ -713,7 +715,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 			run_play(&es, &pbs[i]->plays[j]);
 	used = xcalloc(es.nhosts ? es.nhosts : 1, sizeof(*used));
 	for (i = 0; i < es.nhosts; i++) {
-		if (es.hosts[i] == NULL)
+		if (es.hosts[i] == NULL || !es.hosts[i]->started)
 			continue;
 		used[nused++] = es.hosts[i];
 		if (es.hosts[i]->st.unreachable)

@@ -72,7 +72,7 @@ struct hostctx {
 	size_t nnotified, notified_alloc;
 	struct val *results;          /* list of task results (for --json) */
 	const struct run_opts *opts;
-	int become_known;             /* (reserved for transport probes) */
+	int started;                  /* ran in some play (for the recap) */
 };
 
 /* Run every play of the playbooks on the inventory. Returns mend's exit

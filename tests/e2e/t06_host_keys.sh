@@ -25,5 +25,5 @@ printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$T/other.pub")" >"$T/kh2"
 for pol in strict accept-new; do
 	mend_run run "$T/pb.yml" -i "$LAB/inventory.ini" --known-hosts "$T/kh2" --state-dir "$T/state" --host-key-policy $pol
 	expect_rc 4
-	expect_out -i 'changed'
+	expect_out 'HAS CHANGED'
 done
