@@ -97,6 +97,21 @@ spawn_attrs(posix_spawnattr_t *at, posix_spawn_file_actions_t *fa,
 	return 0;
 }
 
+/* A pidfd, or -1 (old kernel, valgrind): then we go by the pipes. */
+static int
+child_pidfd(pid_t pid)
+{
+	static _Atomic int unsupported;
+	int fd;
+
+	if (unsupported)
+		return -1;
+	fd = pidfd_open(pid, 0);
+	if (fd < 0 && errno == ENOSYS)
+		unsupported = 1;
+	return fd;
+}
+
 static int
 child_start(struct child *ch, const char *cmd, struct err *e)
 {
@@ -122,7 +137,7 @@ child_start(struct child *ch, const char *cmd, struct err *e)
 		err_set(e, "cannot run /bin/sh: %s", strerror(err));
 		goto out;
 	}
-	ch->pidfd = pidfd_open(ch->pid, 0);     /* -1: fall back to waitpid */
+	ch->pidfd = child_pidfd(ch->pid);
 	ch->in = pin[1], pin[1] = -1;
 	ch->out = pout[0], pout[0] = -1;
 	ch->err = perr[0], perr[0] = -1;
@@ -173,7 +188,7 @@ child_feed(struct child *ch, const char *in, size_t inlen, size_t *pos)
 	close_fd(&ch->in);
 }
 
-/* Read what is there; returns 0, or -1 at EOF (fd closed). */
+/* Read what is there; at EOF (or an error) close the fd. */
 static void
 child_drain(int *fd, struct strbuf *sb)
 {
@@ -223,23 +238,25 @@ child_poll(struct child *ch, const char *in, size_t inlen, size_t *pos,
 }
 
 /* Timeout: SIGTERM to the process group, SIGKILL if still there after a
- * grace period (waited for on the pidfd, not slept). */
+ * grace period, waited for on the pidfd (or, without one, on the output
+ * pipes), never slept. */
 static void
-child_kill(struct child *ch)
+child_kill(struct child *ch, struct exec_res *r)
 {
-	struct pollfd p;
+	int64_t deadline = tr_now_ms() + KILL_GRACE_MS;
+	size_t none = 0;
 
 	kill(-ch->pid, SIGTERM);
-	if (ch->pidfd >= 0) {
-		p.fd = ch->pidfd;
-		p.events = POLLIN;
-		if (poll(&p, 1, KILL_GRACE_MS) == 1) {
-			child_reap(ch, 0);
-			return;
-		}
+	close_fd(&ch->in);
+	while (!child_done(ch) && child_poll(ch, NULL, 0, &none, deadline,
+	    r) == 0)
+		;
+	if (!ch->exited)
+		child_reap(ch, WNOHANG);
+	if (!ch->exited) {
+		kill(-ch->pid, SIGKILL);
+		kill(ch->pid, SIGKILL);
 	}
-	kill(-ch->pid, SIGKILL);
-	kill(ch->pid, SIGKILL);
 	child_reap(ch, 0);
 }
 
@@ -280,7 +297,7 @@ child_run(struct child *ch, const void *in, size_t inlen, int timeout,
 	while (rc == 0 && !child_done(ch))
 		rc = child_poll(ch, in, inlen, &pos, deadline, r);
 	if (rc == TERR_TIMEOUT) {
-		child_kill(ch);
+		child_kill(ch, r);
 		err_set(e, "command timed out after %d s", timeout);
 	} else {
 		child_reap(ch, 0);

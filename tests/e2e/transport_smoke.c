@@ -344,8 +344,8 @@ become_case(const char *login, const char *target, const char *pass,
 	if (rc == 0)
 		rc = run(c, cmd, &o, &r, &e);
 	CHECK(rc == 0 && r.rc == want_rc && (want_out == NULL ||
-	    strcmp(r.out.buf, want_out) == 0) && !strstr(e.msg.buf, "pw-") &&
-	    !strstr(r.out.buf, "pw-"), "%s: rc %d/%d out '%s' err '%s' %s",
+	    strcmp(r.out.buf, want_out) == 0) && !strstr(e.msg.buf, "Quote") &&
+	    !strstr(r.out.buf, "Quote"), "%s: rc %d/%d out '%s' err '%s' %s",
 	    what, rc, r.rc, r.out.buf, r.err.buf, e.msg.buf);
 	if (rc == 0 && pass != NULL) {   /* cached probe, second command */
 		rc = run(c, cmd, &o, &r, &e);
@@ -366,8 +366,11 @@ test_become(void)
 	    "NOPASSWD sudo to root");
 	become_case(np_user, NULL, password, idcat, 0, "root\nline1\nline2\n",
 	    "NOPASSWD sudo with a password given (not sent)");
-	become_case(np_user, pw_user, NULL, idcat, 0,
-	    "mendtt-pw\nline1\nline2\n", "NOPASSWD sudo to another user");
+	char *want = xasprintf("%s\nline1\nline2\n", pw_user);
+
+	become_case(np_user, pw_user, NULL, idcat, 0, want,
+	    "NOPASSWD sudo to another user");
+	free(want);
 	become_case(pw_user, NULL, password, idcat, 0, "root\nline1\nline2\n",
 	    "sudo with a password");
 	become_case(pw_user, NULL, "wrong-pass", idcat, 1, NULL,

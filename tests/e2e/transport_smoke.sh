@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
 # transport_smoke.sh - manual end-to-end check of runner/transport*.c.
 #
-#   tests/e2e/transport_smoke.sh [PORT]     (as root; default port 22722)
+#   tests/e2e/transport_smoke.sh [PORT]     (as root; default: a free port
+#                                            from 22722 up)
 #
 # Starts a throwaway sshd on 127.0.0.1:PORT with its own host keys and
-# authorized_keys under /tmp/transport-test, creates two throwaway users
-# (mendtt-np: NOPASSWD sudo, mendtt-pw: sudo with a password), builds
+# authorized_keys in a fresh /tmp/transport-test.XXXXXX, creates two
+# throwaway users (mendtt-np-PID: NOPASSWD sudo, mendtt-pw-PID: sudo with a
+# password), so that several runs can share the machine, builds
 # tests/e2e/transport_smoke.c with the transport sources, runs it, and undoes it all
 # (sshd killed by PID, users and sudoers files removed) on exit.
 # Not run by `make`: it needs root, sudo and openssh-server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PORT=${1:-22722}
-T=/tmp/transport-test
-SSHD_PID=
-NP=mendtt-np PW=mendtt-pw PASS='pw-Quote'\''s $x'
+PORT=${1:-}
+if [ -z "$PORT" ]; then
+	for PORT in $(seq 22722 22799); do
+		ss -ltn | grep -q "127.0.0.1:$PORT " || break
+	done
+fi
+T=$(mktemp -d /tmp/transport-test.XXXXXX)
+SSHD_PID= SLEEP_PID=
+NP=mendtt-np-$$ PW=mendtt-pw-$$ PASS='pw-Quote'\''s $x'
+NS=mendtt-smoke-$$ SUDOERS=/etc/sudoers.d/mendtt-smoke-$$
 
 cleanup() {
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
+	[ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null || true
 	for u in $NP $PW; do
 		id "$u" >/dev/null 2>&1 && userdel -r "$u" 2>/dev/null || true
 	done
-	rm -f /etc/sudoers.d/mendtt-smoke
-	ip netns del mendtt-smoke 2>/dev/null || true
+	rm -f "$SUDOERS"
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$T"
 }
 trap cleanup EXIT
 
-rm -rf "$T" && mkdir -p "$T/auth" "$T/home" && chmod 755 "$T" "$T/auth"
+mkdir -p "$T/auth" && chmod 755 "$T" "$T/auth"
 ssh-keygen -q -t ed25519 -N '' -f "$T/host_ed25519" -C smoke-host
 ssh-keygen -q -t ed25519 -N '' -f "$T/host2_ed25519" -C smoke-host2
 ssh-keygen -q -t ed25519 -N '' -f "$T/id_ed25519" -C smoke-client
@@ -41,8 +51,8 @@ cp "$T/id_ed25519.pub" "$T/auth/root"
 usermod -p '*' "$NP"        # no password, but not a locked account
 echo "$PW:$PASS" | chpasswd
 printf '%s ALL=(ALL) NOPASSWD: ALL\n%s ALL=(ALL) ALL\n' "$NP" "$PW" \
-	>/etc/sudoers.d/mendtt-smoke
-chmod 440 /etc/sudoers.d/mendtt-smoke
+	>"$SUDOERS"
+chmod 440 "$SUDOERS"
 visudo -cq
 
 cat >"$T/sshd_config" <<EOF
@@ -79,8 +89,10 @@ export SMOKE_DIR=$T SMOKE_PORT=$PORT SMOKE_NP=$NP SMOKE_PW=$PW \
 	SMOKE_PASS=$PASS SMOKE_SSHD_CONFIG=$T/sshd_config
 rc=0
 if [ "${SMOKE_ONLY:-}" = hold ]; then    # keep sshd and users for manual work
-	echo "sshd on 127.0.0.1:$PORT (pid $SSHD_PID); kill $$ to clean up"
-	sleep 3600 & wait $!
+	echo "sshd on 127.0.0.1:$PORT (pid $SSHD_PID), files in $T, users $NP" \
+		"$PW; kill $$ to clean up"
+	sleep 3600 & SLEEP_PID=$!
+	wait $SLEEP_PID
 	exit
 fi
 if [ -n "${SMOKE_ONLY:-}" ]; then       # e.g. SMOKE_ONLY="concurrency 10"
@@ -92,12 +104,11 @@ fi
 # An unreachable address: in a namespace of our own where 198.51.100.0/24
 # is on a veth with nobody behind it (the default route of a sandbox may
 # lead to a proxy that accepts any connection).
-ip netns del mendtt-smoke 2>/dev/null || true
-ip netns add mendtt-smoke
-ip netns exec mendtt-smoke sh -c 'ip link add v0 type veth peer name v1 &&
+ip netns add "$NS"
+ip netns exec "$NS" sh -c 'ip link add v0 type veth peer name v1 &&
 	ip addr add 198.51.100.1/24 dev v0 && ip link set v0 up &&
 	ip link set v1 up && ip link set lo up'
-ip netns exec mendtt-smoke "$T/transport_smoke" unreachable || rc=1
+ip netns exec "$NS" "$T/transport_smoke" unreachable || rc=1
 
 # ProxyJump (libssh 0.10 runs "ssh -W" for it): as $NP, whose ~/.ssh we own
 H=$(getent passwd "$NP" | cut -d: -f6)
