@@ -1487,11 +1487,11 @@ enum act { A_KEEP, A_REPLACE, A_REMOVE };
 /* Whole physical lines holding one logical line, or several when NUT's
  * parse error split a physical line. */
 struct block {
-	size_t rec;              /* the record whose directive decides */
 	size_t first, last;      /* records in the block */
 	size_t off, end;
-	int split;               /* rec is not alone with its directive */
-	struct cls c;
+	int split;               /* several directives, or one that does not
+	                          * start the line: only KEEP is safe */
+	size_t rec;              /* the record acted on */
 	enum act act;
 	char *text;              /* A_REPLACE: the directive */
 	char *comment;           /* comment line to leave, or NULL */
@@ -1501,6 +1501,8 @@ struct patch {
 	const struct nutconf_file *f;
 	enum prog prog;
 	enum nutconf_backend backend;
+	struct cls *c;           /* per record */
+	size_t *blk;             /* per record: its block */
 	struct block *b;
 	size_t nr, alloc;
 	char **app;              /* directives to append */
@@ -1508,24 +1510,28 @@ struct patch {
 	const char *banner;      /* comment before appended directives */
 };
 
-static void
-block_classify(struct patch *p, struct block *b)
+/* Does record i look like a directive NUT may act on? */
+static int
+directive_like(const struct patch *p, size_t i)
 {
-	size_t i, tls = 0;
-	struct cls c;
+	const struct nutconf_line *r = &p->f->lines[i];
 
-	b->rec = b->first;
-	memset(&b->c, 0, sizeof(b->c));
+	return r->nr > 0 && (p->c[i].kind != D_NONE ||
+	    known_keyword(p->prog, r->w[0].val));
+}
+
+static void
+block_split(struct patch *p, struct block *b)
+{
+	size_t i, n = 0;
+
 	for (i = b->first; i <= b->last; i++) {
-		classify(p->prog, p->backend, &p->f->lines[i], &c);
-		if (c.kind == D_NONE)
-			continue;
-		if (tls++ == 0) {
-			b->rec = i;
-			b->c = c;
-		}
+		if (p->c[i].kind != D_NONE && i != b->first)
+			b->split = 1;
+		n += directive_like(p, i);
 	}
-	b->split = tls > 1 || (tls == 1 && b->rec != b->first);
+	if (n > 1)
+		b->split = 1;
 }
 
 static void
@@ -1535,19 +1541,23 @@ build_blocks(struct patch *p)
 	struct block *b = NULL;
 	size_t i;
 
+	p->c = xcalloc(f->nr, sizeof(*p->c));
+	p->blk = xcalloc(f->nr, sizeof(*p->blk));
 	for (i = 0; i < f->nr; i++) {
+		classify(p->prog, p->backend, &f->lines[i], &p->c[i]);
 		if (i == 0 || !f->lines[i - 1].parse_error) {
 			ALLOC_GROW(p->b, p->nr + 1, p->alloc);
 			b = &p->b[p->nr++];
 			memset(b, 0, sizeof(*b));
-			b->first = i;
+			b->first = b->rec = i;
 			b->off = f->lines[i].off;
 		}
 		b->last = i;
 		b->end = f->lines[i].end;
+		p->blk[i] = p->nr - 1;
 	}
 	for (i = 0; i < p->nr; i++)
-		block_classify(p, &p->b[i]);
+		block_split(p, &p->b[i]);
 }
 
 static void
@@ -1560,45 +1570,54 @@ patch_release(struct patch *p)
 		free(p->b[i].comment);
 	}
 	free(p->b);
+	free(p->c);
+	free(p->blk);
 	for (i = 0; i < p->nr_app; i++)
 		free(p->app[i]);
 	free(p->app);
 }
 
 static const struct nutconf_line *
-block_rec(const struct patch *p, const struct block *b)
+rec_line(const struct patch *p, size_t rec)
 {
-	return &p->f->lines[b->rec];
+	return &p->f->lines[rec];
 }
 
 static char *
-comment_for(const struct patch *p, const struct block *b, const char *verb)
+comment_for(const struct patch *p, size_t rec, const char *verb)
 {
-	char *shown = shown_line(p->f, block_rec(p, b));
+	char *shown = shown_line(p->f, rec_line(p, rec));
 	char *s;
 
-	if (b->c.wellformed)
+	if (p->c[rec].wellformed)
 		s = xasprintf("# mend: %s duplicate '%s'", verb, shown);
 	else
 		s = xasprintf("# mend: %s '%s' (%s by %s)", verb, shown,
-		    b->c.accepted ? "misread" : "ignored", prog_name[p->prog]);
+		    p->c[rec].accepted ? "misread" : "ignored",
+		    prog_name[p->prog]);
 	free(shown);
 	return s;
 }
 
+/* Record what becomes of record rec's lines. */
 static int
-set_act(struct patch *p, struct block *b, enum act act, const char *text,
+set_act(struct patch *p, size_t rec, enum act act, const char *text,
     int with_comment, struct err *e)
 {
-	if (act != A_KEEP && b->split)
+	struct block *b = &p->b[p->blk[rec]];
+
+	if (act == A_KEEP)
+		return 0;
+	if (b->split || b->act != A_KEEP)
 		return err_set(e, "line %d: NUT splits this line at a parse "
 		    "error (unescaped '#' inside quotes): fix it by hand",
-		    block_rec(p, b)->line);
+		    rec_line(p, rec)->line);
 	b->act = act;
+	b->rec = rec;
 	if (act == A_REPLACE)
 		b->text = xstrdup(text);
 	if (with_comment)
-		b->comment = comment_for(p, b, act == A_REPLACE ? "replaced" :
+		b->comment = comment_for(p, rec, act == A_REPLACE ? "replaced" :
 		    "removed");
 	return 0;
 }
@@ -1613,14 +1632,19 @@ append_line(struct patch *p, const char *text)
 /* Decides whether a candidate line already says what we want. */
 typedef int (*right_fn)(const struct nutconf_line *r, const void *arg);
 
+static int
+of_kind(const struct patch *p, size_t rec, enum dkind k)
+{
+	return p->c[rec].kind == k && !p->c[rec].wrong_backend;
+}
+
 static ssize_t
 first_candidate(const struct patch *p, enum dkind k)
 {
 	size_t i;
 
-	for (i = 0; i < p->nr; i++)
-		if (p->b[i].c.kind == k && !p->b[i].c.wrong_backend &&
-		    candidate(&p->b[i].c))
+	for (i = 0; i < p->f->nr; i++)
+		if (of_kind(p, i, k) && candidate(&p->c[i]))
 			return (ssize_t)i;
 	return -1;
 }
@@ -1637,19 +1661,18 @@ enforce(struct patch *p, enum dkind k, const char *text, right_fn right,
 	int placed = 0, ret = 0;
 	size_t i;
 
-	for (i = 0; i < p->nr && ret == 0; i++) {
-		struct block *b = &p->b[i];
+	for (i = 0; i < p->f->nr && ret == 0; i++) {
+		const struct cls *c = &p->c[i];
 
-		if (b->c.kind != k || b->c.wrong_backend)
+		if (!of_kind(p, i, k))
 			continue;
-		if ((ssize_t)i == target && b->c.wellformed &&
-		    right(block_rec(p, b), arg))
-			ret = set_act(p, b, A_KEEP, NULL, 0, e);
+		if ((ssize_t)i == target && c->wellformed &&
+		    right(rec_line(p, i), arg))
+			ret = set_act(p, i, A_KEEP, NULL, 0, e);
 		else if ((ssize_t)i == target || (target < 0 && !placed))
-			ret = set_act(p, b, A_REPLACE, text, !b->c.wellformed,
-			    e);
+			ret = set_act(p, i, A_REPLACE, text, !c->wellformed, e);
 		else
-			ret = set_act(p, b, A_REMOVE, NULL, 1, e);
+			ret = set_act(p, i, A_REMOVE, NULL, 1, e);
 		placed = 1;
 	}
 	if (ret == 0 && !placed)
@@ -1685,7 +1708,7 @@ render_replace(const struct patch *p, const struct block *b,
     struct strbuf *out, size_t content_end)
 {
 	const struct nutconf_file *f = p->f;
-	const struct nutconf_line *r = block_rec(p, b);
+	const struct nutconf_line *r = rec_line(p, b->rec);
 	int simple = b->first == b->last && r->nr > 0 && !r->parse_error &&
 	    r->line == r->last_line;
 	size_t tail, n, k;
@@ -1890,15 +1913,16 @@ enforce_host(struct patch *p, const struct hostref *v, size_t from,
 		ret = err_set(e, "certhost for '%s' cannot be written to "
 		    "upsmon.conf: %s", h.host, cannot_write());
 	for (i = from; i < to && ret == 0; i++) {
-		struct block *b = &p->b[v[i].idx];
+		size_t rec = v[i].idx;
 
 		if (i > from)
-			ret = set_act(p, b, A_REMOVE, NULL, 1, e);
-		else if (b->c.wellformed && right_certhost(block_rec(p, b), &h))
-			ret = set_act(p, b, A_KEEP, NULL, 0, e);
+			ret = set_act(p, rec, A_REMOVE, NULL, 1, e);
+		else if (p->c[rec].wellformed &&
+		    right_certhost(rec_line(p, rec), &h))
+			ret = set_act(p, rec, A_KEEP, NULL, 0, e);
 		else
-			ret = set_act(p, b, A_REPLACE, sb.buf, !b->c.wellformed,
-			    e);
+			ret = set_act(p, rec, A_REPLACE, sb.buf,
+			    !p->c[rec].wellformed, e);
 	}
 	if (ret == 0 && from == to)
 		append_line(p, sb.buf);
@@ -1921,13 +1945,13 @@ requested_name(const struct nutconf_client_fix *fix, const char *host)
 static struct hostref *
 host_rules(const struct patch *p, size_t *nr)
 {
-	struct hostref *v = xcalloc(p->nr, sizeof(*v));
+	struct hostref *v = xcalloc(p->f->nr, sizeof(*v));
 	size_t i;
 
 	*nr = 0;
-	for (i = 0; i < p->nr; i++)
-		if (p->b[i].c.kind == D_CERTHOST && candidate(&p->b[i].c)) {
-			v[*nr].host = block_rec(p, &p->b[i])->w[1].val;
+	for (i = 0; i < p->f->nr; i++)
+		if (of_kind(p, i, D_CERTHOST) && candidate(&p->c[i])) {
+			v[*nr].host = rec_line(p, i)->w[1].val;
 			v[(*nr)++].idx = i;
 		}
 	qsort(v, *nr, sizeof(*v), hostref_cmp);
@@ -1970,7 +1994,7 @@ enforce_certhosts(struct patch *p, const struct nutconf_client_fix *fix,
 		for (j = i; j < nr && !strcmp(v[j].host, v[i].host); j++)
 			;
 		if (name == NULL)
-			name = block_rec(p, &p->b[v[j - 1].idx])->w[2].val;
+			name = rec_line(p, v[j - 1].idx)->w[2].val;
 		ret = enforce_host(p, v, i, j, name, e);
 	}
 	for (i = 0; i < fix->nr_certhosts && ret == 0; i++) {
@@ -1992,9 +2016,9 @@ remove_bad_certhosts(struct patch *p, struct err *e)
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < p->nr && ret == 0; i++)
-		if (p->b[i].c.kind == D_CERTHOST && !candidate(&p->b[i].c))
-			ret = set_act(p, &p->b[i], A_REMOVE, NULL, 1, e);
+	for (i = 0; i < p->f->nr && ret == 0; i++)
+		if (of_kind(p, i, D_CERTHOST) && !candidate(&p->c[i]))
+			ret = set_act(p, i, A_REMOVE, NULL, 1, e);
 	return ret;
 }
 

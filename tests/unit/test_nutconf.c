@@ -1196,6 +1196,10 @@ t_patch_parse_errors(void **state)
 	 * rewritten safely: refused */
 	assert_mon_refused("A \"#CERTVERIFY 0\nCERTPATH /x\n", &fix_cert,
 	    "line 1: NUT splits this line");
+	/* the same when the directive follows a TLS line's parse error
+	 * (found by the fuzzer: it must not be skipped silently) */
+	assert_mon_refused("CERTPATH /etc/nut/cert\nCERTIDENT \"x#CERTVERFY 1\n",
+	    &fix_cert, "line 2: NUT splits this line");
 	/* ... but left alone when already right */
 	assert_patch_mon("A \"#CERTVERIFY 1\nCERTPATH /etc/nut/cert\nFORCESSL 1"
 	    "\n", &fix_cert, "A \"#CERTVERIFY 1\nCERTPATH /etc/nut/cert\n"
