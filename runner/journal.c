@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +85,16 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Write a file atomically (temp + fsync + rename), mode 0600. */
+/* Write a file atomically (temp + fsync + rename), mode 0600.  The temp
+ * name is unique per call: hosts run in threads of one process, and two of
+ * them may store the same object (same content, same name) at once. */
 static int
 write_file_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	static atomic_ulong tmp_seq;
+	char *tmp = xasprintf("%s.tmp%ld.%lu", path, (long)getpid(),
+	    atomic_fetch_add(&tmp_seq, 1));
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int ret = -1;
 
 	if (fd < 0)
