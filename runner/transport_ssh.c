@@ -58,9 +58,9 @@ struct ssh_conn {
 	int fd;             /* our socket (SSH_OPTIONS_FD), -1 with a proxy */
 	dev_t fd_dev;       /* ... and its identity, see close_socket() */
 	ino_t fd_ino;
+	char *lost;         /* why the connection broke, once it did */
 	char *host;         /* after ssh config (HostName) */
 	int port;
-	const char *name;   /* inventory name (borrowed during open only) */
 };
 
 static pthread_rwlock_t known_hosts_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -468,17 +468,27 @@ tr_ssh_close(struct conn *c)
 	}
 	close_socket(sc);
 	ssh_string_free_char(sc->host);
+	free(sc->lost);
 	free(sc);
 	c->ssh = NULL;
 }
 
 /* ---- the event loop ---------------------------------------------------- */
 
+/* The connection broke (now or earlier): say why, the first reason. */
 static int
 lost(struct conn *c, struct err *e)
 {
-	err_set(e, "connection to '%s' lost: %s", c->desc,
-	    ssh_get_error(c->ssh->s));
+	struct ssh_conn *sc = c->ssh;
+	const char *why;
+
+	if (sc->lost == NULL) {
+		why = ssh_get_error(sc->s);
+		if (strstr(why, "disconnected") != NULL)
+			why = "closed by the other side";
+		sc->lost = xstrdup(why);
+	}
+	err_set(e, "connection to '%s' lost: %s", c->desc, sc->lost);
 	return TERR_UNREACHABLE;
 }
 
@@ -655,6 +665,8 @@ tr_ssh_exec(struct conn *c, const char *cmd, const void *in, size_t inlen,
 	cb.channel_exit_status_function = on_exit_status;
 	cb.channel_exit_signal_function = on_exit_signal;
 	ssh_callbacks_init(&cb);
+	if (c->ssh->lost != NULL)
+		return lost(c, e);
 	if ((ch = ssh_channel_new(c->ssh->s)) == NULL)
 		return chan_failed(c, "cannot create a channel", e);
 	rc = start_command(c, ch, cmd, &cb, deadline, e);
@@ -683,6 +695,8 @@ tr_ssh_tcp_open(struct conn *c, const char *host, int port, int timeout,
 	int rc, prc = 0;
 
 	(void)timeout;
+	if (c->ssh->lost != NULL)
+		return lost(c, e);
 	if ((ch = ssh_channel_new(c->ssh->s)) == NULL)
 		return chan_failed(c, "cannot create a channel", e);
 	while ((rc = ssh_channel_open_forward(ch, host, port, "127.0.0.1",

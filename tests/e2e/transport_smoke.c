@@ -6,6 +6,7 @@
  *   transport_smoke              all checks (as root), then timings
  *   transport_smoke proxyjump    the ProxyJump check (run as SMOKE_NP)
  *   transport_smoke unreachable  198.51.100.250 timing out (in a netns)
+ *   transport_smoke agent        authentication through ssh-agent
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -473,6 +474,7 @@ worker(void *arg)
 	int i;
 
 	p.policy = HK_ACCEPT_NEW;   /* many threads recording one key at once */
+	p.connect_timeout = 30;    /* 200 handshakes on 2 cores take a while */
 	exec_res_init(&r);
 	if (conn_open(&c, &p, &e) == 0) {
 		w->ok = 1;
@@ -605,6 +607,72 @@ unreachable(void)
 	return nfail;
 }
 
+/* ---- ssh-agent (run with SSH_AUTH_SOCK set, see the script) ------------- */
+
+static int
+agent(void)
+{
+	struct conn_params p = params(np_user);
+	struct exec_res r;
+	struct err e = ERR_INIT;
+	struct conn *c = NULL;
+	int rc;
+
+	free((char *)p.identity);
+	p.identity = NULL;
+	exec_res_init(&r);
+	rc = conn_open(&c, &p, &e);
+	if (rc == 0)
+		rc = conn_exec(c, "id -un", NULL, &r, &e);
+	CHECK(rc == 0 && r.rc == 0, "key from ssh-agent: %s %s", r.out.buf,
+	    e.msg.buf);
+	conn_close(c);
+	/* an explicit key the server refuses, then the agent's */
+	p.identity = path("id_other");
+	rc = conn_open(&c, &p, &e);
+	CHECK(rc == 0, "refused explicit key, then the agent: %s", e.msg.buf);
+	conn_close(c);
+	exec_res_release(&r);
+	err_release(&e);
+	free_params(&p);
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail;
+}
+
+/* ---- a connection that dies ---------------------------------------------- */
+
+static void
+test_lost(void)
+{
+	struct conn_params p = params(np_user);
+	struct exec_res r;
+	struct err e = ERR_INIT;
+	struct conn *c = NULL;
+	struct tstream *s = NULL;
+	double t;
+	int rc;
+
+	exec_res_init(&r);
+	if (conn_open(&c, &p, &e) != 0)
+		fatal("cannot connect: %s", e.msg.buf);
+	t = now();
+	rc = run(c, "kill -9 $PPID; sleep 5", NULL, &r, &e);
+	CHECK(rc == TERR_UNREACHABLE && now() - t < 2 &&
+	    strstr(e.msg.buf, "lost"), "server side killed: %d %s", rc,
+	    e.msg.buf);
+	rc = run(c, "true", NULL, &r, &e);
+	CHECK(rc == TERR_UNREACHABLE, "next command on a lost connection: %d "
+	    "%s", rc, e.msg.buf);
+	err_release(&e);
+	rc = conn_tcp_open(c, "127.0.0.1", port, 2, &s, &e);
+	CHECK(rc == TERR_UNREACHABLE, "tcp stream on a lost connection: %d %s",
+	    rc, e.msg.buf);
+	conn_close(c);
+	exec_res_release(&r);
+	err_release(&e);
+	free_params(&p);
+}
+
 /* ---- ProxyJump (run as SMOKE_NP, whose ~/.ssh the script prepared) ------- */
 
 static int
@@ -654,6 +722,8 @@ main(int argc, char **argv)
 		{ int f = proxyjump(); printf("%d passed, %d failed\n", npass, nfail); return f ? 1 : 0; }
 	if (argc > 1 && strcmp(argv[1], "unreachable") == 0)
 		return unreachable() ? 1 : 0;
+	if (argc > 1 && strcmp(argv[1], "agent") == 0)
+		return agent() ? 1 : 0;
 	if (argc > 2 && strcmp(argv[1], "concurrency") == 0) {
 		char *kh = path("known_hosts");
 
@@ -689,6 +759,7 @@ main(int argc, char **argv)
 	test_tcp(c, "local");
 	conn_close(c);
 	test_become();
+	test_lost();
 	test_concurrency(50);
 	timings();
 	transport_shutdown();

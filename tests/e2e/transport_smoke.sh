@@ -12,6 +12,7 @@
 # (sshd killed by PID, users and sudoers files removed) on exit.
 # Not run by `make`: it needs root, sudo and openssh-server.
 set -euo pipefail
+unset SSH_AUTH_SOCK SSH_AGENT_PID    # the checks expect no agent, except one
 cd "$(dirname "$0")/../.."
 PORT=${1:-}
 if [ -z "$PORT" ]; then
@@ -20,13 +21,14 @@ if [ -z "$PORT" ]; then
 	done
 fi
 T=$(mktemp -d /tmp/transport-test.XXXXXX)
-SSHD_PID= SLEEP_PID=
+SSHD_PID= SLEEP_PID= AGENT_PID=
 NP=mendtt-np-$$ PW=mendtt-pw-$$ PASS='pw-Quote'\''s $x'
 NS=mendtt-smoke-$$ SUDOERS=/etc/sudoers.d/mendtt-smoke-$$
 
 cleanup() {
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
 	[ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null || true
+	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null || true
 	for u in $NP $PW; do
 		id "$u" >/dev/null 2>&1 && userdel -r "$u" 2>/dev/null || true
 	done
@@ -109,6 +111,15 @@ ip netns exec "$NS" sh -c 'ip link add v0 type veth peer name v1 &&
 	ip addr add 198.51.100.1/24 dev v0 && ip link set v0 up &&
 	ip link set v1 up && ip link set lo up'
 ip netns exec "$NS" "$T/transport_smoke" unreachable || rc=1
+
+# ssh-agent holding the key
+eval "$(ssh-agent -s)" >/dev/null
+AGENT_PID=$SSH_AGENT_PID
+ssh-add -q "$T/id_ed25519" 2>/dev/null || { chmod 600 "$T/id_ed25519";
+	ssh-add -q "$T/id_ed25519"; chmod 644 "$T/id_ed25519"; }
+"$T/transport_smoke" agent || rc=1
+kill "$AGENT_PID"; AGENT_PID=
+unset SSH_AUTH_SOCK SSH_AGENT_PID
 
 # ProxyJump (libssh 0.10 runs "ssh -W" for it): as $NP, whose ~/.ssh we own
 H=$(getent passwd "$NP" | cut -d: -f6)
