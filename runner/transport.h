@@ -36,11 +36,28 @@ struct conn_params {
 	const char *user;         /* NULL = ssh config or current user */
 	const char *identity;     /* private key file, or NULL */
 	const char *known_hosts;  /* NULL = ~/.ssh/known_hosts */
-	const char *ssh_config;   /* NULL = ~/.ssh/config (if present) */
+	const char *ssh_config;   /* NULL = ~/.ssh/config (if present) and
+	                           * /etc/ssh/ssh_config; else that file only */
 	enum hostkey_policy policy;
-	int connect_timeout;      /* seconds */
+	int connect_timeout;      /* seconds, 0 = 10; TCP connect + handshake,
+	                           * then again for authentication */
 	int local;                /* ansible_connection=local */
 };
+
+/*
+ * conn_open() notes.  The ssh config supplies Host/HostName/Port/User/
+ * IdentityFile/ProxyCommand/ProxyJump/UserKnownHostsFile...; the explicit
+ * params win.  ProxyJump works (libssh 0.10 runs `ssh -W` through the OpenSSH
+ * client, which uses its own config and keys for the jump host).  Keys: the
+ * explicit identity first, then ssh-agent (SSH_AUTH_SOCK), IdentityFile
+ * entries, ~/.ssh/id_{ed25519,ecdsa,rsa}; encrypted keys only via the agent.
+ * Host keys: HK_STRICT refuses an unknown key (the message has its SHA256
+ * fingerprint and how to accept it), HK_ACCEPT_NEW appends it to the
+ * known_hosts file (warning on stderr), HK_OFF accepts it unrecorded (warning
+ * on stderr); a CHANGED key is refused under every policy.  All of these are
+ * TERR_UNREACHABLE.  conn_describe() is then "user@host:port" (after the ssh
+ * config), or "user@local".
+ */
 
 struct exec_opts {
 	const void *in;           /* bytes for the command's stdin, or NULL */

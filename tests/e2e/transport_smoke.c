@@ -301,6 +301,12 @@ test_exec(struct conn *c, int loops)
 	t = now() - t;
 	CHECK(rc == TERR_TIMEOUT && t < 1.5 && strstr(e.msg.buf, "timed out"),
 	    "timeout after %.2f s: %s", t, e.msg.buf);
+	rc = run(c, "echo q; exit 3", &o, &r, &e);
+	CHECK(rc == 0 && r.rc == 3 && strcmp(r.out.buf, "q\n") == 0,
+	    "exit status through the timeout wrapper: %d", r.rc);
+	rc = run(c, "kill -9 $$", &o, &r, &e);
+	CHECK(rc == 0 && r.rc == 137, "signal through the timeout wrapper: %d",
+	    r.rc);
 	o.timeout = 0;
 	rc = run(c, "echo still here", &o, &r, &e);
 	CHECK(rc == 0 && strcmp(r.out.buf, "still here\n") == 0,
