@@ -124,13 +124,14 @@ table_value(struct amqp_reply *r, const unsigned char *name, size_t nlen,
 static int
 parse_table(struct cursor *c, struct amqp_reply *r)
 {
+	size_t at = c->base + c->off;
 	const unsigned char *q = take(c, 4), *name, *t, *v;
 	struct cursor tc;
 	int64_t vs;
 
 	if (q == NULL || (tc.p = take(c, be32(q))) == NULL)
-		return garbage(r, c->base + c->off, "server-properties "
-			       "table runs past the frame"), -1;
+		return garbage(r, at, "server-properties table runs past "
+			       "the frame"), -1;
 	tc.n = be32(q);
 	tc.off = 0;
 	tc.base = c->base + (size_t)(tc.p - c->p);
@@ -157,12 +158,12 @@ parse_table(struct cursor *c, struct amqp_reply *r)
 static int
 parse_longstr(struct cursor *c, struct amqp_reply *r, char *dst)
 {
+	size_t at = c->base + c->off;
 	const unsigned char *q = take(c, 4), *s;
 
 	s = q ? take(c, be32(q)) : NULL;
 	if (s == NULL)
-		return garbage(r, c->base + c->off, "long string runs past "
-			       "the frame"), -1;
+		return garbage(r, at, "long string runs past the frame"), -1;
 	copy_str(dst, s, be32(q));
 	return 0;
 }

@@ -157,20 +157,20 @@ new_entry(struct rmq_conf *c, struct rmq_line *ln, int lineno)
 	return en;
 }
 
-/* "include PATH [comment]" after the key "include" ending at kend. */
+/* "include PATH [comment]" at s[i]; cuttlefish 3.0.1 allows no blank
+ * between the word and the path ("include/etc/x.conf"). */
 static int
-parse_include(struct rmq_conf *c, struct rmq_line *ln, int lineno,
-	      size_t kstart, size_t kend)
+parse_include(struct rmq_conf *c, struct rmq_line *ln, int lineno, size_t i)
 {
 	const char *s = c->buf + ln->off;
-	size_t p = skip_ws(s, ln->len, kend), q = p, r;
+	size_t p, q, r;
 	struct rmq_entry *en;
 
-	if (kend - kstart != 7 || memcmp(s + kstart, "include", 7) != 0 ||
-	    p == kend)
+	if (ln->len - i < 7 || memcmp(s + i, "include", 7) != 0)
 		return -1;
-	while (q < ln->len && is_path_char((unsigned char)s[q]))
-		q++;
+	p = skip_ws(s, ln->len, i + 7);
+	for (q = p; q < ln->len && is_path_char((unsigned char)s[q]); q++)
+		;
 	if (q == p)
 		return -1;
 	r = skip_ws(s, ln->len, q);
@@ -181,7 +181,7 @@ parse_include(struct rmq_conf *c, struct rmq_line *ln, int lineno,
 	en->include = 1;
 	en->key = xstrdup("include");
 	en->value = xstrndup(s + p, q - p);
-	en->col = (int)kstart + 1;
+	en->col = (int)i + 1;
 	en->value_col = (int)p + 1;
 	en->val_off = ln->off + p;
 	en->val_len = q - p;
@@ -288,12 +288,15 @@ parse_line(struct rmq_conf *c, struct rmq_line *ln, int lineno, struct err *e)
 		ln->kind = RMQ_COMMENT;
 		return 0;
 	}
-	if (scan_key(s, ln->len, i, &kend, &bad) < 0)
+	if (scan_key(s, ln->len, i, &kend, &bad) < 0) {
+		if (parse_include(c, ln, lineno, i) == 0)
+			return 0;
 		return bad_key(c, ln, lineno, i, bad, e);
+	}
 	k = skip_ws(s, ln->len, kend);
 	if (k < ln->len && s[k] == '=')
 		return parse_value(c, ln, lineno, i, kend, k, e);
-	if (parse_include(c, ln, lineno, i, kend) == 0)
+	if (parse_include(c, ln, lineno, i) == 0)
 		return 0;
 	return bad_after_key(c, ln, lineno, i, kend, k, e);
 }
@@ -722,7 +725,7 @@ et_atom(struct eterm *t, size_t *start)
 		while (j < t->len && t->s[j] != '\'' && t->s[j] != '\n' &&
 		       t->s[j] != '\\')
 			j++;
-		if (j >= t->len || t->s[j] != '\'')
+		if (j >= t->len || t->s[j] != '\'' || j == *start)
 			return 0;
 		t->i = j + 1;
 		return j - *start;

@@ -22,7 +22,8 @@
  *    three characters 'x'; later cuttlefish strips single quotes).  An
  *    empty value is a syntax error.
  *  - "#" as first non-blank character: comment line.  "include PATH" with
- *    PATH of [A-Za-z0-9_.*\/-]: include line.
+ *    PATH of [A-Za-z0-9_.*\/-] (blanks in between optional, a trailing
+ *    blank is an error unless a comment follows): include line.
  *  - Anything else (no "=", empty key, "a b = c", "a..b = c", non-ASCII
  *    key, NUL byte, invalid UTF-8, a UTF-8 byte order mark) stops the
  *    broker at boot: "Syntax error in FILE after line N column 1".

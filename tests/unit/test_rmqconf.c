@@ -578,6 +578,7 @@ test_plugins_errors(void **state)
 	plugins_bad("['unterminated].", "expected a plugin name");
 	plugins_bad("[Rabbit].", "expected a plugin name");
 	plugins_bad("[a b].", "expected ',' or ']'");
+	plugins_bad("[''].", "expected a plugin name");
 }
 
 /* -------------------------------------------------------------- legacy */
@@ -626,6 +627,11 @@ test_legacy_scan(void **state)
 	assert_int_equal(lg.tcp.nports, 0);
 	assert_false(lg.tcp.empty);
 
+	rmq_legacy_scan("{''", 3, &lg);            /* empty quoted atom at EOF */
+	assert_true(lg.has_term);
+	rmq_legacy_scan("{'tcp_listeners', [{\"h\", 1}]}", 29, &lg);
+	assert_true(lg.tcp.present);
+	assert_int_equal(lg.tcp.ports[0], 1);
 	rmq_legacy_scan("{tcp_listeners, [", 17, &lg);
 	assert_true(lg.tcp.present);
 	assert_true(lg.tcp.empty);
