@@ -25,8 +25,12 @@
  *    PATH of [A-Za-z0-9_.*\/-] (blanks in between optional, a trailing
  *    blank is an error unless a comment follows): include line.
  *  - Anything else (no "=", empty key, "a b = c", "a..b = c", non-ASCII
- *    key, NUL byte, invalid UTF-8, a UTF-8 byte order mark) stops the
- *    broker at boot: "Syntax error in FILE after line N column 1".
+ *    key, invalid UTF-8 anywhere, even in a comment, a UTF-8 byte order
+ *    mark) stops the broker at boot: "Syntax error in FILE after line N
+ *    column 1" (invalid UTF-8 crashes the parser).  mend also rejects a
+ *    NUL byte in a value, which cuttlefish would accept.
+ *  Checked by differential testing against cuttlefish 3.0.1's conf_parse
+ *  on 24,000 generated files: same entries, same first bad line.
  *  - Duplicate keys: the last one wins (also across files, in load order).
  */
 #ifndef MEND_RMQCONF_H
@@ -265,9 +269,10 @@ struct rmq_patch_opts {
  *  - listeners.tcp = none; every other listeners.tcp* line is commented
  *    out.
  *  - ssl_listeners given: listeners.ssl.1..N = the values, every other
- *    listeners.ssl* line commented out.  Not given: existing valid
- *    listeners.ssl.NAME lines are kept; if there is none,
- *    listeners.ssl.default = 5671.
+ *    listeners.ssl* line commented out.  Not given: existing
+ *    listeners.ssl.NAME lines with a valid value are kept (invalid ones
+ *    commented out); if there is none, listeners.ssl.default = 5671.
+ *    "listeners.ssl = none" and "ssl_options = none" are commented out.
  *  - ssl_options.cacertfile/certfile/keyfile/verify/fail_if_no_peer_cert
  *    and ssl_options.versions.1..N set; other ssl_options.versions.* lines
  *    commented out.  Other ssl_options (ciphers, depth, ...) are kept.
