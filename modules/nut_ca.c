@@ -23,7 +23,8 @@
  * Journal: NSS databases are changed by certutil/pk12util, not by
  * mod_write_file, so this module journals them itself: before the change it
  * reads cert9.db, key4.db and pkcs11.txt and records an intent with their
- * bytes (or "did not exist"); after it records done with the new hashes.
+ * bytes (or "did not exist"); after the change it reads them again and
+ * records what was written (an intent with the new bytes, then done).
  * `mend rollback` can therefore put the three files back byte for byte, or
  * remove them when this run created the database; it does NOT remove a
  * directory it created (left empty) nor undo the directory's mode/owner.
@@ -64,6 +65,13 @@ struct nss_state {
 	int id_key;               /* identity has its private key ("u") */
 };
 
+/* A database file as it was before the change (journal). */
+struct dbsnap {
+	struct strbuf data;
+	struct file_meta meta;
+	long seq;
+};
+
 /* The run. */
 struct nca {
 	struct modctx *ctx;
@@ -79,6 +87,7 @@ struct nca {
 	unsigned char *id_der;
 	int id_derlen;
 	struct nss_state st;
+	struct dbsnap snap[3];    /* db_files before the change */
 	struct val *actions;
 };
 
@@ -429,16 +438,18 @@ static const char nss_apply_script[] =
 	"> \"$t/$1\"; off=$((off + $2)); }\n"
 	"part ca.pem \"$s_ca\"; part srv.p12 \"$s_p12\"; "
 	"part p12pw \"$s_ppw\"; part dbpw \"$s_dpw\"\n"
+	"cu() { if [ -s \"$t/dbpw\" ]; then certutil \"$@\" -f \"$t/dbpw\"; "
+	"else certutil \"$@\"; fi; }\n"
 	"if [ \"$mk\" = 1 ]; then\n"
 	"  mkdir -p -- \"$d\"; chown -- \"$o:$g\" \"$d\"; chmod 0750 \"$d\"\n"
 	"  if [ -s \"$t/dbpw\" ]; then certutil -N -d \"sql:$d\" -f \"$t/dbpw\"\n"
 	"  else certutil -N -d \"sql:$d\" --empty-password; fi\n"
 	"fi\n"
-	"[ \"$delca\" = 1 ] && certutil -D -d \"sql:$d\" -n \"$n\"\n"
-	"[ \"$addca\" = 1 ] && certutil -A -d \"sql:$d\" -n \"$n\" "
-	"-t CT,, -a -i \"$t/ca.pem\"\n"
-	"[ \"$modca\" = 1 ] && certutil -M -d \"sql:$d\" -n \"$n\" -t CT,,\n"
-	"[ \"$delid\" = 1 ] && certutil -D -d \"sql:$d\" -n \"$i\"\n"
+	"[ \"$delca\" = 1 ] && cu -D -d \"sql:$d\" -n \"$n\" </dev/null\n"
+	"[ \"$addca\" = 1 ] && cu -A -d \"sql:$d\" -n \"$n\" "
+	"-t CT,, -a -i \"$t/ca.pem\" </dev/null\n"
+	"[ \"$modca\" = 1 ] && cu -M -d \"sql:$d\" -n \"$n\" -t CT,, </dev/null\n"
+	"[ \"$delid\" = 1 ] && cu -D -d \"sql:$d\" -n \"$i\" </dev/null\n"
 	"if [ \"$p12\" = 1 ]; then\n"
 	"  set -- -i \"$t/srv.p12\" -d \"sql:$d\"\n"
 	"  if [ -s \"$t/p12pw\" ]; then set -- \"$@\" -w \"$t/p12pw\"; "
@@ -474,31 +485,58 @@ nss_apply_cmd(struct nca *c, const struct nss_plan *p, size_t ppw,
 	strbuf_addstr(cmd, nss_apply_script);
 }
 
-/* Journal: intents for the DB files (their bytes now), or done/fail. */
+/* Journal, before the change: an intent per DB file with its bytes (or
+ * "did not exist").  sha_new is not known yet: the intent carries the old
+ * bytes as "new" (rollback then treats an interrupted change as drift if
+ * the file changed, nothing to do if it did not). */
 static int
-nss_journal(struct nca *c, long *seq, int after, const char *failmsg)
+journal_before(struct nca *c)
 {
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < ARRAY_SIZE(db_files) && ret == 0; i++) {
+		struct dbsnap *s = &c->snap[i];
+		char *path = xasprintf("%s/%s", c->dest, db_files[i]);
+
+		ret = mod_read_file(c->ctx, path, &s->data, &s->meta);
+		if (ret == 0)
+			s->seq = mod_journal_intent(c->ctx, path, &s->meta,
+			    s->data.buf, s->data.len, s->meta.exists ?
+			    s->data.buf : NULL, s->data.len, NULL);
+		if (ret == 0 && s->seq < 0)
+			ret = as_error(mod_fail(c->ctx, "cannot write the run "
+			    "journal: nothing changed"));
+		free(path);
+	}
+	return ret;
+}
+
+/* Journal, after the change: what certutil/pk12util wrote, as an intent
+ * with the new bytes (same path: the journal reader keeps the first
+ * intent's "before" and takes this one's "new") and its done. */
+static int
+journal_after(struct nca *c, const char *failmsg)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(db_files) && ret == 0; i++) {
+		const struct dbsnap *s = &c->snap[i];
 		char *path = xasprintf("%s/%s", c->dest, db_files[i]);
 		struct strbuf data = STRBUF_INIT;
 		struct file_meta m;
+		long seq;
 
 		memset(&m, 0, sizeof(m));
-		if (after && failmsg != NULL)
-			mod_journal_fail(c->ctx, seq[i], failmsg);
-		else if ((ret = mod_read_file(c->ctx, path, &data, &m)) != 0)
-			;
-		else if (!after)
-			seq[i] = mod_journal_intent(c->ctx, path, &m, data.buf,
-			    data.len, NULL, 0, NULL);
-		else if (m.exists)
-			mod_journal_done(c->ctx, seq[i], data.buf, data.len, &m);
-		if (!after && seq[i] < 0)
-			ret = as_error(mod_fail(c->ctx, "cannot write the run "
-			    "journal: nothing changed"));
+		if (failmsg != NULL)
+			mod_journal_fail(c->ctx, s->seq, failmsg);
+		else if ((ret = mod_read_file(c->ctx, path, &data, &m)) == 0 &&
+		    m.exists) {
+			seq = mod_journal_intent(c->ctx, path, &s->meta,
+			    s->data.buf, s->data.len, data.buf, data.len, NULL);
+			mod_journal_done(c->ctx, seq, data.buf, data.len, &m);
+		}
 		file_meta_release(&m);
 		strbuf_release(&data);
 		free(path);
@@ -513,7 +551,6 @@ nss_apply(struct nca *c, const struct nss_plan *p)
 	const char *dpw = arg_str(c->args, "db_password");
 	struct strbuf cmd = STRBUF_INIT, in = STRBUF_INIT;
 	struct exec_res r;
-	long seq[ARRAY_SIZE(db_files)] = { 0 };
 	int ret;
 
 	ppw = ppw ? ppw : "";
@@ -524,17 +561,17 @@ nss_apply(struct nca *c, const struct nss_plan *p)
 	strbuf_addstr(&in, ppw);
 	strbuf_addstr(&in, dpw);
 	exec_res_init(&r);
-	if ((ret = nss_journal(c, seq, 0, NULL)) != 0)
+	if ((ret = journal_before(c)) != 0)
 		goto out;
 	ret = mod_exec(c->ctx, cmd.buf, in.buf, in.len, &r);
 	if (ret == 0 && (r.rc != 0 || strstr(r.out.buf, "applied") == NULL)) {
 		strbuf_rtrim(&r.err);
 		mod_fail(c->ctx, "changing %s failed: %s", c->dest,
 		    r.err.len ? r.err.buf : "remote command failed");
-		nss_journal(c, seq, 1, c->ctx->msg.buf);
+		journal_after(c, c->ctx->msg.buf);
 		ret = -1;
 	} else if (ret == 0) {
-		ret = nss_journal(c, seq, 1, NULL);
+		ret = journal_after(c, NULL);
 	}
 out:
 	memset(in.buf, 0, in.len);
@@ -731,6 +768,7 @@ static int
 nut_ca_run(struct modctx *ctx, const struct val *args)
 {
 	struct nca c;
+	size_t i;
 	int ret;
 
 	memset(&c, 0, sizeof(c));
@@ -741,6 +779,8 @@ nut_ca_run(struct modctx *ctx, const struct val *args)
 	c.owner = arg_str(args, "owner");
 	c.group = arg_str(args, "group");
 	c.actions = val_list();
+	for (i = 0; i < ARRAY_SIZE(c.snap); i++)
+		strbuf_init(&c.snap[i].data, 0);
 	strbuf_init(&c.ca_pem, 0);
 	strbuf_init(&c.p12, 0);
 	ret = nut_ca_setup(&c);
@@ -748,6 +788,10 @@ nut_ca_run(struct modctx *ctx, const struct val *args)
 		ret = strcmp(arg_str(args, "backend"), "nss") == 0 ?
 		    run_nss(&c) : run_cadir(&c);
 	nut_ca_results(&c);
+	for (i = 0; i < ARRAY_SIZE(c.snap); i++) {
+		strbuf_release(&c.snap[i].data);
+		file_meta_release(&c.snap[i].meta);
+	}
 	val_free(c.actions);
 	free(c.ca_der);
 	free(c.id_der);

@@ -470,12 +470,15 @@ read_conf(struct ntls *t)
 static int
 finish(struct ntls *t)
 {
-	int ret = 0;
+	int ret;
+
+	int same = t->new.len == t->old.len &&
+	    memcmp(t->new.buf, t->old.buf, t->old.len) == 0;
 
 	before_after(t);
 	mod_set(t->ctx, "path", val_str(t->path));
-	if (t->new.len == t->old.len &&
-	    memcmp(t->new.buf, t->old.buf, t->old.len) == 0) {
+	mod_set(t->ctx, "differs", val_bool(!same));
+	if (same) {
 		mod_msg(t->ctx, "%s already enforces %s", t->path, t->server ?
 		    "STARTTLS with a certificate" : "verified TLS");
 		return 0;
@@ -598,7 +601,8 @@ const struct module mod_nut_tls = {
 	    "true; refuses when the store lacks the key.  Every other byte "
 	    "is kept; written atomically, mode and owner kept, only when "
 	    "the bytes change; check and diff modes (passwords masked).  "
-	    "Returns path, certpath, reasons_before, reasons_after.",
+	    "Returns path, differs (the file needs this change: also in check "
+	    "mode), certpath, reasons_before, reasons_after.",
 	.args = nut_tls_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
 	.validate = nut_tls_validate,
