@@ -59,6 +59,7 @@ struct ssh_conn {
 	dev_t fd_dev;       /* ... and its identity, see close_socket() */
 	ino_t fd_ino;
 	char *lost;         /* why the connection broke, once it did */
+	ssh_channel spare;  /* the next command's channel, see prepare_spare() */
 	char *host;         /* after ssh config (HostName) */
 	int port;
 };
@@ -66,6 +67,7 @@ struct ssh_conn {
 static pthread_rwlock_t known_hosts_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static void quickack(struct ssh_conn *sc);
+static void prepare_spare(struct conn *c);
 
 /* ---- opening ----------------------------------------------------------- */
 
@@ -431,6 +433,7 @@ tr_ssh_open(struct conn *c, const struct conn_params *p, struct err *e)
 	    ssh_event_add_session(sc->ev, sc->s) != SSH_OK)
 		return err_set(e, "cannot set up the ssh event loop"),
 		    TERR_INTERNAL;
+	prepare_spare(c);
 	return 0;
 }
 
@@ -458,6 +461,8 @@ tr_ssh_close(struct conn *c)
 
 	if (sc == NULL)
 		return;
+	if (sc->spare != NULL)
+		ssh_channel_free(sc->spare);    /* before ssh_disconnect() */
 	if (sc->ev != NULL) {
 		ssh_event_remove_session(sc->ev, sc->s);
 		ssh_event_free(sc->ev);
@@ -531,6 +536,8 @@ pump(struct conn *c, int64_t deadline, struct err *e)
 
 struct run {
 	struct exec_res *r;
+	const char *cmd;
+	int started;        /* the server accepted the exec request */
 	int status;         /* got exit-status or exit-signal */
 	int closed;         /* the server closed the channel */
 };
@@ -584,22 +591,98 @@ chan_failed(struct conn *c, const char *what, struct err *e)
 	return TERR_INTERNAL;
 }
 
+/*
+ * The next command's channel is opened ahead of time, as soon as the
+ * previous command started (or after the authentication): its confirmation
+ * arrives while that command runs, and the next conn_exec() finds an open
+ * channel, saving a round trip (on a WAN link, a whole RTT per command).
+ * A server that refuses it (MaxSessions 1) just costs a fresh channel.
+ */
+static void
+prepare_spare(struct conn *c)
+{
+	struct ssh_conn *sc = c->ssh;
+
+	if (sc->spare != NULL || sc->lost != NULL || !ssh_is_connected(sc->s))
+		return;
+	if ((sc->spare = ssh_channel_new(sc->s)) == NULL)
+		return;
+	if (ssh_channel_open_session(sc->spare) == SSH_ERROR) {
+		ssh_channel_free(sc->spare);
+		sc->spare = NULL;
+	}
+}
+
+/* Wait until ch is open: 0, 1 (refused; e not set) or pump()'s TERR_*. */
 static int
-start_command(struct conn *c, ssh_channel ch, const char *cmd,
-    struct ssh_channel_callbacks_struct *cb, int64_t deadline, struct err *e)
+open_wait(struct conn *c, ssh_channel ch, int64_t deadline, struct err *e)
 {
 	int rc;
 
 	while ((rc = ssh_channel_open_session(ch)) == SSH_AGAIN)
 		if ((rc = pump(c, deadline, e)) < 0)
 			return rc;
-	if (rc != SSH_OK)
-		return chan_failed(c, "cannot open a channel", e);
+	if (rc == SSH_OK)
+		return 0;
+	return ssh_is_connected(c->ssh->s) ? 1 : lost(c, e);
+}
+
+/* An open session channel in *chp: the spare, else (or if the server
+ * refused the spare) a new one. */
+static int
+open_channel(struct conn *c, ssh_channel *chp, int64_t deadline,
+    struct err *e)
+{
+	int rc = 1;
+
+	*chp = c->ssh->spare;
+	c->ssh->spare = NULL;
+	if (*chp != NULL && (rc = open_wait(c, *chp, deadline, e)) == 1) {
+		ssh_channel_free(*chp);
+		*chp = NULL;
+	}
+	if (rc != 1)
+		return rc;
+	if ((*chp = ssh_channel_new(c->ssh->s)) == NULL)
+		return chan_failed(c, "cannot create a channel", e);
+	if ((rc = open_wait(c, *chp, deadline, e)) == 1)
+		rc = chan_failed(c, "cannot open a channel", e);
+	return rc;
+}
+
+/*
+ * Send the exec request, without waiting for the answer: stdin can follow at
+ * once (the server handles packets in order) and the answer comes with the
+ * command's results; exec_state() picks it up.
+ */
+static int
+start_command(struct conn *c, ssh_channel ch, struct run *st,
+    struct ssh_channel_callbacks_struct *cb, struct err *e)
+{
+	int rc;
+
 	ssh_set_channel_callbacks(ch, cb);
-	while ((rc = ssh_channel_request_exec(ch, cmd)) == SSH_AGAIN)
-		if ((rc = pump(c, deadline, e)) < 0)
-			return rc;
-	if (rc != SSH_OK)
+	rc = ssh_channel_request_exec(ch, st->cmd);
+	if (rc == SSH_OK)
+		st->started = 1;
+	else if (rc != SSH_AGAIN)
+		return chan_failed(c, "cannot start the command", e);
+	return 0;
+}
+
+/* Has the server answered the exec request?  0 (yes or not yet) or the
+ * error if it refused. */
+static int
+exec_state(struct conn *c, ssh_channel ch, struct run *st, struct err *e)
+{
+	int rc;
+
+	if (st->started)
+		return 0;
+	rc = ssh_channel_request_exec(ch, st->cmd);     /* only polls now */
+	if (rc == SSH_OK)
+		st->started = 1;
+	else if (rc != SSH_AGAIN)
 		return chan_failed(c, "cannot start the command", e);
 	return 0;
 }
@@ -635,52 +718,64 @@ wait_command(struct conn *c, ssh_channel ch, struct run *st, const void *in,
 	size_t pos = 0;
 	int eof = 0, rc = 0;
 
-	while (rc == 0 && !st->closed) {
+	while (rc == 0 && (rc = exec_state(c, ch, st, e)) == 0) {
 		if (!eof)
 			feed(ch, in, inlen, &pos, &eof);
-		if (!st->closed && !ssh_channel_is_closed(ch))
-			rc = pump(c, deadline, e);
-		else
+		if (st->closed || ssh_channel_is_closed(ch))
 			break;
+		rc = pump(c, deadline, e);
 	}
+	if (rc == 0 && !st->started)
+		rc = chan_failed(c, "cannot start the command", e);
 	if (rc == 0 && !st->status)
 		st->r->rc = 255;    /* closed without an exit status */
 	return rc;
+}
+
+static void
+init_callbacks(struct ssh_channel_callbacks_struct *cb, struct run *st)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->userdata = st;
+	cb->channel_data_function = on_data;
+	cb->channel_close_function = on_close;
+	cb->channel_exit_status_function = on_exit_status;
+	cb->channel_exit_signal_function = on_exit_signal;
+	ssh_callbacks_init(cb);
 }
 
 int
 tr_ssh_exec(struct conn *c, const char *cmd, const void *in, size_t inlen,
     int timeout, struct exec_res *r, struct err *e)
 {
-	struct run st = { r, 0, 0 };
+	struct run st = { r, cmd, 0, 0, 0 };
 	struct ssh_channel_callbacks_struct cb;
 	int64_t deadline = timeout > 0 ? tr_now_ms() + timeout * 1000LL : 0;
-	ssh_channel ch;
+	ssh_channel ch = NULL;
 	int rc;
 
-	memset(&cb, 0, sizeof(cb));
-	cb.userdata = &st;
-	cb.channel_data_function = on_data;
-	cb.channel_close_function = on_close;
-	cb.channel_exit_status_function = on_exit_status;
-	cb.channel_exit_signal_function = on_exit_signal;
-	ssh_callbacks_init(&cb);
+	init_callbacks(&cb, &st);
 	if (c->ssh->lost != NULL)
 		return lost(c, e);
-	if ((ch = ssh_channel_new(c->ssh->s)) == NULL)
-		return chan_failed(c, "cannot create a channel", e);
-	rc = start_command(c, ch, cmd, &cb, deadline, e);
+	rc = open_channel(c, &ch, deadline, e);
 	if (rc == 0)
+		rc = start_command(c, ch, &st, &cb, e);
+	if (rc == 0) {
+		prepare_spare(c);   /* confirmed while this command runs */
 		rc = wait_command(c, ch, &st, in, inlen, deadline, e);
+	}
 	if (rc == TERR_TIMEOUT) {
 		err_set(e, "command timed out after %d s", timeout);
-		if (ssh_channel_is_open(ch))
+		if (ch != NULL && ssh_channel_is_open(ch))
 			ssh_channel_request_send_signal(ch, "TERM");
 	}
-	ssh_remove_channel_callbacks(ch, &cb);
-	if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
-		ssh_channel_close(ch);
-	ssh_channel_free(ch);
+	if (ch != NULL) {
+		ssh_remove_channel_callbacks(ch, &cb);
+		if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
+			ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	prepare_spare(c);
 	return rc;
 }
 
