@@ -49,16 +49,35 @@ static const char run_usage[] =
 "      --json FILE         write every result and the recap as JSON\n"
 "      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
 "                          ~/.local/state/mend)\n"
+"      --window SPEC       change window for every play (replaces the play\n"
+"                          key 'window'): \"Sat 22:00-Sun 04:00\" (weekly) or\n"
+"                          \"2026-11-28T22:00/2026-11-29T04:00\" (absolute);\n"
+"                          outside it nothing runs (exit 5)\n"
+"      --tz ZONE           the windows' time zone, e.g. Europe/Berlin\n"
+"                          (default: the local zone)\n"
+"      --now TIME          pretend it is TIME (tests; also MEND_NOW):\n"
+"                          2026-11-28T23:00[:SS][Z|+HH:MM] or @EPOCH\n"
+"      --rollback-on-failure[=host|run]\n"
+"                          when a batch breaches max_fail_percentage (unset:\n"
+"                          any failure), stop and roll back the failed hosts\n"
+"                          (host, the default) or every host of the run\n"
+"      --confirm-timeout SECONDS\n"
+"                          confirm-or-revert: before a service restart, arm a\n"
+"                          job on the host that puts it back unless mend\n"
+"                          confirms over a new connection within SECONDS\n"
 "  -v, --verbose           more output (repeat for more)\n"
 "  -h, --help              this help\n"
 "\n"
 "exit codes: 0 ok, 1 usage/internal error, 2 a host failed,\n"
-"3 playbook or inventory invalid (nothing run), 4 a host unreachable\n";
+"3 playbook or inventory invalid (nothing run), 4 a host unreachable,\n"
+"5 outside the change window (nothing run) or hosts skipped because it\n"
+"was closing\n";
 
 
 enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
-	OPT_STATE_DIR, OPT_FORCE };
+	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
+	OPT_CONFIRM };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -82,6 +101,11 @@ static const struct option run_longopts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "rollback-on-failure", optional_argument, NULL, OPT_ROLLBACK },
+	{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -234,6 +258,22 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_JSON: c->o.json_path = arg; return 0;
 	case OPT_STATE_DIR: c->state_dir = arg; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
+	case OPT_WINDOW: c->o.window = arg; return 0;
+	case OPT_TZ: c->o.tz = arg; return 0;
+	case OPT_NOW: c->now = arg; return 0;
+	case OPT_ROLLBACK:
+		if (arg == NULL || strcmp(arg, "host") == 0)
+			c->o.rollback_on_failure = ROLLBACK_HOST;
+		else if (strcmp(arg, "run") == 0)
+			c->o.rollback_on_failure = ROLLBACK_RUN;
+		else
+			return usage_error("--rollback-on-failure takes host or "
+			    "run, got '%s'", arg);
+		return 0;
+	case OPT_CONFIRM:
+		return parse_int(arg, 1, 86400, &c->o.confirm_timeout) ?
+		    usage_error("--confirm-timeout must be 1..86400 seconds, "
+		    "got '%s'", arg) : 0;
 	case 'v': c->o.verbose++; return 0;
 	case 'h': c->help = 1; return 0;
 	default: return -1;
@@ -276,6 +316,26 @@ fail:
 	return NULL;
 }
 
+/* --tz, --now (or MEND_NOW), --window: valid? */
+static int
+check_safety_opts(struct cli *c)
+{
+	struct err e = ERR_INIT;
+	struct window w;
+	int ret = 0;
+
+	if ((c->o.tz != NULL && zone_check(c->o.tz, &e) < 0) ||
+	    mend_clock_init(&c->clock, c->now, c->o.tz, &e) < 0 ||
+	    (c->o.window != NULL && window_parse(c->o.window, &w, &e) < 0)) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", e.msg.buf + 7);
+		ret = -1;
+	}
+	c->o.clock = &c->clock;
+	err_release(&e);
+	return ret;
+}
+
 int
 parse_cli(struct cli *c, int argc, char **argv)
 {
@@ -301,6 +361,8 @@ parse_cli(struct cli *c, int argc, char **argv)
 		if (handle_opt(c, ch, optarg, &ask_pass) < 0)
 			return -1;
 	}
+	if (!c->help && check_safety_opts(c) < 0)
+		return -1;
 	if (ask_pass && !c->help &&
 	    (c->o.become_pass = ask_password()) == NULL)
 		return -1;
@@ -312,6 +374,8 @@ parse_cli(struct cli *c, int argc, char **argv)
 void
 cli_free(struct cli *c)
 {
+	run_outcome_release(&c->outcome);
+	free(c->run_id);
 	free(c->inventories);
 	free(c->playbooks);
 	free_csv(c->o.tags);
@@ -360,6 +424,8 @@ load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
 	for (i = 0; i < c->npb; i++)
 		if (playbook_load(c->playbooks[i], &(*pbs)[i], &e) < 0)
 			ret = -1;
+	if (ret == 0 && safety_validate(*pbs, c->npb, &e) < 0)
+		ret = -1;
 	for (i = 0; ret == 0 && i < c->npb; i++) {
 		for (j = 0; j < (*pbs)[i]->nplays; j++) {
 			struct inv_host **sel = NULL;
@@ -413,7 +479,42 @@ run_meta(const struct cli *c)
 	val_map_set(m, "started", val_int((int64_t)time(NULL)));
 	if (c->rollback_of != NULL)
 		val_map_set(m, "rollback_of", val_str(c->rollback_of));
+	if (c->rollback_reason != NULL)
+		val_map_set(m, "reason", val_str(c->rollback_reason));
 	return m;
+}
+
+/* rollback_on_failure tripped: roll back as a new run; note it in rec. */
+static int
+auto_rollback(struct cli *c, struct inventory *inv, struct journal *j,
+    struct val *rec)
+{
+	struct run_outcome *oc = &c->outcome;
+	struct val *rb = val_map(), *hosts = val_list();
+	char *id = NULL;
+	size_t i;
+	int rc;
+
+	fprintf(c->o.out, "\nmend: rolling back %zu host(s) of run %s "
+	    "(rollback_on_failure, %s)\n", oc->nhosts, journal_run_id(j),
+	    oc->reason ? oc->reason : "");
+	rc = rollback_after_failure(c, inv, journal_dir(j), oc->hosts,
+	    oc->nhosts, &id);
+	for (i = 0; i < oc->nhosts; i++)
+		val_list_push(hosts, val_str(oc->hosts[i]));
+	val_map_set(rb, "hosts", hosts);
+	val_map_set(rb, "scope", val_str(oc->rollback == ROLLBACK_RUN ? "run"
+	    : "host"));
+	val_map_set(rb, "reason", val_str(oc->reason ? oc->reason : ""));
+	val_map_set(rb, "run", id ? val_str(id) : val_null());
+	val_map_set(rb, "exit_code", val_int(rc));
+	val_map_set(rec, "rollback", rb);
+	if (rc != EXIT_OK)
+		fprintf(c->o.out, "mend: THE ROLLBACK DID NOT COMPLETE (exit %d"
+		    "%s%s): see 'mend show %s'\n", rc, id ? ", run " : "",
+		    id ? id : "", id ? id : journal_run_id(j));
+	free(id);
+	return rc;
 }
 
 int
@@ -437,19 +538,26 @@ run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs)
 		journal_append(j, "start", meta);
 		fprintf(c->o.out, "run %s (journal %s)\n", journal_run_id(j),
 		    journal_dir(j));
+		free(c->run_id);
+		c->run_id = xstrdup(journal_run_id(j));
 	}
 	c->o.journal = j;
+	c->o.outcome = &c->outcome;
 	if (transport_init() < 0)
 		fatal("cannot initialise the SSH library");
 	rc = executor_run(pbs, c->npb, inv, &c->o);
 	transport_shutdown();
 	end = val_map();
+	if (j != NULL && c->outcome.rollback != ROLLBACK_NONE)
+		auto_rollback(c, inv, j, end);
 	val_map_set(end, "exit_code", val_int(rc));
 	val_map_set(end, "status", val_str(rc == 0 ? "ok" : rc == 2 ?
-	    "failed" : rc == 4 ? "unreachable" : "error"));
+	    "failed" : rc == 4 ? "unreachable" : rc == EXIT_WINDOW ?
+	    "window-cut" : "error"));
 	val_map_set(end, "finished", val_int((int64_t)time(NULL)));
 	journal_close(j, end);
 	val_free(end);
+	c->o.journal = NULL;
 out:
 	err_release(&e);
 	val_free(meta);
@@ -492,6 +600,8 @@ run_or_check(int argc, char **argv, int run)
 		printf("ok: %zu playbook(s) valid, %zu host(s) in the "
 		    "inventory\n", c.npb, inv->nhosts);
 		rc = EXIT_OK;
+	} else if (!c.o.check && safety_window_gate(pbs, c.npb, &c.o) < 0) {
+		rc = EXIT_WINDOW;
 	} else {
 		rc = run_journaled(&c, inv, pbs);
 	}

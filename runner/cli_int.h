@@ -8,6 +8,8 @@
 #include "executor.h"
 #include "inventory.h"
 #include "playbook.h"
+#include "safety.h"
+#include "window.h"
 
 struct cli {
 	struct run_opts o;
@@ -19,6 +21,11 @@ struct cli {
 	const char *state_dir;
 	int force;                    /* rollback --force */
 	const char *rollback_of;      /* rollback: the run being reversed */
+	const char *rollback_reason;  /* meta.json "reason" of a rollback */
+	const char *now;              /* --now (tests) */
+	struct mend_clock clock;
+	struct run_outcome outcome;   /* what the executor reports back */
+	char *run_id;                 /* id of the run run_journaled made */
 };
 
 /* Parse run-style options; positionals go to c->playbooks. Returns 0 or -1
@@ -26,7 +33,13 @@ struct cli {
 int parse_cli(struct cli *c, int argc, char **argv);
 void cli_free(struct cli *c);
 struct inventory *load_inventories(struct cli *c, struct err *e);
-/* Journal (unless check mode), run, end record. Returns the exit code. */
+/* Journal (unless check mode), run, end record; with rollback_on_failure
+ * tripped, the automatic rollback (a new run) before the end record.
+ * Returns the exit code. */
 int run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs);
+/* rollback_on_failure: roll back `hosts` of the run in run_dir as a new
+ * journaled run (cli_runs.c).  Returns its exit code; *id = its run id. */
+int rollback_after_failure(const struct cli *c, struct inventory *inv,
+    const char *run_dir, char **hosts, size_t nhosts, char **id);
 
 #endif

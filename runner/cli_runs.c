@@ -388,14 +388,118 @@ rollback_inventory(struct cli *c, const struct run_info *r)
 	return inv;
 }
 
+/* Keep only the plans of `only` (NULL: all). */
+static void
+plans_only(struct val *plans, char **only, size_t nonly)
+{
+	size_t i = 0, j;
+
+	while (only != NULL && i < plans->u.map.n) {
+		for (j = 0; j < nonly; j++)
+			if (strcmp(only[j], plans->u.map.items[i].key) == 0)
+				break;
+		if (j == nonly)
+			val_map_del(plans, plans->u.map.items[i].key);
+		else
+			i++;
+	}
+}
+
+/* host -> {mend_rollback: plan} */
+static struct val *
+wrap_plans(const struct val *plans)
+{
+	struct val *wrapped = val_map();
+	size_t i;
+
+	for (i = 0; i < plans->u.map.n; i++) {
+		struct val *hv = val_map();
+
+		val_map_set(hv, "mend_rollback",
+		    val_copy(plans->u.map.items[i].v));
+		val_map_set(wrapped, plans->u.map.items[i].key, hv);
+	}
+	return wrapped;
+}
+
+/* Roll back run r on its hosts (only those in `only` when not NULL) as a
+ * new journaled run.  inv NULL: load the run's inventories. */
+static int
+rollback_with(struct cli *c, struct inventory *inv, const struct run_info *r,
+    char **only, size_t nonly)
+{
+	struct inventory *own = NULL;
+	struct playbook *pb = NULL;
+	struct val *plans = rollback_plans(r), *wrapped = NULL;
+	int rc = EXIT_OK;
+
+	plans_only(plans, only, nonly);
+	if (plans->u.map.n == 0) {
+		printf("run %s changed nothing%s: nothing to roll back\n",
+		    r->id, only ? " on those hosts" : "");
+		goto out;
+	}
+	rc = EXIT_INVALID;
+	if (inv == NULL && (inv = own = rollback_inventory(c, r)) == NULL)
+		goto out;
+	if (rollback_hosts_known(inv, plans) < 0)
+		goto out;
+	pb = rollback_playbook(r, plans, c->force);
+	wrapped = wrap_plans(plans);
+	c->o.host_vars = wrapped;
+	c->rollback_of = r->id;
+	rc = run_journaled(c, inv, &pb);
+	c->o.host_vars = NULL;
+out:
+	playbook_free(pb);
+	inventory_free(own);
+	val_free(plans);
+	val_free(wrapped);
+	return rc;
+}
+
+int
+rollback_after_failure(const struct cli *c, struct inventory *inv,
+    const char *run_dir, char **hosts, size_t nhosts, char **id)
+{
+	struct cli nc;
+	struct run_info *r = NULL;
+	struct err e = ERR_INIT;
+	int rc;
+
+	*id = NULL;
+	if (run_load_dir(run_dir, &r, &e) < 0) {
+		err_print(&e, stderr);
+		err_release(&e);
+		return EXIT_USAGE;
+	}
+	memset(&nc, 0, sizeof(nc));
+	nc.o = c->o;                  /* same connections, forks, output */
+	nc.o.check = 0;
+	nc.o.tags = nc.o.skip_tags = NULL;
+	nc.o.limit = NULL;
+	nc.o.json_path = NULL;
+	nc.o.journal = NULL;
+	nc.o.window = NULL;
+	nc.o.rollback_on_failure = ROLLBACK_NONE;
+	nc.o.confirm_timeout = 0;
+	nc.inventories = c->inventories;
+	nc.ninv = c->ninv;
+	nc.state_dir = c->state_dir;
+	nc.rollback_reason = "rollback_on_failure";
+	rc = rollback_with(&nc, inv, r, hosts, nhosts);
+	*id = nc.run_id;
+	nc.run_id = NULL;
+	run_outcome_release(&nc.outcome);
+	run_info_free(r);
+	return rc;
+}
+
 int
 cmd_rollback(int argc, char **argv)
 {
 	struct cli c;
 	struct run_info *r = NULL;
-	struct inventory *inv = NULL;
-	struct playbook *pb = NULL;
-	struct val *plans = NULL;
 	struct err e = ERR_INIT;
 	char *dir = NULL;
 	int rc = EXIT_USAGE;
@@ -420,39 +524,10 @@ cmd_rollback(int argc, char **argv)
 		fprintf(stderr, "mend: error: run %s is still running\n", r->id);
 		goto out;
 	}
-	plans = rollback_plans(r);
-	if (plans->u.map.n == 0) {
-		printf("run %s changed nothing: nothing to roll back\n", r->id);
-		rc = EXIT_OK;
-		goto out;
-	}
-	rc = EXIT_INVALID;
-	if ((inv = rollback_inventory(&c, r)) == NULL ||
-	    rollback_hosts_known(inv, plans) < 0)
-		goto out;
-	pb = rollback_playbook(r, plans, c.force);
-	c.o.host_vars = plans;
-	c.rollback_of = r->id;
-	{
-		struct val *wrapped = val_map();
-		size_t i;
-
-		for (i = 0; i < plans->u.map.n; i++) {
-			struct val *hv = val_map();
-
-			val_map_set(hv, "mend_rollback",
-			    val_copy(plans->u.map.items[i].v));
-			val_map_set(wrapped, plans->u.map.items[i].key, hv);
-		}
-		val_free(plans);
-		plans = wrapped;
-		c.o.host_vars = plans;
-	}
-	rc = run_journaled(&c, inv, &pb);
+	c.o.window = NULL;            /* a rollback is never held back */
+	c.o.rollback_on_failure = ROLLBACK_NONE;
+	rc = rollback_with(&c, NULL, r, NULL, 0);
 out:
-	playbook_free(pb);
-	inventory_free(inv);
-	val_free(plans);
 	run_info_free(r);
 	err_release(&e);
 	free(dir);

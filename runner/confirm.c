@@ -203,6 +203,18 @@ run(struct conn *c, const struct exec_opts *o, const char *cmd,
 	return ret;
 }
 
+/* DIR/obj is gone (confirmed or reverted): upload again next time. */
+static void
+forget_uploads(struct confirm *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nuploaded; i++)
+		free(cf->uploaded[i]);
+	cf->nuploaded = 0;
+	cf->gen = 0;
+}
+
 static int
 uploaded(const struct confirm *cf, const char *sha)
 {
@@ -338,8 +350,8 @@ confirm_confirm(struct confirm *cf, const struct conn_params *cp,
 		free(st);
 		ret = 1;
 	}
-	if (ret == 0)
-		cf->gen = 0;
+	if (ret >= 0)
+		forget_uploads(cf);
 	free(v);
 	exec_res_release(&r);
 	err_release(&e);
@@ -375,8 +387,8 @@ confirm_revert_now(struct confirm *cf, struct conn *c,
 		out_log(r.out.buf, msg);
 		ret = 1;
 	}
-	if (ret == 0)
-		cf->gen = 0;
+	if (ret == 0 || (st != NULL && strcmp(st, "failed") == 0))
+		forget_uploads(cf);
 	free(st);
 	exec_res_release(&r);
 	strbuf_release(&cmd);

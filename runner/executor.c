@@ -10,6 +10,7 @@
 #include "args.h"
 #include "executor.h"
 #include "report.h"
+#include "safety.h"
 #include "template.h"
 #include "banned.h"
 
@@ -23,6 +24,8 @@ struct play_run {
 	atomic_int stop;               /* any_errors_fatal tripped */
 	size_t total;                  /* hosts in the play, for progress */
 	size_t done_before;            /* hosts done in earlier batches */
+	time_t deadline;               /* change window: no host starts at or
+	                                * after it (0 = none) */
 };
 
 static double
@@ -84,35 +87,43 @@ var_str(const struct val *vars, const char *key)
 	return (v != NULL && v->type == V_STR) ? v->u.str.s : NULL;
 }
 
-static int
-open_conn(struct hostctx *hc, const struct play *p)
+void
+host_conn_params(struct hostctx *hc, const struct play *p,
+    struct conn_params *cp)
 {
 	const struct run_opts *o = hc->opts;
-	struct conn_params cp;
-	struct err e = ERR_INIT;
 	const struct val *port = val_map_get(hc->vars, "ansible_port");
 	const char *conn = var_str(hc->vars, "ansible_connection");
 	int64_t n = 0;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->name = hc->name;
+	cp->host = var_str(hc->vars, "ansible_host");
+	if (cp->host == NULL)
+		cp->host = hc->name;
+	if (port != NULL && val_to_int(port, &n) == 0)
+		cp->port = (int)n;
+	cp->user = var_str(hc->vars, "ansible_user");
+	if (cp->user == NULL)
+		cp->user = p->remote_user ? p->remote_user : o->user;
+	cp->identity = var_str(hc->vars, "ansible_ssh_private_key_file");
+	if (cp->identity == NULL)
+		cp->identity = o->private_key;
+	cp->known_hosts = o->known_hosts;
+	cp->ssh_config = o->ssh_config;
+	cp->policy = o->policy;
+	cp->connect_timeout = o->connect_timeout;
+	cp->local = conn != NULL && strcmp(conn, "local") == 0;
+}
+
+int
+host_connect(struct hostctx *hc, const struct play *p)
+{
+	struct conn_params cp;
+	struct err e = ERR_INIT;
 	int ret;
 
-	memset(&cp, 0, sizeof(cp));
-	cp.name = hc->name;
-	cp.host = var_str(hc->vars, "ansible_host");
-	if (cp.host == NULL)
-		cp.host = hc->name;
-	if (port != NULL && val_to_int(port, &n) == 0)
-		cp.port = (int)n;
-	cp.user = var_str(hc->vars, "ansible_user");
-	if (cp.user == NULL)
-		cp.user = p->remote_user ? p->remote_user : o->user;
-	cp.identity = var_str(hc->vars, "ansible_ssh_private_key_file");
-	if (cp.identity == NULL)
-		cp.identity = o->private_key;
-	cp.known_hosts = o->known_hosts;
-	cp.ssh_config = o->ssh_config;
-	cp.policy = o->policy;
-	cp.connect_timeout = o->connect_timeout;
-	cp.local = conn != NULL && strcmp(conn, "local") == 0;
+	host_conn_params(hc, p, &cp);
 	ret = conn_open(&hc->conn, &cp, &e);
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
@@ -171,6 +182,18 @@ effective_become(const struct hostctx *hc, const struct play *p,
 	if (v != NULL && val_to_bool(v) >= 0)
 		b = val_to_bool(v);
 	return b;
+}
+
+void
+host_exec_opts(struct hostctx *hc, const struct play *p,
+    const struct task *t, struct exec_opts *o)
+{
+	static const struct task none = { .become = -1 };
+
+	memset(o, 0, sizeof(*o));
+	o->become = effective_become(hc, p, t ? t : &none, &o->become_user);
+	o->become_pass = hc->opts->become_pass;
+	o->timeout = hc->opts->task_timeout;
 }
 
 static struct val *
@@ -299,7 +322,7 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 	if (args_have_unsafe(args))
 		ctx->no_log = 1;
 	if (!(t->mod->flags & MOD_NO_HOST) && hc->conn == NULL &&
-	    open_conn(hc, p) != 0) {
+	    host_connect(hc, p) != 0) {
 		ret = -1;
 		goto out;
 	}
@@ -499,13 +522,16 @@ run_host(struct play_run *pr, struct hostctx *hc)
 		if (!task_tags_match(p, &p->tasks[i], pr->opts->tags,
 		    pr->opts->skip_tags))
 			continue;
-		run_task(hc, p, &p->tasks[i]);
+		if (safety_before_task(hc, p, &p->tasks[i]) == 0)
+			run_task(hc, p, &p->tasks[i]);
 		if ((hc->failed || hc->unreachable) && p->any_errors_fatal)
 			atomic_store(&pr->stop, 1);
 	}
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
-		if (handler_notified(hc, &p->handlers[i]))
+		if (handler_notified(hc, &p->handlers[i]) &&
+		    safety_before_task(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
+	safety_host_done(hc, p);
 	hc->nnotified = 0;
 }
 
@@ -518,7 +544,8 @@ worker(void *arg)
 	while ((i = atomic_fetch_add(&pr->next, 1)) < pr->nbatch) {
 		struct hostctx *hc = pr->batch[i];
 
-		run_host(pr, hc);
+		if (!safety_window_skip(hc, pr->play, pr->deadline))
+			run_host(pr, hc);
 		report_flush_host(hc);
 		if (hc->failed)
 			atomic_fetch_add(&pr->failed, 1);
@@ -563,6 +590,7 @@ struct exec_state {
 	const struct run_opts *opts;
 	struct hostctx **hosts;      /* by inventory index, NULL until used */
 	size_t nhosts;
+	int abort;                   /* rollback_on_failure: stop the run */
 };
 
 static struct hostctx *
@@ -638,11 +666,13 @@ run_play(struct exec_state *es, const struct play *p)
 	struct hostctx **hosts;
 	size_t nhosts, nb, *sizes, b, off = 0, i;
 	struct play_run pr;
+	time_t deadline;
 
 	if (select_play_hosts(es, p, &hosts, &nhosts) < 0)
 		return;
 	report_play(es->opts, p->name ? p->name : p->hosts, nhosts);
 	sizes = play_batches(p, nhosts, &nb);
+	deadline = safety_play_deadline(p, es->opts);
 	for (b = 0; b < nb; b++) {
 		memset(&pr, 0, sizeof(pr));
 		pr.play = p;
@@ -651,12 +681,20 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.nbatch = sizes[b];
 		pr.total = nhosts;
 		pr.done_before = off;
+		pr.deadline = deadline;
 		for (i = 0; i < pr.nbatch; i++) {
 			pr.batch[i]->started = 1;
 			host_vars_for_play(pr.batch[i], es->inv, p);
 		}
 		run_batch(&pr);
 		off += sizes[b];
+		if ((batch_breached(p, &pr) || safety_breached(p, es->opts,
+		    atomic_load(&pr.failed) + atomic_load(&pr.unreachable))) &&
+		    safety_breach(p, es->opts, es->hosts, es->nhosts, b + 1,
+		    nb)) {
+			es->abort = 1;
+			break;
+		}
 		if (batch_breached(p, &pr) && off < nhosts) {
 			fprintf(es->opts->out, "mend: play '%s': stopping "
 			    "after batch %zu of %zu (%s); %zu host(s) not "
@@ -675,6 +713,7 @@ host_free(struct hostctx *hc)
 {
 	if (hc == NULL)
 		return;
+	safety_host_free(hc);
 	if (hc->conn != NULL)
 		conn_close(hc->conn);
 	val_free(hc->vars);
@@ -710,9 +749,11 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.opts = opts;
 	es.nhosts = inv->nhosts;
 	es.hosts = xcalloc(inv->nhosts ? inv->nhosts : 1, sizeof(*es.hosts));
-	for (i = 0; i < npbs; i++)
-		for (j = 0; j < pbs[i]->nplays; j++)
+	es.abort = 0;
+	for (i = 0; i < npbs && !es.abort; i++)
+		for (j = 0; j < pbs[i]->nplays && !es.abort; j++)
 			run_play(&es, &pbs[i]->plays[j]);
+	safety_run_end(es.hosts, es.nhosts);
 	used = xcalloc(es.nhosts ? es.nhosts : 1, sizeof(*used));
 	for (i = 0; i < es.nhosts; i++) {
 		if (es.hosts[i] == NULL || !es.hosts[i]->started)
@@ -724,6 +765,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 			rc = 2;
 	}
 	report_recap(opts, used, nused);
+	rc = safety_exit_code(opts, used, nused, rc);
 	if (opts->json_path != NULL &&
 	    report_json(opts, used, nused, started, now_sec() - t0, rc) < 0)
 		rc = rc ? rc : 1;

@@ -25,6 +25,9 @@
 
 struct report;
 struct journal;
+struct mend_clock;
+struct run_outcome;
+struct safety_host;
 
 struct run_opts {
 	int forks;                    /* default 20 */
@@ -51,6 +54,14 @@ struct run_opts {
 	struct journal *journal;      /* NULL in check mode */
 	const struct val *host_vars;  /* host name -> map merged last (used by
 	                               * rollback for per-host plans) */
+	/* rollout safety (runner/safety.h) */
+	const char *window;           /* --window: replaces every play's */
+	const char *tz;               /* --tz: the windows' zone (NULL: local) */
+	const struct mend_clock *clock;   /* NULL = real time */
+	int rollback_on_failure;      /* --rollback-on-failure: ROLLBACK_HOST
+	                               * or _RUN; 0 = the play key decides */
+	int confirm_timeout;          /* --confirm-timeout; 0 = play key */
+	struct run_outcome *outcome;  /* filled in by the executor, or NULL */
 };
 
 struct host_stats {
@@ -73,10 +84,22 @@ struct hostctx {
 	struct val *results;          /* list of task results (for --json) */
 	const struct run_opts *opts;
 	int started;                  /* ran in some play (for the recap) */
+	struct safety_host *safety;   /* lock, confirm job (runner/safety.c) */
 };
 
+/* For the rollout-safety hooks (runner/safety.c): a host's connection
+ * parameters in a play, opening its connection (a failure is reported and
+ * makes the host unreachable), and the exec options (become, timeout) of a
+ * task, or of the play when t is NULL. */
+void host_conn_params(struct hostctx *hc, const struct play *p,
+    struct conn_params *cp);
+int host_connect(struct hostctx *hc, const struct play *p);
+void host_exec_opts(struct hostctx *hc, const struct play *p,
+    const struct task *t, struct exec_opts *o);
+
 /* Run every play of the playbooks on the inventory. Returns mend's exit
- * code (0, 2 or 4; 1 for internal errors). */
+ * code (0, 2, 4, or 5 when hosts were not started because the change
+ * window closes; 1 for internal errors). */
 int executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
     const struct run_opts *opts);
 

@@ -257,20 +257,18 @@ resolve_id(const char *state_dir, const char *id, struct err *e)
 }
 
 int
-run_load(const char *state_dir, const char *id, struct run_info **out,
-    struct err *e)
+run_load_dir(const char *dir, struct run_info **out, struct err *e)
 {
 	struct run_info *r;
 	struct err me = ERR_INIT;
-	char *rid = resolve_id(state_dir, id, e), *mpath;
+	const char *slash = strrchr(dir, '/');
+	char *mpath;
 	int64_t n;
 
 	*out = NULL;
-	if (rid == NULL)
-		return -1;
 	r = xcalloc(1, sizeof(*r));
-	r->id = rid;
-	r->dir = xasprintf("%s/runs/%s", state_dir, rid);
+	r->id = xstrdup(slash ? slash + 1 : dir);
+	r->dir = xstrdup(dir);
 	r->exit_code = -1;
 	mpath = xasprintf("%s/meta.json", r->dir);
 	if (yaml_load_file(mpath, &r->meta, &me) < 0 || r->meta == NULL ||
@@ -291,6 +289,23 @@ run_load(const char *state_dir, const char *id, struct run_info **out,
 		    : "interrupted");
 	*out = r;
 	return 0;
+}
+
+int
+run_load(const char *state_dir, const char *id, struct run_info **out,
+    struct err *e)
+{
+	char *rid = resolve_id(state_dir, id, e), *dir;
+	int ret;
+
+	*out = NULL;
+	if (rid == NULL)
+		return -1;
+	dir = xasprintf("%s/runs/%s", state_dir, rid);
+	ret = run_load_dir(dir, out, e);
+	free(dir);
+	free(rid);
+	return ret;
 }
 
 void

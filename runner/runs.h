@@ -56,6 +56,8 @@ void runs_ids_free(char **ids, size_t n);
 /* Load one run; id may be "last" (the newest run) or a unique prefix. */
 int run_load(const char *state_dir, const char *id, struct run_info **out,
     struct err *e);
+/* Load the run in directory dir (STATE/runs/<id>). */
+int run_load_dir(const char *dir, struct run_info **out, struct err *e);
 void run_info_free(struct run_info *r);
 /* Hosts with file changes or service actions, in journal order. */
 char **run_hosts(const struct run_info *r, size_t *n);
