@@ -263,8 +263,8 @@ tokenize(struct tok *t)
 				phys_add(f, i + 1);
 		}
 	}
-	f->eof_in_quote = t->open && (t->state == S_QUOTECOLLECT ||
-	    t->state == S_QC_LITERAL);
+	f->eof_open = t->open && (t->state == S_QUOTECOLLECT ||
+	    t->state == S_QC_LITERAL || t->state == S_COLLECTLITERAL);
 	if (t->open)
 		line_eof(t);
 }
@@ -1752,18 +1752,18 @@ render_block(const struct patch *p, const struct block *b, struct strbuf *out)
 	strbuf_add(out, term, tl);
 }
 
-/* Appending after a quote left open at EOF would append into it. */
+/* Appending to a file that ends open would append into its last line. */
 static int
 check_append(const struct patch *p, struct err *e)
 {
 	const struct block *last = p->nr ? &p->b[p->nr - 1] : NULL;
 
-	if (p->nr_app == 0 || !p->f->eof_in_quote || last->act != A_KEEP)
+	if (p->nr_app == 0 || !p->f->eof_open || last->act != A_KEEP)
 		return 0;
-	return err_set(e, "line %d: the file ends inside an unterminated "
-	    "quote: %s would read the lines to append as part of it; close "
-	    "the quote first", p->f->lines[last->first].line,
-	    prog_name[p->prog]);
+	return err_set(e, "line %d: the file ends inside a quoted word or "
+	    "with a line-joining backslash: %s would read the lines to "
+	    "append as part of it; fix that line first",
+	    p->f->lines[last->first].line, prog_name[p->prog]);
 }
 
 static void

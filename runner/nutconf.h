@@ -103,8 +103,9 @@ struct nutconf_file {
 	size_t nr_phys, phys_alloc;
 	const char *eol;       /* "\r\n" if the first line ends so, else "\n" */
 	int final_newline;     /* the file is empty or ends with '\n' */
-	int eof_in_quote;      /* the file ends inside a quoted word: NUT would
-	                        * read anything appended as part of it */
+	int eof_open;          /* the file ends inside a quoted word or after a
+	                        * line-joining backslash: NUT would read
+	                        * anything appended as part of that line */
 };
 
 #define NUTCONF_FILE_INIT { NULL, 0, NULL, 0, 0, NULL, 0, 0, "\n", 1, 0 }
@@ -293,7 +294,7 @@ void nutconf_upsd_release(struct nutconf_upsd *a);
  *    rewritten safely: the patch is refused if it must change it.
  *  - Directives still missing are appended at the end after one line
  *        # mend: enforce verified TLS
- *    (refused when the file ends inside an unterminated quote).
+ *    (refused when the file ends open: see nutconf_file.eof_open).
  *  - Patching a patched file returns identical bytes.
  */
 

@@ -426,11 +426,16 @@ t_tok_eof(void **state)
 	parse_str(&f, "X \"");
 	assert_words(&f, 0, "X");
 	assert_false(f.lines[0].eof_lost);
-	assert_true(f.eof_in_quote);
+	assert_true(f.eof_open);
 	nutconf_file_release(&f);
 
 	parse_str(&f, "X \"a\"");
-	assert_false(f.eof_in_quote);
+	assert_false(f.eof_open);
+	nutconf_file_release(&f);
+
+	parse_str(&f, "X a\\");
+	assert_true(f.eof_open);
+	assert_words(&f, 0, "X|a");
 	nutconf_file_release(&f);
 
 	parse_str(&f, "");
@@ -1097,9 +1102,13 @@ t_patch_open_quote(void **state)
 	(void)state;
 	/* NUT would read the appended lines as part of the open quote */
 	assert_mon_refused("MONITOR u@h 1 m p primary\nNOTIFYMSG ONLINE \"open",
-	    &fix_cert, "line 2: the file ends inside an unterminated quote");
+	    &fix_cert, "line 2: the file ends inside a quoted word");
 	assert_mon_refused("CERTPATH /etc/nut/cert\nX \"a\\", &fix_cert,
-	    "unterminated quote");
+	    "ends inside a quoted word");
+	/* a dangling backslash would join the appended lines to the last */
+	assert_mon_refused("CERTPATH /etc/nut/cert\nLISTEN 0.\\", &fix_cert,
+	    "line 2: the file ends inside a quoted word or with a line-joining "
+	    "backslash");
 	/* fine when nothing is appended, or the open line is replaced */
 	assert_patch_mon("CERTPATH /etc/nut/cert\nCERTVERIFY 1\nFORCESSL 1\n"
 	    "X \"open", &fix_cert, "CERTPATH /etc/nut/cert\nCERTVERIFY 1\n"
