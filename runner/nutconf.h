@@ -134,7 +134,8 @@ int nutconf_boolean(const char *s);
 /* A display-safe finding: never holds a secret. */
 struct nutconf_issue {
 	int line;              /* physical line, 0 = about the whole file */
-	const char *directive; /* canonical keyword concerned, e.g. "FORCESSL" */
+	const char *directive; /* keyword concerned, e.g. "FORCESSL"; NULL for
+	                        * notes about other lines (static string) */
 	char *text;            /* e.g. "line 6: 'certverify = yes' is ignored ..." */
 };
 
