@@ -60,6 +60,7 @@ struct ssh_conn {
 	ino_t fd_ino;
 	char *lost;         /* why the connection broke, once it did */
 	ssh_channel spare;  /* the next command's channel, see prepare_spare() */
+	int no_spare;       /* the server refused one: don't */
 	char *host;         /* after ssh config (HostName) */
 	int port;
 };
@@ -596,14 +597,15 @@ chan_failed(struct conn *c, const char *what, struct err *e)
  * previous command started (or after the authentication): its confirmation
  * arrives while that command runs, and the next conn_exec() finds an open
  * channel, saving a round trip (on a WAN link, a whole RTT per command).
- * A server that refuses it (MaxSessions 1) just costs a fresh channel.
+ * A server that refuses it (MaxSessions 1) gets no more (open_channel()).
  */
 static void
 prepare_spare(struct conn *c)
 {
 	struct ssh_conn *sc = c->ssh;
 
-	if (sc->spare != NULL || sc->lost != NULL || !ssh_is_connected(sc->s))
+	if (sc->spare != NULL || sc->no_spare || sc->lost != NULL ||
+	    !ssh_is_connected(sc->s))
 		return;
 	if ((sc->spare = ssh_channel_new(sc->s)) == NULL)
 		return;
@@ -627,27 +629,54 @@ open_wait(struct conn *c, ssh_channel ch, int64_t deadline, struct err *e)
 	return ssh_is_connected(c->ssh->s) ? 1 : lost(c, e);
 }
 
-/* An open session channel in *chp: the spare, else (or if the server
- * refused the spare) a new one. */
+/*
+ * A fresh channel.  A server with MaxSessions 1 may refuse it although our
+ * previous channel is closed: sshd frees the session slot only when its
+ * main loop collects the closed channel, which can come after our next
+ * CHANNEL_OPEN.  So a refusal is retried a few times, 10 to 160 ms apart
+ * (waiting on the connection, which stays silent).
+ */
+static int
+open_fresh(struct conn *c, ssh_channel *chp, int64_t deadline,
+    struct err *e)
+{
+	int i, rc, ms = 10;
+
+	for (i = 0;; i++, ms *= 2) {
+		if ((*chp = ssh_channel_new(c->ssh->s)) == NULL)
+			return chan_failed(c, "cannot create a channel", e);
+		if ((rc = open_wait(c, *chp, deadline, e)) != 1)
+			return rc;
+		if (i == 4)
+			return chan_failed(c, "cannot open a channel", e);
+		ssh_channel_free(*chp);
+		*chp = NULL;
+		if (deadline != 0 && tr_left_ms(deadline) < ms)
+			return TERR_TIMEOUT;
+		if ((rc = pump(c, tr_now_ms() + ms, e)) < 0 &&
+		    rc != TERR_TIMEOUT)
+			return rc;
+	}
+}
+
+/* An open session channel in *chp: the spare, else a fresh one.  After
+ * the server refused a spare (MaxSessions 1), no more spares. */
 static int
 open_channel(struct conn *c, ssh_channel *chp, int64_t deadline,
     struct err *e)
 {
-	int rc = 1;
+	int rc;
 
 	*chp = c->ssh->spare;
 	c->ssh->spare = NULL;
-	if (*chp != NULL && (rc = open_wait(c, *chp, deadline, e)) == 1) {
-		ssh_channel_free(*chp);
-		*chp = NULL;
-	}
-	if (rc != 1)
+	if (*chp == NULL)
+		return open_fresh(c, chp, deadline, e);
+	if ((rc = open_wait(c, *chp, deadline, e)) != 1)
 		return rc;
-	if ((*chp = ssh_channel_new(c->ssh->s)) == NULL)
-		return chan_failed(c, "cannot create a channel", e);
-	if ((rc = open_wait(c, *chp, deadline, e)) == 1)
-		rc = chan_failed(c, "cannot open a channel", e);
-	return rc;
+	ssh_channel_free(*chp);
+	*chp = NULL;
+	c->ssh->no_spare = 1;
+	return open_fresh(c, chp, deadline, e);
 }
 
 /*

@@ -364,6 +364,30 @@ become_case(const char *login, const char *target, const char *pass,
 	free_params(&p);
 }
 
+/* The server allows one session at a time (Match User in sshd_config):
+ * the channel opened ahead is refused, every command still runs. */
+static void
+test_maxsessions1(void)
+{
+	struct conn_params p = params(pw_user);
+	struct exec_res r;
+	struct err e = ERR_INIT;
+	struct conn *c = NULL;
+	int i, ok = 0;
+
+	exec_res_init(&r);
+	if (conn_open(&c, &p, &e) != 0)
+		fatal("cannot connect: %s", e.msg.buf);
+	for (i = 0; i < 30; i++)
+		ok += run(c, "echo x", NULL, &r, &e) == 0 && r.rc == 0 &&
+		    strcmp(r.out.buf, "x\n") == 0;
+	CHECK(ok == 30, "MaxSessions 1: %d of 30 commands %s", ok, e.msg.buf);
+	conn_close(c);
+	exec_res_release(&r);
+	err_release(&e);
+	free_params(&p);
+}
+
 static void
 test_become(void)
 {
@@ -765,6 +789,7 @@ main(int argc, char **argv)
 	test_tcp(c, "local");
 	conn_close(c);
 	test_become();
+	test_maxsessions1();
 	test_lost();
 	test_concurrency(50);
 	timings();

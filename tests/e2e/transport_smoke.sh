@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 PORT=${1:-}
 if [ -z "$PORT" ]; then
 	for PORT in $(seq 22722 22799); do
-		ss -ltn | grep -q "127.0.0.1:$PORT " || break
+		[ -z "$(ss -Hltn "sport = :$PORT")" ] && break
 	done
 fi
 T=$(mktemp -d /tmp/transport-test.XXXXXX)
@@ -72,14 +72,19 @@ AllowTcpForwarding yes
 MaxStartups 300:30:400
 MaxSessions 20
 LogLevel ERROR
+# no room for the channel opened ahead of time: must still work
+Match User $PW
+	MaxSessions 1
 EOF
 mkdir -p /run/sshd
 /usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
 SSHD_PID=$!
 for _ in $(seq 50); do
-	ss -ltn | grep -q "127.0.0.1:$PORT " && break
+	[ -n "$(ss -Hltn "sport = :$PORT")" ] && break
 	sleep 0.1
 done
+kill -0 "$SSHD_PID" 2>/dev/null || { echo "sshd did not start:" >&2;
+	cat "$T/sshd.log" >&2; exit 1; }
 
 # only the transport and what it needs, so others' work in progress
 # cannot break this build
