@@ -37,8 +37,6 @@
 #include "../runner/shellcmd.h"
 #include "../runner/banned.h"
 
-#define MASK "********"
-
 struct ntls {
 	struct modctx *ctx;
 	const struct val *args;
@@ -60,40 +58,6 @@ as_error(int mod_fail_ret)
 /* ------------------------------------------------------------------ */
 /* Secrets out of diffs                                                */
 
-/* Index of the secret word of a line, or 0: MONITOR's password (5th
- * word), CERTIDENT's password (3rd word). */
-static size_t
-secret_word(const struct nutconf_line *l)
-{
-	if (l->nr >= 5 && strcmp(l->w[0].val, "MONITOR") == 0)
-		return 4;
-	if (l->nr >= 3 && strcmp(l->w[0].val, "CERTIDENT") == 0)
-		return 2;
-	return 0;
-}
-
-/* buf with every secret word replaced by ********. */
-static void
-mask_secrets(const char *buf, size_t len, struct strbuf *out)
-{
-	struct nutconf_file f = NUTCONF_FILE_INIT;
-	size_t i, pos = 0, k;
-
-	nutconf_parse(&f, buf, len);
-	for (i = 0; i < f.nr; i++) {
-		const struct nutconf_word *w;
-
-		if ((k = secret_word(&f.lines[i])) == 0)
-			continue;
-		w = &f.lines[i].w[k];
-		strbuf_add(out, buf + pos, w->off - pos);
-		strbuf_addstr(out, w->quoted ? "\"" MASK "\"" : MASK);
-		pos = w->end;
-	}
-	strbuf_add(out, buf + pos, len - pos);
-	nutconf_file_release(&f);
-}
-
 /* mod_write_file without its own diff, then the masked diff. */
 static int
 write_masked(struct ntls *t)
@@ -106,8 +70,8 @@ write_masked(struct ntls *t)
 	    NULL, NULL, NULL);
 	t->ctx->diff = diff;
 	if (ret == 0 && diff) {
-		mask_secrets(t->old.buf, t->old.len, &a);
-		mask_secrets(t->new.buf, t->new.len, &b);
+		nutproto_mask_secrets(t->old.buf, t->old.len, &a);
+		nutproto_mask_secrets(t->new.buf, t->new.len, &b);
 		mod_add_diff(t->ctx, t->path, a.buf, a.len, b.buf, b.len);
 	}
 	strbuf_release(&a);

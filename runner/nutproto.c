@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nutproto.h"
 #include "shellcmd.h"
@@ -408,6 +409,38 @@ nutproto_nut_mode(const char *text, size_t len, char *out, size_t outsz)
 	if (found < 0)
 		out[0] = '\0';
 	return found;
+}
+
+/* Index of the secret word of a line, or 0. */
+static size_t
+secret_word(const struct nutconf_line *l)
+{
+	if (l->nr >= 5 && strcasecmp(l->w[0].val, "MONITOR") == 0)
+		return 4;
+	if (l->nr >= 3 && strcasecmp(l->w[0].val, "CERTIDENT") == 0)
+		return 2;
+	return 0;
+}
+
+void
+nutproto_mask_secrets(const char *buf, size_t len, struct strbuf *out)
+{
+	struct nutconf_file f = NUTCONF_FILE_INIT;
+	size_t i, pos = 0, k;
+
+	nutconf_parse(&f, buf, len);
+	for (i = 0; i < f.nr; i++) {
+		const struct nutconf_word *w;
+
+		if ((k = secret_word(&f.lines[i])) == 0)
+			continue;
+		w = &f.lines[i].w[k];
+		strbuf_add(out, buf + pos, w->off - pos);
+		strbuf_addstr(out, w->quoted ? "\"********\"" : "********");
+		pos = w->end;
+	}
+	strbuf_add(out, buf + pos, len - pos);
+	nutconf_file_release(&f);
 }
 
 /* ------------------------------------------------------------------ */

@@ -138,6 +138,15 @@ const char *nutproto_find_trusted(const struct nutproto_cert *certs, int n,
  */
 int nutproto_nut_mode(const char *text, size_t len, char *out, size_t outsz);
 
+/*
+ * Append buf to out with every secret word replaced by ******** (in
+ * quotes when the word was quoted): MONITOR's password (5th word) and
+ * CERTIDENT's password (3rd word), found with NUT's tokenizer rules
+ * (nutconf.h), so quoting, escapes and line joins cannot hide one.  Every
+ * other byte is kept: for diffs of upsmon.conf and upsd.conf.
+ */
+void nutproto_mask_secrets(const char *buf, size_t len, struct strbuf *out);
+
 /* ------------------------------------------------------------------ */
 /* Certificate stores on the host: one remote script, parsed here      */
 

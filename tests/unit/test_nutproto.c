@@ -593,6 +593,49 @@ test_store_parse_errors(void **state)
 	assert_int_equal(strlen(st.owner), sizeof(st.owner) - 1);
 }
 
+/* ------------------------------------------------------- masking */
+
+static void
+test_mask_secrets(void **state)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "MONITOR ups@h 1 user s3cret primary\n",
+		  "MONITOR ups@h 1 user ******** primary\n" },
+		{ "MONITOR ups@h 1 user \"se cret\" primary\n",
+		  "MONITOR ups@h 1 user \"********\" primary\n" },
+		{ "MONITOR ups@h 1 user se\\ cret primary\n",
+		  "MONITOR ups@h 1 user ******** primary\n" },
+		{ "  MONITOR\tups@h 1 user pw master # c pw\r\n",
+		  "  MONITOR\tups@h 1 user ******** master # c pw\r\n" },
+		{ "monitor ups@h 1 user pw primary",
+		  "monitor ups@h 1 user ******** primary" },
+		{ "MONITOR ups@h 1 user \\\npw primary\n",
+		  "MONITOR ups@h 1 user ******** primary\n" },
+		{ "CERTIDENT \"h1\" \"db-pw\"\nX\n",
+		  "CERTIDENT \"h1\" \"********\"\nX\n" },
+		{ "CERTIDENT h1 pw\nMONITOR a@b 1 u p2 primary\n",
+		  "CERTIDENT h1 ********\nMONITOR a@b 1 u ******** primary\n" },
+		{ "# MONITOR ups@h 1 user pw primary\n",
+		  "# MONITOR ups@h 1 user pw primary\n" },
+		{ "MONITOR ups@h 1 user\n", "MONITOR ups@h 1 user\n" },
+		{ "CERTIDENT h1\n", "CERTIDENT h1\n" },
+		{ "MINSUPPLIES 1\nPOLLFREQ 5\n", "MINSUPPLIES 1\nPOLLFREQ 5\n" },
+		{ "", "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		nutproto_mask_secrets(t[i].in, strlen(t[i].in), &sb);
+		if (strcmp(sb.buf, t[i].want) != 0)
+			fail_msg("case %zu: got '%s', want '%s'", i, sb.buf,
+			    t[i].want);
+		strbuf_release(&sb);
+	}
+}
+
 int
 main(void)
 {
@@ -617,6 +660,7 @@ main(void)
 		cmocka_unit_test(test_store_parse_nss),
 		cmocka_unit_test(test_store_problems),
 		cmocka_unit_test(test_store_parse_errors),
+		cmocka_unit_test(test_mask_secrets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
