@@ -15,6 +15,7 @@
 #include "../runner/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
+extern const struct module mod_amqp_probe;
 extern const struct module mod_assert;
 extern const struct module mod_backup;
 extern const struct module mod_command;
@@ -35,6 +36,7 @@ extern const struct module mod_stat;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
+	&mod_amqp_probe,
 	&mod_assert,
 	&mod_backup,
 	&mod_command,
