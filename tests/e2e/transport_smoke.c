@@ -297,7 +297,7 @@ test_exec(struct conn *c, int loops)
 	o.out_cap = 0;
 	o.timeout = 1;
 	t = now();
-	rc = run(c, "echo before; sleep 5; echo after", &o, &r, &e);
+	rc = run(c, "echo before; sleep 5.0717; echo after", &o, &r, &e);
 	t = now() - t;
 	CHECK(rc == TERR_TIMEOUT && t < 1.5 && strstr(e.msg.buf, "timed out"),
 	    "timeout after %.2f s: %s", t, e.msg.buf);
@@ -312,7 +312,7 @@ test_exec(struct conn *c, int loops)
 	CHECK(rc == 0 && strcmp(r.out.buf, "still here\n") == 0,
 	    "connection usable after a timeout");
 	sleep(2);   /* the remote timeout(1) fires 1 s after ours */
-	rc = run(c, "pgrep -f 'slee[p] 5' | wc -l", NULL, &r, &e);
+	rc = run(c, "pgrep -f 'slee[p] 5.0717' | wc -l", NULL, &r, &e);
 	CHECK(rc == 0 && strcmp(r.out.buf, "0\n") == 0,
 	    "timed out command was terminated (%s)", r.out.buf);
 
