@@ -589,21 +589,21 @@ static void
 ssh_peer_hangs_up(void **state)
 {
 	(void)state;
-	ssh_peer(PEER_HANGUP, "connection closed by the other side", 0.9);
+	ssh_peer(PEER_HANGUP, "connection closed by the other side", 2);
 }
 
 static void
 ssh_peer_silent(void **state)
 {
 	(void)state;
-	ssh_peer(PEER_SILENT, "connection timed out after 1 s", 1.5);
+	ssh_peer(PEER_SILENT, "connection timed out after 1 s", 3);
 }
 
 static void
 ssh_peer_not_ssh(void **state)
 {
 	(void)state;
-	ssh_peer(PEER_HTTP, "ssh handshake", 1.5);
+	ssh_peer(PEER_HTTP, "ssh handshake", 3);
 }
 
 static void
