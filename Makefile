@@ -5,6 +5,7 @@
 #   make SANITIZE=address,undefined
 #   make check              install test dependencies (Debian, as root), build,
 #                           run unit tests and end-to-end tests on the local lab
+#   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | bench | lint | valgrind | install | clean
 #
 # Sources are picked up by wildcard: runner/*.c (engine; main.c is the CLI
@@ -75,6 +76,11 @@ check:
 	tests/run-unit $(UNIT_BIN)
 	tests/e2e/run
 
+demo:
+	tests/install-deps
+	$(MAKE) mend
+	tests/demo/run
+
 bench: mend
 	tests/bench/run
 
@@ -92,4 +98,4 @@ clean:
 	rm -f mend libmend.a runner/*.o modules/*.o runner/*.d modules/*.d \
 	    tests/unit/*.d $(UNIT_BIN)
 
-.PHONY: all unit e2e check bench valgrind lint install clean
+.PHONY: all unit e2e check demo bench valgrind lint install clean
