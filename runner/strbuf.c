@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "banned.h"
 
 char strbuf_slopbuf[1];
 
