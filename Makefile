@@ -73,6 +73,7 @@ e2e: mend
 check:
 	tests/install-deps
 	$(MAKE) DEVELOPER=1 mend $(UNIT_BIN)
+	tests/lint
 	tests/run-unit $(UNIT_BIN)
 	tests/e2e/run
 
