@@ -70,6 +70,23 @@ static pthread_rwlock_t known_hosts_lock = PTHREAD_RWLOCK_INITIALIZER;
 static void quickack(struct ssh_conn *sc);
 static void prepare_spare(struct conn *c);
 
+/* Passphrases are never asked for (encrypted keys go through the agent):
+ * without this callback libssh lets OpenSSL prompt on the terminal for
+ * an encrypted PEM key. */
+static int
+no_passphrase(const char *prompt, char *buf, size_t len, int echo,
+    int verify, void *userdata)
+{
+	(void)prompt, (void)buf, (void)len, (void)echo, (void)verify;
+	(void)userdata;
+	return -1;
+}
+
+static struct ssh_callbacks_struct session_callbacks = {
+	.size = sizeof(struct ssh_callbacks_struct),
+	.auth_function = no_passphrase,
+};
+
 /* ---- opening ----------------------------------------------------------- */
 
 static int
@@ -125,6 +142,7 @@ setup_session(struct conn *c, const struct conn_params *p, struct err *e)
 
 	if ((sc->s = ssh_new()) == NULL)
 		fatal("out of memory (ssh_new)");
+	ssh_set_callbacks(sc->s, &session_callbacks);
 	if ((rc = set_option(sc->s, SSH_OPTIONS_HOST, p->host, "host", e)) ||
 	    (rc = set_option(sc->s, SSH_OPTIONS_PROCESS_CONFIG, &no, "config",
 	    e)) || (rc = parse_config(sc->s, p, e)) ||
@@ -357,19 +375,49 @@ check_host_key(struct conn *c, enum hostkey_policy policy, struct err *e)
 
 /* ---- authentication ---------------------------------------------------- */
 
-/* The explicit key, without offering it first. */
+/* The explicit key, without offering it first.  *note says why it could
+ * not be used, if it could not. */
 static int
-auth_identity(ssh_session s, const char *file)
+auth_identity(ssh_session s, const char *file, const char **note)
 {
 	ssh_key key = NULL;
 	int rc;
 
-	if (file == NULL ||
-	    ssh_pki_import_privkey_file(file, NULL, NULL, NULL, &key) != SSH_OK)
+	*note = "";
+	if (file == NULL)
 		return SSH_AUTH_DENIED;
+	if (access(file, R_OK) < 0) {
+		*note = " (not readable)";
+		return SSH_AUTH_DENIED;
+	}
+	if (ssh_pki_import_privkey_file(file, NULL, no_passphrase, NULL,
+	    &key) != SSH_OK) {
+		*note = " (cannot load it: encrypted keys work through ssh-agent "
+		    "only)";
+		return SSH_AUTH_DENIED;
+	}
 	rc = ssh_userauth_publickey(s, NULL, key);
 	ssh_key_free(key);
 	return rc;
+}
+
+/* "publickey,password" as the server lists them (publickey if unknown). */
+static void
+auth_methods(ssh_session s, struct strbuf *sb)
+{
+	int methods = ssh_userauth_list(s, NULL);
+
+	if (methods & SSH_AUTH_METHOD_PUBLICKEY)
+		strbuf_addstr(sb, "publickey,");
+	if (methods & SSH_AUTH_METHOD_PASSWORD)
+		strbuf_addstr(sb, "password,");
+	if (methods & SSH_AUTH_METHOD_INTERACTIVE)
+		strbuf_addstr(sb, "keyboard-interactive,");
+	if (methods & SSH_AUTH_METHOD_GSSAPI_MIC)
+		strbuf_addstr(sb, "gssapi-with-mic,");
+	if (sb->len == 0)
+		strbuf_addstr(sb, "publickey,");
+	strbuf_setlen(sb, sb->len - 1);
 }
 
 static int
@@ -377,9 +425,10 @@ authenticate(struct conn *c, const struct conn_params *p, struct err *e)
 {
 	struct ssh_conn *sc = c->ssh;
 	struct strbuf why = STRBUF_INIT;
-	int rc, methods;
+	const char *note;
+	int rc;
 
-	rc = auth_identity(sc->s, p->identity);
+	rc = auth_identity(sc->s, p->identity, &note);
 	if (rc == SSH_AUTH_DENIED)
 		rc = ssh_userauth_publickey_auto(sc->s, NULL, NULL);
 	if (rc == SSH_AUTH_SUCCESS)
@@ -388,22 +437,12 @@ authenticate(struct conn *c, const struct conn_params *p, struct err *e)
 		return err_set(e, "connection to '%s' lost during "
 		    "authentication: %s", c->desc, ssh_get_error(sc->s)),
 		    TERR_UNREACHABLE;
-	methods = ssh_userauth_list(sc->s, NULL);
-	if (methods & SSH_AUTH_METHOD_PUBLICKEY)
-		strbuf_addstr(&why, "publickey,");
-	if (methods & SSH_AUTH_METHOD_PASSWORD)
-		strbuf_addstr(&why, "password,");
-	if (methods & SSH_AUTH_METHOD_INTERACTIVE)
-		strbuf_addstr(&why, "keyboard-interactive,");
-	if (methods & SSH_AUTH_METHOD_GSSAPI_MIC)
-		strbuf_addstr(&why, "gssapi-with-mic,");
-	strbuf_setlen(&why, why.len ? why.len - 1 : 0);
-	err_set(e, "permission denied (%s) for '%s'%s%s%s%s",
-	    why.len ? why.buf : "publickey", c->desc,
-	    p->identity ? " with key '" : "", p->identity ? p->identity : "",
-	    p->identity ? "'" : "",
-	    p->identity && access(p->identity, R_OK) < 0 ?
-	    " (not readable)" : "");
+	auth_methods(sc->s, &why);
+	if (p->identity != NULL)
+		err_set(e, "permission denied (%s) for '%s' with key '%s'%s",
+		    why.buf, c->desc, p->identity, note);
+	else
+		err_set(e, "permission denied (%s) for '%s'", why.buf, c->desc);
 	strbuf_release(&why);
 	return TERR_UNREACHABLE;
 }

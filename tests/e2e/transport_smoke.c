@@ -212,6 +212,12 @@ test_connect_errors(void)
 	    "unauthorized key: %s", e.msg.buf);
 
 	free((char *)p.identity);
+	p.identity = path("id_enc");
+	rc = try_open(&p, &c, &e);
+	CHECK(rc == TERR_UNREACHABLE && strstr(e.msg.buf, "ssh-agent"),
+	    "encrypted key without an agent: %s", e.msg.buf);
+
+	free((char *)p.identity);
 	p.identity = path("no_such_key");
 	rc = try_open(&p, &c, &e);
 	CHECK(rc == TERR_UNREACHABLE && strstr(e.msg.buf, "not readable"),

@@ -43,13 +43,14 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/host_ed25519" -C smoke-host
 ssh-keygen -q -t ed25519 -N '' -f "$T/host2_ed25519" -C smoke-host2
 ssh-keygen -q -t ed25519 -N '' -f "$T/id_ed25519" -C smoke-client
 ssh-keygen -q -t ed25519 -N '' -f "$T/id_other" -C smoke-unauthorized
+ssh-keygen -q -t ed25519 -N 'secret' -f "$T/id_enc" -C smoke-encrypted
 chmod 644 "$T/id_ed25519" "$T/id_other"     # read by the test users too
 
 for u in $NP $PW; do
 	id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u"
-	cp "$T/id_ed25519.pub" "$T/auth/$u"
+	cat "$T/id_ed25519.pub" "$T/id_enc.pub" >"$T/auth/$u"
 done
-cp "$T/id_ed25519.pub" "$T/auth/root"
+cat "$T/id_ed25519.pub" "$T/id_enc.pub" >"$T/auth/root"
 usermod -p '*' "$NP"        # no password, but not a locked account
 echo "$PW:$PASS" | chpasswd
 printf '%s ALL=(ALL) NOPASSWD: ALL\n%s ALL=(ALL) ALL\n' "$NP" "$PW" \
