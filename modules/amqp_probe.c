@@ -32,6 +32,7 @@
  */
 #include <openssl/err.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -349,10 +350,52 @@ boot_parse(struct boot *b, const char *out, const char *nonce)
 	free(tail);
 }
 
+/* show FILE OFFSET SINCE: the file from OFFSET (from 0 when it is now
+ * shorter: rewritten), if modified at or after SINCE (epoch s). */
+static const char boot_script[] =
+	"show() {\n"
+	"  [ -f \"$1\" ] || return 0\n"
+	"  m=$(stat -c %Y -- \"$1\" 2>/dev/null) || return 0\n"
+	"  [ \"$m\" -ge \"$3\" ] || return 0\n"
+	"  z=$(stat -c %s -- \"$1\" 2>/dev/null) || return 0\n"
+	"  o=$2; [ \"$z\" -ge \"$o\" ] || o=0\n"
+	"  echo \"$n file $1\"\n"
+	"  tail -c +$((o + 1)) -- \"$1\" | tail -c 65536; echo; echo \"$n end\"\n"
+	"}\n";
+
+/* One boot_log item: "PATH" (whole file, boot_log_since) or {path,
+ * offset, since} as rabbitmq_service returns them. */
+static void
+boot_item(struct strbuf *cmd, const struct val *v, long long since)
+{
+	const struct val *o, *s;
+	int64_t off = 0, sn = since;
+	char nums[64];
+
+	if (v->type == V_STR) {
+		snprintf(nums, sizeof(nums), "0 %lld", (long long)sn);
+		shellcmd_build(cmd, "show %q %s\n", v->u.str.s, nums);
+		return;
+	}
+	if (v->type != V_MAP || val_map_str(v, "path", NULL) == NULL)
+		return;
+	o = val_map_get(v, "offset");
+	s = val_map_get(v, "since");
+	if (o != NULL && (val_to_int(o, &off) < 0 || off < 0))
+		off = 0;
+	if (s != NULL && val_to_int(s, &sn) < 0)
+		sn = since;
+	/* digits only: safe unquoted */
+	snprintf(nums, sizeof(nums), "%lld %lld", (long long)off,
+	    (long long)sn);
+	shellcmd_build(cmd, "show %q %s\n", val_map_str(v, "path", ""), nums);
+}
+
 static int
 read_boot_logs(struct probe *p, struct boot *b)
 {
 	const struct val *l = arg_get(p->args, "boot_log");
+	long long since = arg_int(p->args, "boot_log_since", 0);
 	struct strbuf cmd = STRBUF_INIT;
 	struct exec_res r;
 	char nonce[17];
@@ -360,16 +403,10 @@ read_boot_logs(struct probe *p, struct boot *b)
 	int ret;
 
 	cmd_nonce(nonce, sizeof(nonce));
-	shellcmd_build(&cmd, "LC_ALL=C; export LC_ALL; s=%d; n=%q\n",
-	    (int)arg_int(p->args, "boot_log_since", 0), nonce);
-	strbuf_addstr(&cmd, "show() { [ -f \"$1\" ] || return 0; "
-	    "m=$(stat -c %Y -- \"$1\" 2>/dev/null) || return 0; "
-	    "[ \"$m\" -ge \"$s\" ] || return 0; echo \"$n file $1\"; "
-	    "tail -c 65536 -- \"$1\"; echo; echo \"$n end\"; }\n");
+	shellcmd_build(&cmd, "LC_ALL=C; export LC_ALL; n=%q\n", nonce);
+	strbuf_addstr(&cmd, boot_script);
 	for (i = 0; l != NULL && i < l->u.list.n; i++)
-		if (l->u.list.items[i]->type == V_STR)
-			shellcmd_build(&cmd, "show %q\n",
-			    l->u.list.items[i]->u.str.s);
+		boot_item(&cmd, l->u.list.items[i], since);
 	exec_res_init(&r);
 	ret = mod_exec(p->ctx, cmd.buf, NULL, 0, &r);
 	if (ret == 0)
@@ -758,8 +795,9 @@ static const struct module_arg amqp_probe_args[] = {
 	  "keep trying (every 2 s) for this many seconds until the "
 	  "expectation holds", NULL },
 	{ "boot_log", ARG_LIST, 0, NULL, NULL,
-	  "host files to read while waiting for accepted (startup_log, "
-	  "startup_err): BOOT FAILED ends the wait", NULL },
+	  "host files to read while waiting for accepted: paths, or "
+	  "{path, offset, since} maps (rabbitmq_service's boot_logs); BOOT "
+	  "FAILED ends the wait", NULL },
 	{ "boot_log_since", ARG_INT, 0, "0", NULL,
 	  "ignore boot_log files modified before this epoch second of the "
 	  "host (rabbitmq_service returns started_at)", NULL },

@@ -29,6 +29,8 @@ extern const struct module mod_nut_facts;
 extern const struct module mod_nut_probe;
 extern const struct module mod_nut_tls;
 extern const struct module mod_ping;
+extern const struct module mod_rabbitmq_facts;
+extern const struct module mod_rabbitmq_service;
 extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_shell;
@@ -50,6 +52,8 @@ const struct module *const module_table[] = {
 	&mod_nut_probe,
 	&mod_nut_tls,
 	&mod_ping,
+	&mod_rabbitmq_facts,
+	&mod_rabbitmq_service,
 	&mod_restore,
 	&mod_service,
 	&mod_shell,
