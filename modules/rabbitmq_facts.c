@@ -365,11 +365,12 @@ rmq_host_analyze(const struct rmq_host *h, const struct rmq_conf *main,
 	size_t i, n = 0;
 
 	memset(&in, 0, sizeof(in));
-	if (main != NULL)
+	/* a legacy main file replaces the sysctl files altogether */
+	if (main != NULL && h->main.format == RMQ_MAIN_CONF)
 		confs[n++] = main;
-	else if (h->conf.exists)
+	else if (h->conf.exists && h->main.format == RMQ_MAIN_CONF)
 		confs[n++] = &h->conf.conf;
-	for (i = 0; i < h->nconfd; i++)
+	for (i = 0; i < h->nconfd && h->main.format == RMQ_MAIN_CONF; i++)
 		if (h->confd[i].exists)
 			confs[n++] = &h->confd[i].conf;
 	in.confs = confs;
@@ -566,7 +567,8 @@ analysis_results(struct modctx *ctx, const struct rmq_host *h,
 
 	for (i = 0; i < h->notes->u.list.n; i++)
 		val_list_push(notes, val_copy(h->notes->u.list.items[i]));
-	mod_set(ctx, "legacy_active", val_bool(a->conf_ignored));
+	mod_set(ctx, "legacy_active", val_bool(h->main.format ==
+	    RMQ_MAIN_LEGACY));
 	mod_set(ctx, "listeners", listeners_val(a));
 	mod_set(ctx, "probe", probe_val(a, 0));
 	mod_set(ctx, "probe_tls", probe_val(a, 1));

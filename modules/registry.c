@@ -31,6 +31,7 @@ extern const struct module mod_nut_tls;
 extern const struct module mod_ping;
 extern const struct module mod_rabbitmq_facts;
 extern const struct module mod_rabbitmq_service;
+extern const struct module mod_rabbitmq_tls;
 extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_shell;
@@ -54,6 +55,7 @@ const struct module *const module_table[] = {
 	&mod_ping,
 	&mod_rabbitmq_facts,
 	&mod_rabbitmq_service,
+	&mod_rabbitmq_tls,
 	&mod_restore,
 	&mod_service,
 	&mod_shell,
