@@ -398,11 +398,12 @@ servers_val(const struct nutconf_upsmon *a, struct val *hosts)
 static struct val *
 store_val(const struct nutproto_store *st, int ran)
 {
-	struct val *m = val_map();
+	struct val *m;
 	int i;
 
 	if (!ran)
 		return val_null();
+	m = val_map();
 	val_map_set(m, "exists", val_bool(st->exists));
 	val_map_set(m, "readable_by_nut", st->readable < 0 ? val_null() :
 	    val_bool(st->readable));
