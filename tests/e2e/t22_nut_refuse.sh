@@ -95,4 +95,40 @@ grep -q '"t":"intent".*cert-new-test/cert9.db' "$T/state/runs/$run1/journal.json
 mend_run rollback "$run1" -i "$LAB/inventory.ini" --known-hosts "$LAB/known_hosts" --state-dir "$T/state"
 expect_rc 0
 lab_sh 1 test -e /etc/nut/cert-new-test/cert9.db && fail "rollback left the database it created"
+
+# OpenSSL builds (Fedora; Debian's NUT is NSS-only, so the daemons cannot
+# read these here, but the files can be checked with openssl itself): the
+# CA as a hashed CA directory that `openssl verify -CApath` accepts, the
+# client patch accepting it, and the server patch writing CERTFILE.
+lab_sh 1 sh -c 'rm -rf /etc/nut/cadir-test; cp /etc/nut/upsd.conf /tmp/upsd-test.conf'
+cp "$LAB/pki/h1-full.pem" "$LAB/h1/fs/etc/nut/upsd-test.pem"
+chown root:nut "$LAB/h1/fs/etc/nut/upsd-test.pem"
+chmod 0640 "$LAB/h1/fs/etc/nut/upsd-test.pem"
+cat >"$T/pb4.yml" <<P
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - name: hashed dir
+      nut_ca: { ca_file: "$LAB/pki/ca.pem", backend: openssl, dest: /etc/nut/cadir-test }
+    - name: client openssl
+      nut_tls: { backend: openssl, certpath: /etc/nut/cadir-test }
+      check_mode: true
+    - name: server openssl
+      nut_tls: { mode: server, backend: openssl, path: /tmp/upsd-test.conf, certfile: /etc/nut/upsd-test.pem }
+P
+mend_run run "$T/pb4.yml" $(lab_args) --diff
+expect_rc 0
+expect_task h1 "hashed dir" "changed"
+expect_task h1 "client openssl" "changed"
+expect_task h1 "server openssl" "changed"
+expect_out '^\+CERTFILE /etc/nut/upsd-test.pem$'
+lab_sh 1 openssl verify -CApath /etc/nut/cadir-test /etc/nut/upsd-test.pem >/dev/null ||
+	fail "openssl does not accept the hashed CA directory"
+[ "$(lab_sh 1 stat -c '%a %U %G' /etc/nut/cadir-test)" = "750 root nut" ] || fail "cadir mode/owner"
+[ "$(lab_sh 1 sh -c 'stat -c "%a %U %G" /etc/nut/cadir-test/*.0')" = "640 root nut" ] || fail "hash file mode/owner"
+lab_sh 1 grep -qx 'DISABLE_WEAK_SSL true' /tmp/upsd-test.conf || fail "DISABLE_WEAK_SSL not written"
+mend_run run "$T/pb4.yml" $(lab_args)
+expect_rc 0
+expect_task h1 "hashed dir" "ok"
+expect_task h1 "server openssl" "ok"
 exit 0
