@@ -11,7 +11,9 @@
  *      exists, active (systemctl is-active / `status` exit 0), enabled
  *      (systemctl is-enabled; else S links in /etc/rc[2-5].d).
  *   2. the action (skipped when nothing is to be done, and in check mode)
- *      gets the detected kind, runs enable/disable, then the state action,
+ *      gets the detected kind, runs enable/disable, then the state action
+ *      (restart without systemd: stop, wait until the status says stopped,
+ *      start -- Debian's nut-client script restarts without waiting),
  *      then polls the status once a second for up to `wait` seconds until
  *      the service runs (after start/restart/reload) or no longer runs
  *      (after stop): init scripts such as NUT's return before the daemon
@@ -106,7 +108,16 @@ static const char action_script[] =
 	"  if [ $r -ne 0 ]; then rm -f \"$o\"; exit 0; fi\n"
 	"fi\n"
 	"if [ -n \"$act\" ]; then\n"
-	"  svc \"$act\" </dev/null >\"$o\" 2>&1; r=$?; cat \"$o\"\n"
+	/* init scripts such as Debian's nut-client stop without waiting,
+	 * so their restart races with the old daemon: stop, wait, start */
+	"  if [ \"$act\" = restart ] && [ \"$kind\" != systemd ]; then\n"
+	"    svc stop </dev/null >\"$o\" 2>&1\n"
+	"    end=$(($(date +%s) + w))\n"
+	"    while up && [ \"$(date +%s)\" -lt \"$end\" ]; do "
+	"sleep 0.2 2>/dev/null || sleep 1; done\n"
+	"    svc start </dev/null >>\"$o\" 2>&1; r=$?\n"
+	"  else svc \"$act\" </dev/null >\"$o\" 2>&1; r=$?; fi\n"
+	"  cat \"$o\"\n"
 	"  echo \"$nonce rc=$r\"\n"
 	"  if [ $r -ne 0 ]; then rm -f \"$o\"; exit 0; fi\n"
 	"  end=$(($(date +%s) + w))\n"

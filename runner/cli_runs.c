@@ -485,6 +485,7 @@ rollback_after_failure(const struct cli *c, struct inventory *inv,
 	nc.o.confirm_timeout = 0;
 	nc.inventories = c->inventories;
 	nc.ninv = c->ninv;
+	nc.npb = 1;                   /* run_journaled runs one playbook */
 	nc.state_dir = c->state_dir;
 	nc.rollback_reason = "rollback_on_failure";
 	rc = rollback_with(&nc, inv, r, hosts, nhosts);

@@ -38,12 +38,21 @@ static const char job_head[] =
 	"else ok=0; log \"FAILED to remove $1\"; fi\n"
 	"}\n";
 
+/* restart $1; without systemd: stop, wait until stopped, start (init
+ * scripts such as Debian's nut-client do not wait in their restart) */
 static const char default_svc[] =
 	"  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null "
-	"2>&1; then systemctl restart -- \"$1\"\n"
-	"  elif command -v service >/dev/null 2>&1; then service \"$1\" "
-	"restart\n"
-	"  else \"/etc/init.d/$1\" restart; fi\n";
+	"2>&1; then systemctl restart -- \"$1\"; return; fi\n"
+	"  if command -v service >/dev/null 2>&1; then "
+	"s() { service \"$1\" \"$2\"; }\n"
+	"  else s() { \"/etc/init.d/$1\" \"$2\"; }; fi\n"
+	"  s \"$1\" stop\n"
+	"  i=0; while s \"$1\" status >/dev/null 2>&1 && [ $i -lt 50 ]; do "
+	"sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); done\n"
+	"  s \"$1\" start || return 1\n"
+	"  i=0; until s \"$1\" status >/dev/null 2>&1 || [ $i -ge 50 ]; do "
+	"sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); done\n"
+	"  s \"$1\" status >/dev/null 2>&1\n";
 
 static const char job_tail[] =
 	"if [ $ok = 1 ]; then st=reverted; else st=failed; fi\n"

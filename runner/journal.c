@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,27 @@ journal_store(struct journal *j, const void *data, size_t len,
 	return ret;
 }
 
+/* Tests only: MEND_TEST_CRASH="before|after:TYPE:N" kills the process
+ * with SIGKILL before/after writing the N-th record of TYPE, to check
+ * that a journal cut at that point can still be rolled back.  Called with
+ * j->lock held. */
+static void
+test_crash_point(const char *when, const char *type)
+{
+	static long count;            /* records of the spec's type so far */
+	const char *spec = getenv("MEND_TEST_CRASH"), *t;
+	size_t tl = strlen(type);
+
+	if (spec == NULL || (t = strchr(spec, ':')) == NULL ||
+	    strncmp(t + 1, type, tl) != 0 || t[1 + tl] != ':')
+		return;
+	if (strcmp(when, "before") == 0)
+		count++;
+	if (strncmp(spec, when, strlen(when)) == 0 &&
+	    spec[strlen(when)] == ':' && count == atol(t + 2 + tl))
+		raise(SIGKILL);
+}
+
 long
 journal_append(struct journal *j, const char *type, struct val *rec)
 {
@@ -232,9 +254,11 @@ journal_append(struct journal *j, const char *type, struct val *rec)
 		val_free(full);
 	}
 	strbuf_addch(&sb, '\n');
+	test_crash_point("before", type);
 	ret = write_all(j->fd, sb.buf, sb.len);
 	if (ret == 0)
 		ret = fdatasync(j->fd);
+	test_crash_point("after", type);
 	pthread_mutex_unlock(&j->lock);
 	strbuf_release(&sb);
 	return ret < 0 ? -1 : seq;

@@ -237,6 +237,7 @@ gate_play(const struct play *p, const struct run_opts *o)
 	struct err e = ERR_INIT;
 	time_t now = mend_clock_now(o->clock), margin;
 	char a[64], b[64];
+	int was_open;
 
 	if (spec == NULL || window_parse(spec, &w, &e) < 0) {
 		err_release(&e);
@@ -246,6 +247,7 @@ gate_play(const struct play *p, const struct run_opts *o)
 	window_status(&w, now, o->tz, &st);
 	if (st.open && now < st.end - margin)
 		return 0;
+	was_open = st.open;
 	time_format(now, o->tz, a, sizeof(a));
 	fprintf(stderr, "mend: play '%s': now (%s) is ", play_name(p), a);
 	if (st.open) {
@@ -260,7 +262,8 @@ gate_play(const struct play *p, const struct run_opts *o)
 	}
 	if (st.start != 0) {
 		time_format(st.start, o->tz, b, sizeof(b));
-		fprintf(stderr, "; it opens %s\n", b);
+		fprintf(stderr, "; %s opens %s\n", was_open ? "the next one" :
+		    "it", b);
 	} else {
 		fprintf(stderr, "; it will not open again\n");
 	}
@@ -417,8 +420,8 @@ safety_run_end(struct hostctx **hosts, size_t n)
 
 /* ---- confirm-or-revert ---- */
 
-/* The service a task restarts (state restarted, started, reloaded), or
- * NULL. Malloc'ed. */
+/* The service whose state a task changes (state restarted, started,
+ * reloaded, stopped), or NULL. Malloc'ed. */
 static char *
 restarted_service(struct hostctx *hc, const struct task *t)
 {
@@ -433,7 +436,8 @@ restarted_service(struct hostctx *hc, const struct task *t)
 	state = val_map_str(args, "state", "");
 	name = val_map_str(args, "name", NULL);
 	if (name != NULL && (strcmp(state, "restarted") == 0 ||
-	    strcmp(state, "started") == 0 || strcmp(state, "reloaded") == 0))
+	    strcmp(state, "started") == 0 || strcmp(state, "reloaded") == 0 ||
+	    strcmp(state, "stopped") == 0))
 		res = xstrdup(name);
 out:
 	val_free(args);

@@ -10,9 +10,10 @@
  *                           started: "skipped for the change window"
  *   before each task        safety_before_task(): the host's lock at its
  *                           first task that touches the host; before a
- *                           `service` task with state restarted, started or
- *                           reloaded, when confirm_timeout is set and the run
- *                           changed files on the host: arm the revert job
+ *                           `service` task with state restarted, started,
+ *                           reloaded or stopped, when confirm_timeout is set
+ *                           and the run changed files on the host: arm the
+ *                           revert job
  *   after the handlers      safety_host_done(): confirm over a new
  *                           connection (the play succeeded), or make the
  *                           job revert now (it failed and the host is

@@ -222,6 +222,10 @@ test_job_script(void **state)
 	    "log 'restarted nut-client'"));
 	assert_non_null(strstr(sb.buf, "if svc 'a'\\''b'"));
 	assert_non_null(strstr(sb.buf, "systemctl restart"));
+	/* without systemd: stop, wait for the status to say so, start */
+	assert_non_null(strstr(sb.buf, "s \"$1\" stop\n"));
+	assert_true(strstr(sb.buf, "s \"$1\" stop\n") <
+	    strstr(sb.buf, "s \"$1\" start"));
 	/* files come back before the services restart */
 	assert_true(strstr(sb.buf, "gone '/etc/created'") <
 	    strstr(sb.buf, "if svc 'nut-client'"));
