@@ -263,8 +263,10 @@ tokenize(struct tok *t)
 				phys_add(f, i + 1);
 		}
 	}
-	f->eof_open = t->open && (t->state == S_QUOTECOLLECT ||
-	    t->state == S_QC_LITERAL || t->state == S_COLLECTLITERAL);
+	/* still open after a newline: a joined line or a quote goes on */
+	f->eof_open = t->open && (f->buf[f->len - 1] == '\n' ||
+	    t->state == S_QUOTECOLLECT || t->state == S_QC_LITERAL ||
+	    t->state == S_COLLECTLITERAL);
 	if (t->open)
 		line_eof(t);
 }

@@ -438,6 +438,19 @@ t_tok_eof(void **state)
 	assert_words(&f, 0, "X|a");
 	nutconf_file_release(&f);
 
+	parse_str(&f, "X a\\\n");     /* the newline is joined, not ended */
+	assert_true(f.eof_open);
+	assert_true(f.final_newline);
+	nutconf_file_release(&f);
+
+	parse_str(&f, "X a\\\r\n");   /* CR LF does end it */
+	assert_false(f.eof_open);
+	nutconf_file_release(&f);
+
+	parse_str(&f, "X a");
+	assert_false(f.eof_open);
+	nutconf_file_release(&f);
+
 	parse_str(&f, "");
 	assert_int_equal(f.nr, 0);
 	assert_int_equal(f.nr_phys, 0);
@@ -1107,6 +1120,9 @@ t_patch_open_quote(void **state)
 	    "ends inside a quoted word");
 	/* a dangling backslash would join the appended lines to the last */
 	assert_mon_refused("CERTPATH /etc/nut/cert\nLISTEN 0.\\", &fix_cert,
+	    "line 2: the file ends inside a quoted word or with a line-joining "
+	    "backslash");
+	assert_mon_refused("CERTPATH /etc/nut/cert\nLISTEN 0 \\\n", &fix_cert,
 	    "line 2: the file ends inside a quoted word or with a line-joining "
 	    "backslash");
 	/* fine when nothing is appended, or the open line is replaced */
