@@ -29,6 +29,10 @@
  *     root:<rabbitmq_user>), journaled, check and diff modes, only when
  *     the bytes change.
  * The broker is not restarted here (rabbitmq_service, then amqp_probe).
+ * state: preflight runs steps 1-5 and writes nothing: would_change tells
+ * whether a backup and the patch are needed (a playbook runs it first, so
+ * that a refusal leaves the host untouched and a second run makes no
+ * backup).
  *
  * state: restored: put backup_file's bytes (the backup module's copy)
  * back at path with the backup's mode and owner; without backup_file the
@@ -135,7 +139,7 @@ make_opts(struct rtls *t)
 	o->keyfile = arg_str(t->args, "keyfile");
 	if (o->cacertfile == NULL || o->certfile == NULL || o->keyfile == NULL)
 		return mod_fail(t->ctx, "cacertfile, certfile and keyfile are "
-		    "required with state: patched") - 1;
+		    "required with state: patched or preflight") - 1;
 	o->verify = arg_str(t->args, "verify");
 	o->fail_if_no_peer_cert = arg_bool(t->args, "fail_if_no_peer_cert");
 	if (list_arg(t, "versions", t->versions, t->vbuf, &o->nversions) < 0 ||
@@ -325,14 +329,18 @@ preflight(struct rtls *t)
 	preflight_result(t, &p, &pr, &no);
 	if (pr.len && !t->ctx->check) {
 		size_t i;
+		struct strbuf j = STRBUF_INIT;
 
 		strbuf_rtrim(&pr);
 		for (i = 0; i < pr.len; i++)
 			if (pr.buf[i] == '\n')
-				pr.buf[i] = ';';
+				strbuf_addstr(&j, "; ");
+			else
+				strbuf_addch(&j, pr.buf[i]);
 		ret = refuse(t, "the pre-flight check on the host failed, "
 		    "nothing was changed and the broker keeps its current "
-		    "listeners: %s", pr.buf);
+		    "listeners: %s", j.buf);
+		strbuf_release(&j);
 	}
 out:
 	exec_res_release(&r);
@@ -397,8 +405,30 @@ write_conf(struct rtls *t)
 	return 0;
 }
 
+/* state preflight: everything but the write. */
+static void
+plan_msg(struct rtls *t)
+{
+	const struct rmq_file *f = &t->h.conf;
+	const struct val *pf = val_map_get(t->ctx->data, "preflight");
+	int change = t->new.len != f->text.len ||
+	    memcmp(t->new.buf, f->text.buf, f->text.len) != 0;
+
+	mod_set(t->ctx, "would_change", val_bool(change));
+	if (pf != NULL && pf->type == V_MAP)
+		mod_msg(t->ctx, "pre-flight ok: certificate '%s' (expires %s), "
+		    "key matches, files readable by %s; %s %s",
+		    val_map_str(pf, "subject", ""),
+		    val_map_str(pf, "not_after", ""),
+		    arg_str(t->args, "rabbitmq_user"), f->path, change ?
+		    "needs the TLS-only patch" : "is already TLS-only");
+	else
+		mod_msg(t->ctx, "pre-flight skipped; %s %s", f->path, change ?
+		    "needs the TLS-only patch" : "is already TLS-only");
+}
+
 static int
-run_patch(struct rtls *t)
+run_patch(struct rtls *t, int write)
 {
 	int ret;
 
@@ -413,6 +443,10 @@ run_patch(struct rtls *t)
 	mod_set(t->ctx, "changes", split_lines(&t->changes));
 	if ((ret = check_after(t)) != 0 || (ret = preflight(t)) != 0)
 		return ret;
+	if (!write) {
+		plan_msg(t);
+		return 0;
+	}
 	return write_conf(t);
 }
 
@@ -546,7 +580,8 @@ rabbitmq_tls_run(struct modctx *ctx, const struct val *args)
 	if (strcmp(arg_str(args, "state"), "restored") == 0)
 		ret = run_restore(&t);
 	else
-		ret = run_patch(&t);
+		ret = run_patch(&t, strcmp(arg_str(args, "state"),
+		    "preflight") != 0);
 	rtls_release(&t);
 	return ret == -1 ? 0 : ret;
 }
@@ -578,13 +613,14 @@ rabbitmq_tls_validate(const struct val *args, struct err *e)
 		if (val_map_get(args, need[i]) == NULL)
 			return err_setpos(e, st ? &st->pos : NULL, "module "
 			    "'rabbitmq_tls': '%s' is required with state "
-			    "patched", need[i]);
+			    "patched or preflight", need[i]);
 	return 0;
 }
 
 static const struct module_arg rabbitmq_tls_args[] = {
-	{ "state", ARG_STR, 0, "patched", "patched|restored",
-	  "patched: TLS-only listeners; restored: put backup_file back", NULL },
+	{ "state", ARG_STR, 0, "patched", "patched|preflight|restored",
+	  "patched: TLS-only listeners; preflight: every check of patched, "
+	  "no write (would_change); restored: put backup_file back", NULL },
 	{ "conf_dir", ARG_PATH, 0, "/etc/rabbitmq", NULL,
 	  "RabbitMQ's configuration directory", NULL },
 	{ "path", ARG_PATH, 0, NULL, NULL,
@@ -640,6 +676,7 @@ const struct module mod_rabbitmq_tls = {
 	    "must match the certificate and the certificate must be valid.  "
 	    "Atomic write keeping mode and owner; check and diff modes.  "
 	    "Does not restart the broker (rabbitmq_service).  state "
+	    "preflight: all of that without writing (would_change).  state "
 	    "restored: puts backup_file back at path (or removes path when "
 	    "there was no file before).  Returns path, existed_before, "
 	    "changes, invalid_removed, reasons_before, reasons_after, "

@@ -649,9 +649,13 @@ scan_line(const char *s, size_t n, struct strbuf *lines, size_t max,
 		*completed = 1;
 	if (off > 0 && strcmp(level, "error") != 0)
 		return 0;
+	if (is_boot_failed(m, len)) {
+		add_line(lines, "BOOT FAILED", 11, max);
+		return 1;
+	}
 	if (keep_message(&m, &len, off > 0))
 		add_line(lines, m, len, max);
-	return is_boot_failed(s + off, n - off);
+	return 0;
 }
 
 int
