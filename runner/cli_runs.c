@@ -85,8 +85,12 @@ print_run_line(const struct run_info *r)
 		val_to_str(pbs->u.list.items[i], &names);
 	}
 	if (val_map_get(r->meta, "rollback_of") != NULL)
-		strbuf_addf(&names, "rollback of %s",
-		    val_map_str(r->meta, "rollback_of", "?"));
+		strbuf_addf(&names, "rollback of %s%s",
+		    val_map_str(r->meta, "rollback_of", "?"),
+		    val_map_get(r->meta, "reason") ? " (rollback_on_failure)"
+		    : "");
+	if (r->rolled_back_by != NULL)
+		strbuf_addf(&names, " (rolled back by %s)", r->rolled_back_by);
 	fmt_time(r->started, s, sizeof(s));
 	fmt_time(r->finished, e, sizeof(e));
 	printf("%-24s %-12s %-19s %-19s %5zu %7zu  %s\n", r->id, r->status, s,
@@ -228,6 +232,16 @@ cmd_show(int argc, char **argv)
 	for (i = 0; i < r->nsvcs; i++)
 		printf("%s | service %s | %s\n", r->svcs[i].host,
 		    r->svcs[i].name, r->svcs[i].action);
+	for (i = 0; i < r->nevents; i++)
+		printf("%s | %s | %s%s%s\n", r->events[i].host,
+		    strcmp(r->events[i].type, "confirm") == 0 ?
+		    "confirm-or-revert" : r->events[i].type,
+		    r->events[i].action, r->events[i].msg &&
+		    *r->events[i].msg ? ": " : "", r->events[i].msg ?
+		    r->events[i].msg : "");
+	if (r->rolled_back_by != NULL)
+		printf("rolled back by run %s (rollback_on_failure)\n",
+		    r->rolled_back_by);
 	run_info_free(r);
 	free(dir);
 	return EXIT_OK;

@@ -145,10 +145,41 @@ add_service(struct run_info *r, const struct val *rec)
 }
 
 static void
+add_event(struct run_info *r, const struct val *rec, const char *type)
+{
+	struct run_event *ev;
+
+	ALLOC_GROW(r->events, r->nevents + 1, r->events_alloc);
+	ev = &r->events[r->nevents++];
+	ev->host = dupstr(rec, "host");
+	ev->type = xstrdup(type);
+	ev->action = dupstr(rec, "action");
+	ev->msg = dupstr(rec, "msg");
+	if (ev->host == NULL)
+		ev->host = xstrdup("?");
+	if (ev->action == NULL)
+		ev->action = xstrdup("?");
+}
+
+static void
+apply_end(struct run_info *r, const struct val *rec)
+{
+	int64_t n;
+
+	free(r->status);
+	r->status = dupstr(rec, "status");
+	if (val_to_int(val_map_get(rec, "finished"), &n) == 0)
+		r->finished = n;
+	if (val_to_int(val_map_get(rec, "exit_code"), &n) == 0)
+		r->exit_code = (int)n;
+	free(r->rolled_back_by);
+	r->rolled_back_by = dupstr(val_map_get(rec, "rollback"), "run");
+}
+
+static void
 apply_record(struct run_info *r, const struct val *rec)
 {
 	const char *t = val_map_str(rec, "t", "");
-	int64_t n;
 
 	r->nrecords++;
 	if (strcmp(t, "intent") == 0)
@@ -159,14 +190,10 @@ apply_record(struct run_info *r, const struct val *rec)
 		add_outcome(r, rec, 0);
 	else if (strcmp(t, "service") == 0)
 		add_service(r, rec);
-	else if (strcmp(t, "end") == 0) {
-		free(r->status);
-		r->status = dupstr(rec, "status");
-		if (val_to_int(val_map_get(rec, "finished"), &n) == 0)
-			r->finished = n;
-		if (val_to_int(val_map_get(rec, "exit_code"), &n) == 0)
-			r->exit_code = (int)n;
-	}
+	else if (strcmp(t, "lock") == 0 || strcmp(t, "confirm") == 0)
+		add_event(r, rec, t);
+	else if (strcmp(t, "end") == 0)
+		apply_end(r, rec);
 }
 
 static int
@@ -329,6 +356,14 @@ run_info_free(struct run_info *r)
 		free(r->svcs[i].action);
 	}
 	free(r->svcs);
+	for (i = 0; i < r->nevents; i++) {
+		free(r->events[i].host);
+		free(r->events[i].type);
+		free(r->events[i].action);
+		free(r->events[i].msg);
+	}
+	free(r->events);
+	free(r->rolled_back_by);
 	val_free(r->meta);
 	free(r->status);
 	free(r->id);

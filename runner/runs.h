@@ -35,6 +35,13 @@ struct svc_action {
 	char *host, *name, *action;
 };
 
+/* Rollout-safety events: lock and confirm records (type "lock" or
+ * "confirm", action as journaled: taken, broke-stale, refused, released;
+ * armed, confirmed, reverted-now, revert-failed, too-late, unconfirmed). */
+struct run_event {
+	char *host, *type, *action, *msg;
+};
+
 struct run_info {
 	char *id, *dir;
 	struct val *meta;         /* meta.json */
@@ -45,6 +52,9 @@ struct run_info {
 	size_t nfiles, files_alloc;
 	struct svc_action *svcs;
 	size_t nsvcs, svcs_alloc;
+	struct run_event *events;
+	size_t nevents, events_alloc;
+	char *rolled_back_by;     /* rollback_on_failure: the rollback run */
 	size_t nrecords;
 	int torn;                 /* the last line was incomplete */
 };

@@ -50,6 +50,11 @@ sleep 2
 ! lab_sh 1 kill -0 "$jp" 2>/dev/null || fail "1: the revert job $jp still runs after the confirmation"
 lab_sh 1 grep -qx 'DEADTIME 25' $C || fail "1: the change did not stay"
 grep -q '"t":"confirm".*"action":"confirmed"' "$T/state/runs/$id/journal.jsonl" || fail "1: no confirmed record"
+mend_run show "$id" --state-dir "$T/state"
+expect_out '^h1 \| confirm-or-revert \| armed'
+expect_out '^h1 \| confirm-or-revert \| confirmed'
+expect_out '^h1 \| lock \| released'
+expect_out '^h1 \| service nut-client \| restart' 
 # (mend rollback with a service: restores the file, restarts upsmon)
 p1=$(upsmon_pid)
 mend_run rollback last $(lab_args)
