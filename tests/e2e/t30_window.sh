@@ -68,6 +68,7 @@ cat >"$T/cut.yml" <<'P'
         line: first
         create: true
     - command: sleep 6
+      changed_when: false
     - lineinfile:
         path: /tmp/mend-e2e-window.conf
         line: second
