@@ -583,6 +583,53 @@ run_batch(struct play_run *pr)
 	free(th);
 }
 
+/* The end of the run: release the host locks, one remote command per host,
+ * in parallel (forks threads): one after the other this took ~25 ms a host
+ * after the last task, 5 s at 200 hosts. */
+struct release_run {
+	struct hostctx **hosts;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *
+release_worker(void *arg)
+{
+	struct release_run *rr = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&rr->next, 1)) < rr->n)
+		if (rr->hosts[i] != NULL)
+			safety_run_end(&rr->hosts[i], 1);
+	return NULL;
+}
+
+static void
+release_hosts(struct hostctx **hosts, size_t n, int forks)
+{
+	struct release_run rr = { hosts, n, 0 };
+	size_t nthreads = forks > 0 ? (size_t)forks : 1, i;
+	pthread_t *th;
+	pthread_attr_t attr;
+
+	if (nthreads > n)
+		nthreads = n;
+	if (nthreads <= 1) {
+		release_worker(&rr);
+		return;
+	}
+	th = xcalloc(nthreads, sizeof(*th));
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1024 * 1024);
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], &attr, release_worker, &rr) != 0)
+			fatal("pthread_create failed");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	pthread_attr_destroy(&attr);
+	free(th);
+}
+
 /* ---- plays ---- */
 
 struct exec_state {
@@ -753,7 +800,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	for (i = 0; i < npbs && !es.abort; i++)
 		for (j = 0; j < pbs[i]->nplays && !es.abort; j++)
 			run_play(&es, &pbs[i]->plays[j]);
-	safety_run_end(es.hosts, es.nhosts);
+	release_hosts(es.hosts, es.nhosts, opts->forks);
 	used = xcalloc(es.nhosts ? es.nhosts : 1, sizeof(*used));
 	for (i = 0; i < es.nhosts; i++) {
 		if (es.hosts[i] == NULL || !es.hosts[i]->started)
