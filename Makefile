@@ -85,6 +85,18 @@ demo:
 bench: mend
 	tests/bench/run
 
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+fuzz:
+	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
+	@for h in tests/fuzz/fuzz_*.c; do \
+		b=$${h%.c}; echo "  FUZZ    $$b"; \
+		clang $(FUZZ_CFLAGS) -o $$b $$h $(filter-out runner/main.c,$(wildcard runner/*.c)) \
+		    $(wildcard modules/*.c) $(LDLIBS) || exit 1; \
+		mkdir -p $$b.corpus && $$b -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$b.corpus || exit 1; \
+	done
+
 valgrind: mend $(UNIT_BIN)
 	VALGRIND=1 tests/run-unit $(UNIT_BIN)
 
@@ -99,4 +111,4 @@ clean:
 	rm -f mend libmend.a runner/*.o modules/*.o runner/*.d modules/*.d \
 	    tests/unit/*.d $(UNIT_BIN)
 
-.PHONY: all unit e2e check demo bench valgrind lint install clean
+.PHONY: all unit e2e check demo bench fuzz valgrind lint install clean
