@@ -7,6 +7,9 @@
  *     "mend 1 L MODE UID GID USER GROUP SIZE\0REALPATH\0" payload
  * MODE is st_mode in hex (stat %f), so the C side gets the file type; the
  * payload (content or "sha256  -") follows only for regular files.
+ * REALPATH: for an absolute path that is not itself a symlink, the
+ * physical directory (cd -P, a builtin: no readlink process on the host)
+ * plus the name; otherwise readlink -f.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -32,7 +35,13 @@ static const char probe_script[] =
     "    printf 'mend 0 %%s %%s\\0' $l $d; exit 0;; esac\n"
     "  printf '%%s\\n' \"$m\" >&2; exit 2\n"
     "fi\n"
-    "r=$(readlink -f -- \"$p\") || exit 2\n"
+    "r=\n"
+    "case $l$p in 0/*)\n"
+    "  b=${p##*/}; q=${p%%/*}\n"
+    "  case $b in ''|.|..) ;; *)\n"
+    "    cd -P -- \"${q:-/}\" 2>/dev/null && r=${PWD%%/}/$b;; esac;;\n"
+    "esac\n"
+    "[ -n \"$r\" ] || r=$(readlink -f -- \"$p\") || exit 2\n"
     "printf 'mend 1 %%s %%s\\0%%s\\0' $l \"$m\" \"$r\"\n"
     "[ -f \"$p\" ] || exit 0\n"
     "%s";
