@@ -506,6 +506,29 @@ upsmon_verdict(struct facts *f, const struct nutconf_upsmon *a,
 	return m;
 }
 
+static void
+upsmon_map(struct val *m, const struct facts *f, const struct nutconf_upsmon *a)
+{
+	struct val *hosts = val_list();
+
+	val_map_set(m, "path", val_str_take(xasprintf("%s/upsmon.conf",
+	    f->dir)));
+	val_map_set(m, "exists", val_bool(f->have_upsmon));
+	val_map_set(m, "certpath", value_val(&a->certpath));
+	val_map_set(m, "certpath_line", val_int(a->certpath.line));
+	val_map_set(m, "certpath_state", val_str(state_name(
+	    a->certpath_state)));
+	val_map_set(m, "certverify", val_int(a->certverify.num));
+	val_map_set(m, "certverify_set", val_bool(a->certverify.set));
+	val_map_set(m, "forcessl", val_int(a->forcessl.num));
+	val_map_set(m, "forcessl_set", val_bool(a->forcessl.set));
+	val_map_set(m, "monitors", monitors_val(a));
+	val_map_set(m, "servers", servers_val(a, hosts));
+	val_map_set(m, "monitor_hosts", hosts);
+	val_map_set(m, "certhosts", certhosts_val(a));
+	val_map_set(m, "ineffective", bad_val(a->bad, a->nr_bad));
+}
+
 /* upsmon.conf: analysis, CERTPATH check, result map. */
 static int
 upsmon_facts(struct facts *f, struct val **out)
@@ -516,7 +539,7 @@ upsmon_facts(struct facts *f, struct val **out)
 	struct strbuf why = STRBUF_INIT;
 	enum nutproto_store_kind kind = f->be == NUTCONF_BACKEND_OPENSSL ?
 	    NUTPROTO_STORE_CADIR : NUTPROTO_STORE_NSS;
-	struct val *m = val_map(), *hosts = val_list();
+	struct val *m = val_map();
 	int ret = 0, ran = 0, usable = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -529,29 +552,13 @@ upsmon_facts(struct facts *f, struct val **out)
 		usable = ran && nutproto_store_ca_problem(&st, kind,
 		    a.certpath.raw, &why) == 0;
 	}
-	val_map_set(m, "path", val_str_take(xasprintf("%s/upsmon.conf",
-	    f->dir)));
-	val_map_set(m, "exists", val_bool(f->have_upsmon));
-	val_map_set(m, "certpath", value_val(&a.certpath));
-	val_map_set(m, "certpath_line", val_int(a.certpath.line));
-	val_map_set(m, "certpath_state", val_str(state_name(
-	    a.certpath_state)));
+	upsmon_map(m, f, &a);
 	val_map_set(m, "certpath_usable", val_bool(usable));
 	val_map_set(m, "certpath_store", store_val(&st, ran));
-	val_map_set(m, "certverify", val_int(a.certverify.num));
-	val_map_set(m, "certverify_set", val_bool(a.certverify.set));
-	val_map_set(m, "forcessl", val_int(a.forcessl.num));
-	val_map_set(m, "forcessl_set", val_bool(a.forcessl.set));
-	val_map_set(m, "monitors", monitors_val(&a));
-	val_map_set(m, "servers", servers_val(&a, hosts));
-	val_map_set(m, "monitor_hosts", hosts);
-	val_map_set(m, "certhosts", certhosts_val(&a));
-	val_map_set(m, "ineffective", bad_val(a.bad, a.nr_bad));
 	val_map_set(m, "tls_enforced", val_bool(a.tls_enforced && (usable ||
 	    !ran)));
-	m = upsmon_verdict(f, &a, m, ran && !usable && st.exists &&
+	*out = upsmon_verdict(f, &a, m, ran && !usable && st.exists &&
 	    st.readable != 0 ? why.buf : NULL);
-	*out = m;
 	nutproto_store_release(&st);
 	nutconf_upsmon_release(&a);
 	nutconf_file_release(&nf);
@@ -574,6 +581,53 @@ ident_in_store(const struct nutconf_upsd *a, const struct nutproto_store *st)
 	return 0;
 }
 
+/* upsd's reasons: nutconf's, plus what the store check found. */
+static struct val *
+upsd_reasons(const struct nutconf_upsd *a, const struct nutproto_store *st,
+    enum nutproto_store_kind kind, int ran)
+{
+	struct val *reasons = issues_val(&a->reasons, "", NULL);
+
+	if (kind == NUTPROTO_STORE_NSS && ident_in_store(a, st) == 0)
+		val_list_push(reasons, val_str_take(xasprintf("CERTIDENT '%s' "
+		    "is not in %s with its private key: upsd answers STARTTLS "
+		    "with ERR FEATURE-NOT-CONFIGURED", a->certident.name,
+		    a->certpath.raw)));
+	if (kind == NUTPROTO_STORE_FILE && ran && st->exists &&
+	    (!st->pem_cert || !st->pem_key))
+		val_list_push(reasons, val_str_take(xasprintf("CERTFILE %s does "
+		    "not hold both a certificate and its private key",
+		    a->certfile.raw)));
+	return reasons;
+}
+
+static struct val *
+upsd_map(struct facts *f, const struct nutconf_upsd *a,
+    const struct nutproto_store *st, enum nutproto_store_kind kind, int ran)
+{
+	struct val *m = val_map(), *reasons = upsd_reasons(a, st, kind, ran);
+
+	val_map_set(m, "path", val_str_take(xasprintf("%s/upsd.conf", f->dir)));
+	val_map_set(m, "exists", val_bool(f->have_upsd));
+	val_map_set(m, "certpath", value_val(&a->certpath));
+	val_map_set(m, "certident", a->certident.set ?
+	    val_str(a->certident.name) : val_null());
+	val_map_set(m, "certfile", value_val(&a->certfile));
+	val_map_set(m, "disable_weak_ssl", a->disable_weak_ssl.set ?
+	    val_bool(a->disable_weak_ssl.num == 1) : val_null());
+	val_map_set(m, "cert_state", val_str(state_name(a->cert_state)));
+	val_map_set(m, "cert_store", store_val(st, ran));
+	val_map_set(m, "ineffective", bad_val(a->bad, a->nr_bad));
+	val_map_set(m, "tls_ready", val_bool(a->tls_ready &&
+	    (!ran || (st->exists && st->readable != 0 &&
+	    ident_in_store(a, st) != 0))));
+	val_map_set(m, "vulnerable", val_bool(f->have_upsd &&
+	    reasons->u.list.n > 0));
+	val_map_set(m, "reasons", reasons);
+	val_map_set(m, "notes", issues_val(&a->notes, "", NULL));
+	return m;
+}
+
 /* upsd.conf: analysis, certificate store check, result map. */
 static int
 upsd_facts(struct facts *f, struct val **out)
@@ -583,7 +637,6 @@ upsd_facts(struct facts *f, struct val **out)
 	struct nutproto_store st;
 	const struct nutconf_value *v;
 	enum nutproto_store_kind kind = NUTPROTO_STORE_NSS;
-	struct val *m = val_map(), *reasons;
 	int ret = 0, ran = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -600,36 +653,7 @@ upsd_facts(struct facts *f, struct val **out)
 		if (ran)
 			nutconf_upsd_set_cert_state(&a, path_state(&st));
 	}
-	val_map_set(m, "path", val_str_take(xasprintf("%s/upsd.conf", f->dir)));
-	val_map_set(m, "exists", val_bool(f->have_upsd));
-	val_map_set(m, "certpath", value_val(&a.certpath));
-	val_map_set(m, "certident", a.certident.set ?
-	    val_str(a.certident.name) : val_null());
-	val_map_set(m, "certfile", value_val(&a.certfile));
-	val_map_set(m, "disable_weak_ssl", a.disable_weak_ssl.set ?
-	    val_bool(a.disable_weak_ssl.num == 1) : val_null());
-	val_map_set(m, "cert_state", val_str(state_name(a.cert_state)));
-	val_map_set(m, "cert_store", store_val(&st, ran));
-	val_map_set(m, "ineffective", bad_val(a.bad, a.nr_bad));
-	reasons = issues_val(&a.reasons, "", NULL);
-	if (kind == NUTPROTO_STORE_NSS && ident_in_store(&a, &st) == 0)
-		val_list_push(reasons, val_str_take(xasprintf("CERTIDENT '%s' "
-		    "is not in %s with its private key: upsd answers STARTTLS "
-		    "with ERR FEATURE-NOT-CONFIGURED", a.certident.name,
-		    a.certpath.raw)));
-	if (kind == NUTPROTO_STORE_FILE && ran && st.exists &&
-	    (!st.pem_cert || !st.pem_key))
-		val_list_push(reasons, val_str_take(xasprintf("CERTFILE %s does "
-		    "not hold both a certificate and its private key",
-		    a.certfile.raw)));
-	val_map_set(m, "tls_ready", val_bool(a.tls_ready &&
-	    (!ran || (st.exists && st.readable != 0 &&
-	    ident_in_store(&a, &st) != 0))));
-	val_map_set(m, "vulnerable", val_bool(f->have_upsd &&
-	    reasons->u.list.n > 0));
-	val_map_set(m, "reasons", reasons);
-	val_map_set(m, "notes", issues_val(&a.notes, "", NULL));
-	*out = m;
+	*out = upsd_map(f, &a, &st, kind, ran);
 	nutproto_store_release(&st);
 	nutconf_upsd_release(&a);
 	nutconf_file_release(&nf);
