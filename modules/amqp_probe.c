@@ -129,7 +129,10 @@ open_stream(struct probe *p, struct attempt *a, int secs,
 	struct err e = ERR_INIT;
 	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
 
-	if (ret == TERR_CONNECT)
+	if (ret == TERR_CONNECT && strcasestr(err_text(&e),
+	    "connection refused") != NULL)
+		setf(a, OUT_REFUSED, "connection refused");
+	else if (ret == TERR_CONNECT)
 		setf(a, OUT_REFUSED, "%s", err_text(&e));
 	else if (ret == TERR_TIMEOUT)
 		setf(a, OUT_ERROR, "%s", err_text(&e));

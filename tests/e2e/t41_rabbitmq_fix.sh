@@ -96,10 +96,15 @@ expect_out 'h1 \| report \| ok: AMQP is TLS-only on h1: cleartext 127.0.0.1:5672
 lab_sh 2 grep -q 'Starting broker... completed' /var/log/rabbitmq/startup_log || fail "h2: broker did not complete its boot"
 stamp "cases 2, 3 ok"
 
-# second run: nothing to change, no backup, no restart
+# second run: nothing to change, no backup, no restart; this time also
+# rabbitmq-diagnostics must list TLS AMQP listeners only
 pid1=$(broker_pid 1)
-mend_run run "$PB" $(lab_args) -l h1,h2 -e rmq_ca_local="$CA" --json "$T/again.json"
+mend_run run "$PB" $(lab_args) -l h1,h2 -e rmq_ca_local="$CA" -e rmq_verify_diagnostics=true --json "$T/again.json"
 expect_rc 0
+for h in h1 h2; do
+	[ "$(jdata "$T/again.json" $h 'verify - rabbitmq-diagnostics lists TLS AMQP listeners only' .skipped)" = false ] || fail "$h: diagnostics skipped"
+	jdata "$T/again.json" $h 'verify - rabbitmq-diagnostics lists TLS AMQP listeners only' .data.stdout | grep -q 'port: 5671, protocol: amqp/ssl' || fail "$h: diagnostics output"
+done
 for h in h1 h2; do
 	[ "$(recap_of "$T/again.json" $h changed)" = 0 ] || { cat "$T/out"; fail "$h: second run changed=$(recap_of "$T/again.json" $h changed)"; }
 done

@@ -27,7 +27,7 @@ untouched() {
 mend_run run "$PB" $(lab_args) -l h3 -e rmq_ca_local="$CA" -e rmq_certfile=/etc/rabbitmq/tls/missing.pem
 cat "$T/out"
 expect_rc 2
-expect_out "h3 \| pre-flight \(nothing is changed when this refuses\) \| failed: refusing to change /etc/rabbitmq/rabbitmq.conf: the pre-flight check on the host failed"
+expect_out "h3 \| pre-flight \(nothing is changed when this refuses\) \| FAILED: refusing to change /etc/rabbitmq/rabbitmq.conf: the pre-flight check on the host failed"
 expect_out "ssl_options.certfile: /etc/rabbitmq/tls/missing.pem does not exist"
 untouched "missing certificate"
 stamp "case 4a ok"
@@ -60,7 +60,7 @@ w='wait until the broker answers on TLS (or says BOOT FAILED)'
 jdata "$T/rb.json" h3 "$w" '.data.boot_errors[]' | grep -qx "ssl_options.keyfile invalid, file does not exist or cannot be read by the node" || fail "broker error lines"
 [ "$(jdata "$T/rb.json" h3 'ROLLBACK - restore the previous rabbitmq.conf' .changed)" = true ] || fail "not restored"
 [ "$(jdata "$T/rb.json" h3 'ROLLBACK - wait until the previous listener answers again' .data.outcome)" = accepted ] || fail "old listener not back"
-expect_out "h3 \| ROLLBACK - report the host as failed with the broker's errors \| failed: RabbitMQ did not come back on TLS, rolled back:"
+expect_out "h3 \| ROLLBACK - report the host as failed with the broker's errors \| FAILED: RabbitMQ did not come back on TLS, rolled back:"
 expect_out "BOOT FAILED"
 expect_out "ssl_options.keyfile invalid, file does not exist or cannot be read by the node"
 expect_out "restored from /var/backups/mend/"
