@@ -12,7 +12,8 @@
  *                                          unless force
  * A file the run created is removed (only if it still holds what the run
  * wrote, or with force).  Then each service the run restarted is
- * restarted again and checked to be running (the service module).
+ * restarted again and checked to be running (the service module, waiting
+ * up to RESTORE_SERVICE_WAIT seconds).
  * The original bytes come from the controller's journal objects, so a
  * deleted backup directory on the host does not matter.
  */
@@ -28,6 +29,8 @@
 #include "../runner/banned.h"
 
 extern const struct module mod_service;
+
+#define RESTORE_SERVICE_WAIT 120   /* seconds for a service to run again */
 
 static const struct module_arg restore_args[] = {
 	{ "files", ARG_LIST, 0, NULL, NULL,
@@ -199,6 +202,8 @@ restart_services(struct modctx *ctx, const struct val *svcs)
 
 		val_map_set(raw, "name", val_copy(svcs->u.list.items[i]));
 		val_map_set(raw, "state", val_str("restarted"));
+		/* brokers such as RabbitMQ need 20-60 s to come back */
+		val_map_set(raw, "wait", val_int(RESTORE_SERVICE_WAIT));
 		if (args_coerce(&mod_service, raw, &svcs->pos, &args, &e) < 0) {
 			mod_fail(ctx, "restore: bad service entry: %s",
 			    e.msg.buf);

@@ -27,9 +27,12 @@ static const char job_head[] =
 	"ok=1\n"
 	"put() {\n"
 	"  tmp=$(dirname -- \"$2\")/.mend-revert.$$\n"
+	"  m=$3; o=$4\n"                  /* unknown: keep the current ones */
+	"  [ \"$m\" != - ] || m=$(stat -c %a -- \"$2\" 2>/dev/null) || m=-\n"
+	"  [ \"$o\" != - ] || o=$(stat -c %u:%g -- \"$2\" 2>/dev/null) || o=-\n"
 	"  if cp -- \"$d/obj/$1\" \"$tmp\" &&\n"
-	"     { [ \"$3\" = - ] || chmod \"$3\" \"$tmp\"; } &&\n"
-	"     { [ \"$4\" = - ] || chown \"$4\" \"$tmp\"; } &&\n"
+	"     { [ \"$m\" = - ] || chmod \"$m\" \"$tmp\"; } &&\n"
+	"     { [ \"$o\" = - ] || chown \"$o\" \"$tmp\"; } &&\n"
 	"     mv -f -- \"$tmp\" \"$2\"; then log \"restored $2\"\n"
 	"  else rm -f -- \"$tmp\"; ok=0; log \"FAILED to restore $2\"; fi\n"
 	"}\n"
@@ -56,10 +59,10 @@ static const char default_svc[] =
 
 static const char job_tail[] =
 	"if [ $ok = 1 ]; then st=reverted; else st=failed; fi\n"
-	"echo $st >\"$d/state.$g.tmp\" && mv -f \"$d/state.$g.tmp\" "
-	"\"$d/state.$g\"\n"
 	"rm -rf -- \"$d/obj\" \"$d/job.$g\"\n"
-	"log \"done: $st\"\n";
+	"log \"done: $st\"\n"
+	"echo $st >\"$d/state.$g.tmp\" && mv -f \"$d/state.$g.tmp\" "
+	"\"$d/state.$g\"\n";
 
 static const char arm_script[] =
 	"umask 077\n"

@@ -145,7 +145,9 @@ meta_fields(struct val *rec, const char *prefix, const struct file_meta *m)
 {
 	char key[32];
 
-	if (m == NULL)
+	/* no owner, no group: the caller did not know the file's metadata
+	 * (mod_write_file without it); "0000" would make rollback chmod 0 */
+	if (m == NULL || (m->owner == NULL && m->group == NULL))
 		return;
 	snprintf(key, sizeof(key), "%smode", prefix);
 	val_map_set(rec, key, val_str_take(xasprintf("%04o", m->mode)));

@@ -95,9 +95,12 @@ add_intent(struct run_info *r, const struct val *rec)
 		fc->task = dupstr(rec, "task");
 		fc->existed = val_truthy(val_map_get(rec, "existed"));
 		fc->sha_before = dupstr(rec, "sha_before");
-		fc->mode = dupstr(rec, "mode");
 		fc->owner = dupstr(rec, "owner");
 		fc->group = dupstr(rec, "group");
+		/* mode "0000" without owner and group: metadata unknown
+		 * (journals written before modctx.c recorded nothing) */
+		if (fc->owner != NULL || fc->group != NULL)
+			fc->mode = dupstr(rec, "mode");
 	}
 	free(fc->sha_new);
 	fc->sha_new = dupstr(rec, "sha_new");

@@ -23,7 +23,8 @@ struct file_change {
 	char *host, *path, *task;
 	int existed;              /* before the run */
 	char *sha_before;         /* NULL when !existed */
-	char *mode, *owner, *group;   /* before the run */
+	char *mode, *owner, *group;   /* before the run; NULL = not known
+	                               * (the write kept them: leave as is) */
 	char *sha_new;            /* what the run wrote last (NULL: removal) */
 	int done;                 /* the last write completed */
 	int failed;               /* the last write failed (file untouched) */

@@ -1,5 +1,6 @@
 # rollback of the full NUT client fix (playbooks/nut-upsmon-tls.yml) on a
-# real upsd with STARTTLS: every file under /etc/nut is byte-identical to
+# real upsd with STARTTLS (no client trust store: the fix creates it):
+# every file under /etc/nut is byte-identical to
 # before, with its mode and owner, and upsmon runs again, restarted after
 # the files were put back (so on the old configuration), even with the
 # host's backup directory deleted (the originals come from the journal)
@@ -8,7 +9,7 @@
 # (nut-up gives upsd 5 s to start; with NSS on a loaded machine it can need
 # more: try again)
 for try in 1 2 3; do
-	"$TOP/tests/lab/nut-up" 1 --tls nss >"$T/nut-up.log" 2>&1 && break
+	"$TOP/tests/lab/nut-up" 1 --tls nss --no-client-db >"$T/nut-up.log" 2>&1 && break
 	[ "$try" = 3 ] && { cat "$T/nut-up.log"; fail "nut-up failed"; }
 	sleep 3
 done

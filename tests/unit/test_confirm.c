@@ -346,6 +346,28 @@ test_revert_now(void **state)
 	strbuf_release(&msg);
 }
 
+/* Metadata not in the journal: the current file's mode and owner stay. */
+static void
+test_unknown_meta_kept(void **state)
+{
+	struct fix *f = *state;
+	struct strbuf msg = STRBUF_INIT;
+	struct confirm_file fl[2];
+	struct stat st;
+	char *svcs[] = { (char *)"my-svc" };
+
+	files_of(f, fl);
+	fl[0].mode = fl[0].owner = fl[0].group = NULL;
+	chmod(f->conf, 0604);
+	assert_int_equal(confirm_arm(&f->cf, f->c, NULL, "RUN1", 300, fl, 2,
+	    svcs, 1, &msg), 0);
+	assert_int_equal(confirm_revert_now(&f->cf, f->c, NULL, 20, &msg), 0);
+	assert_string_equal(slurp(f->conf), orig);
+	assert_int_equal(stat(f->conf, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0604);
+	strbuf_release(&msg);
+}
+
 static void
 test_revert_failure_reported(void **state)
 {
@@ -399,6 +421,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rearm_retires_old, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_revert_now, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_meta_kept, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_revert_failure_reported,
 		    setup, teardown),
