@@ -544,6 +544,25 @@ plan_release(struct arm_plan *pl)
 	free(pl->svcs);
 }
 
+/* This host's changes so far, from the run's own journal. */
+static int
+load_plan(struct hostctx *hc, struct run_info **r, struct arm_plan *pl,
+    struct strbuf *msg)
+{
+	struct err e = ERR_INIT;
+	int ret = 0;
+
+	if (run_load_dir(journal_dir(hc->opts->journal), r, &e) < 0) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addf(msg, "cannot read the run journal: %s", e.msg.buf);
+		ret = -1;
+	} else {
+		ret = plan_from_run(*r, hc->name, pl, msg);
+	}
+	err_release(&e);
+	return ret;
+}
+
 static void
 journal_armed(struct hostctx *hc, const struct safety_host *sh,
     const struct arm_plan *pl, int timeout)
@@ -573,18 +592,12 @@ arm(struct hostctx *hc, const struct play *p, const struct task *t,
 	struct safety_host *sh = host_safety(hc);
 	struct arm_plan pl;
 	struct run_info *r = NULL;
-	struct err e = ERR_INIT;
 	struct strbuf msg = STRBUF_INIT;
 	struct exec_opts o;
 	int ret = 1;
 
 	memset(&pl, 0, sizeof(pl));
-	if (run_load_dir(journal_dir(hc->opts->journal), &r, &e) < 0) {
-		strbuf_rtrim(&e.msg);
-		strbuf_addf(&msg, "cannot read the run journal: %s", e.msg.buf);
-		goto out;
-	}
-	if (plan_from_run(r, hc->name, &pl, &msg) < 0)
+	if (load_plan(hc, &r, &pl, &msg) < 0)
 		goto out;
 	if (pl.nfiles == 0) {         /* nothing changed: nothing to revert */
 		ret = 0;
@@ -617,7 +630,6 @@ out:
 	}
 	plan_release(&pl);
 	run_info_free(r);
-	err_release(&e);
 	strbuf_release(&msg);
 	return ret;
 }
