@@ -48,6 +48,15 @@ stamp "case 1 ok"
 
 # ------------------------------------------------------------ 2+3. the fix
 orig1=$(lab_sh 1 cat /etc/rabbitmq/rabbitmq.conf)
+sha1=$(conf_sha 1) sha2=$(conf_sha 2) pid1=$(broker_pid 1)
+# --check first: what would change, nothing changed
+mend_run run "$PB" $(lab_args) -l h1,h2 -e rmq_ca_local="$CA" --check --diff
+expect_rc 0
+expect_out 'h1 \| report \(check mode\) \| ok: would patch /etc/rabbitmq/rabbitmq.conf and restart the broker'
+expect_out '^\+listeners.tcp = none'
+{ [ "$(conf_sha 1)" = "$sha1" ] && [ "$(conf_sha 2)" = "$sha2" ]; } || fail "--check changed a file"
+[ "$(broker_pid 1)" = "$pid1" ] || fail "--check restarted the broker"
+[ "$(probe 1)" = 0 ] || fail "--check: the broker does not answer as before"
 mend_run run "$PB" $(lab_args) -l h1,h2 -e rmq_ca_local="$CA" --diff --json "$T/fix.json"
 cat "$T/out"
 expect_rc 0

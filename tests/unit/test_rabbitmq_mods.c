@@ -673,6 +673,54 @@ tls_refusals(void **state)
 	confdir_free(&c);
 }
 
+static void
+tls_plugins_close(void **state)
+{
+	struct confdir c;
+	struct run r;
+	char *yaml, *after;
+	const struct val *notes;
+	size_t i;
+
+	(void)state;
+	confdir_make(&c, "listeners.tcp.default = 5672\n"
+	    "management.tcp.port = 15672\n");
+	confdir_put(&c, "enabled_plugins", "[rabbitmq_management,"
+	    "rabbitmq_stomp,rabbitmq_mqtt].\n");
+	/* keep (default): AMQP fixed, the plugin listeners stay, noted */
+	yaml = tls_yaml(&c, "state: preflight");
+	run_mod(&r, "rabbitmq_tls", yaml);
+	free(yaml);
+	assert_false(r.ctx.failed);
+	notes = val_map_getpath(r.ctx.data, "notes_after");
+	assert_int_equal(notes->u.list.n, 3);
+	assert_non_null(strstr(notes->u.list.items[1]->u.str.s,
+	    "plaintext STOMP listener on 61613"));
+	run_free(&r);
+	/* close: STOMP/MQTT TLS-only, management on HTTPS */
+	yaml = tls_yaml(&c, "plaintext_plugins: close");
+	run_mod(&r, "rabbitmq_tls", yaml);
+	free(yaml);
+	assert_false(r.ctx.failed);
+	assert_true(r.ctx.changed);
+	notes = val_map_getpath(r.ctx.data, "notes_after");
+	for (i = 0; i < notes->u.list.n; i++)
+		assert_null(strstr(notes->u.list.items[i]->u.str.s,
+		    "plaintext"));
+	run_free(&r);
+	after = slurp(c.path, NULL);
+	assert_non_null(strstr(after, "# mend: removed (plaintext management "
+	    "(HTTP) listener): management.tcp.port = 15672\n"));
+	assert_non_null(strstr(after, "\nstomp.listeners.tcp = none\n"));
+	assert_non_null(strstr(after, "\nmqtt.listeners.tcp = none\n"));
+	assert_non_null(strstr(after, "\nmanagement.ssl.port = 15671\n"));
+	assert_non_null(strstr(after, "\nmanagement.ssl.certfile = "
+	    "/etc/r/s.pem\n"));
+	assert_null(strstr(after, "stream."));    /* not enabled */
+	free(after);
+	confdir_free(&c);
+}
+
 int
 main(void)
 {
@@ -685,6 +733,7 @@ main(void)
 		cmocka_unit_test(facts_env_config_file),
 		cmocka_unit_test(tls_patch_and_restore),
 		cmocka_unit_test(tls_refusals),
+		cmocka_unit_test(tls_plugins_close),
 	};
 
 	assert_int_equal(transport_init(), 0);
