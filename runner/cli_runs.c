@@ -19,8 +19,10 @@ static const char runs_usage[] =
 "       mend show RUN|last [--state-dir DIR]\n"
 "\n"
 "runs lists the journaled runs (id, playbooks, start, end, hosts, files\n"
-"changed, status: ok, failed, unreachable, error, interrupted, running).\n"
-"show prints what a run changed where, with diffs.\n";
+"changed, status: ok, failed, unreachable, window-cut, error, interrupted,\n"
+"running), and which runs rolled back which.\n"
+"show prints what a run changed where, with diffs, its service actions,\n"
+"host locks and confirm-or-revert events.\n";
 
 static const char rollback_usage[] =
 "usage: mend rollback RUN|last [-i INVENTORY] [-l PATTERN] [-f FORKS]\n"
@@ -33,6 +35,7 @@ static const char rollback_usage[] =
 "run created are removed.  The originals come from the local journal, so a\n"
 "deleted backup directory on the host does not matter.  The rollback is a\n"
 "journaled run itself.  Without -i the run's own inventories are used.\n"
+"Change windows do not apply; each host's run lock is taken as for a run.\n"
 "Exit codes as for 'mend run'.  Other options: see 'mend run --help'.\n";
 
 static const char *
