@@ -88,6 +88,8 @@ struct nca {
 	int id_derlen;
 	struct nss_state st;
 	struct dbsnap snap[3];    /* db_files before the change */
+	char *list;               /* certutil -L output (NSS) */
+	char *alias;              /* the CA is there under this nickname */
 	struct val *actions;
 };
 
@@ -330,6 +332,7 @@ nss_parse(struct nca *c, const char *out)
 		    (int)strcspn(sec + 7, "\n"), sec + 7);
 	if (!st->db || (list = section(out, "list", &llen)) == NULL)
 		return;
+	c->list = xstrndup(list, llen);
 	if ((sec = section(out, "ca", &len)) != NULL && len > 1) {
 		st->ca_same = pem_has(sec, len, c->ca_der, c->ca_derlen);
 		st->ca_other = !st->ca_same;
@@ -345,6 +348,53 @@ nss_parse(struct nca *c, const char *out)
 	trust = trust_of(list, llen, c->ident);
 	st->id_key = trust != NULL && nutproto_trust_has_key(trust);
 	free(trust);
+}
+
+/* The CA may already be in the database under another nickname (NSS
+ * keeps one nickname per certificate: adding it again under ours would
+ * fail).  Look at every other certificate's bytes. */
+static int
+nss_find_alias(struct nca *c)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct nutproto_cert *certs = NULL;
+	struct exec_res r;
+	int n = nutproto_certutil_list(c->list, &certs), i, ret = 0;
+	char *mark, *trust;
+	const char *sec;
+	size_t len;
+
+	shellcmd_build(&cmd, "d=%q\n", c->dest);
+	for (i = 0; i < n; i++) {
+		mark = xasprintf("@@mend:c%d@@", i);
+		shellcmd_build(&cmd, "echo; echo %q; certutil -L -d \"sql:$d\" "
+		    "-n %q -a 2>/dev/null\n", mark, certs[i].nick);
+		free(mark);
+	}
+	strbuf_addstr(&cmd, "echo; echo @@mend:end@@\n");
+	exec_res_init(&r);
+	if (n > 0)
+		ret = mod_exec(c->ctx, cmd.buf, NULL, 0, &r);
+	for (i = 0; ret == 0 && i < n && c->alias == NULL; i++) {
+		mark = xasprintf("c%d", i);
+		sec = section(r.out.buf, mark, &len);
+		if (sec != NULL && pem_has(sec, len, c->ca_der, c->ca_derlen))
+			c->alias = xstrdup(certs[i].nick);
+		free(mark);
+	}
+	if (c->alias != NULL) {
+		c->nick = c->alias;
+		c->st.ca_same = 1;
+		c->st.ca_other = 0;
+		trust = trust_of(c->list, strlen(c->list), c->alias);
+		c->st.ca_trusted = trust != NULL && nutproto_trust_ssl_ca(trust);
+		free(trust);
+	}
+	if (n > 0)
+		nutproto_certs_free(certs, n);
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
 }
 
 static int
@@ -364,6 +414,8 @@ nss_probe(struct nca *c)
 		    r.err.buf));
 	else if (ret == 0)
 		nss_parse(c, r.out.buf);
+	if (ret == 0 && c->st.db && !c->st.ca_same && c->list != NULL)
+		ret = nss_find_alias(c);
 	exec_res_release(&r);
 	strbuf_release(&cmd);
 	return ret;
@@ -793,6 +845,8 @@ nut_ca_run(struct modctx *ctx, const struct val *args)
 		file_meta_release(&c.snap[i].meta);
 	}
 	val_free(c.actions);
+	free(c.list);
+	free(c.alias);
 	free(c.ca_der);
 	free(c.id_der);
 	free(c.ident);

@@ -92,6 +92,23 @@ expect_rc 0
 expect_task h1 "ca" "ok"
 grep -q '"t":"intent".*cert-new-test/cert9.db' "$T/state/runs/$run1/journal.jsonl" ||
 	fail "no journal intent for the NSS database"
+# the CA already in a database under another nickname (tests/lab/nut-up's
+# client DB has it as mend-lab-ca): recognised by its bytes, nothing added
+"$TOP/tests/lab/mknssdb" "$LAB/h1/fs/etc/nut/cert-alias-test" --ca "$LAB/pki/ca.pem" \
+	--owner root:nut >/dev/null
+cat >"$T/pb5.yml" <<P
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - name: alias
+      nut_ca: { ca_file: "$LAB/pki/ca.pem", backend: nss, dest: /etc/nut/cert-alias-test }
+      register: ca
+    - assert:
+        that: "ca.nickname == 'mend-lab-ca'"
+P
+mend_run run "$T/pb5.yml" $(lab_args)
+expect_rc 0
+expect_task h1 "alias" "ok"
 mend_run rollback "$run1" -i "$LAB/inventory.ini" --known-hosts "$LAB/known_hosts" --state-dir "$T/state"
 expect_rc 0
 lab_sh 1 test -e /etc/nut/cert-new-test/cert9.db && fail "rollback left the database it created"
