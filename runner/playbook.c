@@ -136,7 +136,7 @@ get_strlist(struct pctx *c, const char *key, const struct val *v,
 		return 0;
 	}
 	if (v->type == V_STR && strchr(v->u.str.s, ',') != NULL &&
-	    strcmp(key, "notify") != 0 && strcmp(key, "listen") != 0) {
+	    strcmp(key, "tags") == 0) {     /* "a, b": Ansible splits tags only */
 		const char *p = v->u.str.s;
 
 		while (*p) {
