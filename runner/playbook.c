@@ -226,22 +226,12 @@ task_free(struct task *t)
 	free(t->become_user);
 }
 
-/* Check template syntax in every string of an argument tree. */
+/* Check template syntax in every string of an argument tree (each error at
+ * its own scalar's position, quoted scalars included). */
 static int
 check_templates(struct pctx *c, const struct val *v)
 {
-	size_t i;
-	int ret = 0;
-
-	if (v->type == V_STR)
-		return tmpl_check(v->u.str.s, &v->pos, c->e);
-	if (v->type == V_LIST)
-		for (i = 0; i < v->u.list.n; i++)
-			ret |= check_templates(c, v->u.list.items[i]);
-	if (v->type == V_MAP)
-		for (i = 0; i < v->u.map.n; i++)
-			ret |= check_templates(c, v->u.map.items[i].v);
-	return ret ? -1 : 0;
+	return tmpl_check_val(v, c->e);
 }
 
 static const char *

@@ -28,6 +28,16 @@ edit_distance(const char *a, const char *b)
 	return prev[lb];
 }
 
+/* Is every letter of w in c, in order (a dropped letter: taks -> tasks)? */
+static int
+is_subsequence(const char *w, const char *c)
+{
+	for (; *c != '\0' && *w != '\0'; c++)
+		if (*c == *w)
+			w++;
+	return *w == '\0';
+}
+
 const char *
 suggest(const char *w, const char *const *words)
 {
@@ -37,7 +47,8 @@ suggest(const char *w, const char *const *words)
 	for (i = 0; words[i] != NULL; i++) {
 		size_t d = edit_distance(w, words[i]);
 
-		if (d < bestd) {
+		if (d < bestd || (d == bestd && best != NULL &&
+		    is_subsequence(w, words[i]) && !is_subsequence(w, best))) {
 			bestd = d;
 			best = words[i];
 		}

@@ -6,8 +6,9 @@
 
 /* Levenshtein distance (names up to 62 bytes; longer = large). */
 size_t edit_distance(const char *a, const char *b);
-/* The word of `words` (NULL-terminated) closest to w within distance 2 (or
- * one that w is a prefix or suffix of), or NULL. */
+/* The word of `words` (NULL-terminated) closest to w within edit distance 2,
+ * or NULL.  Ties go to a word that holds w's letters in order (a dropped
+ * letter, "taks" -> "tasks"), else to the earlier word. */
 const char *suggest(const char *w, const char *const *words);
 
 #endif
