@@ -69,7 +69,7 @@ write_masked(struct ntls *t)
 	ret = mod_write_file(t->ctx, t->path, &t->old, t->new.buf, t->new.len,
 	    NULL, NULL, NULL);
 	t->ctx->diff = diff;
-	if (ret == 0 && diff) {
+	if (ret == 0 && diff && arg_bool(t->args, "show_diff")) {
 		nutproto_mask_secrets(t->old.buf, t->old.len, &a);
 		nutproto_mask_secrets(t->new.buf, t->new.len, &b);
 		mod_add_diff(t->ctx, t->path, a.buf, a.len, b.buf, b.len);
@@ -547,6 +547,9 @@ static const struct module_arg nut_tls_args[] = {
 	  "server: DISABLE_WEAK_SSL true (TLS 1.2 minimum)", NULL },
 	{ "nut_user", ARG_STR, 0, "nut", NULL,
 	  "user NUT runs as (stores must be readable by it)", NULL },
+	{ "show_diff", ARG_BOOL, 0, "true", NULL,
+	  "in diff mode, show the diff (off for a check-mode pre-run whose "
+	  "change the real task shows again)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
