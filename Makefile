@@ -44,11 +44,12 @@ DEPS       := $(ENGINE_OBJ:.o=.d) runner/main.d $(UNIT_SRC:.c=.d)
 all: mend
 
 mend: runner/main.o libmend.a
-	$(CC) $(LDFLAGS) -o $@ runner/main.o libmend.a $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ runner/main.o libmend.a $(LDLIBS)
 
 libmend.a: $(ENGINE_OBJ)
-	rm -f $@
-	ar rcs $@ $(ENGINE_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $(ENGINE_OBJ)
 
 ifneq ($(V),1)
 Q := @
@@ -59,7 +60,8 @@ endif
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c libmend.a
-	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
 	    libmend.a $(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 -include $(DEPS)
