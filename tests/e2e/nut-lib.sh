@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2046
 # tests/e2e/nut-lib.sh - helpers for the NUT end-to-end tests (t2*_nut_*.sh),
 # sourced after lib.sh.  The hosts run Debian's real nut-server/nut-client
 # (tests/lab/nut-up: dummy-ups driver, upsd, upsmon via the init scripts).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2046
 # NUT case 1 (baseline) and the detection half of case 2 (the seed's lines),
 # on real daemons: nut_facts says vulnerable with the right reasons, reports
 # `certverify = yes` / `forcssl = yes` as ineffective, never shows the

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2046
 # NUT cases 2, 3, 4, 5 and 7 with playbooks/nut-upsmon-tls.yml on three
 # real NUT hosts at once:
 #   h1  upsd with a lab-CA certificate, upsmon.conf with the seed's lines
@@ -38,10 +39,8 @@ done
 [ "$rc" = 4 ] || fail "h2: upsd with the other CA's certificate is not up (nut-probe exit $rc)"
 
 conf=/etc/nut/upsmon.conf
-for i in 1 2 3; do
-	eval "sum$i=\$(fsum $i $conf)"
-	eval "log$i=\$(upsmon_lines $i)"
-done
+sum1=$(fsum 1 $conf) sum2=$(fsum 2 $conf) sum3=$(fsum 3 $conf)
+log1=$(upsmon_lines 1) log3=$(upsmon_lines 3)
 lab_sh 1 cat $conf >"$T/before"
 
 # ---- case 7: check mode reports the change, changes no byte ---------------
@@ -52,9 +51,8 @@ expect_out "^-certverify = yes$"
 expect_task h1 "CERTPATH, CERTVERIFY 1, FORCESSL 1" "changed"
 [ "$(recap h1 failed)" = 0 ] || fail "check mode: h1 failed"
 [ "$(recap h1 changed)" -ge 3 ] || fail "check mode: h1 reports no change"
-for i in 1 2 3; do
-	[ "$(fsum $i $conf)" = "$(eval echo "\$sum$i")" ] || fail "check mode changed h$i:$conf"
-done
+[ "$(fsum 1 $conf) $(fsum 2 $conf) $(fsum 3 $conf)" = "$sum1 $sum2 $sum3" ] ||
+	fail "check mode changed $conf"
 lab_sh 1 test -e /etc/nut/cert && fail "check mode created /etc/nut/cert on h1"
 cp "$T/out" "$T/out.check"
 

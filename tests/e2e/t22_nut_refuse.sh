@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2046
 # NUT case 6: nut_tls refuses to write CERTVERIFY 1 without a usable CERTPATH
 # (missing, holding no CA, unreadable by the nut user, or the file's own
 # CERTPATH missing), changing nothing; nut_facts reports such a CERTPATH.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2046
 # NUT case 8: playbooks/nut-upsd-tls.yml turns a plaintext-only upsd into
 # one that answers OK STARTTLS with a certificate that verifies against the
 # CA (checked by the lab's own probe, not only by mend's); the NSS database
