@@ -27,7 +27,9 @@ static const char usage[] =
 "  1  usage or internal error\n"
 "  2  at least one host failed\n"
 "  3  playbook or inventory invalid (nothing was run)\n"
-"  4  at least one host unreachable (takes precedence over 2)\n";
+"  4  at least one host unreachable (takes precedence over 2)\n"
+"  5  outside the change window (nothing run), or hosts left out because\n"
+"     the window was closing (when no host failed or was unreachable)\n";
 
 int
 main(int argc, char **argv)
