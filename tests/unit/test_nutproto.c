@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,29 +15,11 @@
 static char *
 fixture(const char *name)
 {
-	const char *dir = getenv("MEND_FIXTURES");
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
+	char rel[512];
+	size_t len;
 
-	if (dir == NULL)
-		dir = "tests/unit/fixtures";
-	snprintf(path, sizeof(path), "%s/nutproto/%s", dir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open fixture %s (run from the repository root)",
-		    path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	snprintf(rel, sizeof(rel), "%s/%s", "nutproto", name);
+	return tu_read_fixture(rel, &len);
 }
 
 /* ------------------------------------------------------------ lines */

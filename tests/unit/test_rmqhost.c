@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +17,10 @@
 static char *
 fixture(const char *name, size_t *len)
 {
-	const char *dir = getenv("MEND_FIXTURES");
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
+	char rel[512];
 
-	if (dir == NULL)
-		dir = "tests/unit/fixtures";
-	snprintf(path, sizeof(path), "%s/rmqhost/%s", dir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open fixture %s (run from the repository root)",
-		    path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
+	snprintf(rel, sizeof(rel), "%s/%s", "rmqhost", name);
+	return tu_read_fixture(rel, len);
 }
 
 /* ------------------------------------------------------ env file */
