@@ -630,28 +630,6 @@ failure_msg(const struct probe *p, const struct attempt *a,
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
-static char *
-find_local(struct modctx *ctx, const char *path)
-{
-	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
-	    NULL) : NULL;
-	char *p;
-
-	if (path == NULL)
-		return NULL;
-	if (path[0] == '/' || pd == NULL)
-		return xstrdup(path);
-	p = xasprintf("%s/files/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	p = xasprintf("%s/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	return xstrdup(path);
-}
-
 static enum expect
 parse_expect(const char *s, int tls)
 {
@@ -703,9 +681,9 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	if ((arg_str(args, "cert_file") == NULL) !=
 	    (arg_str(args, "key_file") == NULL))
 		return mod_fail(ctx, "cert_file and key_file go together") - 1;
-	p->cafile = find_local(ctx, arg_str(args, "ca_file"));
-	p->certfile = find_local(ctx, arg_str(args, "cert_file"));
-	p->keyfile = find_local(ctx, arg_str(args, "key_file"));
+	p->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	p->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	p->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
 	if (vn != NULL && *vn != '\0')
 		p->verify_name = vn;
 	else if (arg_bool(args, "verify_hostname"))

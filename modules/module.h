@@ -160,6 +160,17 @@ int mod_write_file(struct modctx *ctx, const char *path, const struct strbuf *ol
     const void *data, size_t len, const char *mode, const char *owner,
     const char *group);
 
+/* Remove a remote file, journaled (intent before, done/fail after); diff
+ * mode shows it as emptied; check mode removes nothing.  cur/meta are what
+ * mod_read_file() returned.  Returns 0 or a TERR_* code. */
+int mod_remove_file(struct modctx *ctx, const char *path,
+    const struct strbuf *cur, const struct file_meta *meta);
+
+/* A controller-side file named in a playbook: absolute paths as they are,
+ * else playbook_dir/files/PATH, then playbook_dir/PATH (as Ansible looks
+ * for `src`), else PATH itself.  NULL for NULL.  Malloc'ed. */
+char *mod_local_path(struct modctx *ctx, const char *path);
+
 /* Append a unified diff of a -> b (labels "before: path", "after: path"). */
 void mod_add_diff(struct modctx *ctx, const char *path, const char *a,
     size_t alen, const char *b, size_t blen);

@@ -103,30 +103,10 @@ as_error(int mod_fail_ret)
 /* ------------------------------------------------------------------ */
 /* Controller side                                                     */
 
-static char *
-find_local(struct modctx *ctx, const char *path)
-{
-	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
-	    NULL) : NULL;
-	char *p;
-
-	if (path[0] == '/' || pd == NULL)
-		return xstrdup(path);
-	p = xasprintf("%s/files/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	p = xasprintf("%s/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	return xstrdup(path);
-}
-
 static int
 read_local(struct modctx *ctx, const char *arg, struct strbuf *sb)
 {
-	char *path = find_local(ctx, arg), buf[8192];
+	char *path = mod_local_path(ctx, arg), buf[8192];
 	FILE *f = fopen(path, "rb");
 	size_t n;
 	int ret = 0;

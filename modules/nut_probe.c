@@ -585,26 +585,6 @@ targets(struct modctx *ctx, const struct val *args, struct target **out,
 
 /* ------------------------------------------------------------------ */
 
-static char *
-find_local(struct modctx *ctx, const char *path)
-{
-	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
-	    NULL) : NULL;
-	char *p;
-
-	if (path[0] == '/' || pd == NULL)
-		return xstrdup(path);
-	p = xasprintf("%s/files/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	p = xasprintf("%s/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	return xstrdup(path);
-}
-
 /* Probe one server; appends its result to results. Returns 0 ok, 1
  * failed (why appended to msg), TERR_UNREACHABLE. */
 static int
@@ -678,7 +658,7 @@ nut_probe_run(struct modctx *ctx, const struct val *args)
 	if (targets(ctx, args, &t, &n) < 0)
 		goto out;
 	if (starttls)
-		cafile = find_local(ctx, arg_str(args, "ca_file"));
+		cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
 	for (i = 0; i < n && ret == 0; i++) {
 		r = probe_one(ctx, args, &t[i], cafile, results, &why);
 		if (r < 0)

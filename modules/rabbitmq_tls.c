@@ -457,32 +457,10 @@ static int
 remove_conf(struct modctx *ctx, const char *path, const struct strbuf *cur,
     const struct file_meta *meta)
 {
-	struct exec_res r;
-	char *cmd;
-	long seq;
-	int ret;
-
-	if (ctx->diff)
-		mod_add_diff(ctx, path, cur->buf, cur->len, "", 0);
 	mod_changed(ctx);
 	mod_msg(ctx, "%s %s (it did not exist before)", ctx->check ?
 	    "would remove" : "removed", path);
-	if (ctx->check)
-		return 0;
-	seq = mod_journal_intent(ctx, path, meta, cur->buf, cur->len, NULL, 0,
-	    NULL);
-	cmd = shellcmd("rm -f -- %q", path);
-	exec_res_init(&r);
-	ret = mod_exec(ctx, cmd, NULL, 0, &r);
-	free(cmd);
-	if (ret == 0 && r.rc != 0) {
-		mod_journal_fail(ctx, seq, r.err.buf);
-		mod_fail(ctx, "cannot remove %s: %s", path, r.err.buf);
-	} else if (ret == 0) {
-		mod_journal_done(ctx, seq, "", 0, NULL);
-	}
-	exec_res_release(&r);
-	return ret;
+	return mod_remove_file(ctx, path, cur, meta);
 }
 
 static int

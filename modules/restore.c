@@ -74,35 +74,6 @@ note_drift(struct tally *t, const char *path, const char *why)
 }
 
 static int
-remove_file(struct modctx *ctx, const char *path, const struct strbuf *cur,
-    const struct file_meta *meta)
-{
-	struct exec_res r;
-	char *cmd;
-	long seq;
-	int ret;
-
-	if (ctx->diff)
-		mod_add_diff(ctx, path, cur->buf, cur->len, "", 0);
-	if (ctx->check)
-		return 0;
-	seq = mod_journal_intent(ctx, path, meta, cur->buf, cur->len, NULL, 0,
-	    NULL);
-	cmd = shellcmd("rm -f -- %q", path);
-	exec_res_init(&r);
-	ret = mod_exec(ctx, cmd, NULL, 0, &r);
-	free(cmd);
-	if (ret == 0 && r.rc != 0) {
-		mod_journal_fail(ctx, seq, r.err.buf);
-		mod_fail(ctx, "cannot remove %s: %s", path, r.err.buf);
-	} else if (ret == 0) {
-		mod_journal_done(ctx, seq, "", 0, NULL);
-	}
-	exec_res_release(&r);
-	return ret;
-}
-
-static int
 restore_bytes(struct modctx *ctx, const struct val *f, const char *objects,
     const char *path, const struct strbuf *cur)
 {
@@ -169,7 +140,7 @@ restore_one(struct modctx *ctx, const struct val *f, const char *objects,
 	if (!existed && !m.exists) {
 		t->same++;
 	} else if (!existed && (force || (wrote && !strcmp(sha, wrote)))) {
-		if ((ret = remove_file(ctx, path, &cur, &m)) == 0)
+		if ((ret = mod_remove_file(ctx, path, &cur, &m)) == 0)
 			t->removed++;
 	} else if (!existed) {
 		note_drift(t, path, "changed since the run, which created it");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../modules/module.h"
 #include "executor.h"
@@ -81,6 +82,28 @@ arg_int(const struct val *args, const char *name, long long def)
 	if (v == NULL || val_to_int(v, &n) != 0)
 		return def;
 	return n;
+}
+
+char *
+mod_local_path(struct modctx *ctx, const char *path)
+{
+	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
+	    NULL) : NULL;
+	char *p;
+
+	if (path == NULL)
+		return NULL;
+	if (path[0] == '/' || pd == NULL)
+		return xstrdup(path);
+	p = xasprintf("%s/files/%s", pd, path);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	p = xasprintf("%s/%s", pd, path);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return xstrdup(path);
 }
 
 struct conn *
