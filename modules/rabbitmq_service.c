@@ -17,7 +17,10 @@
  *            module returns at once with started_at (epoch seconds of the
  *            host) and boot_logs [{path, offset, since}]: SysV's
  *            rabbitmq-server wrapper rewrites /var/log/rabbitmq/startup_log
- *            and startup_err (offset 0; only once modified since
+ *            and startup_err (emptied just before the start, as the
+ *            wrapper itself does, so a BOOT FAILED left by an earlier
+ *            boot in the same second is never read as this one's;
+ *            offset 0; only once modified since
  *            started_at); systemd's unit appends to rabbitmq-server.log
  *            and rabbitmq-server.error.log (from offset = their size).
  *
@@ -82,7 +85,7 @@ static const char svc_script[] =
 	"for f in \"$l1\" \"$l2\"; do\n"
 	"  if [ $kind = systemd ]; then\n"
 	"    s=$(stat -c %s -- \"$f\" 2>/dev/null) || s=0; echo \"$x log $s 0 $f\"\n"
-	"  else echo \"$x log 0 $now $f\"; fi\n"
+	"  else [ -f \"$f\" ] && : > \"$f\"; echo \"$x log 0 $now $f\"; fi\n"
 	"done\n"
 	"echo \"$x started_at=$now\"\n"
 	"if [ $kind = systemd ]; then systemctl start --no-block -- \"$n\" "
