@@ -16,12 +16,29 @@
 #include "journal.h"
 #include "banned.h"
 
+/*
+ * Group commit.  Records are written in seq order under `lock`, then made
+ * durable by ONE fdatasync for every record written so far: a thread whose
+ * record is not yet synced either runs the fdatasync itself (with the lock
+ * released, so others can append meanwhile) or waits for the one in flight
+ * and checks again.  With 50 hosts appending at once, that is a handful of
+ * syncs instead of one per record in a queue (the benchmark measured the
+ * per-record sync as a third of each host's time).  journal_append() still
+ * returns only once its record is durable.  A failed fdatasync fails every
+ * later append too: after an error the kernel may report later syncs as
+ * fine although the earlier data is lost.
+ */
 struct journal {
 	pthread_mutex_t lock;
+	pthread_cond_t synced_cv;
 	char *id;
 	char *dir;
 	int fd;
 	long seq;
+	long written;       /* last seq written to fd */
+	long synced;        /* last seq known durable */
+	int syncing;        /* a thread is in fdatasync */
+	int broken;         /* a write or fdatasync failed: no more records */
 };
 
 void
@@ -153,6 +170,7 @@ journal_open(struct journal **out, const char *state_dir,
 
 	*out = NULL;
 	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->synced_cv, NULL);
 	j->id = new_run_id();
 	j->dir = xasprintf("%s/runs/%s", state_dir, j->id);
 	objs = xasprintf("%s/objects", j->dir);
@@ -255,10 +273,34 @@ journal_append(struct journal *j, const char *type, struct val *rec)
 	}
 	strbuf_addch(&sb, '\n');
 	test_crash_point("before", type);
-	ret = write_all(j->fd, sb.buf, sb.len);
+	ret = j->broken ? -1 : write_all(j->fd, sb.buf, sb.len);
 	if (ret == 0)
+		j->written = seq;
+	else
+		j->broken = 1;
+	while (ret == 0 && !j->broken && j->synced < seq) {
+		long upto;
+
+		if (j->syncing) {
+			pthread_cond_wait(&j->synced_cv, &j->lock);
+			continue;
+		}
+		j->syncing = 1;
+		upto = j->written;
+		pthread_mutex_unlock(&j->lock);
 		ret = fdatasync(j->fd);
-	test_crash_point("after", type);
+		pthread_mutex_lock(&j->lock);
+		j->syncing = 0;
+		if (ret == 0 && upto > j->synced)
+			j->synced = upto;
+		else if (ret != 0)
+			j->broken = 1;
+		pthread_cond_broadcast(&j->synced_cv);
+	}
+	if (j->broken)
+		ret = -1;
+	if (ret == 0)
+		test_crash_point("after", type);
 	pthread_mutex_unlock(&j->lock);
 	strbuf_release(&sb);
 	return ret < 0 ? -1 : seq;
@@ -277,6 +319,7 @@ journal_close(struct journal *j, const struct val *summary)
 	val_free(rec);
 	close(j->fd);
 	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->synced_cv);
 	free(j->id);
 	free(j->dir);
 	free(j);

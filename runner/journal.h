@@ -7,7 +7,8 @@
  * $XDG_STATE_HOME/mend or ~/.local/state/mend.  It holds:
  *
  *   meta.json       run id, playbooks, inventory sources, start time, pid
- *   journal.jsonl   append-only, one JSON object per line, fsync'd per record
+ *   journal.jsonl   append-only, one JSON object per line, durable (fdatasync,
+ *                   group commit) before journal_append() returns
  *   objects/<sha256>  the original bytes of every file before the run changed
  *                   it (0600, written and fsync'd BEFORE the intent record)
  *
@@ -21,7 +22,8 @@
  *   backup  {host, task, path, backup, sha}  a backup copy made on the host
  *   end     {status, ok, changed, failed, unreachable, finished}
  *
- * Consistency: a record is one write(2) of a whole line followed by fsync,
+ * Consistency: a record is one write(2) of a whole line, then fdatasync'd
+ * (one sync covers every record written before it: see journal.c),
  * so a SIGKILL at any moment leaves a journal whose every complete line is
  * valid; a torn last line (no '\n') is ignored by readers.  An intent with no
  * done/fail means "may or may not have happened": rollback treats it by
