@@ -33,6 +33,7 @@
 
 #include <libssh/libssh.h>
 
+#include "sftpc.h"
 #include "transport_impl.h"
 #include "banned.h"
 
@@ -94,6 +95,9 @@ conn_close(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	sf_end(c->sftp[0]);
+	sf_end(c->sftp[1]);
+	free(c->sftp_user);
 	if (!c->local)
 		tr_ssh_close(c);
 	free(c->desc);
@@ -274,6 +278,92 @@ out:
 	strbuf_release(&line);
 	strbuf_release(&tmo);
 	return rc;
+}
+
+/* ---- SFTP ---- */
+
+#define SFTP_TIMEOUT 60    /* seconds per round trip */
+
+/* For become: the host's sftp-server binary, wherever the system keeps it
+ * (Debian/Ubuntu, RHEL/Fedora/SUSE, Arch, BSD). */
+static const char sftp_server_sh[] =
+    "for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server "
+    "/usr/lib/ssh/sftp-server /usr/libexec/sftp-server "
+    "/usr/lib/misc/sftp-server; do [ -x \"$p\" ] && exec \"$p\"; done; "
+    "echo 'no sftp-server' >&2; exit 127";
+
+int
+conn_sftp(struct conn *c, const struct exec_opts *o, struct sftpc **out,
+    struct err *e)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct err why = ERR_INIT;
+	struct tstream *s;
+	const char *user = "root";
+	int slot = 0, rc;
+
+	*out = NULL;
+	if (c->local)
+		return 1;
+	if (o != NULL && o->become) {
+		if (o->become_user != NULL)
+			user = o->become_user;
+		slot = strcmp(user, c->user) != 0;
+	}
+	if (slot == 1 && o->become_pass != NULL)
+		return 1;                 /* sudo -S would share stdin */
+	if (slot == 1 && (c->sftp_user == NULL ||
+	    strcmp(c->sftp_user, user) != 0)) {
+		sf_end(c->sftp[1]);       /* another become user: start over */
+		c->sftp[1] = NULL;
+		c->sftp_off[1] = 0;
+		free(c->sftp_user);
+		c->sftp_user = xstrdup(user);
+	}
+	if (c->sftp[slot] != NULL) {
+		*out = c->sftp[slot];
+		return 0;
+	}
+	if (c->sftp_off[slot])
+		return 1;
+	s = xcalloc(1, sizeof(*s));
+	s->fd = -1;
+	s->c = c;
+	s->timeout_ms = SFTP_TIMEOUT * 1000;
+	if (slot == 1)
+		tr_wrap_become(&cmd, sftp_server_sh, user, BECOME_NOPASS);
+	rc = tr_ssh_session_open(c, slot == 0 ? "sftp" : NULL, cmd.buf, s, e);
+	strbuf_release(&cmd);
+	if (rc == TERR_UNREACHABLE) {
+		free(s);
+		return rc;
+	}
+	if (rc < 0) {
+		free(s);
+		c->sftp_off[slot] = 1;
+		return 1;
+	}
+	rc = sf_start(s, SFTP_TIMEOUT * 1000, &c->sftp[slot], &why);
+	err_release(&why);
+	if (rc < 0) {     /* s is closed; a lost connection shows next time */
+		c->sftp_off[slot] = 1;
+		return 1;
+	}
+	*out = c->sftp[slot];
+	return 0;
+}
+
+void
+conn_sftp_broken(struct conn *c, struct sftpc *sf)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (c->sftp[i] == sf && sf != NULL) {
+			sf_end(sf);
+			c->sftp[i] = NULL;
+			c->sftp_off[i] = 1;
+		}
 }
 
 int

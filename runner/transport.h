@@ -101,6 +101,23 @@ void exec_res_release(struct exec_res *r);
 int conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
     struct exec_res *r, struct err *e);
 
+/*
+ * The host's SFTP server, as the user conn_exec() with `o` would run
+ * commands as (o NULL: the login user): the "sftp" subsystem, or for
+ * become `sudo -n -u USER` running the host's sftp-server (found in the
+ * usual places).  Opened on first use and kept with the connection.
+ * Returns 0 with *out set; 1 when SFTP is not available that way (local
+ * connection, no subsystem, sudo wants a password, a server without the
+ * OpenSSH extensions sftpc.h needs): callers then use commands; or a
+ * TERR_* when the connection itself broke.  After an operation on *out
+ * failed with a TERR_* code, call conn_sftp_broken(): the session is
+ * closed and not reopened.
+ */
+struct sftpc;
+int conn_sftp(struct conn *c, const struct exec_opts *o, struct sftpc **out,
+    struct err *e);
+void conn_sftp_broken(struct conn *c, struct sftpc *sf);
+
 /* Open a TCP stream from the host to host:port (libssh direct-tcpip, or a
  * plain socket for local connections).  Used by protocol probes. */
 int conn_tcp_open(struct conn *c, const char *host, int port, int timeout,

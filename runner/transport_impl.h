@@ -15,6 +15,7 @@
 #define OUT_CAP_DEFAULT (16u << 20)
 
 struct ssh_conn;            /* transport_ssh.c */
+struct sftpc;               /* sftpc.c */
 
 struct conn {
 	int local;
@@ -24,6 +25,11 @@ struct conn {
 	char *probe_user;       /* NULL = not probed */
 	int probe_nopass;       /* sudo -n works for probe_user */
 	struct ssh_conn *ssh;   /* NULL for local */
+	/* SFTP sessions (conn_sftp): [0] as the login user, [1] as
+	 * sftp_user through sudo; sftp_off[i] = not available there */
+	struct sftpc *sftp[2];
+	char *sftp_user;
+	int sftp_off[2];
 };
 
 struct tstream {
@@ -71,6 +77,10 @@ int tr_ssh_exec(struct conn *c, const char *cmd, const void *in, size_t inlen,
     int timeout, struct exec_res *r, struct err *e);
 int tr_ssh_tcp_open(struct conn *c, const char *host, int port, int timeout,
     struct tstream *s, struct err *e);
+/* A session channel running `subsystem` (or, when NULL, `cmd`) as a
+ * stream; s->timeout_ms bounds the start. */
+int tr_ssh_session_open(struct conn *c, const char *subsystem,
+    const char *cmd, struct tstream *s, struct err *e);
 ssize_t tr_ssh_read(struct tstream *s, void *buf, size_t len, int timeout_ms);
 ssize_t tr_ssh_write(struct tstream *s, const void *buf, size_t len);
 void tr_ssh_stream_close(struct tstream *s);

@@ -942,3 +942,40 @@ tr_ssh_stream_close(struct tstream *s)
 	ssh_channel_free(ch);
 	s->ch = NULL;
 }
+
+/* ---- session streams (the sftp subsystem, or a command) ---------------- */
+
+int
+tr_ssh_session_open(struct conn *c, const char *subsystem, const char *cmd,
+    struct tstream *s, struct err *e)
+{
+	int64_t deadline = tr_now_ms() + s->timeout_ms;
+	ssh_channel ch = NULL;
+	int rc = SSH_ERROR, prc;
+
+	if (c->ssh->lost != NULL)
+		return lost(c, e);
+	prc = open_channel(c, &ch, deadline, e);
+	while (prc == 0 && (rc = subsystem != NULL ?
+	    ssh_channel_request_subsystem(ch, subsystem) :
+	    ssh_channel_request_exec(ch, cmd)) == SSH_AGAIN)
+		prc = pump(c, deadline, e);
+	if (prc == 0 && rc == SSH_OK) {
+		s->ch = ch;
+		prepare_spare(c);
+		return 0;
+	}
+	if (prc == TERR_TIMEOUT)
+		err_set(e, "cannot start %s on '%s': timed out",
+		    subsystem != NULL ? subsystem : "a command", c->desc);
+	else if (prc == 0)
+		prc = chan_failed(c, subsystem != NULL ? "the server refused "
+		    "the subsystem" : "cannot start the command", e);
+	if (ch != NULL) {
+		if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
+			ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	prepare_spare(c);
+	return prc;
+}
