@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hostlock.h"
+#include "sftpc.h"
 #include "shellcmd.h"
 #include "window.h"
 #include "banned.h"
@@ -295,6 +297,144 @@ judge_held(struct conn *c, const struct exec_opts *o, const char *run_id,
 	return ret;
 }
 
+/*
+ * The SFTP fast path: the usual case (the lock is free; our own release)
+ * done with the host's sftp-server, starting no program: mkdir(2) of the
+ * lock, the owner file written to owner.tmp and renamed in, `since` from
+ * the new directory's mtime (the host's clock).  Anything else (held,
+ * cannot create, no SFTP) returns 1 and the scripts above decide, from
+ * scratch, with their messages.
+ */
+static int
+write_small(struct sftpc *sf, const char *path, const char *text,
+    struct err *e)
+{
+	struct strbuf h = STRBUF_INIT;
+	struct sf_attr a;
+	int rc, rc2;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = SF_A_PERM;
+	a.perm = 0644;
+	rc = sf_open(sf, path, SF_WRITE | SF_CREAT | SF_TRUNC, &a, &h, e);
+	if (rc == 0) {
+		rc = sf_write_all(sf, &h, text, strlen(text), e);
+		rc2 = sf_close(sf, &h, e);
+		if (rc == 0)
+			rc = rc2;
+	}
+	strbuf_release(&h);
+	return rc;
+}
+
+static int
+take_sftp(struct conn *c, const struct exec_opts *o, const char *run_id,
+    const char *ctl, const char *dir, struct hostlock_owner *ow)
+{
+	struct err e = ERR_INIT;
+	struct sftpc *sf;
+	struct sf_attr a;
+	char *L, *tmp, *own, *text;
+	int rc;
+
+	if (conn_sftp(c, o, &sf, &e) != 0) {
+		err_release(&e);
+		return 1;
+	}
+	if (dir != NULL && *dir != '\0')
+		L = xstrdup(dir);
+	else if (sf_stat(sf, "/run/lock", 1, &a, &e) == 0 && S_ISDIR(a.perm))
+		L = xstrdup("/run/lock/mend");
+	else
+		L = xstrdup("/var/lock/mend");
+	tmp = xasprintf("%s/owner.tmp", L);
+	own = xasprintf("%s/owner", L);
+	text = NULL;
+	if ((rc = sf_mkdir(sf, L, 0755, &e)) == 0) {
+		rc = sf_stat(sf, L, 0, &a, &e);
+		if (rc == 0 && !(a.flags & SF_A_TIME))
+			rc = SF_FAILURE;
+		if (rc == 0) {
+			text = xasprintf("run=%s\ncontroller=%s\npid=%d\n"
+			    "since=%u\n", run_id, ctl, (int)getpid(), a.mtime);
+			rc = write_small(sf, tmp, text, &e);
+		}
+		if (rc == 0)
+			rc = sf_rename(sf, tmp, own, &e);
+		if (rc != 0) {      /* undo; the scripts will say what is wrong */
+			sf_remove(sf, tmp, &e);
+			sf_remove(sf, own, &e);
+			sf_rmdir(sf, L, &e);
+		}
+	}
+	if (rc == 0) {
+		memset(ow, 0, sizeof(*ow));
+		snprintf(ow->state, sizeof(ow->state), "taken");
+		snprintf(ow->path, sizeof(ow->path), "%s", L);
+	}
+	if (rc < 0)
+		conn_sftp_broken(c, sf);
+	err_release(&e);
+	free(text);
+	free(L);
+	free(tmp);
+	free(own);
+	return rc == 0 ? 0 : 1;
+}
+
+/* Release through SFTP: 0 released (or not ours: left alone), 1 = use the
+ * script. */
+static int
+release_sftp(struct conn *c, const struct exec_opts *o,
+    const struct hostlock *hl)
+{
+	struct err e = ERR_INIT;
+	struct strbuf h = STRBUF_INIT, text = STRBUF_INIT;
+	struct hostlock_owner ow;
+	struct sftpc *sf;
+	char *own, *tmp;
+	int rc;
+
+	if (conn_sftp(c, o, &sf, &e) != 0) {
+		err_release(&e);
+		return 1;
+	}
+	own = xasprintf("%s/owner", hl->path);
+	tmp = xasprintf("%s/owner.tmp", hl->path);
+	rc = sf_open(sf, own, SF_READ, NULL, &h, &e);
+	if (rc == 0) {
+		rc = sf_read_all(sf, &h, 4096, &text, &e);
+		sf_close(sf, &h, &e);
+	}
+	if (rc == 0) {
+		/* the file's lines, as the acquire script shows them */
+		struct strbuf shown = STRBUF_INIT;
+		const char *p, *nl;
+
+		for (p = text.buf; *p != '\0'; p = nl + (*nl != '\0')) {
+			nl = strchrnul(p, '\n');
+			strbuf_addstr(&shown, "owner.");
+			strbuf_add(&shown, p, (size_t)(nl - p) + (*nl != '\0'));
+		}
+		hostlock_parse(shown.buf, &ow);
+		strbuf_release(&shown);
+		if (strcmp(ow.run, hl->run) == 0) {
+			sf_remove(sf, tmp, &e);
+			rc = sf_remove(sf, own, &e);
+			if (rc == 0)
+				rc = sf_rmdir(sf, hl->path, &e);
+		}
+	}
+	if (rc < 0)
+		conn_sftp_broken(c, sf);
+	err_release(&e);
+	strbuf_release(&h);
+	strbuf_release(&text);
+	free(own);
+	free(tmp);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 hostlock_take(struct conn *c, const struct exec_opts *o,
     const char *run_id, const char *dir, struct hostlock *hl,
@@ -306,6 +446,11 @@ hostlock_take(struct conn *c, const struct exec_opts *o,
 	int ret;
 
 	controller_name(ctl, sizeof(ctl));
+	if (take_sftp(c, o, run_id, ctl, dir, &ow) == 0) {
+		hl->path = xstrdup(ow.path);
+		hl->run = xstrdup(run_id);
+		return 0;
+	}
 	shellcmd_build(&cmd, "L=%q; run=%q; ctl=%q; pid=%d\n", dir ? dir : "",
 	    run_id, ctl, (int)getpid());
 	strbuf_addstr(&cmd, take_fn);
@@ -339,6 +484,10 @@ hostlock_release(struct conn *c, const struct exec_opts *o,
 
 	if (hl->path == NULL)
 		return 0;
+	if (release_sftp(c, o, hl) == 0) {
+		hostlock_clear(hl);
+		return 0;
+	}
 	shellcmd_build(&cmd, "L=%q; run=%q\n", hl->path, hl->run);
 	strbuf_addstr(&cmd, release_script);
 	ret = run_script(c, o, cmd.buf, &ow, &msg);

@@ -9,6 +9,7 @@
 #include "../modules/module.h"
 #include "executor.h"
 #include "journal.h"
+#include "rfsftp.h"
 #include "banned.h"
 
 int
@@ -110,6 +111,28 @@ struct conn *
 mod_conn(struct modctx *ctx)
 {
 	return ctx->host->conn;
+}
+
+struct sftpc *
+mod_sftp(struct modctx *ctx)
+{
+	const struct val *v = ctx->vars != NULL ?
+	    val_map_get(ctx->vars, "mend_sftp") : NULL;
+	struct exec_opts o;
+	struct err e = ERR_INIT;
+	struct sftpc *sf = NULL;
+
+	if (ctx->host == NULL || ctx->host->conn == NULL ||
+	    (v != NULL && val_to_bool(v) == 0))
+		return NULL;
+	memset(&o, 0, sizeof(o));
+	o.become = ctx->become;
+	o.become_user = ctx->become_user;
+	o.become_pass = ctx->host->opts->become_pass;
+	if (conn_sftp(ctx->host->conn, &o, &sf, &e) != 0)
+		sf = NULL;
+	err_release(&e);
+	return sf;
 }
 
 int

@@ -24,6 +24,7 @@
 #include "diff.h"
 #include "journal.h"
 #include "remotefile.h"
+#include "rfsftp.h"
 #include "shellcmd.h"
 #include "banned.h"
 
@@ -157,10 +158,16 @@ int
 rf_probe(struct modctx *ctx, const char *path, int want_sha256,
     struct file_probe *p)
 {
+	struct strbuf content = STRBUF_INIT;
 	struct exec_res r;
 	size_t body, i;
 	int ret;
 
+	ret = rf_sftp_probe(ctx, path, want_sha256 ? RF_SHA256 : RF_META,
+	    &content, p);
+	strbuf_release(&content);
+	if (ret != RF_SHELL)
+		return ret;
 	exec_res_init(&r);
 	ret = probe_exec(ctx, path, want_sha256 ? sum_tail : "", p, &r, &body);
 	if (ret == 0 && want_sha256 && p->type == S_IFREG) {
@@ -190,6 +197,13 @@ rf_read(struct modctx *ctx, const char *path, struct strbuf *content,
 	memset(meta, 0, sizeof(*meta));
 	*type = 0;
 	strbuf_reset(content);
+	ret = rf_sftp_probe(ctx, path, RF_CONTENT, content, &p);
+	if (ret == 0) {
+		*meta = p.meta;          /* transferred */
+		*type = p.type;
+	}
+	if (ret != RF_SHELL)
+		return ret;
 	exec_res_init(&r);
 	ret = probe_exec(ctx, path, read_tail, &p, &r, &body);
 	if (ret == 0) {
@@ -402,20 +416,30 @@ write_journaled(struct modctx *ctx, const char *path,
 	if (seq < 0)
 		return as_error(mod_fail(ctx, "cannot write the journal "
 		    "entry for '%s': not changing it", path));
-	build_write_cmd(&cmd, path, len, o, argv);
 	exec_res_init(&r);
+	ret = rf_sftp_write(ctx, path, data, len, o, argv != NULL, &after,
+	    &o->backup_file);
+	if (ret == 0) {
+		r.rc = 0;
+		goto written;
+	}
+	if (ret != RF_SHELL)
+		goto out;
+	build_write_cmd(&cmd, path, len, o, argv);
 	ret = mod_exec(ctx, cmd.buf, data, len, &r);
 	if (ret == 0 && r.rc != 0) {
 		ret = fail_cmd(ctx, "cannot write", path, &r);
 		mod_journal_fail(ctx, seq, ctx->msg.buf);
 	} else if (ret == 0) {
 		parse_written(&r.out, &after, &o->backup_file);
+written:
 		mod_journal_done(ctx, seq, data, len, &after.meta);
 		if (o->backup_file != NULL && old != NULL)
 			mod_journal_backup(ctx, path, o->backup_file, old->buf,
 			    old->len);
 		file_probe_release(&after);
 	}
+out:
 	exec_res_release(&r);
 	strbuf_release(&cmd);
 	return ret;
