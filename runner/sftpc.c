@@ -27,6 +27,7 @@ enum {
 #define MAX_PACKET (512u << 10)   /* OpenSSH's sftp-server: 256 KiB */
 #define CHUNK      (64u << 10)    /* read/write request size */
 #define WINDOW     8              /* requests in flight */
+#define TRIM_OVER  (4u << 10)     /* see trim() */
 
 static const char *const needed_ext[] = {
 	"posix-rename@openssh.com", "fsync@openssh.com",
@@ -198,6 +199,17 @@ die(struct sftpc *sf, int rc, struct err *e, const char *fmt, ...)
 	}
 	err_set(e, "sftp: %s", sf->dead_why);
 	return sf->dead;
+}
+
+/* After a large reply: give the buffers back (a run keeps hundreds of
+ * sessions open until it ends). */
+static void
+trim(struct sftpc *sf)
+{
+	if (sf->in.len == 0 && sf->in.alloc > TRIM_OVER)
+		strbuf_release(&sf->in);
+	if (sf->pkt.alloc > TRIM_OVER)
+		strbuf_release(&sf->pkt);
 }
 
 static int
@@ -774,6 +786,7 @@ sf_read_all(struct sftpc *sf, const struct strbuf *handle, size_t cap,
 		inflight--;
 	}
 	strbuf_release(&sb);
+	trim(sf);
 	return rc;
 }
 
