@@ -1,6 +1,7 @@
 /*
  * remotefile.c - reading, writing and comparing files on the host, one
- * remote command per operation; see modules/module.h and remotefile.h.
+ * remote command per operation, unless the SFTP path (rfsftp.c) did it;
+ * see modules/module.h and remotefile.h.
  *
  * Read protocol (stdout of one command): a header then the payload,
  *     "mend 0 L D\0"          missing (L: is a link, D: its directory exists)

@@ -3,10 +3,16 @@
  * modules/module.h (mod_read_file, mod_write_file, mod_add_diff,
  * file_meta_release, all implemented in remotefile.c).
  *
- * Every function here costs exactly one remote command (one round trip)
- * and builds it with shellcmd_build(), every value quoted.  The remote side
- * needs a POSIX sh and GNU coreutils (stat -c, readlink -f, mktemp,
- * chmod/chown --reference, sync FILE, sha256sum).
+ * Two ways to the host, with the same results (rfsftp.c):
+ *  - the host's sftp-server (OpenSSH >= 9.1; `sudo -n` for become), kept
+ *    open per connection: no program started per operation.  Used for
+ *    reads, probes and plain writes (mode octal or kept; backup);
+ *  - otherwise, and whenever the SFTP path meets anything unusual (it then
+ *    changes nothing and steps aside), one remote command per function,
+ *    built with shellcmd_build(), every value quoted.  The remote side then
+ *    needs a POSIX sh and GNU coreutils (stat -c, readlink -f, mktemp,
+ *    chmod/chown --reference, sync FILE, sha256sum).
+ * Host variable mend_sftp: false forces the commands.
  *
  * Return convention (as mod_read_file): 0 = done, a TERR_* code from
  * mod_exec() = the connection broke (return it from .run), -1 = the

@@ -92,20 +92,23 @@ def main():
                            cell(b, "hosts", "%.2f"), walls))
     out.append("")
     out.append("| N | ansible/mend (fix) | ansible/mend (idempotent) "
+               "| ansible/mend controller CPU (fix) "
                "| mend/floor (fix) | mend/floor (idempotent) "
                "| mend/floor-defkex (fix) | mend/floor-defkex (idempotent) "
                "| mend/floor CPU: controller, hosts (fix) "
                "| mend ms per host (fix) | mend idempotent / fix |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         st = {(c, r): stats(g[(n, c, r)]) for c in ORDER for r in (1, 2)
               if (n, c, r) in g}
         m1, m2 = st.get(("mend", 1)), st.get(("mend", 2))
         per = "-" if not m1 or "failed" in m1 else "%.1f" % (
             m1["wall"] * 1000 / n)
-        out.append("| %d | %s | %s | %s | %s | %s | %s | %s, %s | %s | %s |" % (
+        out.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s, %s | %s "
+                   "| %s |" % (
             n, ratio(st.get(("ansible", 1)), m1),
             ratio(st.get(("ansible", 2)), m2),
+            ratio(st.get(("ansible", 1)), m1, "cpu"),
             ratio(m1, st.get(("floor", 1))), ratio(m2, st.get(("floor", 2))),
             ratio(m1, st.get(("floor-defkex", 1))),
             ratio(m2, st.get(("floor-defkex", 2))),
