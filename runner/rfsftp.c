@@ -319,7 +319,9 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	exists = rc == 0;
 	if (rc == SF_NO_SUCH_FILE)
 		rc = 0;
-	if (rc != 0 || (exists && !S_ISREG(ta.perm)))
+#define NEED (SF_A_SIZE | SF_A_UIDGID | SF_A_PERM)
+	if (rc != 0 || (exists && ((ta.flags & NEED) != NEED ||
+	    !S_ISREG(ta.perm))))
 		goto out;              /* a directory...: the command says */
 	d = dir_of(t);
 	/* 0666 for a new file without a mode: the host's umask applies, as
@@ -333,6 +335,10 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	    (rc = sf_fsync(sf, &h, &e)) != 0 ||
 	    (rc = sf_fstat(sf, &h, &tmpa, &e)) != 0)
 		goto out;
+	if ((tmpa.flags & SF_A_UIDGID) == 0) {
+		rc = SF_FAILURE;
+		goto out;
+	}
 	am_root = tmpa.uid == 0;
 	if (exists && (rc = copy_attrs(sf, &h, &ta, am_root, &e)) != 0)
 		goto out;
@@ -345,7 +351,8 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	}
 	if ((rc = sf_fstat(sf, &h, &tmpa, &e)) != 0)
 		goto out;
-	if (tmpa.size != len) {          /* a cut stream: never commit */
+	if ((tmpa.flags & NEED) != NEED || tmpa.size != len) {
+		/* a cut stream: never commit */
 		rc = SF_FAILURE;
 		goto out;
 	}
