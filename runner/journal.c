@@ -135,16 +135,21 @@ out:
 static char *
 new_run_id(void)
 {
-	unsigned char rnd[3];
+	unsigned char rnd[2];
 	char ts[32];
-	time_t t = time(NULL);
+	struct timespec now;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
-	return xasprintf("%s-%02x%02x%02x", ts, rnd[0], rnd[1], rnd[2]);
+	/* the milliseconds (000-3e7) first: runs started within the same
+	 * second still sort in start order ("last" is the newest), then 12
+	 * random bits; journal_open() retries on a clash */
+	return xasprintf("%s-%03lx%03x", ts, (long)(now.tv_nsec / 1000000),
+	    (unsigned)(rnd[0] << 4 | rnd[1] >> 4) & 0xfff);
 }
 
 static void
@@ -167,15 +172,28 @@ journal_open(struct journal **out, const char *state_dir,
 	struct journal *j = xcalloc(1, sizeof(*j));
 	struct strbuf sb = STRBUF_INIT;
 	char *path, *objs;
+	int tries;
 
 	*out = NULL;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->synced_cv, NULL);
-	j->id = new_run_id();
-	j->dir = xasprintf("%s/runs/%s", state_dir, j->id);
+	path = xasprintf("%s/runs", state_dir);
+	if (mkdir_p(path, 0700) < 0) {
+		err_set(e, "cannot create '%s': %s", path, strerror(errno));
+		free(path);
+		goto fail;
+	}
+	free(path);
+	for (tries = 0;; tries++) {      /* a new directory, never a shared one */
+		j->id = new_run_id();
+		j->dir = xasprintf("%s/runs/%s", state_dir, j->id);
+		if (mkdir(j->dir, 0700) == 0 || errno != EEXIST || tries == 20)
+			break;
+		free(j->id);
+		free(j->dir);
+	}
 	objs = xasprintf("%s/objects", j->dir);
-	if (mkdir_p(j->dir, 0700) < 0 || chmod(j->dir, 0700) < 0 ||
-	    mkdir(objs, 0700) < 0) {
+	if (chmod(j->dir, 0700) < 0 || mkdir(objs, 0700) < 0) {
 		err_set(e, "cannot create run directory '%s': %s", j->dir,
 		    strerror(errno));
 		free(objs);

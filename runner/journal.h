@@ -2,7 +2,8 @@
  * journal.h - the run journal: what a run changed, written before it changes.
  *
  * Every `mend run` outside check mode gets an id (UTC timestamp plus a short
- * random part, so ids sort by start time: 20261122T124501Z-3f9a1c) and a
+ * random part, so ids sort by start time: 20261122T124501Z-1f4a3c: the
+ * second, then its milliseconds (3 hex digits) and 12 random bits) and a
  * directory  STATE/runs/<id>/  (mode 0700), where STATE is --state-dir or
  * $XDG_STATE_HOME/mend or ~/.local/state/mend.  It holds:
  *

@@ -37,6 +37,7 @@ lab_sh 1 grep -q 'edited by hand' $D/e2e-b.conf || fail "the drifted file was to
 # rolling back the same run again: a and c are already as before, b still
 # drifted; --force restores it
 mend_run rollback "$run1" $(lab_args) --force
+[ -n "${E2E_DEBUG:-}" ] && { rm -rf /tmp/t32-state; cp -r "$T/state" /tmp/t32-state; cp "$T/out" /tmp/t32-out; }
 expect_rc 0
 [ "$(snap 1 $D/e2e-b.conf)" = "$b0" ] || fail "--force did not restore b: $(snap 1 $D/e2e-b.conf) vs $b0"
 [ "$(snap 1 $D/e2e-a.conf)" = "$a0" ] || fail "a changed again"
@@ -50,4 +51,5 @@ lab_sh 1 grep -q 'edited by hand' $D/e2e-b.conf || fail "rollback of the rollbac
 mend_run show "$run1" --state-dir "$T/state"
 expect_out "^h1 \| $D/e2e-c.conf \| created"
 expect_out '^\+a2$'
+[ -n "${E2E_DEBUG:-}" ] && cp -r "$T/state" /tmp/t32-state
 lab_sh 1 rm -f $D/e2e-a.conf $D/e2e-b.conf $D/e2e-c.conf

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../runner/journal.h"
@@ -185,6 +186,36 @@ test_broken_stays_broken(void **state)
 	free(sd);
 }
 
+/* Runs started within one second still sort in start order ("mend
+ * rollback last" picks the newest), and never share a directory. */
+static void
+test_ids_sort_by_start(void **state)
+{
+	struct journal *j;
+	struct err e = ERR_INIT;
+	struct val *meta = val_map();
+	char *sd = state_dir(), *prev = NULL;
+	struct timespec ms2 = { 0, 2000000 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(journal_open(&j, sd, meta, &e), 0);
+		assert_int_equal(strlen(journal_run_id(j)),
+		    strlen("20261122T124501Z-1f4a3c"));
+		if (prev != NULL)
+			assert_true(strcmp(prev, journal_run_id(j)) < 0);
+		free(prev);
+		prev = xstrdup(journal_run_id(j));
+		journal_close(j, NULL);
+		nanosleep(&ms2, NULL);
+	}
+	free(prev);
+	val_free(meta);
+	rm_rf(sd);
+	free(sd);
+}
+
 int
 main(void)
 {
@@ -192,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_concurrent_appends),
 		cmocka_unit_test(test_store_objects),
 		cmocka_unit_test(test_broken_stays_broken),
+		cmocka_unit_test(test_ids_sort_by_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
