@@ -268,6 +268,28 @@ test_crash_point(const char *when, const char *type)
 		raise(SIGKILL);
 }
 
+/*
+ * Records that must be durable before journal_append() returns: the intent
+ * (write-ahead: before the change), a service restart (rollback restarts
+ * what the run restarted), confirm-or-revert events, start and end.  The
+ * outcome records (done, fail, backup, lock) are written in order and become
+ * durable with the next sync: a controller that loses power before that
+ * leaves an intent without its outcome, which rollback already treats as
+ * "may or may not have happened" (it compares the file's hash).  A killed
+ * process loses nothing either way (the page cache has the write).
+ */
+static int
+must_sync(const char *type)
+{
+	static const char *const ride[] = { "done", "fail", "backup", "lock" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ride); i++)
+		if (strcmp(type, ride[i]) == 0)
+			return 0;
+	return 1;
+}
+
 long
 journal_append(struct journal *j, const char *type, struct val *rec)
 {
@@ -296,7 +318,7 @@ journal_append(struct journal *j, const char *type, struct val *rec)
 		j->written = seq;
 	else
 		j->broken = 1;
-	while (ret == 0 && !j->broken && j->synced < seq) {
+	while (ret == 0 && !j->broken && j->synced < seq && must_sync(type)) {
 		long upto;
 
 		if (j->syncing) {

@@ -8,8 +8,8 @@
  * $XDG_STATE_HOME/mend or ~/.local/state/mend.  It holds:
  *
  *   meta.json       run id, playbooks, inventory sources, start time, pid
- *   journal.jsonl   append-only, one JSON object per line, durable (fdatasync,
- *                   group commit) before journal_append() returns
+ *   journal.jsonl   append-only, one JSON object per line (fdatasync'd with
+ *                   group commit; see "Consistency")
  *   objects/<sha256>  the original bytes of every file before the run changed
  *                   it (0600, written and fsync'd BEFORE the intent record)
  *
@@ -23,8 +23,10 @@
  *   backup  {host, task, path, backup, sha}  a backup copy made on the host
  *   end     {status, ok, changed, failed, unreachable, finished}
  *
- * Consistency: a record is one write(2) of a whole line, then fdatasync'd
- * (one sync covers every record written before it: see journal.c),
+ * Consistency: a record is one write(2) of a whole line; start, intent,
+ * service, confirm and end are fdatasync'd before journal_append() returns
+ * (one sync covers every record written before it: see journal.c), the
+ * outcome records (done, fail, backup, lock) ride on the next sync,
  * so a SIGKILL at any moment leaves a journal whose every complete line is
  * valid; a torn last line (no '\n') is ignored by readers.  An intent with no
  * done/fail means "may or may not have happened": rollback treats it by
