@@ -403,7 +403,7 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 	tmp = xasprintf("%s/owner.tmp", hl->path);
 	rc = sf_open(sf, own, SF_READ, NULL, &h, &e);
 	if (rc == 0) {
-		rc = sf_read_all(sf, &h, 4096, &text, &e);
+		rc = sf_read_all(sf, &h, 0, 4096, &text, &e);
 		sf_close(sf, &h, &e);
 	}
 	if (rc == 0) {

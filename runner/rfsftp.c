@@ -10,13 +10,13 @@
  * changing anything and the command runs instead, with its exact error
  * messages.  So the two paths give the same results; the unit tests of
  * remotefile.c exercise the commands (local connections), the e2e tests
- * this path, and t02 both against the same files.
+ * this path, and t13 both against the same files.
  *
  * The write follows the command step for step: temp file in the target's
- * directory (O_EXCL, 0600), data, fsync, owner/group then mode of the old
- * file (chown clears setuid/setgid), size check, backup (a copy with the
- * old file's mode, owner and times, never more readable than it while
- * being written), atomic posix-rename over the target, fsync of the
+ * directory (O_EXCL, 0600), data, fsync, owner/group and mode of the old
+ * file (one request unless setuid/setgid: see copy_attrs()), size check,
+ * backup (a copy with the old file's mode, owner and times, never more
+ * readable than it while being written), atomic posix-rename over the target, fsync of the
  * directory.  The backup's name takes the host's clock (the temp file's
  * mtime), formatted in the controller's time zone.
  */
@@ -68,14 +68,14 @@ names_into(struct sftpc *sf, const struct sf_attr *a, struct file_meta *m,
 /* ---- reading ---- */
 
 static int
-read_handle(struct sftpc *sf, const char *path, struct strbuf *content,
-    struct err *e)
+read_handle(struct sftpc *sf, const char *path, uint64_t size,
+    struct strbuf *content, struct err *e)
 {
 	struct strbuf h = STRBUF_INIT;
 	int rc = sf_open(sf, path, SF_READ, NULL, &h, e), rc2;
 
 	if (rc == 0) {
-		rc = sf_read_all(sf, &h, READ_CAP, content, e);
+		rc = sf_read_all(sf, &h, size, READ_CAP, content, e);
 		rc2 = sf_close(sf, &h, e);
 		if (rc == 0)
 			rc = rc2;
@@ -131,7 +131,7 @@ rf_sftp_probe(struct modctx *ctx, const char *path, enum rf_what what,
 		goto shell;
 	if (p->type == S_IFREG && what != RF_META) {
 		strbuf_reset(content);
-		if ((rc = read_handle(sf, path, content, &e)) != 0 ||
+		if ((rc = read_handle(sf, path, a.size, content, &e)) != 0 ||
 		    content->truncated)
 			goto shell;   /* unreadable or too large: the command says */
 		if (what == RF_SHA256) {
@@ -222,39 +222,68 @@ temp_namer(const char *dir, uint32_t t)
 	return temp_name(dir);
 }
 
-/* Owner/group then mode of `ref` onto an open handle.  A refused chown is
- * fine for a non-root writer (as chown --reference ... || [ id -u != 0 ]).
- * *am_root: the writer is root (the temp file's owner). */
+/* Is the writer root?  (The owner of a file it just created.) */
 static int
-copy_attrs(struct sftpc *sf, const struct strbuf *h, const struct sf_attr *ref,
-    int am_root, struct err *e)
+writer_is_root(struct sftpc *sf, const struct strbuf *h, int *root,
+    struct err *e)
 {
 	struct sf_attr a;
-	int rc;
+	int rc = sf_fstat(sf, h, &a, e);
+
+	if (rc == 0 && !(a.flags & SF_A_UIDGID))
+		rc = SF_FAILURE;
+	*root = rc == 0 && a.uid == 0;
+	return rc;
+}
+
+/*
+ * Owner/group, mode (and with `times` the times) of `ref` onto an open
+ * handle, as chown --reference + chmod --reference (+ cp -p's times).  A
+ * refused chown is fine for a non-root writer (`|| [ id -u != 0 ]`).
+ * sftp-server applies one request's attributes in the order mode, times,
+ * owner; a chown clears setuid/setgid, so a mode with those bits goes in a
+ * second request after the owner.  Otherwise one request does it all.
+ */
+static int
+copy_attrs(struct sftpc *sf, const struct strbuf *h, const struct sf_attr *ref,
+    int times, struct err *e)
+{
+	uint32_t tflag = times && (ref->flags & SF_A_TIME) ? SF_A_TIME : 0;
+	int split = (ref->perm & 06000) != 0, rc, root;
+	struct sf_attr a;
 
 	memset(&a, 0, sizeof(a));
-	a.flags = SF_A_UIDGID;
 	a.uid = ref->uid;
 	a.gid = ref->gid;
-	rc = sf_fsetstat(sf, h, &a, e);
-	if (rc < 0 || (rc > 0 && am_root))
-		return rc;
-	a.flags = SF_A_PERM;
 	a.perm = ref->perm & 07777;
+	a.atime = ref->atime;
+	a.mtime = ref->mtime;
+	a.flags = SF_A_UIDGID | (split ? 0 : SF_A_PERM | tflag);
+	rc = sf_fsetstat(sf, h, &a, e);
+	if (rc > 0) {          /* which part failed?  only chown may */
+		int rc2 = writer_is_root(sf, h, &root, e);
+
+		if (rc2 != 0 || root)
+			return rc2 != 0 ? rc2 : rc;
+		rc = 0;
+		split = 1;     /* mode (and times) again on their own */
+	}
+	if (rc != 0 || !split)
+		return rc;
+	a.flags = SF_A_PERM | tflag;
 	return sf_fsetstat(sf, h, &a, e);
 }
 
 /* The backup: a copy of target t (attributes ta) as path.N.TIME~. */
 static int
 make_backup(struct sftpc *sf, const char *path, const char *t,
-    const struct sf_attr *ta, uint32_t host_time, int am_root, char **bname,
+    const struct sf_attr *ta, uint32_t host_time, char **bname,
     struct err *e)
 {
 	struct strbuf old = STRBUF_INIT, h = STRBUF_INIT;
-	struct sf_attr a;
 	int rc, rc2;
 
-	rc = read_handle(sf, t, &old, e);
+	rc = read_handle(sf, t, ta->size, &old, e);
 	if (rc == 0 && (old.truncated || old.len != ta->size))
 		rc = SF_FAILURE;   /* too large, or changing under us */
 	if (rc == 0)
@@ -263,13 +292,7 @@ make_backup(struct sftpc *sf, const char *path, const char *t,
 	if (rc == 0) {
 		rc = sf_write_all(sf, &h, old.buf, old.len, e);
 		if (rc == 0)
-			rc = copy_attrs(sf, &h, ta, am_root, e);
-		memset(&a, 0, sizeof(a));
-		a.flags = SF_A_TIME;
-		a.atime = ta->atime;
-		a.mtime = ta->mtime;
-		if (rc == 0 && (ta->flags & SF_A_TIME))
-			rc = sf_fsetstat(sf, &h, &a, e);
+			rc = copy_attrs(sf, &h, ta, 1, e);
 		rc2 = sf_close(sf, &h, e);
 		if (rc == 0)
 			rc = rc2;
@@ -303,7 +326,7 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	struct strbuf h = STRBUF_INIT;
 	struct sf_attr ta, tmpa, a;
 	char *t = NULL, *d = NULL, *tmp = NULL, *bname = NULL;
-	int rc, exists, am_root, committed = 0, created = 0, backed_up = 0;
+	int rc, exists, committed = 0, created = 0, backed_up = 0;
 
 	memset(after, 0, sizeof(*after));
 	*backup = NULL;
@@ -332,15 +355,9 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 		goto out;
 	created = 1;
 	if ((rc = sf_write_all(sf, &h, data, len, &e)) != 0 ||
-	    (rc = sf_fsync(sf, &h, &e)) != 0 ||
-	    (rc = sf_fstat(sf, &h, &tmpa, &e)) != 0)
+	    (rc = sf_fsync(sf, &h, &e)) != 0)
 		goto out;
-	if ((tmpa.flags & SF_A_UIDGID) == 0) {
-		rc = SF_FAILURE;
-		goto out;
-	}
-	am_root = tmpa.uid == 0;
-	if (exists && (rc = copy_attrs(sf, &h, &ta, am_root, &e)) != 0)
+	if (exists && (rc = copy_attrs(sf, &h, &ta, 0, &e)) != 0)
 		goto out;
 	if (o->mode != NULL) {
 		memset(&a, 0, sizeof(a));
@@ -360,7 +377,7 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 		goto out;
 	strbuf_reset(&h);
 	if (o->backup && exists && (rc = make_backup(sf, path, t, &ta,
-	    tmpa.mtime, am_root, &bname, &e)) != 0)
+	    tmpa.mtime, &bname, &e)) != 0)
 		goto out;
 	backed_up = bname != NULL;
 	after->meta.exists = 1;

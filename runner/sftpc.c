@@ -710,14 +710,18 @@ send_read(struct sftpc *sf, struct strbuf *sb, const struct strbuf *handle,
  * until the server says EOF.
  */
 int
-sf_read_all(struct sftpc *sf, const struct strbuf *handle, size_t cap,
-    struct strbuf *out, struct err *e)
+sf_read_all(struct sftpc *sf, const struct strbuf *handle, uint64_t hint,
+    size_t cap, struct strbuf *out, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 	uint32_t ids[WINDOW];
 	uint64_t sent = 0, got = 0;
-	size_t head = 0, inflight = 0, window = WINDOW;
+	size_t head = 0, inflight = 0, window;
 	int rc, type, eof = 0;
+
+	/* enough requests for `hint` bytes and the EOF after them: every
+	 * request costs the server a read and both sides a packet */
+	window = hint / CHUNK + 2 < WINDOW ? (size_t)(hint / CHUNK) + 2 : WINDOW;
 
 	if ((rc = check_alive(sf, e)) != 0)
 		return rc;

@@ -83,9 +83,10 @@ int sf_open(struct sftpc *sf, const char *path, uint32_t pflags,
     const struct sf_attr *a, struct strbuf *handle, struct err *e);
 int sf_close(struct sftpc *sf, const struct strbuf *handle, struct err *e);
 /* Read from offset 0 to EOF into out (appended); more than cap bytes
- * stops with out->truncated set (0 = no cap). */
-int sf_read_all(struct sftpc *sf, const struct strbuf *handle, size_t cap,
-    struct strbuf *out, struct err *e);
+ * stops with out->truncated set (0 = no cap).  hint: the size expected
+ * (from a stat; 0 = small or unknown), to size the requests in flight. */
+int sf_read_all(struct sftpc *sf, const struct strbuf *handle, uint64_t hint,
+    size_t cap, struct strbuf *out, struct err *e);
 /* Write len bytes at offset 0 (pipelined requests). */
 int sf_write_all(struct sftpc *sf, const struct strbuf *handle,
     const void *data, size_t len, struct err *e);

@@ -66,6 +66,27 @@ expect_rc 0
 expect_out "sftp: write /etc/nut/twin-a.conf"
 [ "$(st /etc/nut/twin-a.conf | cut -d' ' -f1-3)" = "-rw-r-S--- root nut" ] || fail "become: $(st /etc/nut/twin-a.conf)"
 
+# a non-root writer may not chown: a group-writable file of root's in a
+# directory of its own comes out the same both ways (owner the writer's,
+# mode kept)
+lab_sh 1 sh -c 'rm -rf /tmp/twin && mkdir /tmp/twin && chown mendlab /tmp/twin && for f in a b; do printf "x=0\n" >/tmp/twin/$f; chown root:mendlab /tmp/twin/$f; chmod 0664 /tmp/twin/$f; done'
+cat >"$T/nonroot.yml" <<'P'
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - lineinfile: path={{ f }} regexp='^x=' line='x=1' backup=yes
+P
+mend_run run "$T/nonroot.yml" -i "$T/inv.ini" --known-hosts "$LAB/known_hosts" --state-dir "$T/state" -vvv -e f=/tmp/twin/a
+expect_rc 0
+expect_out "sftp: write /tmp/twin/a"
+mend_run run "$T/nonroot.yml" -i "$T/inv.ini" --known-hosts "$LAB/known_hosts" --state-dir "$T/state" -e f=/tmp/twin/b -e mend_sftp=false
+expect_rc 0
+[ "$(st /tmp/twin/a | cut -d' ' -f1-3)" = "-rw-rw-r-- mendlab mendlab" ] || fail "non-root sftp write: $(st /tmp/twin/a)"
+[ "$(st /tmp/twin/a)" = "$(st /tmp/twin/b)" ] || fail "non-root: $(st /tmp/twin/a) / $(st /tmp/twin/b)"
+ba=$(lab_sh 1 sh -c 'ls /tmp/twin | grep "^a\..*~$"'); bb=$(lab_sh 1 sh -c 'ls /tmp/twin | grep "^b\..*~$"')
+[ "$(st "/tmp/twin/$ba" | cut -d' ' -f1-3)" = "$(st "/tmp/twin/$bb" | cut -d' ' -f1-3)" ] || fail "non-root backups: $(st "/tmp/twin/$ba") / $(st "/tmp/twin/$bb")"
+lab_sh 1 rm -rf /tmp/twin
+
 # no sftp-server on the host: the subsystem fails, commands do the work
 lab_sh 1 sh -c "$prep"
 lab_sh 1 mount --bind /dev/null /usr/lib/openssh/sftp-server
