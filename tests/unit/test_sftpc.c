@@ -179,14 +179,14 @@ test_write_read_rename(void **state)
 	assert_int_equal(access(tmp, F_OK), -1);
 	/* read it back, whole and capped */
 	assert_int_equal(sf_open(v->sf, dst, SF_READ, NULL, &h, &e), 0);
-	assert_int_equal(sf_read_all(v->sf, &h, 0, &back, &e), 0);
+	assert_int_equal(sf_read_all(v->sf, &h, 0, 0, &back, &e), 0);
 	assert_int_equal(back.len, len);
 	assert_memory_equal(back.buf, data, len);
 	assert_int_equal(back.truncated, 0);
 	assert_int_equal(sf_close(v->sf, &h, &e), 0);
 	strbuf_reset(&back);
 	assert_int_equal(sf_open(v->sf, dst, SF_READ, NULL, &h, &e), 0);
-	assert_int_equal(sf_read_all(v->sf, &h, 1000, &back, &e), 0);
+	assert_int_equal(sf_read_all(v->sf, &h, len, 1000, &back, &e), 0);
 	assert_int_equal(back.truncated, 1);
 	assert_int_equal(sf_close(v->sf, &h, &e), 0);
 	/* the session still answers in step after the drained reads */
@@ -220,7 +220,9 @@ test_small_and_empty_files(void **state)
 		assert_int_equal(sf_close(v->sf, &h, &e), 0);
 		strbuf_reset(&back);
 		assert_int_equal(sf_open(v->sf, p, SF_READ, NULL, &h, &e), 0);
-		assert_int_equal(sf_read_all(v->sf, &h, 0, &back, &e), 0);
+		/* the right hint, none, and a wrong one: same bytes */
+		assert_int_equal(sf_read_all(v->sf, &h, sizes[i] * (i % 3),
+		    0, &back, &e), 0);
 		assert_int_equal(sf_close(v->sf, &h, &e), 0);
 		assert_int_equal(back.len, sizes[i]);
 		assert_memory_equal(back.buf, d, sizes[i]);
