@@ -326,7 +326,8 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	struct strbuf h = STRBUF_INIT;
 	struct sf_attr ta, tmpa, a;
 	char *t = NULL, *d = NULL, *tmp = NULL, *bname = NULL;
-	int rc, exists, committed = 0, created = 0, backed_up = 0;
+	int rc, exists, committed = 0, created = 0, backed_up = 0, new_default;
+	uint32_t default_perm;
 
 	memset(after, 0, sizeof(*after));
 	*backup = NULL;
@@ -348,21 +349,31 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 		goto out;              /* a directory...: the command says */
 	d = dir_of(t);
 	/* 0666 for a new file without a mode: the host's umask applies, as
-	 * for the command's 0666 & ~umask */
-	rc = create_excl(sf, temp_namer, d, 0, exists || o->mode != NULL ?
-	    0600 : 0666, &tmp, &h, &e);
+	 * for the command's 0666 & ~umask.  That mode is noted and the file
+	 * made 0600 before any data goes in (the command's temp file is
+	 * 0600 too), then given it back below. */
+	new_default = !exists && o->mode == NULL;
+	rc = create_excl(sf, temp_namer, d, 0, new_default ? 0666 : 0600, &tmp,
+	    &h, &e);
 	if (rc != 0)
 		goto out;
 	created = 1;
+	memset(&a, 0, sizeof(a));
+	a.flags = SF_A_PERM;
+	a.perm = 0600;
+	if (new_default && ((rc = sf_fstat(sf, &h, &tmpa, &e)) != 0 ||
+	    (rc = (tmpa.flags & SF_A_PERM) ? 0 : SF_FAILURE) != 0 ||
+	    (rc = sf_fsetstat(sf, &h, &a, &e)) != 0))
+		goto out;
+	default_perm = new_default ? tmpa.perm & 07777 : 0;
 	if ((rc = sf_write_all(sf, &h, data, len, &e)) != 0 ||
 	    (rc = sf_fsync(sf, &h, &e)) != 0)
 		goto out;
 	if (exists && (rc = copy_attrs(sf, &h, &ta, 0, &e)) != 0)
 		goto out;
-	if (o->mode != NULL) {
-		memset(&a, 0, sizeof(a));
-		a.flags = SF_A_PERM;
-		a.perm = (uint32_t)strtoul(o->mode, NULL, 8);
+	if (o->mode != NULL || new_default) {
+		a.perm = o->mode != NULL ? (uint32_t)strtoul(o->mode, NULL, 8) :
+		    default_perm;
 		if ((rc = sf_fsetstat(sf, &h, &a, &e)) != 0)
 			goto out;
 	}

@@ -17,6 +17,8 @@ cat >"$T/pb.yml" <<'P'
       lineinfile: path={{ f }} regexp='^CERTVERIFY' line='CERTVERIFY 1' backup=yes
     - name: new file
       copy: dest=/etc/nut/twin-new-{{ tag }} content="secret={{ tag }}\n" mode=0600
+    - name: new file, the host's default mode
+      copy: dest=/etc/nut/twin-plain-{{ tag }} content="plain\n"
     - name: read back
       command: cat {{ f }}
       register: back
@@ -39,6 +41,9 @@ st() { lab_sh 1 stat -c '%A %U %G %s' "$@"; }
 lab_sh 1 test -L /etc/nut/twin-link.conf || fail "the symlink was replaced"
 [ "$(st /etc/nut/twin-new-a | cut -d' ' -f1-3)" = "$(st /etc/nut/twin-new-b | cut -d' ' -f1-3)" ] || fail "new files differ"
 [ "$(st /etc/nut/twin-new-a | cut -d' ' -f1-3)" = "-rw------- root root" ] || fail "new file: $(st /etc/nut/twin-new-a)"
+[ "$(st /etc/nut/twin-plain-a)" = "$(st /etc/nut/twin-plain-b)" ] || fail "new files without a mode differ: $(st /etc/nut/twin-plain-a) / $(st /etc/nut/twin-plain-b)"
+# the lab's sessions run with umask 022
+[ "$(st /etc/nut/twin-plain-a | cut -d' ' -f1-3)" = "-rw-r--r-- root root" ] || fail "new file without a mode: $(st /etc/nut/twin-plain-a)"
 ba=$(lab_sh 1 sh -c 'ls /etc/nut | grep "^twin-a.conf\..*~$"')
 bb=$(lab_sh 1 sh -c 'ls /etc/nut | grep "^twin-link.conf\..*~$"')
 [ -n "$ba" ] && [ -n "$bb" ] || fail "missing backup: '$ba' '$bb'"
