@@ -34,6 +34,7 @@
 #include "module.h"
 #include "../runner/nutconf.h"
 #include "../runner/nutproto.h"
+#include "../runner/remotefile.h"
 #include "../runner/shellcmd.h"
 #include "../runner/banned.h"
 
@@ -63,11 +64,14 @@ static int
 write_masked(struct ntls *t)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct write_opts o;
 	int diff = t->ctx->diff, ret;
 
+	memset(&o, 0, sizeof(o));
+	o.before = &t->meta;        /* the journal: mode and owner to restore */
 	t->ctx->diff = 0;
-	ret = mod_write_file(t->ctx, t->path, &t->old, t->new.buf, t->new.len,
-	    NULL, NULL, NULL);
+	ret = mod_write_file_opts(t->ctx, t->path, &t->old, t->new.buf,
+	    t->new.len, &o);
 	t->ctx->diff = diff;
 	if (ret == 0 && diff && arg_bool(t->args, "show_diff")) {
 		nutproto_mask_secrets(t->old.buf, t->old.len, &a);

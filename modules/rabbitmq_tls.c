@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "rabbitmq.h"
+#include "../runner/remotefile.h"
 #include "../runner/shellcmd.h"
 #include "../runner/banned.h"
 
@@ -384,6 +385,7 @@ write_conf(struct rtls *t)
 	const struct rmq_file *f = &t->h.conf;
 	const char *user = arg_str(t->args, "rabbitmq_user");
 	const struct val *inv = val_map_get(t->ctx->data, "invalid_removed");
+	struct write_opts o;
 	int ret;
 
 	if (t->new.len == f->text.len &&
@@ -391,9 +393,13 @@ write_conf(struct rtls *t)
 		mod_msg(t->ctx, "%s already makes AMQP TLS-only", f->path);
 		return 0;
 	}
-	ret = mod_write_file(t->ctx, f->path, &f->text, t->new.buf, t->new.len,
-	    f->exists ? NULL : "0640", f->exists ? NULL : "root",
-	    f->exists ? NULL : user);
+	memset(&o, 0, sizeof(o));
+	o.before = &f->meta;        /* the journal: mode and owner to restore */
+	o.mode = f->exists ? NULL : "0640";
+	o.owner = f->exists ? NULL : "root";
+	o.group = f->exists ? NULL : user;
+	ret = mod_write_file_opts(t->ctx, f->path, &f->text, t->new.buf,
+	    t->new.len, &o);
 	if (ret != 0 || t->ctx->failed)
 		return ret;
 	mod_changed(t->ctx);
