@@ -111,14 +111,6 @@ setf(struct attempt *a, enum outcome o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* e's text without the "error: " prefix and the newline. */
-static const char *
-err_text(struct err *e)
-{
-	strbuf_rtrim(&e->msg);
-	return e->msg.len > 7 ? e->msg.buf + 7 : "unknown error";
-}
-
 /* ------------------------------------------------------------------ */
 /* One attempt                                                         */
 
@@ -129,15 +121,15 @@ open_stream(struct probe *p, struct attempt *a, int secs,
 	struct err e = ERR_INIT;
 	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
 
-	if (ret == TERR_CONNECT && strcasestr(err_text(&e),
+	if (ret == TERR_CONNECT && strcasestr(err_text(&e, "unknown error"),
 	    "connection refused") != NULL)
 		setf(a, OUT_REFUSED, "connection refused");
 	else if (ret == TERR_CONNECT)
-		setf(a, OUT_REFUSED, "%s", err_text(&e));
+		setf(a, OUT_REFUSED, "%s", err_text(&e, "unknown error"));
 	else if (ret == TERR_TIMEOUT)
-		setf(a, OUT_ERROR, "%s", err_text(&e));
+		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
 	else if (ret != 0)
-		setf(a, OUT_ERROR, "%s", err_text(&e));
+		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
 	if (ret == TERR_UNREACHABLE && !p->from_controller)
 		a->transport_err = ret;
 	err_release(&e);
@@ -165,7 +157,7 @@ handshake(struct probe *p, struct attempt *a, struct tstream *s, int ms,
 		a->verified = 1;
 		goto out;
 	}
-	why = err_text(&e);
+	why = err_text(&e, "unknown error");
 	if (strncmp(why, "cannot load", 11) == 0) {
 		a->fatal = 1;
 		setf(a, OUT_ERROR, "%s", why);
@@ -654,7 +646,7 @@ open_local(struct probe *p)
 	ret = conn_open(&p->local, &cp, &e);
 	if (ret != 0)
 		mod_fail(p->ctx, "cannot open a local connection: %s",
-		    err_text(&e));
+		    err_text(&e, "unknown error"));
 	err_release(&e);
 	p->conn = p->local;
 	return ret == 0 ? 0 : -1;

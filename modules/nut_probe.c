@@ -191,8 +191,7 @@ do_connect(struct sess *s)
 		step(s, "connect", 1, "connected from the host");
 	} else {
 		strbuf_rtrim(&e.msg);
-		step(s, "connect", 0, "%s", e.msg.len > 7 ? e.msg.buf + 7 :
-		    "cannot connect");
+		step(s, "connect", 0, "%s", err_text(&e, "cannot connect"));
 		if (ret == TERR_UNREACHABLE)
 			s->transport_err = ret;
 	}
@@ -268,7 +267,7 @@ do_handshake(struct sess *s, const char *cafile)
 	} else {
 		strbuf_rtrim(&e.msg);
 		step(s, "TLS handshake", 0, "TLS handshake failed: %s%s%s%s",
-		    e.msg.len > 7 ? e.msg.buf + 7 : "error",
+		    err_text(&e, "error"),
 		    ti.subject[0] ? " (server certificate '" : "",
 		    ti.subject, ti.subject[0] ? "')" : "");
 	}

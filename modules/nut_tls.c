@@ -306,7 +306,7 @@ patch_client(struct ntls *t)
 		    &e) < 0) {
 			strbuf_rtrim(&e.msg);
 			ret = as_error(mod_fail(t->ctx, "%s: %s", t->path,
-			    e.msg.len > 7 ? e.msg.buf + 7 : "cannot patch"));
+			    err_text(&e, "cannot patch")));
 		}
 	}
 	free(reqs);
@@ -367,7 +367,7 @@ patch_server(struct ntls *t)
 	if (nutconf_patch_upsd(t->old.buf, t->old.len, &fix, &t->new, &e) < 0) {
 		strbuf_rtrim(&e.msg);
 		ret = as_error(mod_fail(t->ctx, "%s: %s", t->path,
-		    e.msg.len > 7 ? e.msg.buf + 7 : "cannot patch"));
+		    err_text(&e, "cannot patch")));
 	}
 	err_release(&e);
 	return ret;

@@ -292,8 +292,8 @@ read_files(struct modctx *ctx, struct rmq_host *h)
 	    h->plugins_file.path, h->plugins_file.text.buf,
 	    h->plugins_file.text.len, &e) < 0) {
 		strbuf_rtrim(&e.msg);
-		val_list_push(h->notes, val_str(e.msg.len > 7 ?
-		    e.msg.buf + 7 : "enabled_plugins does not parse"));
+		val_list_push(h->notes, val_str(err_text(&e,
+		    "enabled_plugins does not parse")));
 	}
 	err_release(&e);
 	return 0;

@@ -153,13 +153,6 @@ make_opts(struct rtls *t)
 	return 0;
 }
 
-static const char *
-err_text(struct err *e)
-{
-	strbuf_rtrim(&e->msg);
-	return e->msg.len > 7 ? e->msg.buf + 7 : "unknown error";
-}
-
 /* ------------------------------------------------------------------ */
 /* Steps of state: patched                                             */
 
@@ -193,7 +186,7 @@ do_patch(struct rtls *t)
 
 	if (rmq_patch(&t->h.conf.conf, &t->o, &t->new, &t->changes, &changed,
 	    &e) < 0) {
-		ret = refuse(t, "%s", err_text(&e));
+		ret = refuse(t, "%s", err_text(&e, "unknown error"));
 	} else {
 		(void)rmq_conf_parse(&t->newconf, pos_intern(t->h.conf.path),
 		    t->new.buf, t->new.len, &e2);

@@ -328,7 +328,7 @@ check_safety_opts(struct cli *c)
 	    mend_clock_init(&c->clock, c->now, c->o.tz, &e) < 0 ||
 	    (c->o.window != NULL && window_parse(c->o.window, &w, &e) < 0)) {
 		strbuf_rtrim(&e.msg);
-		usage_error("%s", e.msg.buf + 7);
+		usage_error("%s", err_text(&e, "invalid value"));
 		ret = -1;
 	}
 	c->o.clock = &c->clock;

@@ -205,7 +205,7 @@ run(struct conn *c, const struct exec_opts *o, const char *cmd,
 	ret = conn_exec(c, cmd, &eo, r, &e);
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
-		strbuf_addstr(msg, e.msg.len > 7 ? e.msg.buf + 7 : "lost");
+		strbuf_addstr(msg, err_text(&e, "lost"));
 	} else if (r->rc != 0) {
 		strbuf_rtrim(&r->err);
 		strbuf_addf(msg, "confirm script failed (exit %d): %s", r->rc,
@@ -344,7 +344,7 @@ confirm_confirm(struct confirm *cf, const struct conn_params *cp,
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
 		strbuf_addf(msg, "no new connection to confirm: %s",
-		    e.msg.len > 7 ? e.msg.buf + 7 : "cannot connect");
+		    err_text(&e, "cannot connect"));
 		err_release(&e);
 		return ret;
 	}

@@ -34,6 +34,19 @@ err_vset(struct err *e, const struct pos *p, const char *fmt, va_list ap)
 	return -1;
 }
 
+const char *
+err_text(struct err *e, const char *fallback)
+{
+	static const char bare[] = "error: ";
+
+	strbuf_rtrim(&e->msg);
+	if (e->msg.len == 0)
+		return fallback;
+	if (strncmp(e->msg.buf, bare, sizeof(bare) - 1) == 0)
+		return e->msg.buf + sizeof(bare) - 1;
+	return e->msg.buf;
+}
+
 int
 err_setpos(struct err *e, const struct pos *p, const char *fmt, ...)
 {

@@ -40,6 +40,11 @@ int err_setpos(struct err *e, const struct pos *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int err_set(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The recorded message(s) as text for another message: the trailing
+ * newline dropped, and the leading "error: " of a message without a
+ * position (file:line:col is kept when there is one); `fallback` when
+ * nothing was recorded.  Points into e. */
+const char *err_text(struct err *e, const char *fallback);
 /* Print all recorded messages to f. */
 void err_print(const struct err *e, FILE *f);
 /* Intern a file name for use in struct pos (lives until exit). */

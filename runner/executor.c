@@ -128,7 +128,7 @@ host_connect(struct hostctx *hc, const struct play *p)
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
 		report_task(hc, "connect", TS_UNREACHABLE,
-		    e.msg.len > 7 ? e.msg.buf + 7 : "cannot connect", NULL,
+		    err_text(&e, "cannot connect"), NULL,
 		    NULL, 0, 0);
 		hc->unreachable = 1;
 		hc->st.unreachable++;

@@ -202,7 +202,7 @@ run_script(struct conn *c, const struct exec_opts *o, const char *script,
 	ret = conn_exec(c, script, o, &r, &e);
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
-		strbuf_addstr(msg, e.msg.len > 7 ? e.msg.buf + 7 : "lost");
+		strbuf_addstr(msg, err_text(&e, "lost"));
 	} else if (r.rc != 0) {
 		strbuf_rtrim(&r.err);
 		strbuf_addf(msg, "lock script failed (exit %d): %s", r.rc,
@@ -389,7 +389,7 @@ release_sftp(struct conn *c, const struct exec_opts *o,
     const struct hostlock *hl)
 {
 	struct err e = ERR_INIT;
-	struct strbuf h = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	struct hostlock_owner ow;
 	struct sftpc *sf;
 	char *own, *tmp;
@@ -401,11 +401,7 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 	}
 	own = xasprintf("%s/owner", hl->path);
 	tmp = xasprintf("%s/owner.tmp", hl->path);
-	rc = sf_open(sf, own, SF_READ, NULL, &h, &e);
-	if (rc == 0) {
-		rc = sf_read_all(sf, &h, 0, 4096, &text, &e);
-		sf_close(sf, &h, &e);
-	}
+	rc = sf_read_file(sf, own, 0, 4096, &text, &e);
 	if (rc == 0) {
 		/* the file's lines, as the acquire script shows them */
 		struct strbuf shown = STRBUF_INIT;
@@ -428,7 +424,6 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 	if (rc < 0)
 		conn_sftp_broken(c, sf);
 	err_release(&e);
-	strbuf_release(&h);
 	strbuf_release(&text);
 	free(own);
 	free(tmp);

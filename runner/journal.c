@@ -34,8 +34,8 @@ struct journal {
 	char *id;
 	char *dir;
 	int fd;
-	long seq;
-	long written;       /* last seq written to fd */
+	long seq;           /* last record written (seq and write happen
+	                     * under one hold of `lock`) */
 	long synced;        /* last seq known durable */
 	int syncing;        /* a thread is in fdatasync */
 	int broken;         /* a write or fdatasync failed: no more records */
@@ -314,9 +314,7 @@ journal_append(struct journal *j, const char *type, struct val *rec)
 	strbuf_addch(&sb, '\n');
 	test_crash_point("before", type);
 	ret = j->broken ? -1 : write_all(j->fd, sb.buf, sb.len);
-	if (ret == 0)
-		j->written = seq;
-	else
+	if (ret != 0)
 		j->broken = 1;
 	while (ret == 0 && !j->broken && j->synced < seq && must_sync(type)) {
 		long upto;
@@ -326,7 +324,7 @@ journal_append(struct journal *j, const char *type, struct val *rec)
 			continue;
 		}
 		j->syncing = 1;
-		upto = j->written;
+		upto = j->seq;
 		pthread_mutex_unlock(&j->lock);
 		ret = fdatasync(j->fd);
 		pthread_mutex_lock(&j->lock);

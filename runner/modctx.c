@@ -113,6 +113,16 @@ mod_conn(struct modctx *ctx)
 	return ctx->host->conn;
 }
 
+/* Who remote work runs as: the task's become settings. */
+static void
+become_opts(const struct modctx *ctx, struct exec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->become = ctx->become;
+	o->become_user = ctx->become_user;
+	o->become_pass = ctx->host->opts->become_pass;
+}
+
 struct sftpc *
 mod_sftp(struct modctx *ctx)
 {
@@ -125,10 +135,7 @@ mod_sftp(struct modctx *ctx)
 	if (ctx->host == NULL || ctx->host->conn == NULL ||
 	    (v != NULL && val_to_bool(v) == 0))
 		return NULL;
-	memset(&o, 0, sizeof(o));
-	o.become = ctx->become;
-	o.become_user = ctx->become_user;
-	o.become_pass = ctx->host->opts->become_pass;
+	become_opts(ctx, &o);
 	if (conn_sftp(ctx->host->conn, &o, &sf, &e) != 0)
 		sf = NULL;
 	err_release(&e);
@@ -143,19 +150,16 @@ mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,
 	struct err e = ERR_INIT;
 	int ret;
 
-	memset(&o, 0, sizeof(o));
+	become_opts(ctx, &o);
 	o.in = in;
 	o.inlen = inlen;
 	o.timeout = ctx->timeout;
-	o.become = ctx->become;
-	o.become_user = ctx->become_user;
-	o.become_pass = ctx->host->opts->become_pass;
 	mod_log(ctx, 3, "exec: %s", ctx->no_log ? "(no_log)" : cmd);
 	ret = conn_exec(ctx->host->conn, cmd, &o, r, &e);
 	if (ret != 0) {
 		strbuf_reset(&ctx->msg);
 		/* e.msg holds "error: ..." lines: keep the text only */
-		strbuf_addstr(&ctx->msg, e.msg.len > 7 ? e.msg.buf + 7 : "transport error");
+		strbuf_addstr(&ctx->msg, err_text(&e, "transport error"));
 		strbuf_rtrim(&ctx->msg);
 		ctx->failed = 1;
 	}

@@ -508,8 +508,8 @@ mod_write_file(struct modctx *ctx, const char *path, const struct strbuf *old,
 
 /* ---- attributes ---- */
 
-static int
-is_octal(const char *s)
+int
+rf_mode_octal(const char *s)
 {
 	size_t n = strspn(s, "01234567");
 
@@ -521,7 +521,7 @@ rf_mode_valid(const char *mode)
 {
 	const char *p = mode;
 
-	if (is_octal(mode))
+	if (rf_mode_octal(mode))
 		return strtoul(mode, NULL, 8) <= 07777;
 	for (;;) {     /* [ugoa]*([-+=]([rwxXst]*|[ugo]))+ (,...)* */
 		p += strspn(p, "ugoa");
@@ -551,7 +551,7 @@ attrs_differ_local(const struct file_meta *m, const char *mode,
 
 	if (m == NULL || !m->exists)
 		return -1;
-	if (mode != NULL && !is_octal(mode))
+	if (mode != NULL && !rf_mode_octal(mode))
 		return -1;
 	if (mode != NULL && strtoul(mode, NULL, 8) != m->mode)
 		differs = 1;

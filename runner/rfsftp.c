@@ -16,8 +16,8 @@
  * directory (O_EXCL, 0600), data, fsync, owner/group and mode of the old
  * file (one request unless setuid/setgid: see copy_attrs()), size check,
  * backup (a copy with the old file's mode, owner and times, never more
- * readable than it while being written), atomic posix-rename over the target, fsync of the
- * directory.  The backup's name takes the host's clock (the temp file's
+ * readable than it while being written), atomic posix-rename over the
+ * target, fsync of the directory.  The backup's name takes the host's clock (the temp file's
  * mtime), formatted in the controller's time zone.
  */
 #include <stdio.h>
@@ -58,31 +58,23 @@ dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/* An existing file's probe from its attributes (a regular file's or the
+ * one a symlink leads to), with the owner's and group's names. */
 static int
-names_into(struct sftpc *sf, const struct sf_attr *a, struct file_meta *m,
+probe_from_attr(struct sftpc *sf, const struct sf_attr *a, struct file_probe *p,
     struct err *e)
 {
-	return sf_names(sf, a->uid, a->gid, &m->owner, &m->group, e);
+	p->meta.exists = 1;
+	p->parent_exists = 1;
+	p->type = a->perm & S_IFMT;
+	p->meta.mode = a->perm & 07777;
+	p->meta.size = a->size;
+	p->uid = a->uid;
+	p->gid = a->gid;
+	return sf_names(sf, a->uid, a->gid, &p->meta.owner, &p->meta.group, e);
 }
 
 /* ---- reading ---- */
-
-static int
-read_handle(struct sftpc *sf, const char *path, uint64_t size,
-    struct strbuf *content, struct err *e)
-{
-	struct strbuf h = STRBUF_INIT;
-	int rc = sf_open(sf, path, SF_READ, NULL, &h, e), rc2;
-
-	if (rc == 0) {
-		rc = sf_read_all(sf, &h, size, READ_CAP, content, e);
-		rc2 = sf_close(sf, &h, e);
-		if (rc == 0)
-			rc = rc2;
-	}
-	strbuf_release(&h);
-	return rc;
-}
 
 int
 rf_sftp_probe(struct modctx *ctx, const char *path, enum rf_what what,
@@ -119,19 +111,13 @@ rf_sftp_probe(struct modctx *ctx, const char *path, enum rf_what what,
 	if (rc != 0 || (a.flags & (SF_A_PERM | SF_A_UIDGID | SF_A_SIZE)) !=
 	    (SF_A_PERM | SF_A_UIDGID | SF_A_SIZE))
 		goto shell;
-	p->meta.exists = 1;
-	p->parent_exists = 1;
-	p->type = a.perm & S_IFMT;
-	p->meta.mode = a.perm & 07777;
-	p->meta.size = a.size;
-	p->uid = a.uid;
-	p->gid = a.gid;
 	if ((rc = sf_realpath(sf, path, &p->meta.realpath, &e)) != 0 ||
-	    (rc = names_into(sf, &a, &p->meta, &e)) != 0)
+	    (rc = probe_from_attr(sf, &a, p, &e)) != 0)
 		goto shell;
 	if (p->type == S_IFREG && what != RF_META) {
 		strbuf_reset(content);
-		if ((rc = read_handle(sf, path, a.size, content, &e)) != 0 ||
+		if ((rc = sf_read_file(sf, path, a.size, READ_CAP, content,
+		    &e)) != 0 ||
 		    content->truncated)
 			goto shell;   /* unreadable or too large: the command says */
 		if (what == RF_SHA256) {
@@ -152,18 +138,10 @@ shell:
 
 /* ---- writing ---- */
 
-static int
-is_octal_mode(const char *s)
-{
-	size_t n = strspn(s, "01234567");
-
-	return n > 0 && n <= 5 && s[n] == '\0' && strtoul(s, NULL, 8) <= 07777;
-}
-
-/* A random name beside `dir`: dir/.mend.XXXXXX, or the backup's
- * path.NNNNN.<time>~ */
+/* Names for create_excl(): a random temp name in `dir`,
+ * dir/.mend.XXXXXX, or the backup's path.NNNNN.<time>~ */
 static char *
-temp_name(const char *dir)
+temp_name(const char *dir, uint32_t unused)
 {
 	static const char az[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
 	    "WXYZ0123456789";
@@ -171,6 +149,7 @@ temp_name(const char *dir)
 	char s[7];
 	size_t i;
 
+	(void)unused;
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		fatal("RAND_bytes failed");
 	for (i = 0; i < 6; i++)
@@ -213,13 +192,6 @@ create_excl(struct sftpc *sf, char *(*namer)(const char *, uint32_t),
 		rc = sf_open(sf, *name, SF_WRITE | SF_CREAT | SF_EXCL, &a, h, e);
 	}
 	return rc;
-}
-
-static char *
-temp_namer(const char *dir, uint32_t t)
-{
-	(void)t;
-	return temp_name(dir);
 }
 
 /* Is the writer root?  (The owner of a file it just created.) */
@@ -283,7 +255,7 @@ make_backup(struct sftpc *sf, const char *path, const char *t,
 	struct strbuf old = STRBUF_INIT, h = STRBUF_INIT;
 	int rc, rc2;
 
-	rc = read_handle(sf, t, ta->size, &old, e);
+	rc = sf_read_file(sf, t, ta->size, READ_CAP, &old, e);
 	if (rc == 0 && (old.truncated || old.len != ta->size))
 		rc = SF_FAILURE;   /* too large, or changing under us */
 	if (rc == 0)
@@ -332,7 +304,7 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	memset(after, 0, sizeof(*after));
 	*backup = NULL;
 	if (o->mkdirs || has_validate || o->owner != NULL || o->group != NULL ||
-	    (o->mode != NULL && !is_octal_mode(o->mode)))
+	    (o->mode != NULL && !rf_mode_octal(o->mode)))
 		return RF_SHELL;
 	if ((sf = mod_sftp(ctx)) == NULL)
 		return RF_SHELL;
@@ -353,7 +325,7 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	 * made 0600 before any data goes in (the command's temp file is
 	 * 0600 too), then given it back below. */
 	new_default = !exists && o->mode == NULL;
-	rc = create_excl(sf, temp_namer, d, 0, new_default ? 0666 : 0600, &tmp,
+	rc = create_excl(sf, temp_name, d, 0, new_default ? 0666 : 0600, &tmp,
 	    &h, &e);
 	if (rc != 0)
 		goto out;
@@ -391,13 +363,7 @@ rf_sftp_write(struct modctx *ctx, const char *path, const void *data,
 	    tmpa.mtime, &bname, &e)) != 0)
 		goto out;
 	backed_up = bname != NULL;
-	after->meta.exists = 1;
-	after->type = tmpa.perm & S_IFMT;
-	after->meta.mode = tmpa.perm & 07777;
-	after->meta.size = tmpa.size;
-	after->uid = tmpa.uid;
-	after->gid = tmpa.gid;
-	if ((rc = names_into(sf, &tmpa, &after->meta, &e)) != 0)
+	if ((rc = probe_from_attr(sf, &tmpa, after, &e)) != 0)
 		goto out;
 	rc = sf_rename(sf, tmp, t, &e);
 	if (rc < 0) {
@@ -425,7 +391,7 @@ out:
 	if (committed == -1) {
 		strbuf_reset(&ctx->msg);
 		strbuf_addf(&ctx->msg, "cannot write '%s': %s", path,
-		    e.msg.len > 7 ? e.msg.buf + 7 : "sftp failed");
+		    err_text(&e, "sftp failed"));
 		strbuf_rtrim(&ctx->msg);
 		ctx->failed = 1;
 		conn_sftp_broken(mod_conn(ctx), sf);

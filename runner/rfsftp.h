@@ -14,6 +14,10 @@
 
 enum rf_what { RF_META, RF_CONTENT, RF_SHA256 };
 
+/* 1 when mode is octal digits (remotefile.c; rf_mode_valid() has already
+ * checked the value). */
+int rf_mode_octal(const char *mode);
+
 /* The SFTP session for ctx's user (become included), or NULL: commands.
  * Host variable mend_sftp: false turns SFTP off.  (modctx.c) */
 struct sftpc *mod_sftp(struct modctx *ctx);

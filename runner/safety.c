@@ -189,7 +189,7 @@ safety_validate(struct playbook **pbs, size_t npbs, struct err *e)
 			    &we) < 0) {
 				strbuf_rtrim(&we.msg);
 				err_setpos(e, &p->window_pos, "%s",
-				    we.msg.buf + 7);
+				    err_text(&we, "invalid window"));
 				ret = -1;
 			}
 			err_release(&we);

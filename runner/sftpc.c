@@ -795,6 +795,23 @@ sf_read_all(struct sftpc *sf, const struct strbuf *handle, uint64_t hint,
 }
 
 int
+sf_read_file(struct sftpc *sf, const char *path, uint64_t hint, size_t cap,
+    struct strbuf *out, struct err *e)
+{
+	struct strbuf h = STRBUF_INIT;
+	int rc = sf_open(sf, path, SF_READ, NULL, &h, e), rc2;
+
+	if (rc == 0) {
+		rc = sf_read_all(sf, &h, hint, cap, out, e);
+		rc2 = sf_close(sf, &h, e);
+		if (rc == 0)
+			rc = rc2;
+	}
+	strbuf_release(&h);
+	return rc;
+}
+
+int
 sf_write_all(struct sftpc *sf, const struct strbuf *handle, const void *data,
     size_t len, struct err *e)
 {

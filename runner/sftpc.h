@@ -87,6 +87,9 @@ int sf_close(struct sftpc *sf, const struct strbuf *handle, struct err *e);
  * (from a stat; 0 = small or unknown), to size the requests in flight. */
 int sf_read_all(struct sftpc *sf, const struct strbuf *handle, uint64_t hint,
     size_t cap, struct strbuf *out, struct err *e);
+/* open + sf_read_all + close of `path`. */
+int sf_read_file(struct sftpc *sf, const char *path, uint64_t hint,
+    size_t cap, struct strbuf *out, struct err *e);
 /* Write len bytes at offset 0 (pipelined requests). */
 int sf_write_all(struct sftpc *sf, const struct strbuf *handle,
     const void *data, size_t len, struct err *e);

@@ -622,6 +622,17 @@ on_exit_signal(ssh_session s, ssh_channel ch, const char *sig, int core,
 	st->status = 1;
 }
 
+/* Close (if the connection still can) and free a channel; NULL is fine. */
+static void
+chan_drop(struct conn *c, ssh_channel ch)
+{
+	if (ch == NULL)
+		return;
+	if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
+		ssh_channel_close(ch);
+	ssh_channel_free(ch);
+}
+
 static int
 chan_failed(struct conn *c, const char *what, struct err *e)
 {
@@ -837,12 +848,9 @@ tr_ssh_exec(struct conn *c, const char *cmd, const void *in, size_t inlen,
 		if (ch != NULL && ssh_channel_is_open(ch))
 			ssh_channel_request_send_signal(ch, "TERM");
 	}
-	if (ch != NULL) {
+	if (ch != NULL)
 		ssh_remove_channel_callbacks(ch, &cb);
-		if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
-			ssh_channel_close(ch);
-		ssh_channel_free(ch);
-	}
+	chan_drop(c, ch);
 	prepare_spare(c);
 	return rc;
 }
@@ -935,11 +943,7 @@ tr_ssh_stream_close(struct tstream *s)
 {
 	ssh_channel ch = s->ch;
 
-	if (ch == NULL)
-		return;
-	if (ssh_is_connected(s->c->ssh->s) && ssh_channel_is_open(ch))
-		ssh_channel_close(ch);
-	ssh_channel_free(ch);
+	chan_drop(s->c, ch);
 	s->ch = NULL;
 }
 
@@ -971,11 +975,7 @@ tr_ssh_session_open(struct conn *c, const char *subsystem, const char *cmd,
 	else if (prc == 0)
 		prc = chan_failed(c, subsystem != NULL ? "the server refused "
 		    "the subsystem" : "cannot start the command", e);
-	if (ch != NULL) {
-		if (ssh_is_connected(c->ssh->s) && ssh_channel_is_open(ch))
-			ssh_channel_close(ch);
-		ssh_channel_free(ch);
-	}
+	chan_drop(c, ch);
 	prepare_spare(c);
 	return prc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "../../runner/err.h"
 #include "../../runner/shellcmd.h"
 #include "../../runner/strbuf.h"
 #include "../../runner/value.h"
@@ -278,10 +279,30 @@ test_value_conversions(void **state)
 	val_free(v);
 }
 
+/* err_text: the message for another message; a position is kept whole
+ * (cutting a fixed "error: " off it garbled the file name). */
+static void
+test_err_text(void **state)
+{
+	struct err e = ERR_INIT;
+	struct pos p = { "/etc/rabbitmq/enabled_plugins", 1, 5 };
+
+	(void)state;
+	assert_string_equal(err_text(&e, "fallback"), "fallback");
+	err_set(&e, "cannot connect to '%s'", "h1");
+	assert_string_equal(err_text(&e, "x"), "cannot connect to 'h1'");
+	err_release(&e);
+	err_setpos(&e, &p, "malformed enabled_plugins: %s", "no dot");
+	assert_string_equal(err_text(&e, "x"), "/etc/rabbitmq/enabled_plugins:"
+	    "1:5: error: malformed enabled_plugins: no dot");
+	err_release(&e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_text),
 		cmocka_unit_test(test_strbuf_basics),
 		cmocka_unit_test(test_strbuf_cap),
 		cmocka_unit_test(test_strbuf_long_format),
