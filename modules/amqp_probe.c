@@ -44,6 +44,7 @@
 #include "../runner/rmqhost.h"
 #include "../runner/shellcmd.h"
 #include "../runner/tls.h"
+#include "../runner/window.h"
 #include "../runner/banned.h"
 
 #define RETRY_MS 2000
@@ -85,15 +86,6 @@ struct boot {
 	struct strbuf lines;
 	struct strbuf files;         /* files that were read, ", "-joined */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 setf(struct attempt *a, enum outcome o, const char *fmt, ...)
@@ -280,7 +272,7 @@ attempt_run(struct probe *p, struct attempt *a, long long deadline)
 {
 	struct tstream *s = NULL;
 	struct tls_conn *t = NULL;
-	long long left = deadline - now_ms();
+	long long left = deadline - mono_ms();
 	int ms = p->timeout_s * 1000;
 
 	if (left > 0 && left < ms)
@@ -339,7 +331,7 @@ boot_parse(struct boot *b, const char *out, const char *nonce)
 	}
 	b->checked = 1;
 	if (completed && !b->completed)
-		b->completed_at = now_ms();
+		b->completed_at = mono_ms();
 	b->completed = completed;
 	free(head);
 	free(tail);
@@ -417,7 +409,7 @@ read_boot_logs(struct probe *p, struct boot *b)
 static void
 pause_until(long long deadline)
 {
-	long long ms = deadline - now_ms();
+	long long ms = deadline - mono_ms();
 
 	if (ms > RETRY_MS)
 		ms = RETRY_MS;
@@ -435,7 +427,7 @@ boot_says_stop(struct probe *p, struct boot *b)
 		return ret;
 	if (b->failed)
 		return 1;
-	return b->completed && now_ms() - b->completed_at >=
+	return b->completed && mono_ms() - b->completed_at >=
 	    arg_int(p->args, "grace", 10) * 1000;
 }
 
@@ -444,7 +436,7 @@ boot_says_stop(struct probe *p, struct boot *b)
 static int
 wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 {
-	long long deadline = now_ms() + arg_int(p->args, "wait", 0) * 1000;
+	long long deadline = mono_ms() + arg_int(p->args, "wait", 0) * 1000;
 	int use_boot = p->expect == EXP_ACCEPTED &&
 	    arg_get(p->args, "boot_log") != NULL;
 	int ret = 0;
@@ -454,7 +446,7 @@ wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 		(*attempts)++;
 		if (a->transport_err)
 			return a->transport_err;
-		if (met(p, a) || a->fatal || now_ms() >= deadline)
+		if (met(p, a) || a->fatal || mono_ms() >= deadline)
 			break;
 		if (use_boot && (ret = boot_says_stop(p, b)) != 0)
 			break;
@@ -704,7 +696,7 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	struct attempt a;
 	struct boot b;
 	struct strbuf msg = STRBUF_INIT;
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	int ret = 0, attempts = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -718,7 +710,7 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	ret = wait_loop(&p, &a, &b, &attempts);
 	if (ret != 0)
 		goto out;
-	record(&p, &a, &b, attempts, now_ms() - t0);
+	record(&p, &a, &b, attempts, mono_ms() - t0);
 	if (met(&p, &a)) {
 		success_msg(&p, &a, &msg);
 		mod_msg(ctx, "%s", msg.buf);

@@ -29,6 +29,7 @@
 #include "module.h"
 #include "../runner/nutproto.h"
 #include "../runner/tls.h"
+#include "../runner/window.h"
 #include "../runner/banned.h"
 
 #define POLL_MS 500
@@ -57,19 +58,10 @@ struct sess {
 	int transport_err;     /* TERR_UNREACHABLE: the SSH connection broke */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 left_ms(const struct sess *s)
 {
-	long long l = s->deadline - now_ms();
+	long long l = s->deadline - mono_ms();
 
 	return l < 0 ? 0 : (int)l;
 }
@@ -385,7 +377,7 @@ static int
 do_status(struct sess *s, const char *ups, struct val *statuses)
 {
 	struct strbuf err = STRBUF_INIT;
-	long long until = now_ms() + arg_int(s->args, "status_wait", 15) * 1000;
+	long long until = mono_ms() + arg_int(s->args, "status_wait", 15) * 1000;
 	char *v = NULL;
 	int ret;
 
@@ -394,8 +386,8 @@ do_status(struct sess *s, const char *ups, struct val *statuses)
 		return -1;
 	}
 	while ((ret = get_status(s, ups, &v, &err)) == 0 &&
-	    strncmp(v, "WAIT", 4) == 0 && now_ms() + POLL_MS < until &&
-	    now_ms() + POLL_MS < s->deadline) {
+	    strncmp(v, "WAIT", 4) == 0 && mono_ms() + POLL_MS < until &&
+	    mono_ms() + POLL_MS < s->deadline) {
 		free(v);
 		v = NULL;
 		usleep(POLL_MS * 1000);
@@ -598,7 +590,7 @@ probe_one(struct modctx *ctx, const struct val *args, const struct target *t,
 	s.args = args;
 	s.tg = t;
 	s.timeout_s = (int)arg_int(args, "timeout", 10);
-	s.deadline = now_ms() + (long long)s.timeout_s * 1000 +
+	s.deadline = mono_ms() + (long long)s.timeout_s * 1000 +
 	    arg_int(args, "status_wait", 15) * 1000;
 	strbuf_init(&s.in, 0);
 	strbuf_init(&s.why, 0);

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "safety.h"
 #include "template.h"
+#include "window.h"
 #include "banned.h"
 
 struct play_run {
@@ -27,15 +28,6 @@ struct play_run {
 	time_t deadline;               /* change window: no host starts at or
 	                                * after it (0 = none) */
 };
-
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- variables and connection parameters ---- */
 
@@ -451,7 +443,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 	struct strbuf name = STRBUF_INIT, msg = STRBUF_INIT;
 	struct modctx ctx;
 	enum task_status st;
-	double t0 = now_sec();
+	double t0 = mono_now();
 	int cond = 1;
 
 	task_name(hc, t, &name);
@@ -472,7 +464,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 			hc->unreachable = 1;
 			hc->st.unreachable++;
 		}
-		record_json(hc, p, t, name.buf, &ctx, now_sec() - t0,
+		record_json(hc, p, t, name.buf, &ctx, mono_now() - t0,
 		    TS_UNREACHABLE);
 		goto out;
 	} else {
@@ -484,7 +476,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 	st = classify(hc, t, &ctx);
 	report_task(hc, name.buf, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
 	    ctx.no_log, ctx.show_msg);
-	record_json(hc, p, t, name.buf, &ctx, now_sec() - t0, st);
+	record_json(hc, p, t, name.buf, &ctx, mono_now() - t0, st);
 out:
 	strbuf_release(&name);
 	strbuf_release(&msg);
@@ -788,7 +780,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	struct hostctx **used;
 	size_t i, j, nused = 0;
 	char started[32];
-	double t0 = now_sec();
+	double t0 = mono_now();
 	int rc = 0;
 
 	utc_now(started, sizeof(started));
@@ -814,7 +806,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	report_recap(opts, used, nused);
 	rc = safety_exit_code(opts, used, nused, rc);
 	if (opts->json_path != NULL &&
-	    report_json(opts, used, nused, started, now_sec() - t0, rc) < 0)
+	    report_json(opts, used, nused, started, mono_now() - t0, rc) < 0)
 		rc = rc ? rc : 1;
 	for (i = 0; i < es.nhosts; i++)
 		host_free(es.hosts[i]);

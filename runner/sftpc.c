@@ -249,7 +249,7 @@ send_packet(struct sftpc *sf, struct strbuf *sb, struct err *e)
 static int
 recv_packet(struct sftpc *sf, struct err *e)
 {
-	int64_t deadline = tr_now_ms() + sf->timeout_ms;
+	int64_t deadline = mono_ms() + sf->timeout_ms;
 	char buf[CHUNK];
 	uint32_t n = 0;
 

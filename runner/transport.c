@@ -51,15 +51,6 @@ transport_shutdown(void)
 	ssh_finalize();
 }
 
-int64_t
-tr_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 tr_left_ms(int64_t deadline)
 {
@@ -67,7 +58,7 @@ tr_left_ms(int64_t deadline)
 
 	if (deadline == 0)
 		return -1;
-	left = deadline - tr_now_ms();
+	left = deadline - mono_ms();
 	if (left < 0)
 		return 0;
 	return left > INT32_MAX ? INT32_MAX : (int)left;

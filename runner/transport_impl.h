@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "transport.h"
+#include "window.h"
 
 #define OUT_CAP_DEFAULT (16u << 20)
 
@@ -39,8 +40,7 @@ struct tstream {
 	int timeout_ms;         /* for writes */
 };
 
-/* Monotonic clock in milliseconds. */
-int64_t tr_now_ms(void);
+/* The monotonic clock is window.h's mono_ms(). */
 /* Milliseconds left until deadline (0 = none: returns -1, "infinite"),
  * clamped to >= 0. */
 int tr_left_ms(int64_t deadline);

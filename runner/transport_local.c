@@ -243,7 +243,7 @@ child_poll(struct child *ch, const char *in, size_t inlen, size_t *pos,
 static void
 child_kill(struct child *ch, struct exec_res *r)
 {
-	int64_t deadline = tr_now_ms() + KILL_GRACE_MS;
+	int64_t deadline = mono_ms() + KILL_GRACE_MS;
 	size_t none = 0;
 
 	kill(-ch->pid, SIGTERM);
@@ -286,7 +286,7 @@ static int
 child_run(struct child *ch, const void *in, size_t inlen, int timeout,
     struct exec_res *r, struct err *e)
 {
-	int64_t deadline = timeout > 0 ? tr_now_ms() + timeout * 1000LL : 0;
+	int64_t deadline = timeout > 0 ? mono_ms() + timeout * 1000LL : 0;
 	size_t pos = 0;
 	int rc = 0;
 
@@ -404,7 +404,7 @@ int
 tr_tcp_connect(const char *host, int port, int timeout_ms, struct err *e)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	int64_t deadline = tr_now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	char service[16];
 	int fd = -1, err = ETIMEDOUT, rc;
 
@@ -433,7 +433,7 @@ ssize_t
 tr_fd_read(struct tstream *s, void *buf, size_t len, int timeout_ms)
 {
 	struct pollfd p = { s->fd, POLLIN, 0 };
-	int64_t deadline = timeout_ms > 0 ? tr_now_ms() + timeout_ms : 0;
+	int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
 	ssize_t n;
 
 	for (;;) {
@@ -456,7 +456,7 @@ ssize_t
 tr_fd_write(struct tstream *s, const void *buf, size_t len)
 {
 	struct pollfd p = { s->fd, POLLOUT, 0 };
-	int64_t deadline = tr_now_ms() + s->timeout_ms;
+	int64_t deadline = mono_ms() + s->timeout_ms;
 	size_t done = 0;
 	ssize_t n;
 

@@ -193,7 +193,7 @@ static int
 do_connect(struct conn *c, int timeout, struct err *e)
 {
 	struct ssh_conn *sc = c->ssh;
-	int64_t deadline = tr_now_ms() + timeout * 1000LL;
+	int64_t deadline = mono_ms() + timeout * 1000LL;
 	struct stat st;
 	int fd;
 
@@ -703,7 +703,7 @@ open_fresh(struct conn *c, ssh_channel *chp, int64_t deadline,
 		*chp = NULL;
 		if (deadline != 0 && tr_left_ms(deadline) < ms)
 			return TERR_TIMEOUT;
-		if ((rc = pump(c, tr_now_ms() + ms, e)) < 0 &&
+		if ((rc = pump(c, mono_ms() + ms, e)) < 0 &&
 		    rc != TERR_TIMEOUT)
 			return rc;
 	}
@@ -829,7 +829,7 @@ tr_ssh_exec(struct conn *c, const char *cmd, const void *in, size_t inlen,
 {
 	struct run st = { r, cmd, 0, 0, 0 };
 	struct ssh_channel_callbacks_struct cb;
-	int64_t deadline = timeout > 0 ? tr_now_ms() + timeout * 1000LL : 0;
+	int64_t deadline = timeout > 0 ? mono_ms() + timeout * 1000LL : 0;
 	ssh_channel ch = NULL;
 	int rc;
 
@@ -861,7 +861,7 @@ int
 tr_ssh_tcp_open(struct conn *c, const char *host, int port, int timeout,
     struct tstream *s, struct err *e)
 {
-	int64_t deadline = tr_now_ms() + s->timeout_ms;
+	int64_t deadline = mono_ms() + s->timeout_ms;
 	ssh_channel ch;
 	int rc, prc = 0;
 
@@ -915,7 +915,7 @@ tr_ssh_read(struct tstream *s, void *buf, size_t len, int timeout_ms)
 ssize_t
 tr_ssh_write(struct tstream *s, const void *buf, size_t len)
 {
-	int64_t deadline = tr_now_ms() + s->timeout_ms;
+	int64_t deadline = mono_ms() + s->timeout_ms;
 	struct err e = ERR_INIT;
 	size_t done = 0;
 	int n;
@@ -953,7 +953,7 @@ int
 tr_ssh_session_open(struct conn *c, const char *subsystem, const char *cmd,
     struct tstream *s, struct err *e)
 {
-	int64_t deadline = tr_now_ms() + s->timeout_ms;
+	int64_t deadline = mono_ms() + s->timeout_ms;
 	ssh_channel ch = NULL;
 	int rc = SSH_ERROR, prc;
 
