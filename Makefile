@@ -8,9 +8,12 @@
 #   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | bench | lint | valgrind | install | clean
 #
-# Sources are picked up by wildcard: runner/*.c (engine; main.c is the CLI
-# front end), modules/*.c (one file per built-in module, see
-# modules/registry.c), tests/unit/test_*.c (one cmocka binary each).
+# Sources are picked up by wildcard, one folder per subsystem (README,
+# "Layout"): runner/cli/ (the command-line front end; main.c holds main()),
+# runner/{core,inventory,template,transport,util}/ (the engine),
+# modules/ (registry.c, module.h) and modules/*/ (the built-in modules and
+# their product knowledge), tests/unit/test_*.c (one cmocka binary each).
+# Every #include names its header from the top of the tree (-I.).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -21,7 +24,7 @@ VERSION := 0.1.0
 
 PKGS    := libssh yaml-0.1 openssl
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
+CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread -I. \
            -DMEND_VERSION='"$(VERSION)"' \
            $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
@@ -35,17 +38,19 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-ENGINE_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c)) $(wildcard modules/*.c)
+MAIN_SRC   := runner/cli/main.c
+ENGINE_SRC := $(filter-out $(MAIN_SRC),$(wildcard runner/*/*.c)) \
+              $(wildcard modules/*.c) $(wildcard modules/*/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:.c=.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:.c=)
-DEPS       := $(ENGINE_OBJ:.o=.d) runner/main.d $(UNIT_SRC:.c=.d)
+DEPS       := $(ENGINE_OBJ:.o=.d) $(MAIN_SRC:.c=.d) $(UNIT_SRC:.c=.d)
 
 all: mend
 
-mend: runner/main.o libmend.a
+mend: $(MAIN_SRC:.c=.o) libmend.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ runner/main.o libmend.a $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_SRC:.c=.o) libmend.a $(LDLIBS)
 
 libmend.a: $(ENGINE_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -94,8 +99,7 @@ fuzz:
 	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
 	@for h in tests/fuzz/fuzz_*.c; do \
 		b=$${h%.c}; echo "  FUZZ    $$b"; \
-		clang $(FUZZ_CFLAGS) -o $$b $$h $(filter-out runner/main.c,$(wildcard runner/*.c)) \
-		    $(wildcard modules/*.c) $(LDLIBS) || exit 1; \
+		clang $(FUZZ_CFLAGS) -o $$b $$h $(ENGINE_SRC) $(LDLIBS) || exit 1; \
 		mkdir -p $$b.corpus && $$b -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$b.corpus || exit 1; \
 	done
 
@@ -110,7 +114,7 @@ install: mend
 	install -m 0755 mend $(DESTDIR)$(BINDIR)/mend
 
 clean:
-	rm -f mend libmend.a runner/*.o modules/*.o runner/*.d modules/*.d \
-	    tests/unit/*.d $(UNIT_BIN)
+	rm -f mend libmend.a $(ENGINE_OBJ) $(ENGINE_SRC:.c=.d) $(MAIN_SRC:.c=.o) \
+	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN)
 
 .PHONY: all unit e2e check demo bench fuzz valgrind lint install clean

@@ -1,7 +1,7 @@
 /*
  * module.h - the contract between the runner and a built-in module.
  *
- * One module = one file modules/<name>.c exporting exactly one
+ * One module = one file modules/<folder>/<name>.c exporting exactly one
  *     const struct module mod_<name> = { .name, .summary, .args, .flags, .run };
  * with everything else static, and one line in modules/registry.c.
  *
@@ -35,10 +35,10 @@
 
 #include <stddef.h>
 
-#include "../runner/err.h"
-#include "../runner/strbuf.h"
-#include "../runner/transport.h"
-#include "../runner/value.h"
+#include "runner/util/err.h"
+#include "runner/util/strbuf.h"
+#include "runner/transport/transport.h"
+#include "runner/util/value.h"
 
 enum arg_type {
 	ARG_STR,     /* string (scalars are converted to their text) */
@@ -86,9 +86,9 @@ const struct module *module_find(const char *name);
 const char *module_suggest(const char *name);
 extern const struct module *const module_table[];  /* NULL-terminated */
 
-/* ---- the per-task context a module runs in (runner/modctx.c) ---- */
+/* ---- the per-task context a module runs in (runner/core/modctx.c) ---- */
 
-struct hostctx;   /* the runner's per-host state (runner/executor.h) */
+struct hostctx;   /* the runner's per-host state (runner/core/executor.h) */
 
 struct modctx {
 	struct hostctx *host;
@@ -179,7 +179,7 @@ void mod_add_diff(struct modctx *ctx, const char *path, const char *a,
 void mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Journal hooks (runner/journal.h).  Every change to a host file is
+/* Journal hooks (runner/core/journal.h).  Every change to a host file is
  * journaled: mod_journal_intent() BEFORE the change (it stores the original
  * bytes locally, content-addressed), then mod_journal_done() or
  * mod_journal_fail().  No-ops in check mode or when the run has no journal.

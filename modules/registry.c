@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module.h"
-#include "../runner/suggest.h"
-#include "../runner/banned.h"
+#include "modules/module.h"
+#include "runner/util/suggest.h"
+#include "runner/util/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
 extern const struct module mod_amqp_probe;

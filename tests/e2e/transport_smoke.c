@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/transport.h"
+#include "runner/transport/transport.h"
 
 static int npass, nfail;
 static const char *dir, *np_user, *pw_user, *password;

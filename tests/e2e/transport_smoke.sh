@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# transport_smoke.sh - manual end-to-end check of runner/transport*.c.
+# transport_smoke.sh - manual end-to-end check of runner/transport/transport*.c.
 #
 #   tests/e2e/transport_smoke.sh [PORT]     (as root; default: a free port
 #                                            from 22722 up)
@@ -90,8 +90,8 @@ kill -0 "$SSHD_PID" 2>/dev/null || { echo "sshd did not start:" >&2;
 # only the transport and what it needs, so others' work in progress
 # cannot break this build
 cc ${SMOKE_CFLAGS:--O2 -g} -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread \
-	-o "$T/transport_smoke" tests/e2e/transport_smoke.c runner/transport*.c \
-	runner/strbuf.c runner/err.c $(pkg-config --cflags --libs libssh) -pthread
+	-o "$T/transport_smoke" tests/e2e/transport_smoke.c runner/transport/transport*.c \
+	-I. runner/util/strbuf.c runner/util/err.c $(pkg-config --cflags --libs libssh) -pthread
 
 export SMOKE_DIR=$T SMOKE_PORT=$PORT SMOKE_NP=$NP SMOKE_PW=$PW \
 	SMOKE_PASS=$PASS SMOKE_SSHD_CONFIG=$T/sshd_config

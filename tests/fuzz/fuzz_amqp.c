@@ -1,8 +1,8 @@
 /*
- * fuzz_amqp.c - libFuzzer harness for amqp_parse_reply() (runner/amqp.c).
+ * fuzz_amqp.c - libFuzzer harness for amqp_parse_reply() (modules/rabbitmq/amqp.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
- *       -o /tmp/fuzz_amqp tests/fuzz/fuzz_amqp.c runner/amqp.c
+ *       -o /tmp/fuzz_amqp tests/fuzz/fuzz_amqp.c modules/rabbitmq/amqp.c
  *   mkdir -p /tmp/fuzz_amqp_corpus
  *   cp tests/unit/fixtures/rabbitmq/[a-z]*.bin /tmp/fuzz_amqp_corpus/
  *   /tmp/fuzz_amqp -max_total_time=60 /tmp/fuzz_amqp_corpus
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner/amqp.h"
+#include "modules/rabbitmq/amqp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 /*
  * fuzz_inventory.c - libFuzzer harness for the inventory parsers and host
- * patterns (runner/inventory*.c, runner/pattern.c).
+ * patterns (runner/inventory/inventory*.c, runner/inventory/pattern.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
  *       -o /tmp/fuzz_inventory tests/fuzz/fuzz_inventory.c \
- *       runner/inventory*.c runner/pattern.c runner/yamlload.c \
- *       runner/value.c runner/strbuf.c runner/err.c -lyaml
+ *       runner/inventory/inventory*.c runner/inventory/pattern.c runner/util/yamlload.c \
+ *       runner/util/value.c runner/util/strbuf.c runner/util/err.c -lyaml
  *   mkdir -p /tmp/fuzz_inventory_corpus
  *   find inventory tests/unit/fixtures/inventory -name '*.ini' |
  *   while read -r f; do
@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner/inventory.h"
-#include "runner/inventory_int.h"
-#include "runner/yamlload.h"
+#include "runner/inventory/inventory.h"
+#include "runner/inventory/inventory_int.h"
+#include "runner/util/yamlload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,10 +1,10 @@
 /*
- * fuzz_nutconf.c - libFuzzer harness for runner/nutconf.c (NUT config
+ * fuzz_nutconf.c - libFuzzer harness for modules/nut/nutconf.c (NUT config
  * tokenizer, upsmon/upsd TLS analysis, patchers).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *       -o /tmp/fuzz_nutconf tests/fuzz/fuzz_nutconf.c runner/nutconf.c \
- *       runner/strbuf.c runner/err.c runner/suggest.c -lpthread
+ *       -o /tmp/fuzz_nutconf tests/fuzz/fuzz_nutconf.c modules/nut/nutconf.c \
+ *       runner/util/strbuf.c runner/util/err.c runner/util/suggest.c -lpthread
  *   mkdir -p /tmp/fuzz_nutconf_corpus
  *   cp tests/unit/fixtures/nut/[a-z]*.conf /tmp/fuzz_nutconf_corpus/
  *   /tmp/fuzz_nutconf -max_total_time=60 -max_len=2048 \
@@ -32,8 +32,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "runner/nutconf.h"
-#include "runner/suggest.h"
+#include "modules/nut/nutconf.h"
+#include "runner/util/suggest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_template.c - libFuzzer harness for the template engine
- * (runner/template*.c): arbitrary bytes as a template, as a bare
+ * (runner/template/template*.c): arbitrary bytes as a template, as a bare
  * expression and as a condition, against a fixed set of variables.  If the
  * input contains a NUL byte, what follows it becomes the value of the
  * variable `v` (so lazy templating of variables is fuzzed too).
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/template.h"
-#include "../../runner/value.h"
+#include "runner/template/template.h"
+#include "runner/util/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

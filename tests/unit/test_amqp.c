@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/amqp.h"
+#include "modules/rabbitmq/amqp.h"
 
 /* Bytes captured from Debian 12's rabbitmq-server 3.10.8 (see the fixtures). */
 static unsigned char *

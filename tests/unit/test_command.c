@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../modules/command.h"
-#include "../../runner/args.h"
-#include "../../runner/executor.h"
-#include "../../runner/yamlload.h"
-#include "../../runner/banned.h"
+#include "modules/generic/command.h"
+#include "runner/core/args.h"
+#include "runner/core/executor.h"
+#include "runner/util/yamlload.h"
+#include "runner/util/banned.h"
 
 extern const struct module mod_command, mod_shell;
 

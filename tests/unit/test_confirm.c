@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/confirm.h"
-#include "../../runner/journal.h"
+#include "runner/core/confirm.h"
+#include "runner/core/journal.h"
 
 struct fix {
 	struct conn *c;

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../../runner/err.h"
-#include "../../runner/shellcmd.h"
-#include "../../runner/strbuf.h"
-#include "../../runner/value.h"
-#include "../../runner/yamlload.h"
+#include "runner/util/err.h"
+#include "runner/util/shellcmd.h"
+#include "runner/util/strbuf.h"
+#include "runner/util/value.h"
+#include "runner/util/yamlload.h"
 
 static void
 test_strbuf_basics(void **state)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/diff.h"
+#include "runner/util/diff.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/hostlock.h"
+#include "runner/core/hostlock.h"
 
 static int alive_answer;
 

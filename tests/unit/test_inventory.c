@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/inventory.h"
-#include "../../runner/inventory_int.h"
-#include "../../runner/banned.h"
+#include "runner/inventory/inventory.h"
+#include "runner/inventory/inventory_int.h"
+#include "runner/util/banned.h"
 
 static char tmpdir[64];
 

@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/journal.h"
-#include "../../runner/strbuf.h"
-#include "../../runner/value.h"
+#include "runner/core/journal.h"
+#include "runner/util/strbuf.h"
+#include "runner/util/value.h"
 
 #define THREADS 16
 #define PER_THREAD 50

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/nutconf.h"
+#include "modules/nut/nutconf.h"
 
 /* ------------------------------------------------------------- helpers */
 

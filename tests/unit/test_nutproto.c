@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/nutproto.h"
+#include "modules/nut/nutproto.h"
 
 static char *
 fixture(const char *name)

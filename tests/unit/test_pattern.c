@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runner/inventory.h"
-#include "../../runner/banned.h"
+#include "runner/inventory/inventory.h"
+#include "runner/util/banned.h"
 
 static char tmpdir[64];
 static struct inventory *inv;

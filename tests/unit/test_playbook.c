@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../modules/module.h"
-#include "../../runner/playbook.h"
+#include "modules/module.h"
+#include "runner/core/playbook.h"
 
 static char dir[] = "/tmp/mend-test-pb.XXXXXX";
 

@@ -28,11 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../modules/module.h"
-#include "../../runner/args.h"
-#include "../../runner/executor.h"
-#include "../../runner/yamlload.h"
-#include "../../runner/banned.h"
+#include "modules/module.h"
+#include "runner/core/args.h"
+#include "runner/core/executor.h"
+#include "runner/util/yamlload.h"
+#include "runner/util/banned.h"
 
 /* ------------------------------------------------------------ helpers */
 

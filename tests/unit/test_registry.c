@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../modules/module.h"
-#include "../../runner/args.h"
-#include "../../runner/suggest.h"
-#include "../../runner/banned.h"
+#include "modules/module.h"
+#include "runner/core/args.h"
+#include "runner/util/suggest.h"
+#include "runner/util/banned.h"
 
 static struct strbuf problems = STRBUF_INIT;
 

@@ -1,4 +1,4 @@
-/* test_remotefile.c - the pure parts of runner/remotefile.c: mode syntax
+/* test_remotefile.c - the pure parts of runner/core/remotefile.c: mode syntax
  * and checksums.  The remote commands themselves are exercised against
  * real hosts (ansible_connection=local and the sshd lab). */
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../runner/remotefile.h"
+#include "runner/core/remotefile.h"
 
 static void
 test_mode_valid(void **state)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/rmqconf.h"
+#include "modules/rabbitmq/rmqconf.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/rmqhost.h"
+#include "modules/rabbitmq/rmqhost.h"
 
 static char *
 fixture(const char *name, size_t *len)

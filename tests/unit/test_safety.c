@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runner/executor.h"
-#include "../../runner/playbook.h"
-#include "../../runner/safety.h"
-#include "../../runner/window.h"
+#include "runner/core/executor.h"
+#include "runner/core/playbook.h"
+#include "runner/core/safety.h"
+#include "runner/core/window.h"
 
 /* Any non-NULL pointer: these hooks only test whether a journal exists. */
 #define FAKE_JOURNAL ((struct journal *)(uintptr_t)1)

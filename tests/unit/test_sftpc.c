@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../runner/sftpc.h"
-#include "../../runner/transport_impl.h"
+#include "runner/transport/sftpc.h"
+#include "runner/transport/transport_impl.h"
 
 #define SFTP_SERVER "/usr/lib/openssh/sftp-server"
 

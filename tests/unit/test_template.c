@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runner/template.h"
-#include "../../runner/value.h"
-#include "../../runner/yamlload.h"
+#include "runner/template/template.h"
+#include "runner/util/value.h"
+#include "runner/util/yamlload.h"
 
 static const char vars_yaml[] =
 	"s: hello\n"

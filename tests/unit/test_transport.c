@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../runner/transport_impl.h"
-#include "../../runner/banned.h"
+#include "runner/transport/transport_impl.h"
+#include "runner/util/banned.h"
 
 static double
 now_s(void)

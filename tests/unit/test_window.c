@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../runner/window.h"
+#include "runner/core/window.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -1,0 +1,306 @@
+/*
+ * copy.c - put a file on the host, like ansible.builtin.copy (one file;
+ * no recursive directory copies).
+ *
+ * Round trips: one probe of dest (metadata + sha256, no content) decides;
+ * when the bytes differ and dest exists, one read of the old content (for
+ * the journal and the diff), then one atomic write (mod_write_file_opts).
+ * An unchanged file costs one round trip, or two when mode/owner/group need
+ * a remote check.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "modules/module.h"
+#include "runner/core/journal.h"
+#include "runner/core/remotefile.h"
+#include "runner/util/banned.h"
+
+static const struct module_arg copy_args[] = {
+	{ "dest", ARG_PATH, 1, NULL, NULL,
+	  "file to write on the host; an existing directory (or a path "
+	  "ending in /) gets the basename of src", NULL },
+	{ "src", ARG_STR, 0, NULL, NULL,
+	  "file on the controller to copy (relative: to playbook_dir/files, "
+	  "playbook_dir, then the current directory)", NULL },
+	{ "content", ARG_STR, 0, NULL, NULL,
+	  "the file's content, instead of src", NULL },
+	{ "force", ARG_BOOL, 0, "true", NULL,
+	  "replace dest when its content differs; false: only create it",
+	  "thirsty" },
+	{ "backup", ARG_BOOL, 0, "false", NULL,
+	  "keep a copy <dest>.<pid>.<date>~ (same mode and owner) of the "
+	  "file it replaces", NULL },
+	{ "validate", ARG_STR, 0, NULL, NULL,
+	  "command run on the new file's temp copy before it replaces the "
+	  "file, %s standing for its path (e.g. 'visudo -cf %s'); if it "
+	  "fails, nothing changes", NULL },
+	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of dest", NULL },
+	{ "owner", ARG_STR, 0, NULL, NULL, "owner of dest", NULL },
+	{ "group", ARG_STR, 0, NULL, NULL, "group of dest", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+static int
+copy_validate(const struct val *args, struct err *e)
+{
+	const struct val *validate = val_map_get(args, "validate");
+	const struct val *src = val_map_get(args, "src");
+	const struct val *content = val_map_get(args, "content");
+
+	if (src != NULL && content != NULL)
+		return err_setpos(e, &content->pos, "module 'copy': parameters "
+		    "are mutually exclusive: content|src");
+	if (src == NULL && content == NULL)
+		return err_setpos(e, &args->pos, "module 'copy': src (or "
+		    "content) is required");
+	if (validate != NULL && validate->type == V_STR &&
+	    strstr(validate->u.str.s, "%s") == NULL)
+		return err_setpos(e, &validate->pos, "module 'copy': validate "
+		    "must contain %%s: %s", validate->u.str.s);
+	return 0;
+}
+
+/* mod_fail() returns 0; the helpers here return -1 for a recorded
+ * failure: `return as_error(mod_fail(...));`. */
+static int
+as_error(int mod_fail_ret)
+{
+	(void)mod_fail_ret;
+	return -1;
+}
+
+static int
+read_local(const char *path, struct strbuf *sb)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	n = (size_t)ferror(f);
+	fclose(f);
+	return n ? -1 : 0;
+}
+
+/* Resolve a relative src against playbook_dir/files, playbook_dir, ".". */
+static char *
+find_src(struct modctx *ctx, const char *src)
+{
+	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
+	    NULL) : NULL;
+	char *p;
+
+	if (src[0] == '/' || pd == NULL)
+		return xstrdup(src);
+	p = xasprintf("%s/files/%s", pd, src);
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	p = xasprintf("%s/%s", pd, src);
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return xstrdup(src);
+}
+
+/* The bytes to install: content, or the controller file src. */
+static int
+load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
+{
+	const char *content = arg_str(args, "content");
+	const char *src = arg_str(args, "src");
+	struct stat st;
+	char *path;
+	int ret = 0;
+
+	if (content != NULL) {
+		strbuf_addstr(data, content);
+		return 0;
+	}
+	if (src == NULL)
+		return as_error(mod_fail(ctx, "src (or content) is required"));
+	path = find_src(ctx, src);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		ret = as_error(mod_fail(ctx, "src '%s' is a directory: mend's copy "
+		    "copies single files", path));
+	else if (read_local(path, data) != 0)
+		ret = as_error(mod_fail(ctx, "could not read src '%s': %s", path,
+		    strerror(errno)));
+	free(path);
+	return ret;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* dest, with basename(src) appended when dest names a directory. */
+static char *
+dest_in_dir(struct modctx *ctx, const struct val *args, const char *dest)
+{
+	const char *src = arg_str(args, "src");
+	size_t len = strlen(dest);
+
+	if (src == NULL) {
+		mod_fail(ctx, "can not use content with a dir as dest");
+		return NULL;
+	}
+	return xasprintf("%s%s%s", dest, dest[len - 1] == '/' ? "" : "/",
+	    base_name(src));
+}
+
+struct cp {
+	struct modctx *ctx;
+	const struct val *args;
+	char *dest;
+	struct strbuf data;
+	struct file_probe probe;
+};
+
+/* Probe dest, descending into it once if it is a directory. */
+static int
+probe_dest(struct cp *c)
+{
+	const char *d = arg_str(c->args, "dest");
+	int ret;
+
+	c->dest = xstrdup(d);
+	if (d[strlen(d) - 1] != '/') {
+		ret = rf_probe(c->ctx, c->dest, 1, &c->probe);
+		if (ret != 0 || c->probe.type != S_IFDIR)
+			return ret;
+		file_probe_release(&c->probe);
+	}
+	free(c->dest);
+	if ((c->dest = dest_in_dir(c->ctx, c->args, d)) == NULL)
+		return -1;
+	return rf_probe(c->ctx, c->dest, 1, &c->probe);
+}
+
+static int
+copy_write(struct cp *c)
+{
+	struct strbuf old = STRBUF_INIT;
+	struct file_meta meta;
+	struct write_opts o;
+	unsigned type = 0;
+	int ret = 0, exists = c->probe.meta.exists;
+
+	memset(&meta, 0, sizeof(meta));
+	if (exists)
+		ret = rf_read(c->ctx, c->dest, &old, &meta, &type);
+	if (ret != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.mode = arg_str(c->args, "mode");
+	o.owner = arg_str(c->args, "owner");
+	o.group = arg_str(c->args, "group");
+	o.backup = arg_bool(c->args, "backup") && exists;
+	o.validate = arg_str(c->args, "validate");
+	o.before = exists ? &meta : NULL;
+	ret = mod_write_file_opts(c->ctx, c->dest, exists ? &old : NULL,
+	    c->data.buf, c->data.len, &o);
+	if (ret == 0) {
+		mod_changed(c->ctx);
+		if (o.backup_file != NULL)
+			mod_set(c->ctx, "backup_file", val_str_take(o.backup_file));
+	}
+out:
+	strbuf_release(&old);
+	file_meta_release(&meta);
+	return ret;
+}
+
+/* Decide and act on the probed dest. */
+static int
+copy_apply(struct cp *c)
+{
+	char sha[65];
+	int changed = 0, ret;
+
+	if (c->probe.meta.exists && c->probe.type != S_IFREG)
+		return as_error(mod_fail(c->ctx, "dest '%s' is not a regular file",
+		    c->dest));
+	if (!c->probe.meta.exists && !c->probe.parent_exists)
+		return as_error(mod_fail(c->ctx, "destination directory of '%s' does "
+		    "not exist", c->dest));
+	if (c->probe.meta.exists && !arg_bool(c->args, "force")) {
+		mod_msg(c->ctx, "file already exists");
+		return 0;
+	}
+	sha256_hex(c->data.buf, c->data.len, sha);
+	if (!c->probe.meta.exists || strcmp(sha, c->probe.sha256) != 0)
+		return copy_write(c);
+	ret = rf_set_attrs(c->ctx, c->dest, &c->probe.meta, c->data.buf,
+	    c->data.len, arg_str(c->args, "mode"), arg_str(c->args, "owner"),
+	    arg_str(c->args, "group"), &changed);
+	if (ret == 0 && changed)
+		mod_changed(c->ctx);
+	return ret;
+}
+
+static void
+set_results(struct cp *c, const struct val *args)
+{
+	char sha1[41];
+
+	rf_sha1_hex(c->data.buf, c->data.len, sha1);
+	mod_set(c->ctx, "dest", val_str(c->dest));
+	if (arg_str(args, "src") != NULL)
+		mod_set(c->ctx, "src", val_str(arg_str(args, "src")));
+	mod_set(c->ctx, "checksum", val_str(sha1));
+	mod_set(c->ctx, "size", val_int((int64_t)c->data.len));
+	mod_set(c->ctx, "state", val_str("file"));
+}
+
+static int
+copy_run(struct modctx *ctx, const struct val *args)
+{
+	struct cp c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.args = args;
+	strbuf_init(&c.data, 0);
+	ret = load_source(ctx, args, &c.data);
+	if (ret == 0)
+		ret = probe_dest(&c);
+	if (ret == 0)
+		ret = copy_apply(&c);
+	if (ret == 0 && !ctx->failed)
+		set_results(&c, args);
+	file_probe_release(&c.probe);
+	strbuf_release(&c.data);
+	free(c.dest);
+	return ret == -1 ? 0 : ret;    /* -1: failure already recorded */
+}
+
+const struct module mod_copy = {
+	.name = "copy",
+	.summary = "copy a controller file or given content to a file on the "
+	    "host",
+	.doc = "Ansible's copy for single files: content or src (read on "
+	    "the controller) is written to dest when its sha256 differs from "
+	    "the host's file, atomically (temp file in the same directory, "
+	    "fsync, rename), keeping the existing mode and owner unless "
+	    "mode/owner/group are given.  force=false only creates missing "
+	    "files.  Returns dest, src, checksum (sha1, as Ansible), size, "
+	    "backup_file.",
+	.args = copy_args,
+	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
+	.validate = copy_validate,
+	.run = copy_run,
+};

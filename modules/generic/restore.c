@@ -1,0 +1,244 @@
+/*
+ * restore.c - put files back as they were before a run (used by
+ * `mend rollback`, which passes the plan it read from the run journal).
+ *
+ * For each file, comparing the host's current bytes with the journal:
+ *   current == original                    nothing to do
+ *   current == what the run wrote (sha_new) restore the original bytes,
+ *                                          mode and owner, atomically
+ *   anything else                          drift: someone changed it since;
+ *                                          refused (the task fails, the
+ *                                          other files are still restored)
+ *                                          unless force
+ * A file the run created is removed (only if it still holds what the run
+ * wrote, or with force).  Then each service the run restarted is
+ * restarted again and checked to be running (the service module, waiting
+ * up to RESTORE_SERVICE_WAIT seconds).
+ * The original bytes come from the controller's journal objects, so a
+ * deleted backup directory on the host does not matter.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/module.h"
+#include "runner/core/args.h"
+#include "runner/core/journal.h"
+#include "runner/util/shellcmd.h"
+#include "runner/util/banned.h"
+
+extern const struct module mod_service;
+
+#define RESTORE_SERVICE_WAIT 120   /* seconds for a service to run again */
+
+static const struct module_arg restore_args[] = {
+	{ "files", ARG_LIST, 0, NULL, NULL,
+	  "list of {path, existed, sha_before, sha_new, mode, owner, group}",
+	  NULL },
+	{ "services", ARG_LIST, 0, NULL, NULL,
+	  "services to restart after the files are restored", NULL },
+	{ "objects", ARG_PATH, 1, NULL, NULL,
+	  "controller directory holding the original bytes by sha256", NULL },
+	{ "force", ARG_BOOL, 0, "false", NULL,
+	  "restore files even if they changed since the run", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+struct tally {
+	int restored, removed, same, drift;
+	struct strbuf drifted;
+};
+
+static int
+read_local(const char *path, struct strbuf *sb)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	fclose(f);
+	return 0;
+}
+
+static void
+note_drift(struct tally *t, const char *path, const char *why)
+{
+	t->drift++;
+	strbuf_addf(&t->drifted, "%s%s (%s)", t->drifted.len ? "; " : "",
+	    path, why);
+}
+
+static int
+restore_bytes(struct modctx *ctx, const struct val *f, const char *objects,
+    const char *path, const struct strbuf *cur)
+{
+	const char *sha = val_map_str(f, "sha_before", "");
+	struct strbuf orig = STRBUF_INIT;
+	char *obj = xasprintf("%s/%s", objects, sha), got[65];
+	int ret = 0;
+
+	if (read_local(obj, &orig) < 0) {
+		mod_fail(ctx, "original of %s is missing from the journal "
+		    "(%s: %s)", path, obj, strerror(errno));
+		goto out;
+	}
+	sha256_hex(orig.buf, orig.len, got);
+	if (strcmp(got, sha) != 0) {
+		mod_fail(ctx, "journal object %s is corrupt", obj);
+		goto out;
+	}
+	ret = mod_write_file(ctx, path, cur, orig.buf, orig.len,
+	    val_map_str(f, "mode", NULL), val_map_str(f, "owner", NULL),
+	    val_map_str(f, "group", NULL));
+out:
+	free(obj);
+	strbuf_release(&orig);
+	return ret;
+}
+
+static int
+meta_differs(const struct val *f, const struct file_meta *m)
+{
+	char mode[16];
+	const char *o = val_map_str(f, "owner", NULL);
+	const char *g = val_map_str(f, "group", NULL);
+	const char *want = val_map_str(f, "mode", NULL);
+
+	snprintf(mode, sizeof(mode), "%04o", m->mode);
+	return (want && strcmp(want, mode) != 0) ||
+	    (o && m->owner && strcmp(o, m->owner) != 0) ||
+	    (g && m->group && strcmp(g, m->group) != 0);
+}
+
+/* Decide and act for one file. Returns 0 or a TERR_* code. */
+static int
+restore_one(struct modctx *ctx, const struct val *f, const char *objects,
+    int force, struct tally *t)
+{
+	const char *path = val_map_str(f, "path", NULL);
+	const char *before = val_map_str(f, "sha_before", NULL);
+	const char *wrote = val_map_str(f, "sha_new", NULL);
+	int existed = val_truthy(val_map_get(f, "existed"));
+	struct strbuf cur = STRBUF_INIT;
+	struct file_meta m;
+	char sha[65] = "";
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	if (path == NULL)
+		return mod_fail(ctx, "restore: a file entry has no path");
+	ret = mod_read_file(ctx, path, &cur, &m);
+	if (ret != 0 || ctx->failed)
+		goto out;
+	if (m.exists)
+		sha256_hex(cur.buf, cur.len, sha);
+	if (!existed && !m.exists) {
+		t->same++;
+	} else if (!existed && (force || (wrote && !strcmp(sha, wrote)))) {
+		if ((ret = mod_remove_file(ctx, path, &cur, &m)) == 0)
+			t->removed++;
+	} else if (!existed) {
+		note_drift(t, path, "changed since the run, which created it");
+	} else if (m.exists && before && !strcmp(sha, before) &&
+	    !meta_differs(f, &m)) {
+		t->same++;
+	} else if (force || (m.exists && ((wrote && !strcmp(sha, wrote)) ||
+	    (before && !strcmp(sha, before))))) {
+		if ((ret = restore_bytes(ctx, f, objects, path, &cur)) == 0)
+			t->restored++;
+	} else {
+		note_drift(t, path, m.exists ? "changed since the run" :
+		    "deleted since the run");
+	}
+out:
+	file_meta_release(&m);
+	strbuf_release(&cur);
+	return ret;
+}
+
+static int
+restart_services(struct modctx *ctx, const struct val *svcs)
+{
+	size_t i;
+
+	for (i = 0; svcs && i < svcs->u.list.n && !ctx->failed; i++) {
+		struct val *raw = val_map(), *args = NULL;
+		struct err e = ERR_INIT;
+		int ret;
+
+		val_map_set(raw, "name", val_copy(svcs->u.list.items[i]));
+		val_map_set(raw, "state", val_str("restarted"));
+		/* brokers such as RabbitMQ need 20-60 s to come back */
+		val_map_set(raw, "wait", val_int(RESTORE_SERVICE_WAIT));
+		if (args_coerce(&mod_service, raw, &svcs->pos, &args, &e) < 0) {
+			mod_fail(ctx, "restore: bad service entry: %s",
+			    e.msg.buf);
+			ret = 0;
+		} else {
+			ret = mod_service.run(ctx, args);
+		}
+		val_free(raw);
+		val_free(args);
+		err_release(&e);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+restore_run(struct modctx *ctx, const struct val *args)
+{
+	const struct val *files = arg_get(args, "files");
+	const char *objects = arg_str(args, "objects");
+	int force = arg_bool(args, "force"), ret = 0;
+	struct tally t;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	strbuf_init(&t.drifted, 0);
+	for (i = 0; files && i < files->u.list.n && ret == 0; i++) {
+		if (files->u.list.items[i]->type != V_MAP) {
+			mod_fail(ctx, "restore: file entries must be mappings");
+			break;
+		}
+		ret = restore_one(ctx, files->u.list.items[i], objects, force,
+		    &t);
+		if (ctx->failed)
+			break;
+	}
+	if (ret == 0 && !ctx->failed && (t.restored || t.removed))
+		ret = restart_services(ctx, arg_get(args, "services"));
+	if (t.restored || t.removed)
+		mod_changed(ctx);
+	mod_set(ctx, "restored", val_int(t.restored));
+	mod_set(ctx, "removed", val_int(t.removed));
+	mod_set(ctx, "unchanged", val_int(t.same));
+	mod_set(ctx, "drifted", val_int(t.drift));
+	if (!ctx->failed && t.drift)
+		mod_fail(ctx, "refused to restore %d file(s) that changed "
+		    "since the run: %s (use --force to restore them anyway)",
+		    t.drift, t.drifted.buf);
+	else if (!ctx->failed)
+		mod_msg(ctx, "%d restored, %d removed, %d already as before",
+		    t.restored, t.removed, t.same);
+	strbuf_release(&t.drifted);
+	return ret;
+}
+
+const struct module mod_restore = {
+	.name = "restore",
+	.summary = "restore files to their state before a run (mend rollback)",
+	.doc = "Used by 'mend rollback' with the plan read from a run "
+	    "journal.  Restores each file whose bytes are what the run wrote; "
+	    "refuses files changed since (drift) unless force; removes files "
+	    "the run created; then restarts the services the run restarted.",
+	.args = restore_args,
+	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
+	.run = restore_run,
+};

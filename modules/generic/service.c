@@ -1,0 +1,436 @@
+/*
+ * service.c - start, stop, restart or reload a service, and enable or
+ * disable it at boot (Ansible's ansible.builtin.service, for Linux).
+ *
+ * Two remote commands at most:
+ *   1. the probe detects the init system ONCE and reports, one key=value a
+ *      line: kind (systemd when /run/systemd/system exists and systemctl is
+ *      there; else `service` when that command exists; else initd, i.e.
+ *      /etc/init.d/NAME), unit (the name the host knows: nut-client and
+ *      nut-monitor stand for each other when only the other exists),
+ *      exists, active (systemctl is-active / `status` exit 0), enabled
+ *      (systemctl is-enabled; else S links in /etc/rc[2-5].d).
+ *   2. the action (skipped when nothing is to be done, and in check mode)
+ *      gets the detected kind, runs enable/disable, then the state action
+ *      (restart without systemd: stop, wait until the status says stopped,
+ *      start -- Debian's nut-client script restarts without waiting),
+ *      then polls the status once a second for up to `wait` seconds until
+ *      the service runs (after start/restart/reload) or no longer runs
+ *      (after stop): init scripts such as NUT's return before the daemon
+ *      is up.  The action's output goes to a temporary file, not to the
+ *      SSH channel, so a daemon that keeps its stdout open cannot hold the
+ *      command open.  Results come back on stdout lines that start with a
+ *      per-task random nonce.
+ * Enabling: systemctl enable/disable; without systemd update-rc.d
+ * (defaults + enable / disable), else chkconfig on/off, else rc-update
+ * add/del; none of them: the task fails.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/generic/command.h"
+#include "runner/util/shellcmd.h"
+#include "runner/util/banned.h"
+
+static const char probe_script[] =
+	"case $n in\n"             /* names that differ between init systems */
+	"nut-client) alt=nut-monitor ;;\n"
+	"nut-monitor) alt=nut-client ;;\n"
+	"*) alt= ;;\n"
+	"esac\n"
+	"en_sysv() {\n"
+	"  for f in /etc/rc[2345].d/S[0-9][0-9]\"$n\" "
+	"/etc/rc.d/rc[2345].d/S[0-9][0-9]\"$n\"; do\n"
+	"    if [ -e \"$f\" ]; then echo enabled=1; return; fi\n"
+	"  done\n"
+	"  echo enabled=0\n"
+	"}\n"
+	"if [ -d /run/systemd/system ] && "
+	"command -v systemctl >/dev/null 2>&1; then\n"
+	"  echo kind=systemd\n"
+	"  known() { case $(systemctl show -p LoadState -- \"$1\" 2>/dev/null) "
+	"in LoadState=not-found|'') return 1 ;; esac; }\n"
+	"  if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
+	"n=$alt; fi\n"
+	"  echo \"unit=$n\"\n"
+	"  if known \"$n\"; then echo exists=1; else echo exists=0; exit 0; fi\n"
+	"  if systemctl is-active --quiet -- \"$n\" 2>/dev/null; then "
+	"echo active=1; else echo active=0; fi\n"
+	"  e=$(systemctl is-enabled -- \"$n\" 2>/dev/null); r=$?\n"
+	"  if [ \"$e\" = generated ]; then en_sysv\n"
+	"  elif [ $r -eq 0 ]; then echo enabled=1; else echo enabled=0; fi\n"
+	"  exit 0\n"
+	"fi\n"
+	"if command -v service >/dev/null 2>&1; then echo kind=service\n"
+	"else echo kind=initd; fi\n"
+	"known() { [ -x \"/etc/init.d/$1\" ] || [ -e \"/etc/init/$1.conf\" ]; }\n"
+	"if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
+	"n=$alt; fi\n"
+	"echo \"unit=$n\"\n"
+	"if known \"$n\"; then echo exists=1; else echo exists=0; exit 0; fi\n"
+	"if command -v service >/dev/null 2>&1; then\n"
+	"  service \"$n\" status </dev/null >/dev/null 2>&1\n"
+	"else \"/etc/init.d/$n\" status </dev/null >/dev/null 2>&1; fi\n"
+	"if [ $? -eq 0 ]; then echo active=1; else echo active=0; fi\n"
+	"en_sysv\n";
+
+static const char action_script[] =
+	"svc() {\n"
+	"  case $kind in\n"
+	"  systemd) systemctl \"$1\" -- \"$n\" ;;\n"
+	"  service) service \"$n\" \"$1\" ;;\n"
+	"  *) \"/etc/init.d/$n\" \"$1\" ;;\n"
+	"  esac\n"
+	"}\n"
+	"if [ \"$kind\" = systemd ]; then\n"
+	"  up() { systemctl is-active --quiet -- \"$n\"; }\n"
+	"else up() { svc status </dev/null >/dev/null 2>&1; }; fi\n"
+	"enable() {\n"
+	"  if [ \"$kind\" = systemd ]; then\n"
+	"    if [ \"$en\" = 1 ]; then systemctl enable -- \"$n\"; "
+	"else systemctl disable -- \"$n\"; fi\n"
+	"  elif command -v update-rc.d >/dev/null 2>&1; then\n"
+	"    if [ \"$en\" = 1 ]; then update-rc.d \"$n\" defaults && "
+	"update-rc.d \"$n\" enable; else update-rc.d \"$n\" disable; fi\n"
+	"  elif command -v chkconfig >/dev/null 2>&1; then\n"
+	"    if [ \"$en\" = 1 ]; then chkconfig \"$n\" on; "
+	"else chkconfig \"$n\" off; fi\n"
+	"  elif command -v rc-update >/dev/null 2>&1; then\n"
+	"    if [ \"$en\" = 1 ]; then rc-update add \"$n\"; "
+	"else rc-update del \"$n\"; fi\n"
+	"  else echo 'no systemctl, update-rc.d, chkconfig or rc-update on "
+	"the host' >&2; return 1; fi\n"
+	"}\n"
+	"o=$(mktemp 2>/dev/null) || o=/tmp/mend-service.$$\n"
+	"if [ -n \"$en\" ]; then\n"
+	"  enable </dev/null >\"$o\" 2>&1; r=$?; cat \"$o\"\n"
+	"  echo \"$nonce en_rc=$r\"\n"
+	"  if [ $r -ne 0 ]; then rm -f \"$o\"; exit 0; fi\n"
+	"fi\n"
+	"if [ -n \"$act\" ]; then\n"
+	/* init scripts such as Debian's nut-client stop without waiting,
+	 * so their restart races with the old daemon: stop, wait, start */
+	"  if [ \"$act\" = restart ] && [ \"$kind\" != systemd ]; then\n"
+	"    svc stop </dev/null >\"$o\" 2>&1\n"
+	"    end=$(($(date +%s) + w))\n"
+	"    while up && [ \"$(date +%s)\" -lt \"$end\" ]; do "
+	"sleep 0.2 2>/dev/null || sleep 1; done\n"
+	"    svc start </dev/null >>\"$o\" 2>&1; r=$?\n"
+	"  else svc \"$act\" </dev/null >\"$o\" 2>&1; r=$?; fi\n"
+	"  cat \"$o\"\n"
+	"  echo \"$nonce rc=$r\"\n"
+	"  if [ $r -ne 0 ]; then rm -f \"$o\"; exit 0; fi\n"
+	"  end=$(($(date +%s) + w))\n"
+	"  while :; do\n"
+	"    if up; then cur=1; else cur=0; fi\n"
+	"    [ \"$cur\" = \"$want\" ] && break\n"
+	"    [ \"$(date +%s)\" -ge \"$end\" ] && break\n"
+	"    sleep 1\n"
+	"  done\n"
+	"  echo \"$nonce up=$cur\"\n"
+	"fi\n"
+	"rm -f \"$o\"\n";
+
+struct svc_status {
+	char kind[16];
+	char unit[128];                /* the name the host knows it by */
+	int exists, active, enabled;   /* -1 = unknown */
+};
+
+struct svc_plan {
+	const char *act;      /* start|stop|restart|reload, or NULL */
+	int want_up;
+	int en;               /* 1 enable, 0 disable, -1 leave */
+};
+
+static int
+parse_kv(const char *line, size_t len, const char *key, int *out)
+{
+	size_t k = strlen(key);
+
+	if (len <= k + 1 || memcmp(line, key, k) != 0 || line[k] != '=')
+		return 0;
+	*out = atoi(line + k + 1);
+	return 1;
+}
+
+static void
+parse_word(const char *line, size_t len, const char *key, char *out,
+    size_t size)
+{
+	size_t k = strlen(key);
+
+	if (len > k + 1 && len - k - 1 < size && memcmp(line, key, k) == 0 &&
+	    line[k] == '=') {
+		memcpy(out, line + k + 1, len - k - 1);
+		out[len - k - 1] = '\0';
+	}
+}
+
+static void
+parse_status(const char *s, struct svc_status *st)
+{
+	const char *p = s, *nl;
+
+	memset(st, 0, sizeof(*st));
+	st->exists = st->active = st->enabled = -1;
+	for (; *p != '\0'; p = nl + (*nl != '\0')) {
+		size_t len;
+
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		len = (size_t)(nl - p);
+		parse_word(p, len, "kind", st->kind, sizeof(st->kind));
+		parse_word(p, len, "unit", st->unit, sizeof(st->unit));
+		parse_kv(p, len, "exists", &st->exists);
+		parse_kv(p, len, "active", &st->active);
+		parse_kv(p, len, "enabled", &st->enabled);
+	}
+}
+
+static void
+make_plan(const struct val *args, const struct svc_status *st,
+    struct svc_plan *pl)
+{
+	const char *state = arg_str(args, "state");
+
+	memset(pl, 0, sizeof(*pl));
+	pl->en = -1;
+	if (arg_get(args, "enabled") != NULL &&
+	    arg_bool(args, "enabled") != (st->enabled == 1))
+		pl->en = arg_bool(args, "enabled");
+	if (state == NULL)
+		return;
+	pl->want_up = strcmp(state, "stopped") != 0;
+	if (strcmp(state, "started") == 0 && st->active != 1)
+		pl->act = "start";
+	else if (strcmp(state, "stopped") == 0 && st->active == 1)
+		pl->act = "stop";
+	else if (strcmp(state, "restarted") == 0)
+		pl->act = "restart";
+	else if (strcmp(state, "reloaded") == 0)
+		pl->act = st->active == 1 ? "reload" : "start";
+}
+
+/* Value of the `NONCE key=N` line in out, or def. */
+static int
+marker(const char *out, const char *nonce, const char *key, int def)
+{
+	char *pat = xasprintf("%s %s=", nonce, key);
+	const char *p = strstr(out, pat);
+	int v = def;
+
+	if (p != NULL && (p == out || p[-1] == '\n'))
+		v = atoi(p + strlen(pat));
+	free(pat);
+	return v;
+}
+
+/* The action's own output: out without the marker lines. */
+static void
+action_output(const char *out, const char *nonce, struct strbuf *sb)
+{
+	size_t n = strlen(nonce);
+	const char *p = out, *nl;
+
+	for (; *p != '\0'; p = nl + (*nl != '\0')) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if ((size_t)(nl - p) > n && memcmp(p, nonce, n) == 0 &&
+		    p[n] == ' ')
+			continue;
+		strbuf_add(sb, p, (size_t)(nl - p) + (*nl != '\0'));
+	}
+	strbuf_rtrim(sb);
+}
+
+/* 0 = status in *st; 1 = the task failed (recorded); TERR_* from mod_exec. */
+static int
+run_probe(struct modctx *ctx, const char *name, struct svc_status *st)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct exec_res r;
+	int ret;
+
+	shellcmd_build(&cmd, "n=%q\n", name);
+	strbuf_addstr(&cmd, probe_script);
+	exec_res_init(&r);
+	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
+	if (ret == 0 && r.rc != 0) {
+		strbuf_rtrim(&r.err);
+		mod_fail(ctx, "cannot query service '%s': %s", name, r.err.buf);
+		ret = 1;
+	} else if (ret == 0) {
+		parse_status(r.out.buf, st);
+	}
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}
+
+static void
+check_action(struct modctx *ctx, const char *name, const struct svc_plan *pl,
+    const char *out, const char *nonce, int wait)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int en_rc = marker(out, nonce, "en_rc", 0);
+	int rc = marker(out, nonce, "rc", 0);
+	int up = marker(out, nonce, "up", -1);
+
+	action_output(out, nonce, &msg);
+	if (en_rc != 0)
+		mod_fail(ctx, "unable to %s service '%s': %s", pl->en ?
+		    "enable" : "disable", name, msg.buf);
+	else if (pl->act != NULL && rc != 0)
+		mod_fail(ctx, "unable to %s service '%s' (exit %d): %s",
+		    pl->act, name, rc, msg.buf);
+	else if (pl->act != NULL && up != pl->want_up)
+		mod_fail(ctx, "service '%s' is %s %d s after '%s'%s%s", name,
+		    pl->want_up ? "not running" : "still running", wait,
+		    pl->act, msg.len ? ": " : "", msg.buf);
+	strbuf_release(&msg);
+}
+
+static int
+run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
+    const struct svc_plan *pl, int wait)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	char nonce[17], en[2] = "";
+	struct exec_res r;
+	int ret;
+
+	cmd_nonce(nonce, sizeof(nonce));
+	if (pl->en >= 0)
+		en[0] = pl->en ? '1' : '0';
+	shellcmd_build(&cmd, "n=%q; kind=%q; act=%q; en=%q; want=%d; w=%d; "
+	    "nonce=%q\n", name, st->kind, pl->act ? pl->act : "", en,
+	    pl->want_up, wait, nonce);
+	strbuf_addstr(&cmd, action_script);
+	exec_res_init(&r);
+	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
+	if (ret == 0 && r.rc != 0) {
+		strbuf_rtrim(&r.err);
+		mod_fail(ctx, "service script failed (exit %d): %s", r.rc,
+		    r.err.buf);
+	} else if (ret == 0) {
+		check_action(ctx, name, pl, r.out.buf, nonce, wait);
+	}
+	if (ret == 0 && pl->en >= 0)
+		mod_journal_service(ctx, name, pl->en ? "enable" : "disable");
+	if (ret == 0 && pl->act != NULL)
+		mod_journal_service(ctx, name, pl->act);
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}
+
+static void
+report(struct modctx *ctx, const char *name, const struct svc_status *st,
+    const struct svc_plan *pl)
+{
+	int up = pl->act ? pl->want_up : st->active == 1;
+	int en = pl->en >= 0 ? pl->en : st->enabled;
+
+	mod_set(ctx, "name", val_str(name));
+	mod_set(ctx, "state", val_str(up ? "started" : "stopped"));
+	if (en >= 0)
+		mod_set(ctx, "enabled", val_bool(en));
+	mod_set(ctx, "init", val_str(st->kind));
+	if (st->unit[0] != '\0' && strcmp(st->unit, name) != 0)
+		mod_set(ctx, "unit", val_str(st->unit));
+	if (pl->act != NULL || pl->en >= 0) {
+		mod_changed(ctx);
+		if (ctx->check)
+			mod_msg(ctx, "would %s%s%s", pl->act ? pl->act : "",
+			    pl->act && pl->en >= 0 ? " and " : "",
+			    pl->en < 0 ? "" : pl->en ? "enable" : "disable");
+	}
+}
+
+static int
+valid_name(const char *s)
+{
+	return s[0] != '\0' && s[0] != '-' && s[0] != '.' &&
+	    strpbrk(s, "/ \t\r\n") == NULL;
+}
+
+static int
+service_run(struct modctx *ctx, const struct val *args)
+{
+	const char *name = arg_str(args, "name");
+	int wait = (int)arg_int(args, "wait", 10);
+	struct svc_status st;
+	struct svc_plan pl;
+	int ret;
+
+	if (name == NULL || !valid_name(name))
+		return mod_fail(ctx, "invalid service name '%s'", name ? name : "");
+	if (wait < 0)
+		return mod_fail(ctx, "wait must be >= 0, got %d", wait);
+	if ((ret = run_probe(ctx, name, &st)) != 0)
+		return ret > 0 ? 0 : ret;
+	if (st.exists != 1 || st.kind[0] == '\0')
+		return mod_fail(ctx, "could not find the requested service "
+		    "'%s' (init: %s)", name, st.kind[0] ? st.kind : "unknown");
+	make_plan(args, &st, &pl);
+	report(ctx, name, &st, &pl);
+	if (ctx->check || (pl.act == NULL && pl.en < 0))
+		return 0;
+	/* act on the name the host knows (nut-client may be nut-monitor) */
+	return run_action(ctx, valid_name(st.unit) ? st.unit : name, &st, &pl,
+	    wait);
+}
+
+static int
+service_validate(const struct val *args, struct err *e)
+{
+	const struct val *name = val_map_get(args, "name");
+
+	if (val_map_get(args, "state") == NULL &&
+	    val_map_get(args, "enabled") == NULL)
+		return err_setpos(e, &args->pos, "module 'service': one of "
+		    "'state' or 'enabled' is required");
+	if (name != NULL && name->type == V_STR &&
+	    strstr(name->u.str.s, "{{") == NULL && !valid_name(name->u.str.s))
+		return err_setpos(e, &name->pos, "module 'service': invalid "
+		    "service name '%s'", name->u.str.s);
+	return 0;
+}
+
+static const struct module_arg service_args[] = {
+	{ "name", ARG_STR, 1, NULL, NULL,
+	  "service name (systemd unit or init script)", NULL },
+	{ "state", ARG_STR, 0, NULL, "started|stopped|restarted|reloaded",
+	  "started/stopped act only when needed; restarted and reloaded "
+	  "always act (reloaded starts a stopped service)", NULL },
+	{ "enabled", ARG_BOOL, 0, NULL, NULL,
+	  "start at boot (systemctl, update-rc.d, chkconfig or rc-update)",
+	  NULL },
+	{ "wait", ARG_INT, 0, "10", NULL,
+	  "seconds to wait, after acting, for the service to run (or stop)",
+	  NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+const struct module mod_service = {
+	.name = "service",
+	.summary = "start, stop, restart or reload a service; enable it at "
+	    "boot",
+	.doc = "Like Ansible's service module on Linux.  Detects the init "
+	    "system once per task: systemd (when /run/systemd/system exists), "
+	    "else the `service` command, else /etc/init.d/NAME.  "
+	    "state=started/stopped change nothing when the service already "
+	    "runs/is stopped (status: systemctl is-active, or `status` exit "
+	    "0).  After acting it waits up to 'wait' seconds for the status "
+	    "to confirm, and fails otherwise: many init scripts return before "
+	    "the daemon is up.  enabled uses systemctl enable/disable, or "
+	    "update-rc.d, chkconfig or rc-update.  In check mode it reports "
+	    "what it would do.  Returns name, state, enabled, init.",
+	.args = service_args,
+	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
+	.validate = service_validate,
+	.run = service_run,
+};

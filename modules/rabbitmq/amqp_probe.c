@@ -1,0 +1,801 @@
+/*
+ * amqp_probe.c - does an AMQP 0-9-1 listener accept cleartext, or verified
+ * TLS?  Detection before a fix, smoke test and readiness wait after it.
+ *
+ * From the controller, through the host's SSH connection (a libssh
+ * direct-tcpip channel to host:port as the HOST resolves it, default
+ * 127.0.0.1; a plain socket for local connections), or with
+ * from: controller straight from the controller to the given address:
+ *
+ *   plaintext  send "AMQP\0\0\x09\x01" and classify the reply
+ *              (modules/rabbitmq/amqp.h): Connection.Start = cleartext accepted
+ *              (server product and version reported); connection refused,
+ *              closed, our header sent back or a TLS alert = refused.
+ *   tls        OpenSSL handshake verified against ca_file (a CONTROLLER
+ *              file) and the expected name, with an optional client
+ *              certificate (mTLS), then the same header inside TLS must
+ *              get Connection.Start.  A server that rejects us (an alert
+ *              during or right after the handshake, e.g. TLS 1.3's
+ *              "certificate required" when we sent no certificate) =
+ *              refused; a server WE reject (verification) = error.
+ *
+ * expect: accepted | refused | any fails the task when the outcome is not
+ * the expected one (an error always fails).  wait: N keeps trying every
+ * 2 s for N seconds until the expectation holds: the readiness check after
+ * a restart.  While waiting for `accepted`, boot_log files on the host
+ * (Debian: /var/log/rabbitmq/startup_log and startup_err, rewritten at
+ * each start; only files modified at or after boot_log_since, an epoch
+ * second of the host, count) are read between attempts: "BOOT FAILED"
+ * ends the wait at once, and "Starting broker... completed" with the port
+ * still not answering ends it after `grace` seconds; the broker's own
+ * error lines are returned as boot_errors.  Read-only: runs in check mode.
+ */
+#include <openssl/err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "modules/generic/command.h"
+#include "modules/module.h"
+#include "modules/rabbitmq/amqp.h"
+#include "modules/rabbitmq/rmqhost.h"
+#include "runner/util/shellcmd.h"
+#include "runner/transport/tls.h"
+#include "runner/core/window.h"
+#include "runner/util/banned.h"
+
+#define RETRY_MS 2000
+#define READ_CAP 16384
+#define BOOT_LINES 20
+
+enum outcome { OUT_ACCEPTED, OUT_REFUSED, OUT_ERROR };
+enum expect { EXP_ANY, EXP_ACCEPTED, EXP_REFUSED };
+
+static const char *const outcome_names[] = { "accepted", "refused", "error" };
+
+struct probe {
+	struct modctx *ctx;
+	const struct val *args;
+	char *host;
+	int port, tls, timeout_s, from_controller;
+	enum expect expect;
+	struct conn *conn;           /* where connections start */
+	struct conn *local;          /* from: controller (owned) */
+	char *cafile, *certfile, *keyfile;
+	const char *verify_name;
+};
+
+struct attempt {
+	enum outcome out;
+	struct strbuf detail;
+	struct amqp_reply reply;
+	int have_reply;
+	struct tls_info ti;
+	int have_tls;                /* the handshake got far enough */
+	int verified;                /* handshake completed and verified */
+	int fatal;                   /* retrying cannot help (bad CA file) */
+	int transport_err;           /* the SSH connection broke */
+};
+
+struct boot {
+	int checked, failed, completed;
+	long long completed_at;      /* ms, when "completed" was first seen */
+	struct strbuf lines;
+	struct strbuf files;         /* files that were read, ", "-joined */
+};
+
+static void
+setf(struct attempt *a, enum outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+setf(struct attempt *a, enum outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->out = o;
+	strbuf_reset(&a->detail);
+	va_start(ap, fmt);
+	strbuf_vaddf(&a->detail, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* One attempt                                                         */
+
+static int
+open_stream(struct probe *p, struct attempt *a, int secs,
+    struct tstream **s)
+{
+	struct err e = ERR_INIT;
+	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
+
+	if (ret == TERR_CONNECT && strcasestr(err_text(&e, "unknown error"),
+	    "connection refused") != NULL)
+		setf(a, OUT_REFUSED, "connection refused");
+	else if (ret == TERR_CONNECT)
+		setf(a, OUT_REFUSED, "%s", err_text(&e, "unknown error"));
+	else if (ret == TERR_TIMEOUT)
+		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
+	else if (ret != 0)
+		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
+	if (ret == TERR_UNREACHABLE && !p->from_controller)
+		a->transport_err = ret;
+	err_release(&e);
+	return ret == 0 ? 0 : -1;
+}
+
+static int
+handshake(struct probe *p, struct attempt *a, struct tstream *s, int ms,
+    struct tls_conn **t)
+{
+	struct tls_opts o;
+	struct err e = ERR_INIT;
+	const char *why;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.cafile = p->cafile;
+	o.verify_name = p->verify_name;
+	o.certfile = p->certfile;
+	o.keyfile = p->keyfile;
+	o.timeout_ms = ms;
+	ret = tls_client_start(s, &o, t, &a->ti, &e);
+	a->have_tls = a->ti.version[0] != '\0' || a->ti.subject[0] != '\0';
+	if (ret == 0) {
+		a->verified = 1;
+		goto out;
+	}
+	why = err_text(&e, "unknown error");
+	if (strncmp(why, "cannot load", 11) == 0) {
+		a->fatal = 1;
+		setf(a, OUT_ERROR, "%s", why);
+	} else if (strstr(why, "certificate verify failed") != NULL) {
+		setf(a, OUT_ERROR, "we rejected the server: %s%s%s%s", why,
+		    a->ti.subject[0] ? " (server certificate '" : "",
+		    a->ti.subject, a->ti.subject[0] ? "')" : "");
+	} else if (strstr(why, "alert") != NULL ||
+	    strstr(why, "peer closed") != NULL) {
+		setf(a, OUT_REFUSED, "the server refused the TLS handshake: %s",
+		    why);
+	} else {
+		setf(a, OUT_ERROR, "%s", why);
+	}
+out:
+	err_release(&e);
+	return ret;
+}
+
+/* The reason OpenSSL recorded for a failed read, e.g. "tlsv13 alert
+ * certificate required". */
+static void
+ssl_reason(struct strbuf *sb)
+{
+	unsigned long code, last = 0;
+	const char *r;
+
+	while ((code = ERR_get_error()) != 0)
+		last = code;
+	r = last ? ERR_reason_error_string(last) : NULL;
+	strbuf_addstr(sb, r ? r : "connection reset");
+}
+
+static void
+read_failed(struct probe *p, struct attempt *a, ssize_t n, size_t got)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (n == TERR_TIMEOUT) {
+		setf(a, OUT_ERROR, "no complete reply within %d s (%zu bytes "
+		    "received)", p->timeout_s, got);
+	} else if (n == 0) {
+		setf(a, OUT_REFUSED, "the server closed the connection without "
+		    "a reply%s", p->tls ? " after the TLS handshake" : "");
+	} else {
+		if (p->tls)
+			ssl_reason(&why);
+		setf(a, OUT_REFUSED, "the server closed the %sconnection%s%s",
+		    p->tls ? "TLS " : "", why.len ? ": " : "", why.buf);
+	}
+	strbuf_release(&why);
+}
+
+static void
+classify(struct probe *p, struct attempt *a)
+{
+	const struct amqp_reply *r = &a->reply;
+
+	switch (r->kind) {
+	case AMQP_CONNECTION_START:
+		setf(a, OUT_ACCEPTED, "Connection.Start (AMQP %u-%u) from %s %s",
+		    r->version_major, r->version_minor,
+		    r->product[0] ? r->product : "an unnamed server",
+		    r->version);
+		break;
+	case AMQP_PROTOCOL_HEADER:
+		setf(a, OUT_REFUSED, "the server sent its protocol header "
+		    "AMQP %u-%u-%u-%u back and closed: it does not take AMQP "
+		    "0-9-1 here", r->header[0], r->header[1], r->header[2],
+		    r->header[3]);
+		break;
+	case AMQP_TLS_ALERT:
+		setf(a, p->tls ? OUT_ERROR : OUT_REFUSED, "the server answered "
+		    "with a TLS alert: a TLS listener, cleartext AMQP is not "
+		    "accepted");
+		break;
+	default:
+		setf(a, OUT_ERROR, "not an AMQP 0-9-1 reply: %s at byte %zu",
+		    r->why ? r->why : "unexpected bytes", r->where);
+		break;
+	}
+}
+
+static void
+exchange(struct probe *p, struct attempt *a, struct tstream *s,
+    struct tls_conn *t, int ms)
+{
+	struct strbuf in = STRBUF_INIT;
+	char buf[4096];
+	ssize_t n;
+
+	n = t ? tls_write(t, AMQP_HEADER_091, AMQP_HEADER_LEN) :
+	    tstream_write(s, AMQP_HEADER_091, AMQP_HEADER_LEN);
+	if (n != AMQP_HEADER_LEN) {
+		read_failed(p, a, -1, 0);
+		goto out;
+	}
+	for (;;) {
+		n = t ? tls_read(t, buf, sizeof(buf), ms) :
+		    tstream_read(s, buf, sizeof(buf), ms);
+		if (n <= 0) {
+			read_failed(p, a, n, in.len);
+			break;
+		}
+		strbuf_add(&in, buf, (size_t)n);
+		amqp_parse_reply((const unsigned char *)in.buf, in.len,
+		    &a->reply);
+		if (a->reply.kind != AMQP_INCOMPLETE || in.len > READ_CAP) {
+			a->have_reply = 1;
+			classify(p, a);
+			break;
+		}
+	}
+out:
+	strbuf_release(&in);
+}
+
+static void
+attempt_run(struct probe *p, struct attempt *a, long long deadline)
+{
+	struct tstream *s = NULL;
+	struct tls_conn *t = NULL;
+	long long left = deadline - mono_ms();
+	int ms = p->timeout_s * 1000;
+
+	if (left > 0 && left < ms)
+		ms = (int)left;
+	if (ms < 1000)
+		ms = 1000;
+	memset(&a->reply, 0, sizeof(a->reply));
+	memset(&a->ti, 0, sizeof(a->ti));
+	a->have_reply = a->have_tls = a->verified = 0;
+	ERR_clear_error();
+	if (open_stream(p, a, (ms + 999) / 1000, &s) == 0 &&
+	    (!p->tls || handshake(p, a, s, ms, &t) == 0))
+		exchange(p, a, s, t, ms);
+	if (t != NULL)
+		tls_close(t);
+	if (s != NULL)
+		tstream_close(s);
+	ERR_clear_error();
+}
+
+static int
+met(const struct probe *p, const struct attempt *a)
+{
+	if (a->out == OUT_ERROR)
+		return 0;
+	return p->expect == EXP_ANY ||
+	    (p->expect == EXP_ACCEPTED) == (a->out == OUT_ACCEPTED);
+}
+
+/* ------------------------------------------------------------------ */
+/* Boot logs                                                           */
+
+/* The blocks "NONCE file PATH\n...\nNONCE end\n" of the script's output. */
+static void
+boot_parse(struct boot *b, const char *out, const char *nonce)
+{
+	char *head = xasprintf("%s file ", nonce);
+	char *tail = xasprintf("\n%s end", nonce);
+	const char *p = out, *q, *nl, *e;
+	int completed = 0;
+
+	strbuf_reset(&b->lines);
+	strbuf_reset(&b->files);
+	b->failed = 0;
+	while ((q = strstr(p, head)) != NULL && (nl = strchr(q, '\n')) &&
+	    (e = strstr(nl, tail)) != NULL) {
+		size_t hl = strlen(head);
+		int done = 0;
+
+		strbuf_addf(&b->files, "%s%.*s", b->files.len ? ", " : "",
+		    (int)(nl - q - (long)hl), q + hl);
+		b->failed |= rmq_boot_scan(nl + 1, (size_t)(e - nl - 1),
+		    &b->lines, BOOT_LINES, &done);
+		completed |= done;
+		p = e + 1;
+	}
+	b->checked = 1;
+	if (completed && !b->completed)
+		b->completed_at = mono_ms();
+	b->completed = completed;
+	free(head);
+	free(tail);
+}
+
+/* show FILE OFFSET SINCE: the file from OFFSET (from 0 when it is now
+ * shorter: rewritten), if modified at or after SINCE (epoch s). */
+static const char boot_script[] =
+	"show() {\n"
+	"  [ -f \"$1\" ] || return 0\n"
+	"  m=$(stat -c %Y -- \"$1\" 2>/dev/null) || return 0\n"
+	"  [ \"$m\" -ge \"$3\" ] || return 0\n"
+	"  z=$(stat -c %s -- \"$1\" 2>/dev/null) || return 0\n"
+	"  o=$2; [ \"$z\" -ge \"$o\" ] || o=0\n"
+	"  echo \"$n file $1\"\n"
+	"  tail -c +$((o + 1)) -- \"$1\" | tail -c 65536; echo; echo \"$n end\"\n"
+	"}\n";
+
+/* One boot_log item: "PATH" (whole file, boot_log_since) or {path,
+ * offset, since} as rabbitmq_service returns them. */
+static void
+boot_item(struct strbuf *cmd, const struct val *v, long long since)
+{
+	const struct val *o, *s;
+	int64_t off = 0, sn = since;
+	char nums[64];
+
+	if (v->type == V_STR) {
+		snprintf(nums, sizeof(nums), "0 %lld", (long long)sn);
+		shellcmd_build(cmd, "show %q %s\n", v->u.str.s, nums);
+		return;
+	}
+	if (v->type != V_MAP || val_map_str(v, "path", NULL) == NULL)
+		return;
+	o = val_map_get(v, "offset");
+	s = val_map_get(v, "since");
+	if (o != NULL && (val_to_int(o, &off) < 0 || off < 0))
+		off = 0;
+	if (s != NULL && val_to_int(s, &sn) < 0)
+		sn = since;
+	/* digits only: safe unquoted */
+	snprintf(nums, sizeof(nums), "%lld %lld", (long long)off,
+	    (long long)sn);
+	shellcmd_build(cmd, "show %q %s\n", val_map_str(v, "path", ""), nums);
+}
+
+static int
+read_boot_logs(struct probe *p, struct boot *b)
+{
+	const struct val *l = arg_get(p->args, "boot_log");
+	long long since = arg_int(p->args, "boot_log_since", 0);
+	struct strbuf cmd = STRBUF_INIT;
+	struct exec_res r;
+	char nonce[17];
+	size_t i;
+	int ret;
+
+	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_build(&cmd, "LC_ALL=C; export LC_ALL; n=%q\n", nonce);
+	strbuf_addstr(&cmd, boot_script);
+	for (i = 0; l != NULL && i < l->u.list.n; i++)
+		boot_item(&cmd, l->u.list.items[i], since);
+	exec_res_init(&r);
+	ret = mod_exec(p->ctx, cmd.buf, NULL, 0, &r);
+	if (ret == 0)
+		boot_parse(b, r.out.buf, nonce);
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The wait                                                            */
+
+static void
+pause_until(long long deadline)
+{
+	long long ms = deadline - mono_ms();
+
+	if (ms > RETRY_MS)
+		ms = RETRY_MS;
+	if (ms > 0)
+		usleep((useconds_t)ms * 1000);
+}
+
+/* Should the boot logs stop the wait?  0 no, 1 yes, else a TERR code. */
+static int
+boot_says_stop(struct probe *p, struct boot *b)
+{
+	int ret = read_boot_logs(p, b);
+
+	if (ret != 0)
+		return ret;
+	if (b->failed)
+		return 1;
+	return b->completed && mono_ms() - b->completed_at >=
+	    arg_int(p->args, "grace", 10) * 1000;
+}
+
+/* Attempts until the expectation holds, the wait is over or the boot logs
+ * say the broker is not coming.  0, or a TERR code (host unreachable). */
+static int
+wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
+{
+	long long deadline = mono_ms() + arg_int(p->args, "wait", 0) * 1000;
+	int use_boot = p->expect == EXP_ACCEPTED &&
+	    arg_get(p->args, "boot_log") != NULL;
+	int ret = 0;
+
+	for (;;) {
+		attempt_run(p, a, deadline);
+		(*attempts)++;
+		if (a->transport_err)
+			return a->transport_err;
+		if (met(p, a) || a->fatal || mono_ms() >= deadline)
+			break;
+		if (use_boot && (ret = boot_says_stop(p, b)) != 0)
+			break;
+		pause_until(deadline);
+	}
+	if (ret < 0)
+		return ret;
+	if (use_boot && !met(p, a) && !b->checked)
+		ret = read_boot_logs(p, b);
+	return ret < 0 ? ret : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+
+static struct val *
+server_val(const struct attempt *a)
+{
+	const struct amqp_reply *r = &a->reply;
+	struct val *m;
+
+	if (!a->have_reply || r->kind != AMQP_CONNECTION_START)
+		return val_null();
+	m = val_map();
+	val_map_set(m, "product", val_str(r->product));
+	val_map_set(m, "version", val_str(r->version));
+	val_map_set(m, "platform", val_str(r->platform));
+	val_map_set(m, "cluster_name", val_str(r->cluster_name));
+	val_map_set(m, "mechanisms", val_str(r->mechanisms));
+	val_map_set(m, "locales", val_str(r->locales));
+	val_map_set(m, "amqp", val_str_take(xasprintf("%u-%u",
+	    r->version_major, r->version_minor)));
+	return m;
+}
+
+static struct val *
+tls_val(const struct probe *p, const struct attempt *a)
+{
+	const struct tls_info *ti = &a->ti;
+	struct val *m;
+
+	if (!p->tls || !a->have_tls)
+		return val_null();
+	m = val_map();
+	val_map_set(m, "version", val_str(ti->version));
+	val_map_set(m, "cipher", val_str(ti->cipher));
+	val_map_set(m, "subject", val_str(ti->subject));
+	val_map_set(m, "issuer", val_str(ti->issuer));
+	val_map_set(m, "not_after", val_str(ti->not_after));
+	val_map_set(m, "days_left", val_int(ti->days_left));
+	val_map_set(m, "verified", val_bool(a->verified));
+	val_map_set(m, "verify_name", p->verify_name ?
+	    val_str(p->verify_name) : val_null());
+	val_map_set(m, "client_cert", val_bool(p->certfile != NULL));
+	if (ti->verify_error[0] != '\0')
+		val_map_set(m, "verify_error", val_str(ti->verify_error));
+	return m;
+}
+
+static struct val *
+lines_val(const struct strbuf *sb)
+{
+	struct val *l = val_list();
+	const char *s = sb->buf;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		val_list_push(l, val_strn(s, n));
+		s += n + (s[n] == '\n');
+	}
+	return l;
+}
+
+static void
+record(struct probe *p, const struct attempt *a, const struct boot *b,
+    int attempts, long long ms)
+{
+	struct modctx *c = p->ctx;
+	const char *e = p->expect == EXP_ANY ? "any" :
+	    p->expect == EXP_ACCEPTED ? "accepted" : "refused";
+
+	mod_set(c, "host", val_str(p->host));
+	mod_set(c, "port", val_int(p->port));
+	mod_set(c, "mode", val_str(p->tls ? "tls" : "plaintext"));
+	mod_set(c, "from", val_str(p->from_controller ? "controller" : "host"));
+	mod_set(c, "expect", val_str(e));
+	mod_set(c, "outcome", val_str(outcome_names[a->out]));
+	mod_set(c, "accepted", val_bool(a->out == OUT_ACCEPTED));
+	mod_set(c, "detail", val_str(a->detail.buf));
+	mod_set(c, "server", server_val(a));
+	mod_set(c, "tls", tls_val(p, a));
+	mod_set(c, "attempts", val_int(attempts));
+	mod_set(c, "elapsed", val_int((ms + 500) / 1000));
+	if (arg_get(p->args, "boot_log") == NULL)
+		return;
+	mod_set(c, "boot_checked", val_bool(b->checked));
+	mod_set(c, "boot_failed", val_bool(b->failed));
+	mod_set(c, "boot_completed", val_bool(b->completed));
+	mod_set(c, "boot_errors", lines_val(&b->lines));
+	mod_set(c, "boot_logs", val_str(b->files.buf));
+}
+
+static void
+where(const struct probe *p, struct strbuf *sb)
+{
+	if (strchr(p->host, ':') != NULL)
+		strbuf_addf(sb, "[%s]:%d", p->host, p->port);
+	else
+		strbuf_addf(sb, "%s:%d", p->host, p->port);
+	if (p->from_controller)
+		strbuf_addstr(sb, " (from the controller)");
+}
+
+static void
+success_msg(const struct probe *p, const struct attempt *a, struct strbuf *sb)
+{
+	const struct tls_info *ti = &a->ti;
+
+	where(p, sb);
+	strbuf_addstr(sb, ": ");
+	if (!p->tls) {
+		strbuf_addf(sb, "cleartext AMQP %s: %s", a->out == OUT_ACCEPTED ?
+		    "ACCEPTED" : "not accepted", a->detail.buf);
+	} else if (a->out == OUT_ACCEPTED) {
+		strbuf_addf(sb, "%s %s, certificate '%s' verified%s%s, expires "
+		    "%s (%ld days); %s", ti->version, ti->cipher, ti->subject,
+		    p->verify_name ? " for " : " (chain only)",
+		    p->verify_name ? p->verify_name : "", ti->not_after,
+		    ti->days_left, a->detail.buf);
+	} else {
+		strbuf_addf(sb, "TLS refused: %s", a->detail.buf);
+	}
+}
+
+static void
+failure_msg(const struct probe *p, const struct attempt *a,
+    const struct boot *b, int attempts, struct strbuf *sb)
+{
+	const char *s = b->lines.buf;
+
+	where(p, sb);
+	if (p->expect == EXP_ANY || a->out == OUT_ERROR)
+		strbuf_addf(sb, ": %s", a->detail.buf);
+	else
+		strbuf_addf(sb, ": expected %s, got %s: %s",
+		    p->expect == EXP_ACCEPTED ? "accepted" : "refused",
+		    outcome_names[a->out], a->detail.buf);
+	if (attempts > 1)
+		strbuf_addf(sb, " (%d attempts)", attempts);
+	if (b->failed)
+		strbuf_addf(sb, "; the broker did not boot (BOOT FAILED in %s)",
+		    b->files.buf);
+	else if (b->completed)
+		strbuf_addf(sb, "; the broker started but does not answer here");
+	while (b->lines.len && *s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		strbuf_addf(sb, "%s%.*s", s == b->lines.buf ? ": " : " | ",
+		    (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static enum expect
+parse_expect(const char *s, int tls)
+{
+	if (s == NULL)
+		return tls ? EXP_ACCEPTED : EXP_ANY;
+	if (strcmp(s, "accepted") == 0)
+		return EXP_ACCEPTED;
+	return strcmp(s, "refused") == 0 ? EXP_REFUSED : EXP_ANY;
+}
+
+static int
+open_local(struct probe *p)
+{
+	struct conn_params cp;
+	struct err e = ERR_INIT;
+	int ret;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.name = "controller";
+	cp.host = "localhost";
+	cp.local = 1;
+	ret = conn_open(&p->local, &cp, &e);
+	if (ret != 0)
+		mod_fail(p->ctx, "cannot open a local connection: %s",
+		    err_text(&e, "unknown error"));
+	err_release(&e);
+	p->conn = p->local;
+	return ret == 0 ? 0 : -1;
+}
+
+static int
+setup(struct probe *p, struct modctx *ctx, const struct val *args)
+{
+	const char *vn = arg_str(args, "verify_name");
+
+	p->ctx = ctx;
+	p->args = args;
+	p->tls = strcmp(arg_str(args, "mode"), "tls") == 0;
+	p->host = xstrdup(arg_str(args, "host"));
+	p->port = (int)arg_int(args, "port", p->tls ? 5671 : 5672);
+	p->timeout_s = (int)arg_int(args, "timeout", 10);
+	p->expect = parse_expect(arg_str(args, "expect"), p->tls);
+	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	if (p->port < 1 || p->port > 65535)
+		return mod_fail(ctx, "port %d is out of range", p->port) - 1;
+	if (p->tls && arg_str(args, "ca_file") == NULL)
+		return mod_fail(ctx, "ca_file is required with mode: tls (the "
+		    "CA that must have signed the broker's certificate)") - 1;
+	if ((arg_str(args, "cert_file") == NULL) !=
+	    (arg_str(args, "key_file") == NULL))
+		return mod_fail(ctx, "cert_file and key_file go together") - 1;
+	p->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	p->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	p->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
+	if (vn != NULL && *vn != '\0')
+		p->verify_name = vn;
+	else if (arg_bool(args, "verify_hostname"))
+		p->verify_name = p->host;
+	if (p->from_controller)
+		return open_local(p);
+	p->conn = mod_conn(ctx);
+	return 0;
+}
+
+static void
+probe_release(struct probe *p)
+{
+	if (p->local != NULL)
+		conn_close(p->local);
+	free(p->host);
+	free(p->cafile);
+	free(p->certfile);
+	free(p->keyfile);
+}
+
+static int
+amqp_probe_run(struct modctx *ctx, const struct val *args)
+{
+	struct probe p;
+	struct attempt a;
+	struct boot b;
+	struct strbuf msg = STRBUF_INIT;
+	long long t0 = mono_ms();
+	int ret = 0, attempts = 0;
+
+	memset(&p, 0, sizeof(p));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	strbuf_init(&a.detail, 0);
+	strbuf_init(&b.lines, 0);
+	strbuf_init(&b.files, 0);
+	if (setup(&p, ctx, args) < 0)
+		goto out;
+	ret = wait_loop(&p, &a, &b, &attempts);
+	if (ret != 0)
+		goto out;
+	record(&p, &a, &b, attempts, mono_ms() - t0);
+	if (met(&p, &a)) {
+		success_msg(&p, &a, &msg);
+		mod_msg(ctx, "%s", msg.buf);
+	} else {
+		failure_msg(&p, &a, &b, attempts, &msg);
+		mod_fail(ctx, "%s", msg.buf);
+	}
+out:
+	probe_release(&p);
+	strbuf_release(&a.detail);
+	strbuf_release(&b.lines);
+	strbuf_release(&b.files);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static const struct module_arg amqp_probe_args[] = {
+	{ "mode", ARG_STR, 0, "plaintext", "plaintext|tls",
+	  "plaintext: does the listener accept cleartext AMQP?  tls: "
+	  "verified handshake, then AMQP inside TLS", NULL },
+	{ "host", ARG_STR, 0, "127.0.0.1", NULL,
+	  "broker address as the HOST sees it (from: controller: as the "
+	  "controller sees it)", NULL },
+	{ "port", ARG_INT, 0, NULL, NULL,
+	  "default 5672 (plaintext) or 5671 (tls)", NULL },
+	{ "from", ARG_STR, 0, "host", "host|controller",
+	  "host: through the host's SSH connection (direct-tcpip); "
+	  "controller: a socket from the controller", NULL },
+	{ "expect", ARG_STR, 0, NULL, "accepted|refused|any",
+	  "fail unless the outcome is this (default: accepted for tls, any "
+	  "for plaintext); an error always fails", NULL },
+	{ "ca_file", ARG_STR, 0, NULL, NULL,
+	  "tls: CA certificate(s), PEM, on the CONTROLLER (relative: "
+	  "playbook dir/files, playbook dir)", "cafile" },
+	{ "verify_name", ARG_STR, 0, NULL, NULL,
+	  "tls: name (DNS or IP) the certificate must carry (default: host)",
+	  NULL },
+	{ "verify_hostname", ARG_BOOL, 0, "true", NULL,
+	  "tls: check the name, not only the chain", NULL },
+	{ "cert_file", ARG_STR, 0, NULL, NULL,
+	  "tls: client certificate (PEM, controller) for mTLS", NULL },
+	{ "key_file", ARG_STR, 0, NULL, NULL,
+	  "tls: its private key (PEM, controller)", NULL },
+	{ "timeout", ARG_INT, 0, "10", NULL,
+	  "seconds for one attempt's connect, handshake and reply", NULL },
+	{ "wait", ARG_INT, 0, "0", NULL,
+	  "keep trying (every 2 s) for this many seconds until the "
+	  "expectation holds", NULL },
+	{ "boot_log", ARG_LIST, 0, NULL, NULL,
+	  "host files to read while waiting for accepted: paths, or "
+	  "{path, offset, since} maps (rabbitmq_service's boot_logs); BOOT "
+	  "FAILED ends the wait", NULL },
+	{ "boot_log_since", ARG_INT, 0, "0", NULL,
+	  "ignore boot_log files modified before this epoch second of the "
+	  "host (rabbitmq_service returns started_at)", NULL },
+	{ "grace", ARG_INT, 0, "10", NULL,
+	  "seconds to keep trying after the log says the broker started",
+	  NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+const struct module mod_amqp_probe = {
+	.name = "amqp_probe",
+	.summary = "does an AMQP 0-9-1 listener accept cleartext, or verified "
+	    "TLS?  (detection, smoke test, readiness wait)",
+	.doc = "Connects through the host's SSH connection (direct-tcpip to "
+	    "host:port as the host sees it) or, with from: controller, from "
+	    "the controller.  mode plaintext sends the AMQP 0-9-1 header: a "
+	    "Connection.Start frame means cleartext is accepted (product and "
+	    "version reported); a refused or closed connection, the server's "
+	    "own protocol header or a TLS alert means it is not.  mode tls "
+	    "does an OpenSSL handshake verified against ca_file and the "
+	    "expected name (optional client certificate: mTLS), then the "
+	    "header inside TLS must get Connection.Start; TLS version, "
+	    "cipher, certificate subject, issuer and expiry are reported.  "
+	    "expect (accepted|refused|any) fails the task on another "
+	    "outcome; wait retries until it holds.  While waiting for "
+	    "accepted, boot_log files (startup_log, startup_err) modified "
+	    "since boot_log_since are read: BOOT FAILED stops the wait and "
+	    "the broker's error lines come back in boot_errors.  Returns "
+	    "outcome (accepted|refused|error), accepted, detail, server "
+	    "{product, version, amqp, ...}, tls {version, cipher, subject, "
+	    "issuer, not_after, days_left, verified}, attempts, elapsed, "
+	    "boot_failed, boot_completed, boot_errors.  Read-only.",
+	.args = amqp_probe_args,
+	.flags = MOD_SUPPORTS_CHECK,
+	.run = amqp_probe_run,
+};

@@ -1,0 +1,623 @@
+/* cli.c - option parsing and the subcommands; see cli.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "modules/module.h"
+#include "runner/cli/cli.h"
+#include "runner/cli/cli_int.h"
+#include "runner/core/executor.h"
+#include "runner/inventory/inventory.h"
+#include "runner/core/journal.h"
+#include "runner/core/playbook.h"
+#include "runner/transport/transport.h"
+#include "runner/util/yamlload.h"
+#include "runner/util/banned.h"
+
+static const char run_usage[] =
+"usage: mend run PLAYBOOK... -i INVENTORY [options]\n"
+"       mend check PLAYBOOK... -i INVENTORY [options]\n"
+"\n"
+"  -i, --inventory SRC     inventory file, directory, or 'h1,h2,' (repeatable)\n"
+"  -l, --limit PATTERN     further limit the selected hosts\n"
+"  -f, --forks N           hosts at once (default 20)\n"
+"  -C, --check             change nothing; report what would change\n"
+"  -D, --diff              show unified diffs of file changes\n"
+"  -e, --extra-vars K=V    set a variable (highest precedence); @FILE reads YAML\n"
+"  -t, --tags TAGS         run only tasks with these tags (comma-separated)\n"
+"      --skip-tags TAGS    skip tasks with these tags\n"
+"  -u, --user USER         remote user (below ansible_user)\n"
+"      --private-key FILE  SSH private key\n"
+"      --known-hosts FILE  known_hosts file (default ~/.ssh/known_hosts)\n"
+"      --ssh-config FILE   ssh_config file (default ~/.ssh/config)\n"
+"      --host-key-policy strict|accept-new|off\n"
+"                          unknown host keys: refuse (default), record on\n"
+"                          first use, or accept with a warning; a changed key\n"
+"                          is always refused\n"
+"  -b, --become            run tasks with sudo\n"
+"      --become-user USER  sudo to USER (default root)\n"
+"  -K, --ask-become-pass   ask for the sudo password once\n"
+"  -T, --timeout SECONDS   connect timeout (default 10)\n"
+"      --task-timeout SECONDS\n"
+"                          limit for each remote command (default none)\n"
+"      --json FILE         write every result and the recap as JSON\n"
+"      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
+"                          ~/.local/state/mend)\n"
+"      --window SPEC       change window for every play (replaces the play\n"
+"                          key 'window'): \"Sat 22:00-Sun 04:00\" (weekly) or\n"
+"                          \"2026-11-28T22:00/2026-11-29T04:00\" (absolute);\n"
+"                          outside it nothing runs (exit 5)\n"
+"      --tz ZONE           the windows' time zone, e.g. Europe/Berlin\n"
+"                          (default: the local zone)\n"
+"      --now TIME          pretend it is TIME (tests; also MEND_NOW):\n"
+"                          2026-11-28T23:00[:SS][Z|+HH:MM] or @EPOCH\n"
+"      --rollback-on-failure[=host|run]\n"
+"                          when a batch breaches max_fail_percentage (unset:\n"
+"                          any failure), stop and roll back the failed hosts\n"
+"                          (host, the default) or every host of the run\n"
+"      --confirm-timeout SECONDS\n"
+"                          confirm-or-revert: before a service restart, arm a\n"
+"                          job on the host that puts it back unless mend\n"
+"                          confirms over a new connection within SECONDS\n"
+"  -v, --verbose           more output (repeat for more)\n"
+"  -h, --help              this help\n"
+"\n"
+"exit codes: 0 ok, 1 usage/internal error, 2 a host failed,\n"
+"3 playbook or inventory invalid (nothing run), 4 a host unreachable,\n"
+"5 outside the change window (nothing run) or hosts skipped because it\n"
+"was closing\n";
+
+
+enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
+	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
+	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
+	OPT_CONFIRM };
+
+static const struct option run_longopts[] = {
+	{ "inventory", required_argument, NULL, 'i' },
+	{ "limit", required_argument, NULL, 'l' },
+	{ "forks", required_argument, NULL, 'f' },
+	{ "check", no_argument, NULL, 'C' },
+	{ "diff", no_argument, NULL, 'D' },
+	{ "extra-vars", required_argument, NULL, 'e' },
+	{ "tags", required_argument, NULL, 't' },
+	{ "skip-tags", required_argument, NULL, OPT_SKIP_TAGS },
+	{ "user", required_argument, NULL, 'u' },
+	{ "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
+	{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+	{ "ssh-config", required_argument, NULL, OPT_SSH_CONFIG },
+	{ "host-key-policy", required_argument, NULL, OPT_POLICY },
+	{ "become", no_argument, NULL, 'b' },
+	{ "become-user", required_argument, NULL, OPT_BECOME_USER },
+	{ "ask-become-pass", no_argument, NULL, 'K' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "rollback-on-failure", optional_argument, NULL, OPT_ROLLBACK },
+	{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fputs("mend: error: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n(see 'mend run --help')\n", stderr);
+	return -1;
+}
+
+static int
+parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static char **
+split_csv(const char *s)
+{
+	char **res = NULL;
+	size_t n = 0, alloc = 0;
+	const char *p = s;
+
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+
+		if (len) {
+			ALLOC_GROW(res, n + 2, alloc);
+			res[n++] = xstrndup(p, len);
+		}
+		p += len + (c != NULL);
+	}
+	ALLOC_GROW(res, n + 1, alloc);
+	res[n] = NULL;
+	return res;
+}
+
+static void
+free_csv(char **l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && l[i] != NULL; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int
+add_extra_vars(struct cli *c, const char *arg)
+{
+	struct err e = ERR_INIT;
+	struct val *v = NULL;
+	const char *eq;
+
+	if (c->o.extra_vars == NULL)
+		c->o.extra_vars = val_map();
+	if (arg[0] == '@') {
+		if (yaml_load_file(arg + 1, &v, &e) < 0 ||
+		    (v->type != V_MAP && v->type != V_NULL)) {
+			if (e.count == 0)
+				err_set(&e, "%s: extra vars must be a mapping",
+				    arg + 1);
+			err_print(&e, stderr);
+			err_release(&e);
+			val_free(v);
+			return -1;
+		}
+		val_map_merge(c->o.extra_vars, v);
+		val_free(v);
+		return 0;
+	}
+	eq = strchr(arg, '=');
+	if (eq == NULL || eq == arg)
+		return usage_error("-e takes KEY=VALUE or @FILE, got '%s'",
+		    arg);
+	{
+		char *k = xstrndup(arg, (size_t)(eq - arg));
+
+		val_map_set(c->o.extra_vars, k, val_str(eq + 1));
+		free(k);
+	}
+	return 0;
+}
+
+static int
+parse_policy(const char *s, enum hostkey_policy *p)
+{
+	if (strcmp(s, "strict") == 0)
+		*p = HK_STRICT;
+	else if (strcmp(s, "accept-new") == 0)
+		*p = HK_ACCEPT_NEW;
+	else if (strcmp(s, "off") == 0)
+		*p = HK_OFF;
+	else
+		return usage_error("--host-key-policy must be strict, "
+		    "accept-new or off, got '%s'", s);
+	return 0;
+}
+
+static int
+handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
+{
+	switch (ch) {
+	case 'i':
+		ALLOC_GROW(c->inventories, c->ninv + 1, c->inv_alloc);
+		c->inventories[c->ninv++] = (char *)arg;
+		return 0;
+	case 'l': c->o.limit = arg; return 0;
+	case 'f':
+		return parse_int(arg, 1, 1000, &c->o.forks) ? usage_error(
+		    "--forks must be a number from 1 to 1000, got '%s'", arg)
+		    : 0;
+	case 'C': c->o.check = 1; return 0;
+	case 'D': c->o.diff = 1; return 0;
+	case 'e': return add_extra_vars(c, arg);
+	case 't': free_csv(c->o.tags); c->o.tags = split_csv(arg); return 0;
+	case OPT_SKIP_TAGS:
+		free_csv(c->o.skip_tags);
+		c->o.skip_tags = split_csv(arg);
+		return 0;
+	case 'u': c->o.user = arg; return 0;
+	case OPT_PRIVATE_KEY: c->o.private_key = arg; return 0;
+	case OPT_KNOWN_HOSTS: c->o.known_hosts = arg; return 0;
+	case OPT_SSH_CONFIG: c->o.ssh_config = arg; return 0;
+	case OPT_POLICY: return parse_policy(arg, &c->o.policy);
+	case 'b': c->o.become = 1; return 0;
+	case OPT_BECOME_USER: c->o.become_user = arg; return 0;
+	case 'K': *ask_pass = 1; return 0;
+	case 'T':
+		return parse_int(arg, 1, 3600, &c->o.connect_timeout) ?
+		    usage_error("--timeout must be 1..3600 seconds, got '%s'",
+		    arg) : 0;
+	case OPT_TASK_TIMEOUT:
+		return parse_int(arg, 1, 86400, &c->o.task_timeout) ?
+		    usage_error("--task-timeout must be 1..86400 seconds, got "
+		    "'%s'", arg) : 0;
+	case OPT_JSON: c->o.json_path = arg; return 0;
+	case OPT_STATE_DIR: c->state_dir = arg; return 0;
+	case OPT_FORCE: c->force = 1; return 0;
+	case OPT_WINDOW: c->o.window = arg; return 0;
+	case OPT_TZ: c->o.tz = arg; return 0;
+	case OPT_NOW: c->now = arg; return 0;
+	case OPT_ROLLBACK:
+		if (arg == NULL || strcmp(arg, "host") == 0)
+			c->o.rollback_on_failure = ROLLBACK_HOST;
+		else if (strcmp(arg, "run") == 0)
+			c->o.rollback_on_failure = ROLLBACK_RUN;
+		else
+			return usage_error("--rollback-on-failure takes host or "
+			    "run, got '%s'", arg);
+		return 0;
+	case OPT_CONFIRM:
+		return parse_int(arg, 1, 86400, &c->o.confirm_timeout) ?
+		    usage_error("--confirm-timeout must be 1..86400 seconds, "
+		    "got '%s'", arg) : 0;
+	case 'v': c->o.verbose++; return 0;
+	case 'h': c->help = 1; return 0;
+	default: return -1;
+	}
+}
+
+static char *
+ask_password(void)
+{
+	struct termios old, quiet;
+	char buf[1024];
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), echo_off = 0;
+	ssize_t n;
+	size_t len = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "mend: error: -K needs a terminal to ask the "
+		    "become password\n");
+		return NULL;
+	}
+	if (write(fd, "BECOME password: ", 17) < 0)
+		goto fail;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	while (len + 1 < sizeof(buf) && (n = read(fd, buf + len, 1)) == 1 &&
+	    buf[len] != '\n')
+		len++;
+	buf[len] = '\0';
+	if (echo_off)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		len = len + 0;
+	close(fd);
+	return xstrdup(buf);
+fail:
+	close(fd);
+	return NULL;
+}
+
+/* --tz, --now (or MEND_NOW), --window: valid? */
+static int
+check_safety_opts(struct cli *c)
+{
+	struct err e = ERR_INIT;
+	struct window w;
+	int ret = 0;
+
+	if ((c->o.tz != NULL && zone_check(c->o.tz, &e) < 0) ||
+	    mend_clock_init(&c->clock, c->now, c->o.tz, &e) < 0 ||
+	    (c->o.window != NULL && window_parse(c->o.window, &w, &e) < 0)) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", err_text(&e, "invalid value"));
+		ret = -1;
+	}
+	c->o.clock = &c->clock;
+	err_release(&e);
+	return ret;
+}
+
+int
+parse_cli(struct cli *c, int argc, char **argv)
+{
+	int ch, ask_pass = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->o.forks = 20;
+	c->o.connect_timeout = 10;
+	c->o.out = stdout;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+i:l:f:CDe:t:u:bKT:vh",
+	    run_longopts, NULL)) != -1 || optind < argc) {
+		if (ch == -1) {     /* a positional: playbook or pattern */
+			c->playbooks = xrealloc(c->playbooks,
+			    (c->npb + 1) * sizeof(char *));
+			c->playbooks[c->npb++] = argv[optind++];
+			continue;
+		}
+		if (ch == '?')
+			return usage_error("unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		if (handle_opt(c, ch, optarg, &ask_pass) < 0)
+			return -1;
+	}
+	if (!c->help && check_safety_opts(c) < 0)
+		return -1;
+	if (ask_pass && !c->help &&
+	    (c->o.become_pass = ask_password()) == NULL)
+		return -1;
+	c->o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	c->o.progress = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	return 0;
+}
+
+void
+cli_free(struct cli *c)
+{
+	run_outcome_release(&c->outcome);
+	free(c->run_id);
+	free(c->inventories);
+	free(c->playbooks);
+	free_csv(c->o.tags);
+	free_csv(c->o.skip_tags);
+	val_free(c->o.extra_vars);
+	if (c->o.become_pass != NULL) {
+		explicit_bzero(c->o.become_pass, strlen(c->o.become_pass));
+		free(c->o.become_pass);
+	}
+}
+
+struct inventory *
+load_inventories(struct cli *c, struct err *e)
+{
+	struct inventory *inv = inventory_new();
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->ninv; i++) {
+		const char *src = c->inventories[i];
+
+		if (strchr(src, ',') != NULL && access(src, F_OK) != 0)
+			ret |= inventory_add_list(inv, src, e);
+		else
+			ret |= inventory_load(inv, src, e);
+	}
+	if (ret != 0) {
+		inventory_free(inv);
+		return NULL;
+	}
+	return inv;
+}
+
+/* Load inventory and playbooks and check every play's host pattern. */
+static int
+load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
+{
+	struct err e = ERR_INIT;
+	size_t i, j;
+	int ret = 0;
+
+	*pbs = xcalloc(c->npb ? c->npb : 1, sizeof(**pbs));
+	*inv = load_inventories(c, &e);
+	if (*inv == NULL)
+		ret = -1;
+	for (i = 0; i < c->npb; i++)
+		if (playbook_load(c->playbooks[i], &(*pbs)[i], &e) < 0)
+			ret = -1;
+	if (ret == 0 && safety_validate(*pbs, c->npb, &e) < 0)
+		ret = -1;
+	for (i = 0; ret == 0 && i < c->npb; i++) {
+		for (j = 0; j < (*pbs)[i]->nplays; j++) {
+			struct inv_host **sel = NULL;
+			size_t n;
+
+			if (inventory_select(*inv, (*pbs)[i]->plays[j].hosts,
+			    &(*pbs)[i]->plays[j].hosts_pos, &sel, &n, &e) < 0)
+				ret = -1;
+			free(sel);
+		}
+	}
+	if (ret == 0 && c->o.limit != NULL) {
+		struct inv_host **sel = NULL;
+		size_t n;
+
+		ret = inventory_select(*inv, c->o.limit, NULL, &sel, &n, &e);
+		free(sel);
+	}
+	if (ret < 0)
+		err_print(&e, stderr);
+	err_release(&e);
+	return ret;
+}
+
+static void
+free_all(struct cli *c, struct inventory *inv, struct playbook **pbs)
+{
+	size_t i;
+
+	for (i = 0; pbs != NULL && i < c->npb; i++)
+		playbook_free(pbs[i]);
+	free(pbs);
+	inventory_free(inv);
+}
+
+static struct val *
+run_meta(const struct cli *c)
+{
+	struct val *m = val_map(), *l = val_list();
+	size_t i;
+
+	for (i = 0; i < c->npb && c->rollback_of == NULL; i++)
+		val_list_push(l, val_str(c->playbooks[i]));
+	val_map_set(m, "playbooks", l);
+	l = val_list();
+	for (i = 0; i < c->ninv; i++)
+		val_list_push(l, val_str(c->inventories[i]));
+	val_map_set(m, "inventories", l);
+	val_map_set(m, "limit", c->o.limit ? val_str(c->o.limit) : val_null());
+	val_map_set(m, "pid", val_int(getpid()));
+	val_map_set(m, "started", val_int((int64_t)time(NULL)));
+	if (c->rollback_of != NULL)
+		val_map_set(m, "rollback_of", val_str(c->rollback_of));
+	if (c->rollback_reason != NULL)
+		val_map_set(m, "reason", val_str(c->rollback_reason));
+	return m;
+}
+
+/* rollback_on_failure tripped: roll back as a new run; note it in rec. */
+static int
+auto_rollback(struct cli *c, struct inventory *inv, struct journal *j,
+    struct val *rec)
+{
+	struct run_outcome *oc = &c->outcome;
+	struct val *rb = val_map(), *hosts = val_list();
+	char *id = NULL;
+	size_t i;
+	int rc;
+
+	fprintf(c->o.out, "\nmend: rolling back %zu host(s) of run %s "
+	    "(rollback_on_failure, %s)\n", oc->nhosts, journal_run_id(j),
+	    oc->reason ? oc->reason : "");
+	rc = rollback_after_failure(c, inv, journal_dir(j), oc->hosts,
+	    oc->nhosts, &id);
+	for (i = 0; i < oc->nhosts; i++)
+		val_list_push(hosts, val_str(oc->hosts[i]));
+	val_map_set(rb, "hosts", hosts);
+	val_map_set(rb, "scope", val_str(oc->rollback == ROLLBACK_RUN ? "run"
+	    : "host"));
+	val_map_set(rb, "reason", val_str(oc->reason ? oc->reason : ""));
+	val_map_set(rb, "run", id ? val_str(id) : val_null());
+	val_map_set(rb, "exit_code", val_int(rc));
+	val_map_set(rec, "rollback", rb);
+	if (rc != EXIT_OK)
+		fprintf(c->o.out, "mend: THE ROLLBACK DID NOT COMPLETE (exit %d"
+		    "%s%s): see 'mend show %s'\n", rc, id ? ", run " : "",
+		    id ? id : "", id ? id : journal_run_id(j));
+	free(id);
+	return rc;
+}
+
+int
+run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs)
+{
+	struct journal *j = NULL;
+	struct err e = ERR_INIT;
+	struct val *meta = NULL, *end;
+	char *dir = NULL;
+	int rc;
+
+	if (!c->o.check) {
+		dir = journal_state_dir(c->state_dir);
+		meta = run_meta(c);
+		if (journal_open(&j, dir, meta, &e) < 0) {
+			err_print(&e, stderr);
+			fprintf(stderr, "mend: nothing was run: no journal\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		journal_append(j, "start", meta);
+		fprintf(c->o.out, "run %s (journal %s)\n", journal_run_id(j),
+		    journal_dir(j));
+		free(c->run_id);
+		c->run_id = xstrdup(journal_run_id(j));
+	}
+	c->o.journal = j;
+	c->o.outcome = &c->outcome;
+	if (transport_init() < 0)
+		fatal("cannot initialise the SSH library");
+	rc = executor_run(pbs, c->npb, inv, &c->o);
+	transport_shutdown();
+	end = val_map();
+	if (j != NULL && c->outcome.rollback != ROLLBACK_NONE)
+		auto_rollback(c, inv, j, end);
+	val_map_set(end, "exit_code", val_int(rc));
+	val_map_set(end, "status", val_str(rc == 0 ? "ok" : rc == 2 ?
+	    "failed" : rc == 4 ? "unreachable" : rc == EXIT_WINDOW ?
+	    "window-cut" : "error"));
+	val_map_set(end, "finished", val_int((int64_t)time(NULL)));
+	journal_close(j, end);
+	val_free(end);
+	c->o.journal = NULL;
+out:
+	err_release(&e);
+	val_free(meta);
+	free(dir);
+	return rc;
+}
+
+static int
+run_or_check(int argc, char **argv, int run)
+{
+	struct cli c;
+	struct inventory *inv = NULL;
+	struct playbook **pbs = NULL;
+	int rc;
+
+	if (parse_cli(&c, argc, argv) < 0) {
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
+	if (c.help) {
+		fputs(run_usage, stdout);
+		cli_free(&c);
+		return EXIT_OK;
+	}
+	if (c.force) {
+		usage_error("%s", "--force is an option of 'mend rollback'");
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
+	if (c.npb == 0 || c.ninv == 0) {
+		usage_error("%s", c.npb == 0 ? "no playbook given"
+		    : "no inventory given (-i)");
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
+	if (load_all(&c, &inv, &pbs) < 0) {
+		fprintf(stderr, "mend: nothing was run: fix the errors above\n");
+		rc = EXIT_INVALID;
+	} else if (!run) {
+		printf("ok: %zu playbook(s) valid, %zu host(s) in the "
+		    "inventory\n", c.npb, inv->nhosts);
+		rc = EXIT_OK;
+	} else if (!c.o.check && safety_window_gate(pbs, c.npb, &c.o) < 0) {
+		rc = EXIT_WINDOW;
+	} else {
+		rc = run_journaled(&c, inv, pbs);
+	}
+	free_all(&c, inv, pbs);
+	cli_free(&c);
+	return rc;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	return run_or_check(argc, argv, 1);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	return run_or_check(argc, argv, 0);
+}

@@ -1,0 +1,106 @@
+/*
+ * executor.h - runs plays on hosts: batches, forks, per-host state.
+ *
+ * Strategy: within a batch, up to `forks` hosts run at once; each host runs
+ * its tasks in order over its one connection, independently of the other
+ * hosts (Ansible's `free` strategy: a slow host never holds up a fast one),
+ * then its notified handlers in the order of the handlers section.  A failed
+ * or unreachable host stops only itself.  Between batches (serial) the
+ * runner checks max_fail_percentage (must be exceeded, per batch) and
+ * any_errors_fatal.  With any_errors_fatal, the first failure sets a stop
+ * flag: every host of the play stops before its next task.
+ *
+ * Each host's output is collected in its own buffer and printed as one
+ * block when the host finishes the play, so lines never interleave.
+ */
+#ifndef MEND_EXECUTOR_H
+#define MEND_EXECUTOR_H
+
+#include <stdio.h>
+
+#include "runner/inventory/inventory.h"
+#include "runner/core/playbook.h"
+#include "runner/transport/transport.h"
+#include "runner/util/value.h"
+
+struct report;
+struct journal;
+struct mend_clock;
+struct run_outcome;
+struct safety_host;
+
+struct run_opts {
+	int forks;                    /* default 20 */
+	int check;                    /* -C */
+	int diff;                     /* -D */
+	int verbose;                  /* -v count */
+	const char *limit;            /* -l */
+	char **tags, **skip_tags;     /* NULL-terminated, or NULL */
+	const char *user;             /* -u */
+	const char *private_key;      /* --private-key */
+	const char *known_hosts;      /* --known-hosts */
+	const char *ssh_config;       /* --ssh-config */
+	enum hostkey_policy policy;   /* --host-key-policy */
+	int connect_timeout;          /* -T, default 10 */
+	int task_timeout;             /* --task-timeout, default 0 = none */
+	int become;                   /* -b */
+	const char *become_user;      /* --become-user */
+	char *become_pass;            /* -K (never printed) */
+	struct val *extra_vars;       /* -e, map */
+	const char *json_path;        /* --json */
+	int color;                    /* colour output */
+	int progress;                 /* live progress line on stderr */
+	FILE *out;                    /* normal output (stdout) */
+	struct journal *journal;      /* NULL in check mode */
+	const struct val *host_vars;  /* host name -> map merged last (used by
+	                               * rollback for per-host plans) */
+	/* rollout safety (runner/core/safety.h) */
+	const char *window;           /* --window: replaces every play's */
+	const char *tz;               /* --tz: the windows' zone (NULL: local) */
+	const struct mend_clock *clock;   /* NULL = real time */
+	int rollback_on_failure;      /* --rollback-on-failure: ROLLBACK_HOST
+	                               * or _RUN; 0 = the play key decides */
+	int confirm_timeout;          /* --confirm-timeout; 0 = play key */
+	struct run_outcome *outcome;  /* filled in by the executor, or NULL */
+};
+
+struct host_stats {
+	int ok, changed, unreachable, failed, skipped, rescued, ignored;
+};
+
+/* Per-host state for one run (one struct per host, owned by the run). */
+struct hostctx {
+	struct inv_host *ih;
+	const char *name;
+	struct conn *conn;            /* opened on first use, kept for the run */
+	int conn_failed;              /* connection could not be opened */
+	struct val *vars;             /* merged variables for the current play */
+	int unreachable;              /* for the rest of the run */
+	int failed;                   /* failed: out for the rest of the run */
+	struct host_stats st;
+	struct strbuf out;            /* buffered output */
+	char **notified;              /* handler names notified (this play) */
+	size_t nnotified, notified_alloc;
+	struct val *results;          /* list of task results (for --json) */
+	const struct run_opts *opts;
+	int started;                  /* ran in some play (for the recap) */
+	struct safety_host *safety;   /* lock, confirm job (runner/core/safety.c) */
+};
+
+/* For the rollout-safety hooks (runner/core/safety.c): a host's connection
+ * parameters in a play, opening its connection (a failure is reported and
+ * makes the host unreachable), and the exec options (become, timeout) of a
+ * task, or of the play when t is NULL. */
+void host_conn_params(struct hostctx *hc, const struct play *p,
+    struct conn_params *cp);
+int host_connect(struct hostctx *hc, const struct play *p);
+void host_exec_opts(struct hostctx *hc, const struct play *p,
+    const struct task *t, struct exec_opts *o);
+
+/* Run every play of the playbooks on the inventory. Returns mend's exit
+ * code (0, 2, 4, or 5 when hosts were not started because the change
+ * window closes; 1 for internal errors). */
+int executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
+    const struct run_opts *opts);
+
+#endif

@@ -1,0 +1,502 @@
+/* hostlock.c - one mend run per host at a time; see hostlock.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner/core/hostlock.h"
+#include "runner/transport/sftpc.h"
+#include "runner/util/shellcmd.h"
+#include "runner/core/window.h"
+#include "runner/util/banned.h"
+
+/* mkdir + owner file; prints lock=taken.  Needs L, run, ctl, pid. */
+static const char take_fn[] =
+	"take() {\n"
+	"  e=$(mkdir -m 0755 -- \"$L\" 2>&1) || return 1\n"
+	"  if printf 'run=%s\\ncontroller=%s\\npid=%s\\nsince=%s\\n' "
+	"\"$run\" \"$ctl\" \"$pid\" \"$(date +%s)\" >\"$L/owner.tmp\" &&\n"
+	"     mv -f -- \"$L/owner.tmp\" \"$L/owner\"; then\n"
+	"    echo lock=taken\n"
+	"  else\n"
+	"    rm -rf -- \"$L\"; echo \"error=cannot write $L/owner\"\n"
+	"  fi\n"
+	"  return 0\n"
+	"}\n";
+
+static const char acquire_script[] =
+	"if [ -z \"$L\" ]; then\n"
+	"  if [ -d /run/lock ]; then L=/run/lock/mend; "
+	"else L=/var/lock/mend; fi\n"
+	"fi\n"
+	"echo \"path=$L\"\n"
+	"echo \"now=$(date +%s)\"\n"
+	"take && exit 0\n"
+	"if [ ! -d \"$L\" ]; then echo \"error=cannot create $L: $e\"; "
+	"exit 0; fi\n"
+	"echo lock=held\n"
+	"echo \"mtime=$(stat -c %Y -- \"$L\" 2>/dev/null)\"\n"
+	"if [ -f \"$L/owner\" ]; then sed 's/^/owner./' \"$L/owner\"; fi\n";
+
+static const char break_script[] =
+	"B=\"$L.break\"\n"
+	"if [ -d \"$B\" ] && [ $(( $(date +%s) - $(stat -c %Y -- \"$B\" "
+	"2>/dev/null || date +%s) )) -gt 60 ]; then rmdir -- \"$B\"; fi\n"
+	"if ! mkdir -- \"$B\" 2>/dev/null; then echo lock=busy; exit 0; fi\n"
+	"if [ \"$(cat -- \"$L/owner\" 2>/dev/null)\" = \"$want\" ]; then\n"
+	"  rm -rf -- \"$L\"\n"
+	"  take || echo lock=changed\n"
+	"else\n"
+	"  echo lock=changed\n"
+	"fi\n"
+	"rmdir -- \"$B\"\n";
+
+static const char release_script[] =
+	"if [ \"$(sed -n 's/^run=//p' \"$L/owner\" 2>/dev/null)\" = "
+	"\"$run\" ]; then\n"
+	"  rm -rf -- \"$L\"; echo lock=released\n"
+	"else\n"
+	"  echo lock=notours\n"
+	"fi\n";
+
+/* ---- parsing and judging ---- */
+
+static void
+copy_field(char *dst, size_t size, const char *s, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static void
+parse_line(const char *p, size_t len, struct hostlock_owner *ow)
+{
+	const char *eq = memchr(p, '=', len);
+	size_t k, vlen;
+	char num[32];
+
+	if (eq == NULL)
+		return;
+	k = (size_t)(eq - p);
+	vlen = len - k - 1;
+	copy_field(num, sizeof(num), eq + 1, vlen);
+#define KEY(s) (k == strlen(s) && memcmp(p, s, k) == 0)
+	if (KEY("lock"))
+		copy_field(ow->state, sizeof(ow->state), eq + 1, vlen);
+	else if (KEY("path"))
+		copy_field(ow->path, sizeof(ow->path), eq + 1, vlen);
+	else if (KEY("error"))
+		copy_field(ow->error, sizeof(ow->error), eq + 1, vlen);
+	else if (KEY("now"))
+		ow->now = strtoll(num, NULL, 10);
+	else if (KEY("mtime"))
+		ow->mtime = strtoll(num, NULL, 10);
+	else if (KEY("owner.run"))
+		copy_field(ow->run, sizeof(ow->run), eq + 1, vlen);
+	else if (KEY("owner.controller"))
+		copy_field(ow->controller, sizeof(ow->controller), eq + 1, vlen);
+	else if (KEY("owner.pid"))
+		ow->pid = strtol(num, NULL, 10);
+	else if (KEY("owner.since"))
+		ow->since = strtoll(num, NULL, 10);
+#undef KEY
+}
+
+void
+hostlock_parse(const char *out, struct hostlock_owner *ow)
+{
+	const char *p = out, *nl;
+
+	memset(ow, 0, sizeof(*ow));
+	ow->pid = -1;
+	ow->since = -1;
+	for (; *p != '\0'; p = nl + (*nl != '\0')) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		parse_line(p, (size_t)(nl - p), ow);
+	}
+}
+
+enum hostlock_verdict
+hostlock_judge(const struct hostlock_owner *ow, const char *run_id,
+    const char *controller, int (*alive)(long pid))
+{
+	long long age;
+
+	if (ow->since < 0) {
+		age = ow->now - ow->mtime;
+		return age > HOSTLOCK_MAX_AGE ? HL_STALE_OLD : HL_HELD;
+	}
+	if (strcmp(ow->run, run_id) == 0)
+		return HL_OURS;
+	if (strcmp(ow->controller, controller) == 0 && ow->pid > 0 &&
+	    (ow->pid == (long)getpid() || !alive(ow->pid)))
+		return HL_STALE_DEAD;
+	age = ow->now - ow->since;
+	return age > HOSTLOCK_MAX_AGE ? HL_STALE_OLD : HL_HELD;
+}
+
+static void
+add_age(struct strbuf *sb, long long secs)
+{
+	if (secs >= 2 * 3600)
+		strbuf_addf(sb, "%lld h", secs / 3600);
+	else if (secs >= 120)
+		strbuf_addf(sb, "%lld min", secs / 60);
+	else
+		strbuf_addf(sb, "%lld s", secs < 0 ? 0 : secs);
+}
+
+void
+hostlock_describe(const struct hostlock_owner *ow, struct strbuf *sb)
+{
+	char when[64];
+
+	if (ow->since < 0) {
+		time_format((time_t)ow->mtime, NULL, when, sizeof(when));
+		strbuf_addf(sb, "locked: %s exists without an owner file "
+		    "(created %s)", ow->path, when);
+		return;
+	}
+	time_format((time_t)ow->since, NULL, when, sizeof(when));
+	strbuf_addf(sb, "locked by run %s (controller %s, pid %ld, since %s)",
+	    ow->run, ow->controller, ow->pid, when);
+}
+
+/* ---- running the scripts ---- */
+
+static int
+pid_alive(long pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static void
+controller_name(char *buf, size_t len)
+{
+	char *p;
+
+	if (gethostname(buf, len) != 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = '\0';
+	for (p = buf; *p; p++)
+		if (*p == '\n' || *p == '=')
+			*p = '_';
+}
+
+static int
+run_script(struct conn *c, const struct exec_opts *o, const char *script,
+    struct hostlock_owner *ow, struct strbuf *msg)
+{
+	struct exec_res r;
+	struct err e = ERR_INIT;
+	int ret;
+
+	exec_res_init(&r);
+	ret = conn_exec(c, script, o, &r, &e);
+	if (ret != 0) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addstr(msg, err_text(&e, "lost"));
+	} else if (r.rc != 0) {
+		strbuf_rtrim(&r.err);
+		strbuf_addf(msg, "lock script failed (exit %d): %s", r.rc,
+		    r.err.buf);
+		ret = 1;
+	} else {
+		hostlock_parse(r.out.buf, ow);
+	}
+	exec_res_release(&r);
+	err_release(&e);
+	return ret;
+}
+
+static void
+owner_text(const struct hostlock_owner *ow, struct strbuf *sb)
+{
+	strbuf_addf(sb, "run=%s\ncontroller=%s\npid=%ld\nsince=%lld",
+	    ow->run, ow->controller, ow->pid, ow->since);
+}
+
+/* Break a stale lock of a dead run of ours and take it.  Returns 0
+ * (taken), 1 (not taken: msg says why) or TERR_*. */
+static int
+break_stale(struct conn *c, const struct exec_opts *o, const char *run_id,
+    const char *ctl, const struct hostlock_owner *ow, struct strbuf *msg)
+{
+	struct strbuf cmd = STRBUF_INIT, want = STRBUF_INIT;
+	struct hostlock_owner got;
+	int ret;
+
+	owner_text(ow, &want);
+	shellcmd_build(&cmd, "L=%q; run=%q; ctl=%q; pid=%d; want=%q\n",
+	    ow->path, run_id, ctl, (int)getpid(), want.buf);
+	strbuf_addstr(&cmd, take_fn);
+	strbuf_addstr(&cmd, break_script);
+	ret = run_script(c, o, cmd.buf, &got, msg);
+	if (ret == 0 && strcmp(got.state, "taken") != 0) {
+		if (got.error[0] != '\0')
+			strbuf_addstr(msg, got.error);
+		else
+			strbuf_addf(msg, "the stale lock %s of run %s changed "
+			    "while breaking it (%s): another run took it",
+			    ow->path, ow->run, got.state[0] ? got.state :
+			    "no answer");
+		ret = 1;
+	}
+	strbuf_release(&cmd);
+	strbuf_release(&want);
+	return ret;
+}
+
+static void
+stale_old_hint(const struct hostlock_owner *ow, struct strbuf *msg)
+{
+	strbuf_addstr(msg, "; possibly stale: held for ");
+	add_age(msg, ow->now - (ow->since >= 0 ? ow->since : ow->mtime));
+	strbuf_addstr(msg, ", longer than ");
+	add_age(msg, HOSTLOCK_MAX_AGE);
+	strbuf_addf(msg, " (not broken: if that run is dead, remove %s on the "
+	    "host)", ow->path);
+}
+
+/* The lock is held: decide.  Returns 0 (now ours), 1 or TERR_*. */
+static int
+judge_held(struct conn *c, const struct exec_opts *o, const char *run_id,
+    const char *ctl, const struct hostlock_owner *ow, struct strbuf *msg)
+{
+	struct strbuf old = STRBUF_INIT;
+	int ret = 1;
+
+	hostlock_describe(ow, &old);
+	switch (hostlock_judge(ow, run_id, ctl, pid_alive)) {
+	case HL_OURS:
+		ret = 0;
+		break;
+	case HL_STALE_DEAD:
+		ret = break_stale(c, o, run_id, ctl, ow, msg);
+		if (ret == 0)
+			strbuf_addf(msg, "broke the stale lock %s: %s, whose "
+			    "controller process is gone", ow->path,
+			    old.buf + strlen("locked by "));
+		break;
+	case HL_STALE_OLD:
+		strbuf_addbuf(msg, &old);
+		stale_old_hint(ow, msg);
+		break;
+	case HL_HELD:
+		strbuf_addbuf(msg, &old);
+		break;
+	}
+	strbuf_release(&old);
+	return ret;
+}
+
+/*
+ * The SFTP fast path: the usual case (the lock is free; our own release)
+ * done with the host's sftp-server, starting no program: mkdir(2) of the
+ * lock, the owner file written to owner.tmp and renamed in, `since` from
+ * the new directory's mtime (the host's clock).  Anything else (held,
+ * cannot create, no SFTP) returns 1 and the scripts above decide, from
+ * scratch, with their messages.
+ */
+static int
+write_small(struct sftpc *sf, const char *path, const char *text,
+    struct err *e)
+{
+	struct strbuf h = STRBUF_INIT;
+	struct sf_attr a;
+	int rc, rc2;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = SF_A_PERM;
+	a.perm = 0644;
+	rc = sf_open(sf, path, SF_WRITE | SF_CREAT | SF_TRUNC, &a, &h, e);
+	if (rc == 0) {
+		rc = sf_write_all(sf, &h, text, strlen(text), e);
+		rc2 = sf_close(sf, &h, e);
+		if (rc == 0)
+			rc = rc2;
+	}
+	strbuf_release(&h);
+	return rc;
+}
+
+static int
+take_sftp(struct conn *c, const struct exec_opts *o, const char *run_id,
+    const char *ctl, const char *dir, struct hostlock_owner *ow)
+{
+	struct err e = ERR_INIT;
+	struct sftpc *sf;
+	struct sf_attr a;
+	char *L, *tmp, *own, *text;
+	int rc;
+
+	if (conn_sftp(c, o, &sf, &e) != 0) {
+		err_release(&e);
+		return 1;
+	}
+	if (dir != NULL && *dir != '\0')
+		L = xstrdup(dir);
+	else if (sf_stat(sf, "/run/lock", 1, &a, &e) == 0 && S_ISDIR(a.perm))
+		L = xstrdup("/run/lock/mend");
+	else
+		L = xstrdup("/var/lock/mend");
+	tmp = xasprintf("%s/owner.tmp", L);
+	own = xasprintf("%s/owner", L);
+	text = NULL;
+	if ((rc = sf_mkdir(sf, L, 0755, &e)) == 0) {
+		rc = sf_stat(sf, L, 0, &a, &e);
+		if (rc == 0 && !(a.flags & SF_A_TIME))
+			rc = SF_FAILURE;
+		if (rc == 0) {
+			text = xasprintf("run=%s\ncontroller=%s\npid=%d\n"
+			    "since=%u\n", run_id, ctl, (int)getpid(), a.mtime);
+			rc = write_small(sf, tmp, text, &e);
+		}
+		if (rc == 0)
+			rc = sf_rename(sf, tmp, own, &e);
+		if (rc != 0) {      /* undo; the scripts will say what is wrong */
+			sf_remove(sf, tmp, &e);
+			sf_remove(sf, own, &e);
+			sf_rmdir(sf, L, &e);
+		}
+	}
+	if (rc == 0) {
+		memset(ow, 0, sizeof(*ow));
+		snprintf(ow->state, sizeof(ow->state), "taken");
+		snprintf(ow->path, sizeof(ow->path), "%s", L);
+	}
+	if (rc < 0)
+		conn_sftp_broken(c, sf);
+	err_release(&e);
+	free(text);
+	free(L);
+	free(tmp);
+	free(own);
+	return rc == 0 ? 0 : 1;
+}
+
+/* Release through SFTP: 0 released (or not ours: left alone), 1 = use the
+ * script. */
+static int
+release_sftp(struct conn *c, const struct exec_opts *o,
+    const struct hostlock *hl)
+{
+	struct err e = ERR_INIT;
+	struct strbuf text = STRBUF_INIT;
+	struct hostlock_owner ow;
+	struct sftpc *sf;
+	char *own, *tmp;
+	int rc;
+
+	if (conn_sftp(c, o, &sf, &e) != 0) {
+		err_release(&e);
+		return 1;
+	}
+	own = xasprintf("%s/owner", hl->path);
+	tmp = xasprintf("%s/owner.tmp", hl->path);
+	rc = sf_read_file(sf, own, 0, 4096, &text, &e);
+	if (rc == 0) {
+		/* the file's lines, as the acquire script shows them */
+		struct strbuf shown = STRBUF_INIT;
+		const char *p, *nl;
+
+		for (p = text.buf; *p != '\0'; p = nl + (*nl != '\0')) {
+			nl = strchrnul(p, '\n');
+			strbuf_addstr(&shown, "owner.");
+			strbuf_add(&shown, p, (size_t)(nl - p) + (*nl != '\0'));
+		}
+		hostlock_parse(shown.buf, &ow);
+		strbuf_release(&shown);
+		if (strcmp(ow.run, hl->run) == 0) {
+			sf_remove(sf, tmp, &e);
+			rc = sf_remove(sf, own, &e);
+			if (rc == 0)
+				rc = sf_rmdir(sf, hl->path, &e);
+		}
+	}
+	if (rc < 0)
+		conn_sftp_broken(c, sf);
+	err_release(&e);
+	strbuf_release(&text);
+	free(own);
+	free(tmp);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+hostlock_take(struct conn *c, const struct exec_opts *o,
+    const char *run_id, const char *dir, struct hostlock *hl,
+    struct strbuf *msg)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct hostlock_owner ow;
+	char ctl[256];
+	int ret;
+
+	controller_name(ctl, sizeof(ctl));
+	if (take_sftp(c, o, run_id, ctl, dir, &ow) == 0) {
+		hl->path = xstrdup(ow.path);
+		hl->run = xstrdup(run_id);
+		return 0;
+	}
+	shellcmd_build(&cmd, "L=%q; run=%q; ctl=%q; pid=%d\n", dir ? dir : "",
+	    run_id, ctl, (int)getpid());
+	strbuf_addstr(&cmd, take_fn);
+	strbuf_addstr(&cmd, acquire_script);
+	ret = run_script(c, o, cmd.buf, &ow, msg);
+	if (ret == 0 && ow.error[0] != '\0') {
+		strbuf_addf(msg, "cannot lock the host: %s", ow.error);
+		ret = 1;
+	} else if (ret == 0 && strcmp(ow.state, "held") == 0) {
+		ret = judge_held(c, o, run_id, ctl, &ow, msg);
+	} else if (ret == 0 && strcmp(ow.state, "taken") != 0) {
+		strbuf_addstr(msg, "cannot lock the host: no answer from the "
+		    "lock script");
+		ret = 1;
+	}
+	if (ret == 0) {
+		hl->path = xstrdup(ow.path);
+		hl->run = xstrdup(run_id);
+	}
+	strbuf_release(&cmd);
+	return ret;
+}
+
+int
+hostlock_release(struct conn *c, const struct exec_opts *o,
+    struct hostlock *hl)
+{
+	struct strbuf cmd = STRBUF_INIT, msg = STRBUF_INIT;
+	struct hostlock_owner ow;
+	int ret;
+
+	if (hl->path == NULL)
+		return 0;
+	if (release_sftp(c, o, hl) == 0) {
+		hostlock_clear(hl);
+		return 0;
+	}
+	shellcmd_build(&cmd, "L=%q; run=%q\n", hl->path, hl->run);
+	strbuf_addstr(&cmd, release_script);
+	ret = run_script(c, o, cmd.buf, &ow, &msg);
+	if (ret == 0)
+		hostlock_clear(hl);
+	strbuf_release(&cmd);
+	strbuf_release(&msg);
+	return ret;
+}
+
+void
+hostlock_clear(struct hostlock *hl)
+{
+	free(hl->path);
+	free(hl->run);
+	hl->path = hl->run = NULL;
+}

@@ -1,0 +1,325 @@
+/* modctx.c - the helpers modules use to report and reach the host; see
+ * modules/module.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modules/module.h"
+#include "runner/core/executor.h"
+#include "runner/core/journal.h"
+#include "runner/core/rfsftp.h"
+#include "runner/util/banned.h"
+
+int
+mod_fail(struct modctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->failed = 1;
+	strbuf_reset(&ctx->msg);
+	va_start(ap, fmt);
+	strbuf_vaddf(&ctx->msg, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+void
+mod_msg(struct modctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	strbuf_reset(&ctx->msg);
+	va_start(ap, fmt);
+	strbuf_vaddf(&ctx->msg, fmt, ap);
+	va_end(ap);
+}
+
+void
+mod_set(struct modctx *ctx, const char *key, struct val *v)
+{
+	if (ctx->data == NULL)
+		ctx->data = val_map();
+	val_map_set(ctx->data, key, v);
+}
+
+void
+mod_changed(struct modctx *ctx)
+{
+	ctx->changed = 1;
+}
+
+const struct val *
+arg_get(const struct val *args, const char *name)
+{
+	const struct val *v = val_map_get(args, name);
+
+	return (v == NULL || v->type == V_NULL) ? NULL : v;
+}
+
+const char *
+arg_str(const struct val *args, const char *name)
+{
+	const struct val *v = arg_get(args, name);
+
+	return (v != NULL && v->type == V_STR) ? v->u.str.s : NULL;
+}
+
+int
+arg_bool(const struct val *args, const char *name)
+{
+	const struct val *v = arg_get(args, name);
+
+	return v != NULL && val_to_bool(v) == 1;
+}
+
+long long
+arg_int(const struct val *args, const char *name, long long def)
+{
+	const struct val *v = arg_get(args, name);
+	int64_t n;
+
+	if (v == NULL || val_to_int(v, &n) != 0)
+		return def;
+	return n;
+}
+
+char *
+mod_local_path(struct modctx *ctx, const char *path)
+{
+	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
+	    NULL) : NULL;
+	char *p;
+
+	if (path == NULL)
+		return NULL;
+	if (path[0] == '/' || pd == NULL)
+		return xstrdup(path);
+	p = xasprintf("%s/files/%s", pd, path);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	p = xasprintf("%s/%s", pd, path);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return xstrdup(path);
+}
+
+struct conn *
+mod_conn(struct modctx *ctx)
+{
+	return ctx->host->conn;
+}
+
+/* Who remote work runs as: the task's become settings. */
+static void
+become_opts(const struct modctx *ctx, struct exec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->become = ctx->become;
+	o->become_user = ctx->become_user;
+	o->become_pass = ctx->host->opts->become_pass;
+}
+
+struct sftpc *
+mod_sftp(struct modctx *ctx)
+{
+	const struct val *v = ctx->vars != NULL ?
+	    val_map_get(ctx->vars, "mend_sftp") : NULL;
+	struct exec_opts o;
+	struct err e = ERR_INIT;
+	struct sftpc *sf = NULL;
+
+	if (ctx->host == NULL || ctx->host->conn == NULL ||
+	    (v != NULL && val_to_bool(v) == 0))
+		return NULL;
+	become_opts(ctx, &o);
+	if (conn_sftp(ctx->host->conn, &o, &sf, &e) != 0)
+		sf = NULL;
+	err_release(&e);
+	return sf;
+}
+
+int
+mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,
+    struct exec_res *r)
+{
+	struct exec_opts o;
+	struct err e = ERR_INIT;
+	int ret;
+
+	become_opts(ctx, &o);
+	o.in = in;
+	o.inlen = inlen;
+	o.timeout = ctx->timeout;
+	mod_log(ctx, 3, "exec: %s", ctx->no_log ? "(no_log)" : cmd);
+	ret = conn_exec(ctx->host->conn, cmd, &o, r, &e);
+	if (ret != 0) {
+		strbuf_reset(&ctx->msg);
+		/* e.msg holds "error: ..." lines: keep the text only */
+		strbuf_addstr(&ctx->msg, err_text(&e, "transport error"));
+		strbuf_rtrim(&ctx->msg);
+		ctx->failed = 1;
+	}
+	err_release(&e);
+	return ret;
+}
+
+void
+mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->host == NULL || ctx->host->opts->verbose < lvl)
+		return;
+	strbuf_addf(&ctx->host->out, "%s | %s | ", ctx->host_name,
+	    ctx->task_name ? ctx->task_name : "-");
+	va_start(ap, fmt);
+	strbuf_vaddf(&ctx->host->out, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&ctx->host->out, '\n');
+}
+
+static struct journal *
+ctx_journal(struct modctx *ctx)
+{
+	if (ctx->check || ctx->host == NULL)
+		return NULL;
+	return ctx->host->opts->journal;
+}
+
+static void
+meta_fields(struct val *rec, const char *prefix, const struct file_meta *m)
+{
+	char key[32];
+
+	/* no owner, no group: the caller did not know the file's metadata
+	 * (mod_write_file without it); "0000" would make rollback chmod 0 */
+	if (m == NULL || (m->owner == NULL && m->group == NULL))
+		return;
+	snprintf(key, sizeof(key), "%smode", prefix);
+	val_map_set(rec, key, val_str_take(xasprintf("%04o", m->mode)));
+	snprintf(key, sizeof(key), "%sowner", prefix);
+	val_map_set(rec, key, m->owner ? val_str(m->owner) : val_null());
+	snprintf(key, sizeof(key), "%sgroup", prefix);
+	val_map_set(rec, key, m->group ? val_str(m->group) : val_null());
+}
+
+long
+mod_journal_intent(struct modctx *ctx, const char *path,
+    const struct file_meta *before, const void *orig, size_t len,
+    const void *newdata, size_t newlen, const char *backup)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65], sha_new[65];
+	long seq;
+	int existed = before != NULL && before->exists;
+
+	if (j == NULL)
+		return 0;
+	if (existed && journal_store(j, orig, len, sha) < 0)
+		return -1;
+	if (newdata != NULL && journal_store(j, newdata, newlen, sha_new) < 0)
+		return -1;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "path", val_str(path));
+	if (existed && before->realpath != NULL)
+		val_map_set(rec, "realpath", val_str(before->realpath));
+	val_map_set(rec, "existed", val_bool(existed));
+	val_map_set(rec, "sha_before", existed ? val_str(sha) : val_null());
+	val_map_set(rec, "sha_new", newdata ? val_str(sha_new) : val_null());
+	if (existed)
+		meta_fields(rec, "", before);
+	val_map_set(rec, "backup", backup ? val_str(backup) : val_null());
+	seq = journal_append(j, "intent", rec);
+	val_free(rec);
+	return seq;
+}
+
+void
+mod_journal_done(struct modctx *ctx, long seq, const void *data, size_t len,
+    const struct file_meta *after)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65];
+
+	if (j == NULL || seq <= 0)
+		return;
+	sha256_hex(data, len, sha);
+	rec = val_map();
+	val_map_set(rec, "ref", val_int(seq));
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "sha_after", val_str(sha));
+	meta_fields(rec, "", after);
+	journal_append(j, "done", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_fail(struct modctx *ctx, long seq, const char *msg)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+
+	if (j == NULL || seq <= 0)
+		return;
+	rec = val_map();
+	val_map_set(rec, "ref", val_int(seq));
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "msg", val_str(ctx->no_log ? "(no_log)" : msg));
+	journal_append(j, "fail", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_service(struct modctx *ctx, const char *name, const char *action)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+
+	if (j == NULL)
+		return;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "name", val_str(name));
+	val_map_set(rec, "action", val_str(action));
+	journal_append(j, "service", rec);
+	val_free(rec);
+}
+
+void
+mod_journal_backup(struct modctx *ctx, const char *path, const char *backup,
+    const void *data, size_t len)
+{
+	struct journal *j = ctx_journal(ctx);
+	struct val *rec;
+	char sha[65];
+
+	if (j == NULL)
+		return;
+	if (journal_store(j, data, len, sha) < 0)
+		return;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "path", val_str(path));
+	val_map_set(rec, "backup", val_str(backup));
+	val_map_set(rec, "sha", val_str(sha));
+	journal_append(j, "backup", rec);
+	val_free(rec);
+}
+
+const char *
+mod_run_id(struct modctx *ctx)
+{
+	struct journal *j = ctx->host ? ctx->host->opts->journal : NULL;
+
+	return j ? journal_run_id(j) : "";
+}

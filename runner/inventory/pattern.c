@@ -1,0 +1,382 @@
+/*
+ * pattern.c - host patterns (`hosts:`, -l) as Ansible's InventoryManager
+ * reads them: split_host_pattern(), order_patterns(), _match_one_pattern()
+ * with subscripts, @file; see inventory.h.  Selections are byte maps indexed
+ * by inv_host.index, so every operator is linear in the number of hosts.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/inventory/inventory.h"
+#include "runner/inventory/inventory_int.h"
+#include "runner/util/banned.h"
+
+struct subscript {
+	int kind;              /* 0 none, 1 single index, 2 range */
+	long start, end;       /* end -1: to the last */
+};
+
+struct matcher {
+	char *expr;            /* pattern without prefix and subscript */
+	int regex, glob;
+	regex_t re;
+	struct subscript sub;
+};
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+static char *
+trimmed(const char *s, size_t n)
+{
+	while (n > 0 && is_space(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+static void
+push_nonempty(struct strlist *out, char *s)
+{
+	if (*s != '\0')
+		strlist_push(out, s);
+	else
+		free(s);
+}
+
+/* Colon-separated list: re.findall(r'(?:[^\s:\[\]]|\[[^\]]*\])+'). */
+static void
+split_colons(const char *s, struct strlist *out)
+{
+	while (*s != '\0') {
+		const char *start = s;
+
+		for (;;) {
+			const char *close;
+
+			if (*s != '\0' && !is_space(*s) && *s != ':' &&
+			    *s != '[' && *s != ']')
+				s++;
+			else if (*s == '[' && (close = strchr(s, ']')) != NULL)
+				s = close + 1;
+			else
+				break;
+		}
+		if (s == start)
+			s++;
+		else
+			strlist_push(out, xstrndup(start, (size_t)(s - start)));
+	}
+}
+
+/* Ansible's split_host_pattern(). */
+static void
+split_pattern(const char *pattern, struct strlist *out)
+{
+	char *whole = trimmed(pattern, strlen(pattern));
+	size_t hoff, hlen;
+	long port;
+
+	if (strchr(whole, ',') != NULL) {
+		const char *s = whole;
+
+		for (;;) {
+			size_t n = strcspn(s, ",");
+
+			push_nonempty(out, trimmed(s, n));
+			if (s[n] == '\0')
+				break;
+			s += n + 1;
+		}
+	} else if (inv_parse_address(whole, 1, &hoff, &hlen, &port) == 0) {
+		strlist_push(out, xstrdup(whole));
+	} else {
+		split_colons(whole, out);
+	}
+	free(whole);
+}
+
+/* Replace every @file by the lines of file. */
+static int
+expand_files(struct strlist *pats, const struct pos *p, struct err *e)
+{
+	struct strlist out = { 0 };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < pats->n; i++) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		FILE *f;
+
+		if (pats->v[i][0] != '@') {
+			strlist_push(&out, pats->v[i]);
+			pats->v[i] = NULL;
+			continue;
+		}
+		if ((f = fopen(pats->v[i] + 1, "r")) == NULL) {
+			ret = err_setpos(e, p, "cannot read host pattern file "
+			    "'%s': %s", pats->v[i] + 1, strerror(errno));
+			continue;
+		}
+		while ((n = getline(&line, &cap, f)) >= 0)
+			push_nonempty(&out, trimmed(line, (size_t)n));
+		free(line);
+		fclose(f);
+	}
+	strlist_clear(pats);
+	*pats = out;
+	return ret;
+}
+
+/* PATTERN_WITH_SUBSCRIPT: "(.+)[(-?N)|(N)[:-](N*)]". */
+static void
+split_subscript(struct matcher *m)
+{
+	size_t n = strlen(m->expr);
+	char *open, *s, *end;
+
+	if (m->regex || n < 4 || m->expr[n - 1] != ']' ||
+	    (open = strrchr(m->expr, '[')) == NULL || open == m->expr)
+		return;
+	s = open + 1;
+	if (!isdigit((unsigned char)s[*s == '-']))
+		return;
+	errno = 0;
+	m->sub.start = strtol(s, &end, 10);
+	if (errno != 0)
+		return;
+	if (*end == ']' && end[1] == '\0') {
+		m->sub.kind = 1;
+	} else if ((*end == ':' || *end == '-') && *s != '-') {
+		s = end + 1;
+		if (*s != ']' && !isdigit((unsigned char)*s))
+			return;
+		m->sub.end = *s == ']' ? -1 : strtol(s, &end, 10);
+		if (*s == ']')
+			end = s;
+		if (errno != 0)
+			return;
+		if (*end != ']' || end[1] != '\0')
+			return;
+		/* Ansible: an end of 0 means a single index */
+		m->sub.kind = m->sub.end == 0 ? 1 : 2;
+	} else {
+		return;
+	}
+	*open = '\0';
+}
+
+static int
+matcher_init(struct matcher *m, const char *pat, const struct pos *p,
+    struct err *e)
+{
+	char buf[256];
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->expr = xstrdup(pat);
+	m->regex = m->expr[0] == '~';
+	split_subscript(m);
+	m->glob = !m->regex && strpbrk(m->expr, "*?[") != NULL;
+	if (m->expr[0] == '\0')
+		return err_setpos(e, p, "empty host pattern in '%s'", pat);
+	if (!m->regex)
+		return 0;
+	if ((rc = regcomp(&m->re, m->expr + 1, REG_EXTENDED)) != 0) {
+		regerror(rc, &m->re, buf, sizeof(buf));
+		m->regex = 0;
+		return err_setpos(e, p, "invalid regular expression in host "
+		    "pattern '%s': %s", pat, buf);
+	}
+	return 0;
+}
+
+static void
+matcher_free(struct matcher *m)
+{
+	if (m->regex)
+		regfree(&m->re);
+	free(m->expr);
+}
+
+static int
+matches(const struct matcher *m, const char *name)
+{
+	regmatch_t rm;
+
+	if (m->regex)     /* Python's re.match: anchored at the start */
+		return regexec(&m->re, name, 1, &rm, 0) == 0 && rm.rm_so == 0;
+	if (m->glob)
+		return fnmatch(m->expr, name, FNM_NOESCAPE) == 0;
+	return strcmp(m->expr, name) == 0;
+}
+
+/* Groups matching m, then hosts (when no group did, or for globs and
+ * regexes, or names with a dot). */
+static void
+mark_matches(const struct inventory *inv, const struct matcher *m,
+    unsigned char *mark)
+{
+	size_t i, ngroups = 0;
+	struct inv_host *h;
+
+	if (!m->regex && !m->glob) {
+		const struct inv_group *g = inventory_find_group(inv, m->expr);
+
+		if (g != NULL) {
+			inv_mark_group_hosts(inv, g, mark);
+			ngroups++;
+		}
+	} else {
+		for (i = 0; i < inv->ngroups; i++)
+			if (matches(m, inv->groups[i]->name)) {
+				inv_mark_group_hosts(inv, inv->groups[i], mark);
+				ngroups++;
+			}
+	}
+	if (ngroups > 0 && !m->regex && !m->glob &&
+	    strchr(m->expr, '.') == NULL)
+		return;
+	if (!m->regex && !m->glob) {
+		if ((h = inventory_find_host(inv, m->expr)) != NULL)
+			mark[h->index] = 1;
+		return;
+	}
+	for (i = 0; i < inv->nhosts; i++)
+		if (matches(m, inv->hosts[i]->name))
+			mark[i] = 1;
+}
+
+/* Keep only the subscripted part of the (ordered) selection. */
+static int
+apply_subscript(const struct inventory *inv, const struct subscript *sub,
+    unsigned char *mark, const char *pat, const struct pos *p,
+    struct err *e)
+{
+	size_t *idx = xmalloc((inv->nhosts + 1) * sizeof(*idx));
+	size_t n = 0, i;
+	long from, to;
+
+	for (i = 0; i < inv->nhosts; i++)
+		if (mark[i])
+			idx[n++] = i;
+	memset(mark, 0, inv->nhosts);
+	from = sub->start < 0 ? sub->start + (long)n : sub->start;
+	to = sub->kind == 1 ? from : sub->end < 0 ? (long)n - 1 : sub->end;
+	if (n > 0 && sub->kind == 1 && (from < 0 || from >= (long)n)) {
+		free(idx);
+		return err_setpos(e, p, "no hosts matched the subscripted "
+		    "pattern '%s' (only %zu hosts)", pat, n);
+	}
+	for (; from <= to && from < (long)n; from++)
+		mark[idx[from]] = 1;
+	free(idx);
+	return 0;
+}
+
+/* One pattern (prefix already split off) into mark. */
+static int
+match_one(const struct inventory *inv, const char *pat, unsigned char *mark,
+    const struct pos *p, struct err *e)
+{
+	struct matcher m;
+	int ret;
+
+	memset(mark, 0, inv->nhosts);
+	if ((ret = matcher_init(&m, pat, p, e)) == 0) {
+		mark_matches(inv, &m, mark);
+		if (m.sub.kind != 0)
+			ret = apply_subscript(inv, &m.sub, mark, pat, p, e);
+	}
+	matcher_free(&m);
+	return ret;
+}
+
+/* Apply pats of one kind (' ' union, '&', '!') to sel. */
+static int
+apply_kind(const struct inventory *inv, const struct strlist *pats,
+    char kind, unsigned char *sel, unsigned char *tmp, const struct pos *p,
+    struct err *e)
+{
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < pats->n; i++) {
+		const char *pat = pats->v[i];
+		char k = (*pat == '&' || *pat == '!') ? *pat : ' ';
+		struct inv_host *h;
+
+		if (k != kind)
+			continue;
+		if (k != ' ' && pat[1] == '\0') {
+			ret = err_setpos(e, p, "empty host pattern in '%s'", pat);
+			continue;
+		}
+		if (k == ' ' && (h = inventory_find_host(inv, pat)) != NULL) {
+			sel[h->index] = 1;     /* a plain host name */
+			continue;
+		}
+		if (match_one(inv, pat + (k != ' '), tmp, p, e) < 0) {
+			ret = -1;
+			continue;
+		}
+		for (j = 0; j < inv->nhosts; j++)
+			sel[j] = k == ' ' ? (sel[j] | tmp[j]) : k == '&' ?
+			    (sel[j] & tmp[j]) : (sel[j] & !tmp[j]);
+	}
+	return ret;
+}
+
+int
+inventory_select(const struct inventory *inv, const char *pattern,
+    const struct pos *p, struct inv_host ***out, size_t *nout, struct err *e)
+{
+	struct strlist pats = { 0 };
+	unsigned char *sel = NULL, *tmp = NULL;
+	size_t i, regular = 0;
+	int ret = -1;
+
+	*out = NULL;
+	*nout = 0;
+	split_pattern(pattern ? pattern : "", &pats);
+	if (expand_files(&pats, p, e) < 0)
+		goto out;
+	if (pats.n == 0) {
+		err_setpos(e, p, "empty host pattern");
+		goto out;
+	}
+	for (i = 0; i < pats.n; i++)
+		regular += pats.v[i][0] != '&' && pats.v[i][0] != '!';
+	if (regular == 0)     /* only & and !: they apply to all */
+		strlist_push(&pats, xstrdup("all"));
+	sel = xcalloc(inv->nhosts + 1, 1);
+	tmp = xcalloc(inv->nhosts + 1, 1);
+	ret = apply_kind(inv, &pats, ' ', sel, tmp, p, e);
+	ret |= apply_kind(inv, &pats, '&', sel, tmp, p, e);
+	ret |= apply_kind(inv, &pats, '!', sel, tmp, p, e);
+	if (ret == 0) {
+		*out = xmalloc((inv->nhosts + 1) * sizeof(**out));
+		for (i = 0; i < inv->nhosts; i++)
+			if (sel[i])
+				(*out)[(*nout)++] = inv->hosts[i];
+	}
+out:
+	free(sel);
+	free(tmp);
+	strlist_clear(&pats);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/*
+ * tls.h - an OpenSSL TLS client over a tstream (an SSH direct-tcpip channel
+ * or a plain socket), for protocol probes: NUT after STARTTLS, AMQP on 5671.
+ *
+ * The handshake always verifies the peer's chain against `cafile` (no
+ * "insecure" mode: a probe that does not verify proves nothing).  When
+ * `verify_name` is set, the certificate must also match it (DNS name, or IP
+ * address when it parses as one).  SNI carries verify_name when it is a DNS
+ * name.  A client certificate (mTLS) is sent when certfile/keyfile are set.
+ *
+ * On failure the error says exactly why, e.g.
+ *   "certificate verify failed: unable to get local issuer certificate"
+ *   "certificate verify failed: hostname mismatch (expected 'nut.example')"
+ *   "handshake timed out after 5000 ms", "peer closed the connection".
+ * tls_info is filled as far as the handshake got (version, cipher, subject,
+ * issuer, not_after), also on verification failure.
+ */
+#ifndef MEND_TLS_H
+#define MEND_TLS_H
+
+#include <sys/types.h>
+
+#include "runner/util/err.h"
+#include "runner/transport/transport.h"
+
+struct tls_opts {
+	const char *cafile;       /* PEM CA bundle (required) */
+	const char *verify_name;  /* expected name or IP, NULL = chain only */
+	const char *certfile;     /* client certificate (PEM), or NULL */
+	const char *keyfile;      /* client key (PEM), or NULL */
+	int timeout_ms;           /* handshake and each read */
+};
+
+struct tls_info {
+	char version[16];         /* "TLSv1.3" */
+	char cipher[64];
+	char subject[256];        /* one-line RFC 2253 */
+	char issuer[256];
+	char not_after[32];       /* "2027-11-22T12:00:00Z" */
+	long days_left;           /* until not_after (negative: expired) */
+	char verify_error[160];   /* "" when verified */
+};
+
+struct tls_conn;
+
+/* Handshake over s (s stays owned by the caller and must outlive the
+ * tls_conn). Returns 0, or -1 with e set and info filled as far as known. */
+int tls_client_start(struct tstream *s, const struct tls_opts *o,
+    struct tls_conn **out, struct tls_info *info, struct err *e);
+/* Like tstream_read/tstream_write. */
+ssize_t tls_read(struct tls_conn *t, void *buf, size_t len, int timeout_ms);
+ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len);
+void tls_close(struct tls_conn *t);   /* sends close_notify; frees */
+
+#endif

@@ -1,0 +1,390 @@
+/* yamlload.c - YAML to struct val with positions (libyaml events); see
+ * yamlload.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "runner/util/yamlload.h"
+#include "runner/util/banned.h"
+
+#define YAML_MAX_DEPTH 128
+
+struct anchor {
+	char *name;
+	struct val *v;
+};
+
+struct loader {
+	yaml_parser_t parser;
+	const char *file;       /* interned */
+	struct err *e;
+	struct anchor *anchors;
+	size_t nanchors, anchors_alloc;
+	int depth;
+};
+
+static struct val *load_node(struct loader *l, yaml_event_t *ev);
+
+static void
+set_pos(struct loader *l, struct val *v, const yaml_mark_t *m)
+{
+	v->pos.file = l->file;
+	v->pos.line = (int)m->line + 1;
+	v->pos.col = (int)m->column + 1;
+}
+
+static int
+parse_error(struct loader *l)
+{
+	struct pos p = { l->file, (int)l->parser.problem_mark.line + 1,
+	    (int)l->parser.problem_mark.column + 1 };
+	const char *problem = l->parser.problem ? l->parser.problem
+	    : "malformed YAML";
+
+	if (l->parser.context != NULL)
+		return err_setpos(l->e, &p, "%s %s", problem,
+		    l->parser.context);
+	return err_setpos(l->e, &p, "%s", problem);
+}
+
+static int
+next_event(struct loader *l, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&l->parser, ev))
+		return parse_error(l);
+	return 0;
+}
+
+static int
+is_int(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (p[0] == '0' && p[1] != '\0')
+		return 0;         /* 0640 stays a string (octal modes) */
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return strlen(s) < 19;
+}
+
+static struct val *
+scalar_value(const char *s, size_t len, int plain)
+{
+	static const char *trues[] = { "true", "yes", "on" };
+	static const char *falses[] = { "false", "no", "off" };
+	size_t i;
+
+	if (!plain)
+		return val_strn(s, len);
+	if (len == 0 || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0)
+		return val_null();
+	for (i = 0; i < ARRAY_SIZE(trues); i++)
+		if (strcasecmp(s, trues[i]) == 0)
+			return val_bool(1);
+	for (i = 0; i < ARRAY_SIZE(falses); i++)
+		if (strcasecmp(s, falses[i]) == 0)
+			return val_bool(0);
+	if (is_int(s))
+		return val_int(strtoll(s, NULL, 10));
+	return val_strn(s, len);
+}
+
+static void
+remember_anchor(struct loader *l, const yaml_char_t *anchor, struct val *v)
+{
+	if (anchor == NULL || v == NULL)
+		return;
+	ALLOC_GROW(l->anchors, l->nanchors + 1, l->anchors_alloc);
+	l->anchors[l->nanchors].name = xstrdup((const char *)anchor);
+	l->anchors[l->nanchors].v = val_copy(v);
+	l->nanchors++;
+}
+
+static struct val *
+load_alias(struct loader *l, yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	size_t i;
+
+	for (i = l->nanchors; i-- > 0;)
+		if (strcmp(l->anchors[i].name, name) == 0)
+			return val_copy(l->anchors[i].v);
+	{
+		struct pos p = { l->file, (int)ev->start_mark.line + 1,
+		    (int)ev->start_mark.column + 1 };
+
+		err_setpos(l->e, &p, "unknown alias '%s'", name);
+	}
+	return NULL;
+}
+
+static struct val *
+load_sequence(struct loader *l, yaml_event_t *start)
+{
+	struct val *list = val_list();
+	yaml_event_t ev;
+
+	set_pos(l, list, &start->start_mark);
+	for (;;) {
+		struct val *item;
+
+		if (next_event(l, &ev) < 0)
+			goto fail;
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			return list;
+		}
+		item = load_node(l, &ev);
+		yaml_event_delete(&ev);
+		if (item == NULL)
+			goto fail;
+		val_list_push(list, item);
+	}
+fail:
+	val_free(list);
+	return NULL;
+}
+
+static void
+merge_key(struct val *map, const struct val *src)
+{
+	size_t i;
+
+	if (src->type == V_LIST) {
+		for (i = 0; i < src->u.list.n; i++)
+			if (src->u.list.items[i]->type == V_MAP)
+				merge_key(map, src->u.list.items[i]);
+		return;
+	}
+	for (i = 0; i < src->u.map.n; i++)
+		if (val_map_get(map, src->u.map.items[i].key) == NULL)
+			val_map_set(map, src->u.map.items[i].key,
+			    val_copy(src->u.map.items[i].v));
+}
+
+static int
+add_key(struct loader *l, struct val *map, struct val *key, struct val *v,
+    struct val *merges)
+{
+	struct strbuf k = STRBUF_INIT;
+
+	if (key->type == V_LIST || key->type == V_MAP) {
+		err_setpos(l->e, &key->pos, "a mapping key must be a scalar");
+		return -1;
+	}
+	val_to_str(key, &k);
+	if (strcmp(k.buf, "<<") == 0 && !key->quoted &&
+	    (v->type == V_MAP || v->type == V_LIST)) {
+		val_list_push(merges, v);  /* applied at the end: keys win */
+		strbuf_release(&k);
+		return 0;
+	}
+	if (val_map_get(map, k.buf) != NULL) {
+		err_setpos(l->e, &key->pos, "duplicate key '%s'", k.buf);
+		strbuf_release(&k);
+		return -1;
+	}
+	val_map_set(map, k.buf, v);
+	map->u.map.items[map->u.map.n - 1].pos = key->pos;
+	strbuf_release(&k);
+	return 0;
+}
+
+static struct val *
+load_mapping(struct loader *l, yaml_event_t *start)
+{
+	struct val *map = val_map(), *merges = val_list();
+	yaml_event_t ev;
+	size_t i;
+
+	set_pos(l, map, &start->start_mark);
+	for (;;) {
+		struct val *key, *v;
+
+		if (next_event(l, &ev) < 0)
+			goto fail;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			for (i = 0; i < merges->u.list.n; i++)
+				merge_key(map, merges->u.list.items[i]);
+			val_free(merges);
+			return map;
+		}
+		key = load_node(l, &ev);
+		yaml_event_delete(&ev);
+		if (key == NULL)
+			goto fail;
+		if (next_event(l, &ev) < 0) {
+			val_free(key);
+			goto fail;
+		}
+		v = load_node(l, &ev);
+		yaml_event_delete(&ev);
+		if (v == NULL || add_key(l, map, key, v, merges) < 0) {
+			val_free(key);
+			val_free(v);
+			goto fail;
+		}
+		val_free(key);
+	}
+fail:
+	val_free(map);
+	val_free(merges);
+	return NULL;
+}
+
+static struct val *
+load_node(struct loader *l, yaml_event_t *ev)
+{
+	struct val *v = NULL;
+	const yaml_char_t *anchor = NULL;
+
+	if (++l->depth > YAML_MAX_DEPTH) {
+		struct pos p = { l->file, (int)ev->start_mark.line + 1,
+		    (int)ev->start_mark.column + 1 };
+
+		err_setpos(l->e, &p, "nesting deeper than %d levels",
+		    YAML_MAX_DEPTH);
+		l->depth--;
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		v = scalar_value((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length,
+		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    ev->data.scalar.tag == NULL);
+		v->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		set_pos(l, v, &ev->start_mark);
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		v = load_sequence(l, ev);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		v = load_mapping(l, ev);
+		break;
+	case YAML_ALIAS_EVENT:
+		v = load_alias(l, ev);
+		break;
+	default:
+		err_set(l->e, "%s: unexpected YAML event", l->file);
+		break;
+	}
+	remember_anchor(l, anchor, v);
+	l->depth--;
+	return v;
+}
+
+static int
+load_stream(struct loader *l, struct val **out)
+{
+	yaml_event_t ev;
+	struct val *doc = NULL;
+	int ndocs = 0;
+
+	for (;;) {
+		if (next_event(l, &ev) < 0)
+			goto fail;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT && ++ndocs > 1) {
+			struct pos p = { l->file, (int)ev.start_mark.line + 1,
+			    (int)ev.start_mark.column + 1 };
+
+			yaml_event_delete(&ev);
+			err_setpos(l->e, &p, "more than one YAML document");
+			goto fail;
+		}
+		if (ev.type == YAML_SCALAR_EVENT ||
+		    ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT ||
+		    ev.type == YAML_ALIAS_EVENT) {
+			doc = load_node(l, &ev);
+			if (doc == NULL) {
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+	if (doc == NULL) {
+		doc = val_null();
+		doc->pos.file = l->file;
+	}
+	*out = doc;
+	return 0;
+fail:
+	val_free(doc);
+	return -1;
+}
+
+static void
+loader_free(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nanchors; i++) {
+		free(l->anchors[i].name);
+		val_free(l->anchors[i].v);
+	}
+	free(l->anchors);
+	yaml_parser_delete(&l->parser);
+}
+
+int
+yaml_load_string(const char *name, const char *s, size_t len,
+    struct val **out, struct err *e)
+{
+	struct loader l;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	l.file = pos_intern(name);
+	l.e = e;
+	*out = NULL;
+	if (!yaml_parser_initialize(&l.parser))
+		fatal("yaml_parser_initialize failed");
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)s, len);
+	ret = load_stream(&l, out);
+	loader_free(&l);
+	return ret;
+}
+
+int
+yaml_load_file(const char *path, struct val **out, struct err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	FILE *f;
+	int ret;
+
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return err_set(e, "cannot open '%s': %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, n);
+	if (ferror(f)) {
+		fclose(f);
+		strbuf_release(&sb);
+		return err_set(e, "cannot read '%s': %s", path, strerror(errno));
+	}
+	fclose(f);
+	ret = yaml_load_string(path, sb.buf, sb.len, out, e);
+	strbuf_release(&sb);
+	return ret;
+}
