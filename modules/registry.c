@@ -15,6 +15,8 @@
 #include "runner/util/banned.h"
 
 /* extern declarations: one line per module, alphabetical */
+extern const struct module mod_activemq_facts;
+extern const struct module mod_activemq_tls;
 extern const struct module mod_amqp_probe;
 extern const struct module mod_assert;
 extern const struct module mod_backup;
@@ -39,6 +41,8 @@ extern const struct module mod_stat;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
+	&mod_activemq_facts,
+	&mod_activemq_tls,
 	&mod_amqp_probe,
 	&mod_assert,
 	&mod_backup,
