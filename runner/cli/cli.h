@@ -29,5 +29,8 @@ int cmd_modules(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+/* mend audit / mend scan have their own exit codes (cli_audit.c):
+ * 0 clean, 1 findings, 2 usage, 3 unreadable or unparsable input */
+int cmd_audit(int argc, char **argv);
 
 #endif

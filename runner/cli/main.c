@@ -18,6 +18,7 @@ static const char usage[] =
 "  runs                           list journaled runs\n"
 "  show RUN|last                  what a run changed where, with diffs\n"
 "  rollback RUN|last [-i INV]     put back everything a run changed\n"
+"  audit PATH...                  check NUT/RabbitMQ configuration files\n"
 "  version                        print the version\n"
 "\n"
 "Run 'mend <command> --help' for a command's options.\n"
@@ -29,7 +30,8 @@ static const char usage[] =
 "  3  playbook or inventory invalid (nothing was run)\n"
 "  4  at least one host unreachable (takes precedence over 2)\n"
 "  5  outside the change window (nothing run), or hosts left out because\n"
-"     the window was closing (when no host failed or was unreachable)\n";
+"     the window was closing (when no host failed or was unreachable)\n"
+"  (audit and scan: 0 clean, 1 findings, 2 usage, 3 unreadable input)\n";
 
 int
 main(int argc, char **argv)
@@ -63,6 +65,8 @@ main(int argc, char **argv)
 		return cmd_show(argc - 1, argv + 1);
 	if (strcmp(cmd, "rollback") == 0)
 		return cmd_rollback(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	fprintf(stderr, "mend: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;
 }
