@@ -1,5 +1,5 @@
 /*
- * nut_audit.c - NUT's rules for mend audit (and its probe for mend scan, in
+ * nut_audit.c - NUT's rules for mend audit and mend scan (the probe is in
  * nut_scan.c): upsmon.conf and upsd.conf read with nutconf.h's tokenizer
  * and analysis (the ones nut_facts uses), patched for --diff with
  * nutconf.h's patchers (the ones nut_tls uses).
@@ -18,15 +18,11 @@
 #include <string.h>
 
 #include "runner/audit/audit.h"
+#include "modules/nut/nut_audit.h"
 #include "modules/nut/nutconf.h"
 #include "modules/nut/nutproto.h"
 #include "runner/util/banned.h"
 
-enum {
-	R_IGNORED, R_MISREAD, R_CERTVERIFY, R_FORCESSL, R_CERTPATH,
-	R_CERTHOST, R_UPSD_CERT, R_UPSD_WEAK, R_SCAN_PLAIN, R_SCAN_NOTLS,
-	R_SCAN_CERT, R_SCAN_WEAKTLS,
-};
 
 static const struct audit_rule nut_rules[] = {
 	[R_IGNORED] = { "NUT001", "nut-ignored-tls-line", SEV_HIGH,
@@ -386,10 +382,12 @@ nut_check(struct audit_run *r, struct audit_input *const *in, size_t n)
 	}
 }
 
+static const struct scan_probe *const nut_probes[] = { &scan_nut, NULL };
+
 const struct audit_product audit_nut = {
 	.name = "nut",
 	.types = nut_types,
 	.rules = nut_rules,
 	.check = nut_check,
-	.probes = NULL,
+	.probes = nut_probes,
 };

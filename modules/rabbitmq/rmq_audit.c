@@ -15,14 +15,10 @@
 #include <string.h>
 
 #include "runner/audit/audit.h"
+#include "modules/rabbitmq/rmq_audit.h"
 #include "modules/rabbitmq/rmqconf.h"
 #include "runner/util/banned.h"
 
-enum {
-	R_PLAIN_AMQP, R_INVALID_KEY, R_INVALID_VALUE, R_PLAIN_MGMT,
-	R_PLAIN_PLUGIN, R_WEAK_TLS, R_CONF_IGNORED, R_TLS_NO_CERT,
-	R_UNVERIFIED, R_SCAN_AMQP, R_SCAN_MGMT, R_SCAN_TLS, R_SCAN_WEAKTLS,
-};
 
 static const struct audit_rule rmq_rules[] = {
 	[R_PLAIN_AMQP] = { "RMQ001", "rabbitmq-plaintext-amqp", SEV_HIGH,
@@ -461,10 +457,14 @@ rmq_check(struct audit_run *r, struct audit_input *const *in, size_t n)
 	free(g);
 }
 
+static const struct scan_probe *const rmq_probes[] = {
+	&scan_amqp, &scan_amqps, &scan_rabbitmq_mgmt, NULL,
+};
+
 const struct audit_product audit_rabbitmq = {
 	.name = "rabbitmq",
 	.types = rmq_types,
 	.rules = rmq_rules,
 	.check = rmq_check,
-	.probes = NULL,
+	.probes = rmq_probes,
 };

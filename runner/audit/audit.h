@@ -147,6 +147,7 @@ struct audit_run {
 	struct audit_opt *opts;
 	size_t nopts, opts_alloc;
 	int have_baseline;
+	size_t nplaces;          /* scan: services probed */
 	void *scan;              /* scan results (scan.h), NULL for audit */
 	/* scan: its services, as a JSON member ("\"services\": [...]") and
 	 * as text before the findings (NULL for audit) */

@@ -156,7 +156,7 @@ void
 audit_out_text(const struct audit_run *r, const struct audit_outopts *o,
     struct strbuf *out)
 {
-	size_t i, shown, supp, unch, failing;
+	size_t i, n, shown, supp, unch, failing;
 
 	if (r->extra_text)
 		r->extra_text(r, o->color, out);
@@ -166,15 +166,17 @@ audit_out_text(const struct audit_run *r, const struct audit_outopts *o,
 	if (o->diff)
 		text_fixes(r, out);
 	summary_counts(r, o, &shown, &supp, &unch, &failing);
+	n = r->scan ? r->nplaces : r->nin;
 	strbuf_addf(out, "mend %s: %zu %s%s, %zu finding%s", r->command,
-	    r->nin, r->scan ? "service" : "file", r->nin == 1 ? "" : "s",
+	    n, r->scan ? "service" : "file", n == 1 ? "" : "s",
 	    shown, shown == 1 ? "" : "s");
 	if (supp)
 		strbuf_addf(out, ", %zu suppressed", supp);
 	if (r->have_baseline)
 		strbuf_addf(out, ", %zu in the baseline", unch);
 	if (r->nierr)
-		strbuf_addf(out, ", %zu unreadable or unparsable", r->nierr);
+		strbuf_addf(out, r->scan ? ", %zu targets or ports refused" :
+		    ", %zu unreadable or unparsable", r->nierr);
 	strbuf_addf(out, "; %zu at or above %s\n", failing,
 	    audit_sev_name(o->fail_on));
 }
@@ -282,7 +284,7 @@ json_summary(const struct audit_run *r, const struct audit_outopts *o,
 		if (!r->f[i].suppressed && !r->f[i].baseline)
 			by[r->f[i].rule->sev]++;
 	strbuf_addf(out, "  \"summary\": {\"inputs\": %zu, \"findings\": %zu, "
-	    "\"by_severity\": {", r->nin, shown);
+	    "\"by_severity\": {", r->scan ? r->nplaces : r->nin, shown);
 	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
 		strbuf_addf(out, "\"%s\": %zu%s", audit_sev_name(s), by[s],
 		    s > SEV_INFO ? ", " : "");

@@ -32,5 +32,6 @@ int cmd_rollback(int argc, char **argv);
 /* mend audit / mend scan have their own exit codes (cli_audit.c):
  * 0 clean, 1 findings, 2 usage, 3 unreadable or unparsable input */
 int cmd_audit(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -41,8 +41,6 @@ static const char audit_usage[] =
 "exit codes: 0 no finding at or above --fail-on, 1 such findings,\n"
 "2 usage error, 3 an input could not be read or parsed\n";
 
-enum { O_TYPE = 256, O_FORMAT, O_FAILON, O_BASELINE, O_WBASELINE, O_SET,
-	O_COLOR, O_RULES };
 
 static const struct option audit_longopts[] = {
 	{ "type", required_argument, NULL, O_TYPE },

@@ -7,6 +7,11 @@
 
 #include "runner/audit/audit.h"
 
+/* getopt values of the long options (report_opt() handles the shared
+ * ones: -o and -D are short options) */
+enum { O_TYPE = 256, O_FORMAT, O_FAILON, O_BASELINE, O_WBASELINE, O_SET,
+	O_COLOR, O_RULES };
+
 struct report_opts {
 	const char *format;          /* text json sarif junit */
 	const char *output;          /* -o FILE, NULL = stdout */

@@ -19,6 +19,7 @@ static const char usage[] =
 "  show RUN|last                  what a run changed where, with diffs\n"
 "  rollback RUN|last [-i INV]     put back everything a run changed\n"
 "  audit PATH...                  check NUT/RabbitMQ configuration files\n"
+"  scan TARGET...                 probe NUT/AMQP services from here\n"
 "  version                        print the version\n"
 "\n"
 "Run 'mend <command> --help' for a command's options.\n"
@@ -67,6 +68,8 @@ main(int argc, char **argv)
 		return cmd_rollback(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
 	fprintf(stderr, "mend: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;
 }

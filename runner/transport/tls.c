@@ -18,6 +18,7 @@ struct tls_conn {
 	struct tstream *s;
 	int timeout_ms;
 	int timed_out;
+	int no_ca;              /* observe without a CA file */
 };
 
 static BIO_METHOD *stream_method;
@@ -108,8 +109,16 @@ setup_ctx(struct tls_conn *t, const struct tls_opts *o, struct err *e)
 	if (t->ctx == NULL)
 		fatal("SSL_CTX_new failed");
 	SSL_CTX_set_min_proto_version(t->ctx, TLS1_VERSION);
-	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
-	if (SSL_CTX_load_verify_locations(t->ctx, o->cafile, NULL) != 1) {
+	if (o->version) {
+		SSL_CTX_set_min_proto_version(t->ctx, o->version);
+		SSL_CTX_set_max_proto_version(t->ctx, o->version);
+		SSL_CTX_set_security_level(t->ctx, 0);
+		SSL_CTX_set_cipher_list(t->ctx, "ALL:@SECLEVEL=0");
+	}
+	SSL_CTX_set_verify(t->ctx, o->observe ? SSL_VERIFY_NONE :
+	    SSL_VERIFY_PEER, NULL);
+	if ((o->cafile || !o->observe) &&
+	    SSL_CTX_load_verify_locations(t->ctx, o->cafile, NULL) != 1) {
 		ssl_errors(&sb);
 		err_set(e, "cannot load CA file '%s': %s", o->cafile, sb.buf);
 		goto fail;
@@ -158,6 +167,39 @@ name_line(const X509_NAME *name, char *buf, size_t len)
 	BIO_free(mem);
 }
 
+/* subjectAltName DNS and IP entries, comma-separated, truncated to len. */
+static void
+alt_names(X509 *cert, char *buf, size_t len)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name,
+	    NULL, NULL);
+	struct strbuf sb = STRBUF_INIT;
+	char ip[64];
+	int i;
+
+	for (i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const unsigned char *d;
+		int n;
+
+		if (g->type == GEN_DNS) {
+			d = ASN1_STRING_get0_data(g->d.dNSName);
+			n = ASN1_STRING_length(g->d.dNSName);
+			strbuf_addf(&sb, "%sDNS:%.*s", sb.len ? "," : "", n,
+			    (const char *)d);
+		} else if (g->type == GEN_IPADD) {
+			d = ASN1_STRING_get0_data(g->d.iPAddress);
+			n = ASN1_STRING_length(g->d.iPAddress);
+			if (inet_ntop(n == 4 ? AF_INET : AF_INET6, d, ip,
+			    sizeof(ip)) && (n == 4 || n == 16))
+				strbuf_addf(&sb, "%sIP:%s", sb.len ? "," : "", ip);
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	snprintf(buf, len, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
 static void
 fill_info(struct tls_conn *t, struct tls_info *info)
 {
@@ -176,10 +218,14 @@ fill_info(struct tls_conn *t, struct tls_info *info)
 		    sizeof(info->issuer));
 		asn1_time_iso(X509_get0_notAfter(cert), info->not_after,
 		    sizeof(info->not_after), &info->days_left);
+		alt_names(cert, info->names, sizeof(info->names));
 		X509_free(cert);
 	}
 	vr = SSL_get_verify_result(t->ssl);
-	if (vr != X509_V_OK)
+	if (t->no_ca)
+		snprintf(info->verify_error, sizeof(info->verify_error),
+		    "not checked (no CA given)");
+	else if (vr != X509_V_OK)
 		snprintf(info->verify_error, sizeof(info->verify_error),
 		    "%s", X509_verify_cert_error_string(vr));
 }
@@ -224,6 +270,7 @@ tls_client_start(struct tstream *s, const struct tls_opts *o,
 	ERR_clear_error();
 	t->s = s;
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+	t->no_ca = o->observe && o->cafile == NULL;
 	if (setup_ctx(t, o, e) < 0)
 		goto fail;
 	t->ssl = SSL_new(t->ctx);

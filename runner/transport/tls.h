@@ -24,11 +24,21 @@
 #include "runner/transport/transport.h"
 
 struct tls_opts {
-	const char *cafile;       /* PEM CA bundle (required) */
+	const char *cafile;       /* PEM CA bundle (required unless observe) */
 	const char *verify_name;  /* expected name or IP, NULL = chain only */
 	const char *certfile;     /* client certificate (PEM), or NULL */
 	const char *keyfile;      /* client key (PEM), or NULL */
 	int timeout_ms;           /* handshake and each read */
+	/*
+	 * mend scan only: observe is set: the handshake completes whatever
+	 * the chain, and verify_error says why verification against cafile
+	 * (and verify_name) failed, or "not checked (no CA given)" without a
+	 * cafile.  version (TLS1_VERSION .. TLS1_3_VERSION) pins the
+	 * protocol version and lowers OpenSSL's security level to 0 so that
+	 * a server's TLS 1.0/1.1 can be seen; 0 = any (TLS 1.0 and up).
+	 */
+	int observe;
+	int version;
 };
 
 struct tls_info {
@@ -37,6 +47,8 @@ struct tls_info {
 	char subject[256];        /* one-line RFC 2253 */
 	char issuer[256];
 	char not_after[32];       /* "2027-11-22T12:00:00Z" */
+	char names[256];          /* subjectAltName DNS and IP entries,
+	                           * "DNS:h1,IP:198.51.100.11" */
 	long days_left;           /* until not_after (negative: expired) */
 	char verify_error[160];   /* "" when verified */
 };

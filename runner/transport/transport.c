@@ -387,6 +387,24 @@ conn_tcp_open(struct conn *c, const char *host, int port, int timeout,
 	return 0;
 }
 
+int
+tstream_tcp_connect(const char *host, int port, int timeout_ms,
+    struct tstream **out, struct err *e)
+{
+	struct tstream *s;
+	int fd;
+
+	*out = NULL;
+	fd = tr_tcp_connect(host, port, timeout_ms, e);
+	if (fd < 0)
+		return fd == TERR_UNREACHABLE ? TERR_CONNECT : fd;
+	s = xcalloc(1, sizeof(*s));
+	s->fd = fd;
+	s->timeout_ms = timeout_ms;
+	*out = s;
+	return 0;
+}
+
 ssize_t
 tstream_read(struct tstream *s, void *buf, size_t len, int timeout_ms)
 {

@@ -126,6 +126,12 @@ int conn_tcp_open(struct conn *c, const char *host, int port, int timeout,
  * tstream_write().  Failures: TERR_CONNECT (target refused/unreachable),
  * TERR_TIMEOUT, TERR_UNREACHABLE (the SSH connection itself broke).
  * Close every tstream of a conn before conn_close(). */
+/* A TCP stream from the controller itself (no conn: mend scan).
+ * timeout_ms bounds the connect and every later tstream_write().  Returns
+ * 0, or TERR_CONNECT with e set ("cannot connect to 'h:p': connection
+ * refused", "... timed out after N s", "cannot resolve 'h': ..."). */
+int tstream_tcp_connect(const char *host, int port, int timeout_ms,
+    struct tstream **out, struct err *e);
 /* Returns bytes read (at most len, as soon as any are there), 0 on EOF, -1 on
  * error, TERR_TIMEOUT on timeout.  timeout_ms < 0 waits forever, 0 only
  * takes what is already there. */
