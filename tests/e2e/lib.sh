@@ -33,3 +33,9 @@ recap() {
 	sed -n "s/^$1 *: .*$2=\([0-9]*\).*/\1/p" "$T/out" | tail -1
 }
 nhosts() { grep -c '^h[0-9]' "$LAB/hosts" 2>/dev/null || wc -l <"$LAB/hosts"; }
+# save FILE NAME: keep a copy of FILE as $E2E_SAVE/NAME when E2E_SAVE is set
+# (real output for the README); nothing otherwise.
+save() {
+	[ -n "${E2E_SAVE:-}" ] || return 0
+	mkdir -p "$E2E_SAVE" && cp "$1" "$E2E_SAVE/$2"
+}

@@ -31,6 +31,7 @@ expect_out "^h1/etc/nut/upsmon.conf:$((cl + 1)):1: high NUT001 .*'forcssl = yes'
 expect_out "^h1/etc/nut/upsmon.conf: high NUT003 nut-certverify-off"
 expect_out '^\+CERTVERIFY 1$'
 expect_no_out 'mendlab-mon-pw'          # the MONITOR password is masked
+save "$T/out" audit-before.txt
 grep -E '^[-+][^-+]' "$T/out" | grep -v '^-' >"$T/audit.plus"
 grep -E '^-[^-]' "$T/out" >"$T/audit.minus"
 
@@ -62,6 +63,8 @@ echo 'CERTHOST 127.0.0.1 "h1" 0 0' >>"$T/changed/h1/etc/nut/upsmon.conf"
 mend_run audit . --baseline "$T/baseline.json" --format sarif -o "$T/b2.sarif"
 expect_rc 1
 "$PY" "$CHK/check-sarif.py" "$T/b2.sarif" --new 1 || fail "baseline: not exactly one new finding"
+mend_run audit . --baseline "$T/baseline.json"
+save "$T/out" audit-baseline.txt
 jq -e '.runs[0].results[] | select(.baselineState == "new" and .ruleId == "NUT006")' "$T/b2.sarif" >/dev/null ||
 	fail "the new finding is not the CERTHOST override"
 # ... and an inline suppression (with a reason) takes it out
@@ -82,6 +85,7 @@ cd "$T/after" || fail "cd"
 mend_run audit h1/etc/nut/upsmon.conf
 expect_rc 0
 expect_out '^mend audit: 1 file, 0 findings; 0 at or above high$'
+save "$T/out" audit-after.txt
 mend_run audit . --baseline "$T/baseline.json" --format junit -o "$T/after.xml"
 expect_rc 0
 "$PY" "$CHK/check-junit.py" "$T/after.xml" --failures 0 || fail "JUnit after"

@@ -53,12 +53,14 @@ expect_rc 1
 scan --baseline "$T/scan-baseline.json"
 expect_rc 0                     # nothing new since the baseline
 scan
-cp "$T/out" "$T/before.txt"
+save "$T/out" scan-before.txt
+save "$T/before.sarif" scan-before.sarif
 
 # audit of the copied broker configuration, before
 mend_run audit "$T/rmq-before"
 expect_rc 1
 expect_out 'rabbitmq.conf:[0-9]+:1: high RMQ001 rabbitmq-plaintext-amqp: plaintext AMQP listener on 127.0.0.1:5672'
+save "$T/out" audit-rmq-before.txt
 
 # ---- the fixes ----------------------------------------------------------------
 "$TOP/tests/lab/mkcert" "$T/pki" h1 "$LAB/pki" localhost 127.0.0.1 "$a1" \
@@ -89,13 +91,14 @@ scan --format sarif -o "$T/after.sarif" --baseline "$T/scan-baseline.json"
 expect_rc 0
 "$PY" "$CHK/check-sarif.py" "$T/after.sarif" --results 1 --new 0 || fail "SARIF after"
 scan
-cp "$T/out" "$T/after.txt"
+save "$T/out" scan-after.txt
 
 mkdir -p "$T/rmq-after"
 cp -r "$LAB/h2/fs/etc/rabbitmq" "$T/rmq-after/"
 mend_run audit "$T/rmq-after"
 expect_rc 0
 expect_no_out 'RMQ00[1-3]'
+save "$T/out" audit-rmq-after.txt
 
 # ---- refusals and pace ------------------------------------------------------
 mend_run scan 198.51.100.0/19
