@@ -451,6 +451,13 @@ rules_text(const struct audit_run *r, struct strbuf *out)
 	const struct audit_rule *ru;
 	size_t i;
 
+	const struct audit_type *t;
+
+	strbuf_addstr(out, "file types (--type):\n");
+	for (i = 0; r->products[i]; i++)
+		for (t = r->products[i]->types; t && t->id; t++)
+			strbuf_addf(out, "  %-18s %s\n", t->id, t->desc);
+	strbuf_addch(out, '\n');
 	for (i = 0; r->products[i]; i++) {
 		strbuf_addf(out, "== %s ==\n\n", r->products[i]->name);
 		for (ru = r->products[i]->rules; ru->id; ru++) {
