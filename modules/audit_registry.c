@@ -14,11 +14,13 @@
 #include "modules/audit_products.h"
 #include "runner/util/banned.h"
 
+extern const struct audit_product audit_activemq;
 extern const struct audit_product audit_nut;
 extern const struct audit_product audit_rabbitmq;
 
 const struct audit_product *const audit_products[] = {
 	&audit_nut,
 	&audit_rabbitmq,
+	&audit_activemq,
 	NULL
 };

@@ -448,6 +448,92 @@ test_rmq_fix(void **state)
 	audit_run_release(&r);
 }
 
+
+/* ------------------------------------------------------------ ActiveMQ */
+
+#define AMQ_HEAD \
+	"<beans xmlns=\"http://www.springframework.org/schema/beans\">\n" \
+	"<broker xmlns=\"http://activemq.apache.org/schema/core\">\n"
+#define AMQ_SSL \
+	"<sslContext><sslContext keyStore=\"/k.p12\" " \
+	"keyStorePassword=\"Sekr1tKs\"/></sslContext>\n"
+#define AMQ_TAIL "</transportConnectors>\n</broker>\n</beans>\n"
+
+static void
+test_amq001_002_connectors(void **state)
+{
+	struct audit_run r;
+
+	(void)state;
+	one(&r, "activemq-xml", "activemq.xml", AMQ_HEAD AMQ_SSL
+	    "<transportConnectors>\n"
+	    "  <transportConnector name=\"openwire\" uri=\"tcp://0.0.0.0:61616\"/>\n"
+	    "    <transportConnector name=\"x\" uri=\"bogus://0.0.0.0:1\"/>\n"
+	    AMQ_TAIL, NULL);
+	expect_at(&r, "AMQ001", 5, 3);
+	expect_at(&r, "AMQ002", 6, 5);
+	audit_run_release(&r);
+	one(&r, "activemq-xml", "activemq.xml", AMQ_HEAD AMQ_SSL
+	    "<transportConnectors>\n"
+	    "  <transportConnector name=\"openwire\" uri=\"ssl://0.0.0.0:61617\"/>\n"
+	    AMQ_TAIL, NULL);
+	expect_none(&r, "AMQ001");
+	expect_none(&r, "AMQ002");
+	expect_none(&r, "AMQ004");
+	assert_int_equal(r.nf, 0);
+	audit_run_release(&r);
+}
+
+static void
+test_amq003_004_tls(void **state)
+{
+	struct audit_run r;
+	struct audit_outopts o = { SEV_HIGH, 0, 1, 1 };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	one(&r, "activemq-xml", "activemq.xml", AMQ_HEAD
+	    "<transportConnectors>\n"
+	    " <transportConnector name=\"s\" uri=\"ssl://0.0.0.0:61617?"
+	    "transport.enabledProtocols=TLSv1.2,TLSv1.1\"/>\n" AMQ_TAIL, NULL);
+	expect_at(&r, "AMQ003", 4, 2);
+	expect_at(&r, "AMQ004", 4, 2);
+	assert_non_null(strstr(find(&r, "AMQ003", NULL, 4)->msg, "TLSv1.1"));
+	audit_run_release(&r);
+	one(&r, "activemq-xml", "activemq.xml", AMQ_HEAD AMQ_SSL
+	    "<transportConnectors>\n"
+	    " <transportConnector name=\"s\" uri=\"ssl://0.0.0.0:61617?"
+	    "transport.enabledProtocols=TLSv1.2,TLSv1.3\"/>\n"
+	    " <transportConnector name=\"o\" uri=\"tcp://0.0.0.0:61616\"/>\n"
+	    AMQ_TAIL, NULL);
+	expect_none(&r, "AMQ003");
+	expect_none(&r, "AMQ004");
+	/* the fix from amq_patch; the key store password never shown */
+	assert_int_equal(r.nfix, 1);
+	assert_non_null(r.fixes[0].after);
+	assert_non_null(strstr(r.fixes[0].after, "uri=\"ssl://0.0.0.0:61616"));
+	audit_out_text(&r, &o, &sb);
+	audit_out_sarif(&r, &o, &sb);
+	audit_out_json(&r, &o, &sb);
+	assert_null(strstr(sb.buf, "Sekr1tKs"));
+	strbuf_release(&sb);
+	audit_run_release(&r);
+}
+
+static void
+test_amq_parse_error(void **state)
+{
+	struct audit_run r;
+
+	(void)state;
+	one(&r, "activemq-xml", "activemq.xml", "<beans>\n<broker>\n</beans>\n",
+	    NULL);
+	assert_int_equal(r.nierr, 1);
+	assert_true(r.ierr[0].line >= 2);
+	assert_int_equal(audit_exit_status(&r, SEV_CRITICAL), 3);
+	audit_run_release(&r);
+}
+
 /* ------------------------------------------------------------ engine */
 
 static void
@@ -593,6 +679,9 @@ main(void)
 		cmocka_unit_test(test_rmq009_unverified),
 		cmocka_unit_test(test_rmq_syntax_error),
 		cmocka_unit_test(test_rmq_fix),
+		cmocka_unit_test(test_amq001_002_connectors),
+		cmocka_unit_test(test_amq003_004_tls),
+		cmocka_unit_test(test_amq_parse_error),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_suppress_inline),
 		cmocka_unit_test(test_baseline),
