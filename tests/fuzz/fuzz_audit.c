@@ -1,7 +1,8 @@
 /*
  * fuzz_audit.c - libFuzzer harness for mend audit's engine on arbitrary
  * files: the input is audited as each file type (NUT upsmon.conf and
- * upsd.conf, rabbitmq.conf, rabbitmq.config, enabled_plugins), with a
+ * upsd.conf, rabbitmq.conf, rabbitmq.config, enabled_plugins,
+ * activemq.xml), with a
  * MONITOR password put in front of the NUT ones, and every output format
  * is produced.  Built by `make fuzz` (with all of the engine).  Checks,
  * besides memory errors:
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const types[] = {
 	"nut-upsmon", "nut-upsd", "rabbitmq-conf", "rabbitmq-config",
-	"rabbitmq-plugins",
+	"rabbitmq-plugins", "activemq-xml",
 };
 
 static size_t
