@@ -16,6 +16,8 @@
 
 /* extern declarations: one line per module, alphabetical */
 extern const struct module mod_activemq_facts;
+extern const struct module mod_activemq_probe;
+extern const struct module mod_activemq_service;
 extern const struct module mod_activemq_tls;
 extern const struct module mod_amqp_probe;
 extern const struct module mod_assert;
@@ -42,6 +44,8 @@ extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
 	&mod_activemq_facts,
+	&mod_activemq_probe,
+	&mod_activemq_service,
 	&mod_activemq_tls,
 	&mod_amqp_probe,
 	&mod_assert,

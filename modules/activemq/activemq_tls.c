@@ -25,7 +25,9 @@
  *     readable by activemq_user, the password opens them (keytool when
  *     present, else openssl for PKCS12; the password goes on stdin), the
  *     key store holds a private key and the trust store a certificate.
- *     Any problem refuses the change;
+ *     Any problem refuses the change.  A store that does not exist yet
+ *     but will be built from PEM (state patched) is not a problem in
+ *     state preflight;
  *  6. atomic write keeping mode and owner, journaled, only when the bytes
  *     change.  Passwords are secrets: masked in msg, changes and the diff.
  * The broker is not restarted here (activemq_service, then
@@ -81,8 +83,9 @@ sarg(const struct atls *t, const char *name)
 /* ------------------------------------------------------------------ */
 /* Stores from PEM                                                     */
 
-/* stdin: the password.  Builds into a temp file beside the target and
- * renames it; prints "NONCE built" or "NONCE exists". */
+/* stdin: the password.  Builds the store into a temp file beside the
+ * target (root:GROUP 0640) and prints "NONCE tmp PATH", or "NONCE exists"
+ * when the target exists; the caller journals the bytes, then renames. */
 static const char build_script[] =
 	"set -e; umask 077; LC_ALL=C; export LC_ALL\n"
 	"IFS= read -r MEND_PW || :; export MEND_PW\n"
@@ -101,8 +104,42 @@ static const char build_script[] =
 	"fi\n"
 	"chown \"root:$grp\" \"$tmp\"; chmod 0640 \"$tmp\"; sync \"$tmp\" "
 	"2>/dev/null || :\n"
-	"mv -f \"$tmp\" \"$dst\"; trap - EXIT\n"
-	"echo \"$x built\"\n";
+	"trap - EXIT\n"
+	"echo \"$x tmp $tmp\"\n";
+
+/* Journal the built temp file's bytes (a rollback removes exactly what
+ * this run created), then rename it over dst. */
+static int
+commit_built(struct atls *t, const char *tmp, const char *dst)
+{
+	struct strbuf b = STRBUF_INIT, cmd = STRBUF_INIT;
+	struct file_meta m, none;
+	struct exec_res r;
+	long seq;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	memset(&none, 0, sizeof(none));
+	exec_res_init(&r);
+	if ((ret = mod_read_file(t->ctx, tmp, &b, &m)) != 0 || t->ctx->failed)
+		goto out;
+	seq = mod_journal_intent(t->ctx, dst, &none, NULL, 0, b.buf, b.len,
+	    NULL);
+	shellcmd_build(&cmd, "mv -f -- %q %q && sync 2>/dev/null; :", tmp,
+	    dst);
+	if ((ret = mod_exec(t->ctx, cmd.buf, NULL, 0, &r)) == 0 && r.rc != 0) {
+		mod_journal_fail(t->ctx, seq, "rename failed");
+		ret = refuse(t, "cannot put the built store at %s", dst);
+	} else if (ret == 0) {
+		mod_journal_done(t->ctx, seq, b.buf, b.len, &m);
+	}
+out:
+	exec_res_release(&r);
+	strbuf_release(&b);
+	strbuf_release(&cmd);
+	file_meta_release(&m);
+	return t->ctx->failed ? -1 : ret;
+}
 
 static int
 build_store(struct atls *t, const char *kind, const char *dst,
@@ -110,9 +147,7 @@ build_store(struct atls *t, const char *kind, const char *dst,
 {
 	struct strbuf cmd = STRBUF_INIT, in = STRBUF_INIT;
 	struct exec_res r;
-	struct file_meta none;
-	char nonce[17], *tag;
-	long seq = -1;
+	char nonce[17], *tag, *tmp;
 	int ret;
 
 	cmd_nonce(nonce, sizeof(nonce));
@@ -123,22 +158,21 @@ build_store(struct atls *t, const char *kind, const char *dst,
 	    sarg(t, "activemq_user"), t->ctx->check);
 	strbuf_addstr(&cmd, build_script);
 	strbuf_addf(&in, "%s\n", pw);
-	memset(&none, 0, sizeof(none));
-	if (!t->ctx->check)
-		seq = mod_journal_intent(t->ctx, dst, &none, NULL, 0, NULL, 0,
-		    NULL);
 	exec_res_init(&r);
 	ret = mod_exec(t->ctx, cmd.buf, in.buf, in.len, &r);
-	tag = xasprintf("%s built", nonce);
+	tag = xasprintf("%s tmp ", nonce);
+	tmp = ret == 0 ? strstr(r.out.buf, tag) : NULL;
 	if (ret == 0 && r.rc != 0) {
 		strbuf_rtrim(&r.err);
-		mod_journal_fail(t->ctx, seq, "store not built");
 		ret = refuse(t, "cannot build %s from PEM: %s", dst, r.err.buf);
-	} else if (ret == 0 && strstr(r.out.buf, tag) != NULL) {
-		mod_journal_done(t->ctx, seq, NULL, 0, NULL);
-		mod_changed(t->ctx);
-		strbuf_addf(&t->changes, "built the %s store %s from PEM\n",
-		    kind, dst);
+	} else if (tmp != NULL) {
+		tmp += strlen(tag);
+		tmp[strcspn(tmp, "\n")] = '\0';
+		if ((ret = commit_built(t, tmp, dst)) == 0) {
+			mod_changed(t->ctx);
+			strbuf_addf(&t->changes, "built the %s store %s from "
+			    "PEM\n", kind, dst);
+		}
 	} else if (ret == 0 && strstr(r.out.buf, "would") != NULL) {
 		mod_changed(t->ctx);
 		strbuf_addf(&t->changes, "would build the %s store %s from "
@@ -289,12 +323,13 @@ preflight(struct atls *t)
 	if ((ret = amq_store_check(t->ctx, u, t->o.key_store,
 	    t->o.key_store_type, t->o.key_store_password, &c)) != 0)
 		return ret;
-	store_problems(t, "key store", t->o.key_store, &c, 1);
+	if (c.exists || sarg(t, "cert_pem") == NULL)
+		store_problems(t, "key store", t->o.key_store, &c, 1);
 	if (t->o.trust_store && (ret = amq_store_check(t->ctx, u,
 	    t->o.trust_store, t->o.trust_store_type,
 	    t->o.trust_store_password, &c)) != 0)
 		return ret;
-	if (t->o.trust_store)
+	if (t->o.trust_store && (c.exists || sarg(t, "ca_pem") == NULL))
 		store_problems(t, "trust store", t->o.trust_store, &c, 0);
 	mod_set(t->ctx, "preflight_problems", val_copy(t->problems));
 	if (t->problems->u.list.n == 0)

@@ -1,0 +1,709 @@
+/*
+ * activemq_probe.c - does an ActiveMQ listener answer in cleartext, or
+ * only over verified TLS?  Detection before the fix, proof and readiness
+ * wait after it.
+ *
+ * Through the host's SSH connection (direct-tcpip to host:port as the HOST
+ * sees it) or, with from: controller, from the controller:
+ *   plaintext  the protocol's hello (modules/activemq/amqwire.h: OpenWire
+ *              WireFormatInfo, STOMP CONNECT -> CONNECTED, MQTT CONNECT ->
+ *              CONNACK, AMQP 1.0 header) in clear: an answer = cleartext
+ *              accepted; refused, closed or a TLS alert = refused.
+ *   tls        an OpenSSL handshake verified against ca_file (a
+ *              CONTROLLER file) and the expected name, optionally with a
+ *              client certificate, then the same hello inside TLS.  The
+ *              server rejecting us = refused; us rejecting the server
+ *              (verification) = error.
+ * expect: accepted | refused | any.  wait: N retries every 2 s for N s
+ * until the expectation holds: the readiness check after a restart.
+ * While waiting for accepted, the broker's own signs are read on the host
+ * between attempts: pid_file's process gone = the broker exited;
+ * "ERROR:" lines in boot_log (its console output, ACTIVEMQ_OUT) after
+ * boot_log_offset = it refused its configuration.  Either ends the wait at
+ * once; the log's ERROR and "Caused by" lines come back in boot_errors.
+ * Never an exit code.  Read-only: runs in check mode.
+ */
+#include <openssl/err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modules/activemq/amqwire.h"
+#include "modules/generic/command.h"
+#include "modules/module.h"
+#include "runner/core/window.h"
+#include "runner/transport/tls.h"
+#include "runner/util/shellcmd.h"
+#include "runner/util/banned.h"
+
+#define RETRY_MS 2000
+#define READ_CAP 16384
+
+enum outcome { OUT_ACCEPTED, OUT_REFUSED, OUT_ERROR };
+enum expect { EXP_ANY, EXP_ACCEPTED, EXP_REFUSED };
+static const char *const outcome_names[] = { "accepted", "refused", "error" };
+
+struct probe {
+	struct modctx *ctx;
+	const struct val *args;
+	const char *host;
+	int port, tls, timeout_s, from_controller;
+	enum amqw_proto proto;
+	enum expect expect;
+	int expect_arg;              /* -1: by mode */
+	struct conn *conn, *local;
+	char *cafile, *certfile, *keyfile;
+	const char *verify_name;
+};
+
+struct attempt {
+	enum outcome out;
+	struct strbuf detail;
+	struct amqw_reply reply;
+	struct tls_info ti;
+	int have_tls, verified, fatal, transport_err;
+};
+
+struct boot {
+	int checked, exited, failed;
+	struct strbuf lines;
+};
+
+static void
+setf(struct attempt *a, enum outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+setf(struct attempt *a, enum outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->out = o;
+	strbuf_reset(&a->detail);
+	va_start(ap, fmt);
+	strbuf_vaddf(&a->detail, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* One attempt                                                         */
+
+static int
+open_stream(struct probe *p, struct attempt *a, int secs, struct tstream **s)
+{
+	struct err e = ERR_INIT;
+	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
+	const char *why = err_text(&e, "unknown error");
+
+	if (ret == TERR_CONNECT)
+		setf(a, OUT_REFUSED, "%s", strcasestr(why, "refused") ?
+		    "connection refused" : why);
+	else if (ret != 0)
+		setf(a, OUT_ERROR, "%s", why);
+	if (ret == TERR_UNREACHABLE && !p->from_controller)
+		a->transport_err = ret;
+	err_release(&e);
+	return ret == 0 ? 0 : -1;
+}
+
+static int
+handshake(struct probe *p, struct attempt *a, struct tstream *s, int ms,
+    struct tls_conn **t)
+{
+	struct tls_opts o;
+	struct err e = ERR_INIT;
+	const char *why;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.cafile = p->cafile;
+	o.verify_name = p->verify_name;
+	o.certfile = p->certfile;
+	o.keyfile = p->keyfile;
+	o.timeout_ms = ms;
+	ret = tls_client_start(s, &o, t, &a->ti, &e);
+	a->have_tls = a->ti.version[0] != '\0' || a->ti.subject[0] != '\0';
+	why = err_text(&e, "unknown error");
+	if (ret == 0)
+		a->verified = 1;
+	else if (strncmp(why, "cannot load", 11) == 0 && (a->fatal = 1))
+		setf(a, OUT_ERROR, "%s", why);
+	else if (strstr(why, "certificate verify failed") != NULL)
+		setf(a, OUT_ERROR, "we rejected the server: %s (server "
+		    "certificate '%s', issuer '%s')", why, a->ti.subject,
+		    a->ti.issuer);
+	else if (strstr(why, "alert") || strstr(why, "peer closed") ||
+	    strstr(why, "unexpected eof") || strstr(why, "reset"))
+		setf(a, OUT_REFUSED, "the server refused the TLS handshake: "
+		    "%s", why);
+	else
+		setf(a, OUT_ERROR, "%s", why);
+	err_release(&e);
+	return ret;
+}
+
+static void
+read_failed(struct probe *p, struct attempt *a, ssize_t n, size_t got)
+{
+	unsigned long code, last = 0;
+	const char *r;
+
+	if (n == TERR_TIMEOUT) {
+		setf(a, OUT_ERROR, "no complete %s reply within %d s (%zu "
+		    "bytes)", amqw_proto_name(p->proto), p->timeout_s, got);
+		return;
+	}
+	while ((code = ERR_get_error()) != 0)
+		last = code;
+	r = last ? ERR_reason_error_string(last) : NULL;
+	setf(a, OUT_REFUSED, "the server closed the %sconnection without a "
+	    "%s reply%s%s", p->tls ? "TLS " : "", amqw_proto_name(p->proto),
+	    r ? ": " : "", r ? r : "");
+}
+
+static void
+classify(struct probe *p, struct attempt *a)
+{
+	const struct amqw_reply *r = &a->reply;
+
+	if (r->kind == AMQW_HELLO || r->kind == AMQW_REFUSAL)
+		setf(a, OUT_ACCEPTED, "%s %s", amqw_proto_name(p->proto),
+		    r->detail);
+	else if (r->kind == AMQW_TLS_ALERT)
+		setf(a, p->tls ? OUT_ERROR : OUT_REFUSED, "%s: cleartext is "
+		    "not accepted", r->detail);
+	else
+		setf(a, OUT_ERROR, "%s", r->detail);
+}
+
+static void
+exchange(struct probe *p, struct attempt *a, struct tstream *s,
+    struct tls_conn *t, int ms)
+{
+	struct strbuf in = STRBUF_INIT;
+	size_t hl;
+	const unsigned char *h = amqw_hello(p->proto, &hl);
+	char buf[4096];
+	ssize_t n = 0;
+
+	if (hl > 0)
+		n = t ? tls_write(t, h, hl) : tstream_write(s, h, hl);
+	if (hl > 0 && n != (ssize_t)hl) {
+		read_failed(p, a, -1, 0);
+		goto out;
+	}
+	for (;;) {
+		n = t ? tls_read(t, buf, sizeof(buf), ms) :
+		    tstream_read(s, buf, sizeof(buf), ms);
+		if (n <= 0) {
+			read_failed(p, a, n, in.len);
+			break;
+		}
+		strbuf_add(&in, buf, (size_t)n);
+		amqw_classify(p->proto, (const unsigned char *)in.buf, in.len,
+		    &a->reply);
+		if (a->reply.kind != AMQW_INCOMPLETE || in.len > READ_CAP) {
+			classify(p, a);
+			break;
+		}
+	}
+out:
+	strbuf_release(&in);
+}
+
+static void
+attempt_run(struct probe *p, struct attempt *a, long long deadline)
+{
+	struct tstream *s = NULL;
+	struct tls_conn *t = NULL;
+	long long left = deadline - mono_ms();
+	int ms = p->timeout_s * 1000;
+
+	if (left > 0 && left < ms)
+		ms = (int)left;
+	if (ms < 1000)
+		ms = 1000;
+	memset(&a->reply, 0, sizeof(a->reply));
+	memset(&a->ti, 0, sizeof(a->ti));
+	a->have_tls = a->verified = 0;
+	ERR_clear_error();
+	if (open_stream(p, a, (ms + 999) / 1000, &s) == 0 &&
+	    (!p->tls || handshake(p, a, s, ms, &t) == 0))
+		exchange(p, a, s, t, ms);
+	if (t != NULL)
+		tls_close(t);
+	if (s != NULL)
+		tstream_close(s);
+	ERR_clear_error();
+}
+
+static int
+met(const struct probe *p, const struct attempt *a)
+{
+	if (a->out == OUT_ERROR)
+		return 0;
+	return p->expect == EXP_ANY ||
+	    (p->expect == EXP_ACCEPTED) == (a->out == OUT_ACCEPTED);
+}
+
+/* ------------------------------------------------------------------ */
+/* The broker's own signs                                              */
+
+static const char boot_script[] =
+	"LC_ALL=C; export LC_ALL\n"
+	"if [ -n \"$pidf\" ] && p=$(cat \"$pidf\" 2>/dev/null) && "
+	"[ -n \"$p\" ]; then\n"
+	"  if kill -0 \"$p\" 2>/dev/null; then echo \"$x alive 1\"; "
+	"else echo \"$x alive 0\"; fi\n"
+	"fi\n"
+	"if [ -n \"$log\" ] && [ -f \"$log\" ]; then\n"
+	"  z=$(stat -c %s -- \"$log\"); o=$off; [ \"$z\" -ge \"$o\" ] || o=0\n"
+	"  tail -c +$((o + 1)) -- \"$log\" | grep -E '^(ERROR: |Caused by: )' "
+	"| cut -c1-300 | awk '!s[$0]++' | tail -n 8 | sed \"s/^/$x err /\"\n"
+	"fi\n";
+
+static int
+read_boot(struct probe *p, struct boot *b)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct exec_res r;
+	char nonce[17];
+	const char *o;
+	int ret;
+
+	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_build(&cmd, "x=%q; pidf=%q; log=%q; off=%d\n", nonce,
+	    arg_str(p->args, "pid_file") ? arg_str(p->args, "pid_file") : "",
+	    arg_str(p->args, "boot_log") ? arg_str(p->args, "boot_log") : "",
+	    (int)arg_int(p->args, "boot_log_offset", 0));
+	strbuf_addstr(&cmd, boot_script);
+	exec_res_init(&r);
+	ret = mod_exec(p->ctx, cmd.buf, NULL, 0, &r);
+	strbuf_reset(&b->lines);
+	for (o = r.out.buf; ret == 0 && *o != '\0'; ) {
+		size_t n = strcspn(o, "\n"), k = strlen(nonce);
+
+		if (n > k + 4 && memcmp(o, nonce, k) == 0) {
+			if (strncmp(o + k, " alive 0", 8) == 0)
+				b->exited = 1;
+			else if (strncmp(o + k, " err ", 5) == 0) {
+				b->failed = 1;
+				strbuf_addf(&b->lines, "%.*s\n",
+				    (int)(n - k - 5), o + k + 5);
+			}
+		}
+		o += n + (o[n] == '\n');
+	}
+	b->checked = ret == 0;
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}
+
+static void
+pause_until(long long deadline)
+{
+	long long ms = deadline - mono_ms();
+
+	if (ms > RETRY_MS)
+		ms = RETRY_MS;
+	if (ms > 0)
+		usleep((useconds_t)ms * 1000);
+}
+
+static int
+wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
+{
+	long long deadline = mono_ms() + arg_int(p->args, "wait", 0) * 1000;
+	int watch = p->expect == EXP_ACCEPTED &&
+	    (arg_str(p->args, "pid_file") || arg_str(p->args, "boot_log"));
+	int ret = 0;
+
+	for (;;) {
+		attempt_run(p, a, deadline);
+		(*attempts)++;
+		if (a->transport_err)
+			return a->transport_err;
+		if (met(p, a) || a->fatal || mono_ms() >= deadline)
+			break;
+		if (watch && ((ret = read_boot(p, b)) != 0 || b->exited ||
+		    b->failed))
+			break;
+		pause_until(deadline);
+	}
+	if (ret == 0 && watch && !met(p, a) && !b->checked)
+		ret = read_boot(p, b);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+
+static struct val *
+tls_val(const struct probe *p, const struct attempt *a)
+{
+	const struct tls_info *ti = &a->ti;
+	struct val *m;
+
+	if (!p->tls || !a->have_tls)
+		return val_null();
+	m = val_map();
+	val_map_set(m, "version", val_str(ti->version));
+	val_map_set(m, "cipher", val_str(ti->cipher));
+	val_map_set(m, "subject", val_str(ti->subject));
+	val_map_set(m, "issuer", val_str(ti->issuer));
+	val_map_set(m, "not_after", val_str(ti->not_after));
+	val_map_set(m, "days_left", val_int(ti->days_left));
+	val_map_set(m, "verified", val_bool(a->verified));
+	val_map_set(m, "client_cert", val_bool(p->certfile != NULL));
+	return m;
+}
+
+static struct val *
+lines_val(const struct strbuf *sb)
+{
+	struct val *l = val_list();
+	const char *s = sb->buf;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		if (n)
+			val_list_push(l, val_strn(s, n));
+		s += n + (s[n] == '\n');
+	}
+	return l;
+}
+
+static struct val *
+result_val(struct probe *p, const struct attempt *a, const struct boot *b,
+    int attempts, long long ms)
+{
+	struct val *m = val_map();
+
+	val_map_set(m, "host", val_str(p->host));
+	val_map_set(m, "port", val_int(p->port));
+	val_map_set(m, "protocol", val_str(amqw_proto_name(p->proto)));
+	val_map_set(m, "mode", val_str(p->tls ? "tls" : "plaintext"));
+	val_map_set(m, "outcome", val_str(outcome_names[a->out]));
+	val_map_set(m, "accepted", val_bool(a->out == OUT_ACCEPTED));
+	val_map_set(m, "ok", val_bool(met(p, a)));
+	val_map_set(m, "detail", val_str(a->detail.buf));
+	val_map_set(m, "server", val_str(a->reply.server));
+	val_map_set(m, "tls", tls_val(p, a));
+	val_map_set(m, "attempts", val_int(attempts));
+	val_map_set(m, "elapsed", val_int((ms + 500) / 1000));
+	val_map_set(m, "broker_exited", val_bool(b->exited));
+	val_map_set(m, "boot_failed", val_bool(b->failed || b->exited));
+	val_map_set(m, "boot_errors", lines_val(&b->lines));
+	return m;
+}
+
+static void
+message(const struct probe *p, const struct attempt *a, const struct boot *b,
+    int attempts, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s:%d %s %s: ", p->host, p->port,
+	    amqw_proto_name(p->proto), p->tls ? "over TLS" : "in cleartext");
+	if (met(p, a) && p->tls && a->out == OUT_ACCEPTED)
+		strbuf_addf(sb, "%s %s, certificate '%s' verified%s%s, %ld days "
+		    "left; %s", a->ti.version, a->ti.cipher, a->ti.subject,
+		    p->verify_name ? " for " : " (chain only)",
+		    p->verify_name ? p->verify_name : "", a->ti.days_left,
+		    a->detail.buf);
+	else if (met(p, a))
+		strbuf_addf(sb, "%s: %s", a->out == OUT_ACCEPTED ? "ACCEPTED" :
+		    "refused", a->detail.buf);
+	else if (p->expect == EXP_ANY || a->out == OUT_ERROR)
+		strbuf_addstr(sb, a->detail.buf);
+	else
+		strbuf_addf(sb, "expected %s, got %s: %s", p->expect ==
+		    EXP_ACCEPTED ? "accepted" : "refused",
+		    outcome_names[a->out], a->detail.buf);
+	if (!met(p, a) && attempts > 1)
+		strbuf_addf(sb, " (%d attempts)", attempts);
+	if (!met(p, a) && b->exited)
+		strbuf_addstr(sb, "; the broker exited (its pid file's process "
+		    "is gone)");
+	if (!met(p, a) && b->failed) {
+		strbuf_addstr(sb, "; the broker's log: ");
+		for (const char *s = b->lines.buf; *s; ) {
+			size_t n = strcspn(s, "\n");
+
+			strbuf_addf(sb, "%s%.*s", s == b->lines.buf ? "" : " | ",
+			    (int)n, s);
+			s += n + (s[n] == '\n');
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static int
+open_local(struct probe *p)
+{
+	struct conn_params cp;
+	struct err e = ERR_INIT;
+	int ret;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.name = "controller";
+	cp.host = "localhost";
+	cp.local = 1;
+	ret = conn_open(&p->local, &cp, &e);
+	if (ret != 0)
+		mod_fail(p->ctx, "cannot open a local connection: %s",
+		    err_text(&e, "unknown error"));
+	err_release(&e);
+	p->conn = p->local;
+	return ret == 0 ? 0 : -1;
+}
+
+static int
+setup(struct probe *p, struct modctx *ctx, const struct val *args)
+{
+	const char *vn = arg_str(args, "verify_name"), *ex;
+
+	p->ctx = ctx;
+	p->args = args;
+	p->tls = strcmp(arg_str(args, "mode"), "tls") == 0;
+	p->host = arg_str(args, "host");
+	p->port = (int)arg_int(args, "port", 0);
+	p->timeout_s = (int)arg_int(args, "timeout", 10);
+	p->proto = (enum amqw_proto)(arg_str(args, "protocol") ?
+	    amqw_proto_parse(arg_str(args, "protocol")) : -1);
+	ex = arg_str(args, "expect");
+	p->expect_arg = ex == NULL ? -1 : strcmp(ex, "accepted") == 0 ?
+	    EXP_ACCEPTED : strcmp(ex, "refused") == 0 ? EXP_REFUSED : EXP_ANY;
+	p->expect = p->expect_arg >= 0 ? (enum expect)p->expect_arg :
+	    p->tls ? EXP_ACCEPTED : EXP_ANY;
+	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	if (strcmp(arg_str(args, "mode"), "plaintext") != 0 &&
+	    arg_str(args, "ca_file") == NULL)
+		return mod_fail(ctx, "ca_file is required with mode: tls or "
+		    "auto") - 1;
+	if ((arg_str(args, "cert_file") == NULL) !=
+	    (arg_str(args, "key_file") == NULL))
+		return mod_fail(ctx, "cert_file and key_file go together") - 1;
+	p->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	p->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	p->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
+	if (vn != NULL && *vn != '\0')
+		p->verify_name = vn;
+	else if (arg_bool(args, "verify_hostname"))
+		p->verify_name = p->host;
+	if (p->from_controller)
+		return open_local(p);
+	p->conn = mod_conn(ctx);
+	return 0;
+}
+
+/* One listener: the attempts, its result map and its message line. */
+static int
+probe_one(struct probe *p, struct val **res, struct strbuf *msg, int *ok)
+{
+	struct attempt a;
+	struct boot b;
+	long long t0 = mono_ms();
+	int ret, attempts = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	strbuf_init(&a.detail, 0);
+	strbuf_init(&b.lines, 0);
+	ret = wait_loop(p, &a, &b, &attempts);
+	if (ret == 0) {
+		*res = result_val(p, &a, &b, attempts, mono_ms() - t0);
+		message(p, &a, &b, attempts, msg);
+		*ok = met(p, &a);
+	}
+	strbuf_release(&a.detail);
+	strbuf_release(&b.lines);
+	return ret;
+}
+
+/* A connector of activemq_facts: its protocol and mode, or -1 (not a
+ * listener this probe speaks to: vm, ws, http, udp). */
+static int
+from_connector(struct probe *p, const struct val *c)
+{
+	static const char *const map[][2] = { { "OpenWire", "openwire" },
+	    { "STOMP", "stomp" }, { "MQTT", "mqtt" }, { "AMQP", "amqp" },
+	    { "auto", "stomp" } };
+	const char *proto = val_map_str(c, "protocol", "");
+	const char *mode = arg_str(p->args, "mode");
+	const struct val *port = val_map_get(c, "port"), *tls;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(proto, map[i][0]) == 0)
+			break;
+	if (i == ARRAY_SIZE(map) || port == NULL || port->type != V_INT)
+		return -1;
+	p->proto = (enum amqw_proto)amqw_proto_parse(map[i][1]);
+	p->port = (int)port->u.i;
+	tls = val_map_get(c, "tls");
+	p->tls = strcmp(mode, "auto") == 0 ? tls && tls->type == V_BOOL &&
+	    tls->u.b : strcmp(mode, "tls") == 0;
+	p->expect = p->expect_arg >= 0 ? (enum expect)p->expect_arg :
+	    p->tls ? EXP_ACCEPTED : EXP_ANY;
+	return 0;
+}
+
+static int
+run_list(struct probe *p, const struct val *l)
+{
+	struct val *all = val_list();
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+	int ret = 0, bad = 0, n = 0;
+
+	for (i = 0; i < l->u.list.n && ret == 0; i++) {
+		struct val *res = NULL;
+		int ok = 0;
+
+		if (l->u.list.items[i]->type != V_MAP ||
+		    from_connector(p, l->u.list.items[i]) < 0)
+			continue;
+		strbuf_addstr(&msg, n++ ? "; " : "");
+		ret = probe_one(p, &res, &msg, &ok);
+		if (ret == 0) {
+			val_map_set(res, "name", val_str(val_map_str(
+			    l->u.list.items[i], "name", "")));
+			val_list_push(all, res);
+			bad += !ok;
+		}
+	}
+	mod_set(p->ctx, "listeners", all);
+	mod_set(p->ctx, "failed_listeners", val_int(bad));
+	if (ret == 0 && n == 0)
+		mod_fail(p->ctx, "no OpenWire, STOMP, MQTT or AMQP listener in "
+		    "connectors");
+	else if (ret == 0 && bad)
+		mod_fail(p->ctx, "%d of %d listener%s not as expected: %s", bad,
+		    n, n == 1 ? "" : "s", msg.buf);
+	else if (ret == 0)
+		mod_msg(p->ctx, "%s", msg.buf);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static int
+run_single(struct probe *p)
+{
+	struct val *res = NULL;
+	struct strbuf msg = STRBUF_INIT;
+	int ok = 0, ret;
+	size_t i;
+
+	if (p->port < 1 || p->port > 65535 || (int)p->proto < 0) {
+		ret = mod_fail(p->ctx, "give protocol and port (1-65535), or "
+		    "connectors");
+		goto out;
+	}
+	if ((ret = probe_one(p, &res, &msg, &ok)) != 0)
+		goto out;
+	for (i = 0; i < res->u.map.n; i++) {
+		mod_set(p->ctx, res->u.map.items[i].key,
+		    res->u.map.items[i].v);
+		res->u.map.items[i].v = NULL;
+	}
+	if (ok)
+		mod_msg(p->ctx, "%s", msg.buf);
+	else
+		mod_fail(p->ctx, "%s", msg.buf);
+out:
+	val_free(res);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static int
+activemq_probe_run(struct modctx *ctx, const struct val *args)
+{
+	struct probe p;
+	const struct val *l = arg_get(args, "connectors");
+	int ret = 0;
+
+	memset(&p, 0, sizeof(p));
+	if (setup(&p, ctx, args) == 0)
+		ret = l != NULL ? run_list(&p, l) : run_single(&p);
+	if (p.local != NULL)
+		conn_close(p.local);
+	free(p.cafile);
+	free(p.certfile);
+	free(p.keyfile);
+	return ret;
+}
+
+static const struct module_arg activemq_probe_args[] = {
+	{ "connectors", ARG_LIST, 0, NULL, NULL,
+	  "activemq_facts' connectors: probe every OpenWire, STOMP, MQTT "
+	  "and AMQP listener among them (address: host; mode auto = each "
+	  "one's own)", NULL },
+	{ "protocol", ARG_STR, 0, NULL, "openwire|stomp|mqtt|amqp",
+	  "the listener's protocol (its hello: WireFormatInfo, CONNECT -> "
+	  "CONNECTED, CONNECT -> CONNACK, AMQP 1.0 header)", NULL },
+	{ "mode", ARG_STR, 0, "plaintext", "plaintext|tls|auto",
+	  "plaintext: the hello in clear; tls: verified handshake, then the "
+	  "hello inside TLS; auto (connectors): as each connector is", NULL },
+	{ "host", ARG_STR, 0, "127.0.0.1", NULL,
+	  "address as the HOST sees it (from: controller: as the "
+	  "controller sees it)", NULL },
+	{ "port", ARG_INT, 0, NULL, NULL, "the listener's port", NULL },
+	{ "from", ARG_STR, 0, "host", "host|controller",
+	  "host: through the host's SSH connection; controller: a socket",
+	  NULL },
+	{ "expect", ARG_STR, 0, NULL, "accepted|refused|any",
+	  "fail unless the outcome is this (default accepted for tls, any "
+	  "for plaintext)", NULL },
+	{ "ca_file", ARG_STR, 0, NULL, NULL,
+	  "tls: the CA (PEM, on the CONTROLLER) the broker's certificate "
+	  "must chain to", "cafile" },
+	{ "verify_name", ARG_STR, 0, NULL, NULL,
+	  "tls: the name the certificate must carry (default: host)", NULL },
+	{ "verify_hostname", ARG_BOOL, 0, "true", NULL,
+	  "tls: check the name, not only the chain", NULL },
+	{ "cert_file", ARG_STR, 0, NULL, NULL,
+	  "tls: client certificate (PEM, controller)", NULL },
+	{ "key_file", ARG_STR, 0, NULL, NULL, "tls: its key", NULL },
+	{ "timeout", ARG_INT, 0, "10", NULL, "seconds per attempt", NULL },
+	{ "wait", ARG_INT, 0, "0", NULL,
+	  "retry every 2 s for this many seconds until the expectation "
+	  "holds", NULL },
+	{ "pid_file", ARG_PATH, 0, NULL, NULL,
+	  "while waiting for accepted: the broker exited when this pid "
+	  "file's process is gone (activemq_service's pid_file)", NULL },
+	{ "boot_log", ARG_PATH, 0, NULL, NULL,
+	  "while waiting for accepted: the broker's console log "
+	  "(ACTIVEMQ_OUT); an 'ERROR:' line ends the wait", NULL },
+	{ "boot_log_offset", ARG_INT, 0, "0", NULL,
+	  "read boot_log from this byte (activemq_service's log_offset)",
+	  NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+const struct module mod_activemq_probe = {
+	.name = "activemq_probe",
+	.summary = "does an ActiveMQ listener answer in cleartext, or only "
+	    "over verified TLS?  (OpenWire, STOMP, MQTT, AMQP 1.0)",
+	.doc = "Connects through the host's SSH connection (or from the "
+	    "controller) and speaks the protocol's first exchange: OpenWire "
+	    "WireFormatInfo, STOMP CONNECT -> CONNECTED, MQTT CONNECT -> "
+	    "CONNACK, AMQP 1.0 header -> header.  mode tls first does an "
+	    "OpenSSL handshake verified against ca_file and the name "
+	    "(optional client certificate).  expect accepted|refused|any; "
+	    "wait retries until it holds, and while waiting for accepted "
+	    "stops at once when the broker exited (pid_file) or logged "
+	    "'ERROR:' (boot_log): readiness from the port and the broker's "
+	    "own signs, never an exit code.  Returns outcome, accepted, "
+	    "detail, server, tls {version, cipher, subject, issuer, "
+	    "not_after, days_left, verified}, attempts, elapsed, "
+	    "broker_exited, boot_failed, boot_errors.  Read-only.",
+	.args = activemq_probe_args,
+	.flags = MOD_SUPPORTS_CHECK,
+	.run = activemq_probe_run,
+};
