@@ -108,26 +108,37 @@ stomp_header(const unsigned char *b, size_t n, const char *h, char *out,
 	}
 }
 
+/* Do the n bytes at b agree with word (as far as both go)? */
+static int
+agrees(const unsigned char *b, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	return memcmp(b, word, n < w ? n : w) == 0;
+}
+
 static void
 stomp(const unsigned char *b, size_t n, struct amqw_reply *r)
 {
 	const unsigned char *end = memmem(b, n, "\n\n", 2);
+	int connected = agrees(b, n, "CONNECTED\n") ||
+	    agrees(b, n, "CONNECTED\r\n");
 	char msg[96] = "";
 
-	if (end == NULL)
-		end = memmem(b, n, "\r\n\r\n", 4);
-	if (n >= 9 && memcmp(b, "CONNECTED", 9) != 0 && (n < 5 ||
-	    memcmp(b, "ERROR", 5) != 0)) {
+	if (!connected && !agrees(b, n, "ERROR\n") &&
+	    !agrees(b, n, "ERROR\r\n")) {
 		r->kind = AMQW_GARBAGE;
 		return;
 	}
-	if (end == NULL) {
+	if (end == NULL)
+		end = memmem(b, n, "\r\n\r\n", 4);
+	if (end == NULL || (size_t)(end - b) < 5) {
 		r->kind = n > 8192 ? AMQW_GARBAGE : AMQW_INCOMPLETE;
 		return;
 	}
 	stomp_header(b, (size_t)(end - b), "server", r->server,
 	    sizeof(r->server));
-	if (memcmp(b, "CONNECTED", 9) == 0) {
+	if (connected) {
 		r->kind = AMQW_HELLO;
 		stomp_header(b, (size_t)(end - b), "version", msg, sizeof(msg));
 		snprintf(r->detail, sizeof(r->detail), "CONNECTED (STOMP %s%s%s)",

@@ -16,6 +16,7 @@
 
 #include "tests/unit/testutil.h"
 #include "modules/activemq/amqconf.h"
+#include "modules/activemq/amqwire.h"
 #include "runner/util/banned.h"
 
 #define KS "/etc/activemq/instances-enabled/main/broker.p12"
@@ -322,6 +323,63 @@ test_mask(void **state)
 	strbuf_release(&o);
 }
 
+/* Each protocol's first reply, as Debian's broker 5.17.2 sent it, and
+ * what is not one. */
+static void
+test_wire(void **state)
+{
+	static const unsigned char ow[] = { 0, 0, 1, 0x20, 1, 'A', 'c', 't',
+	    'i', 'v', 'e', 'M', 'Q', 0, 0, 0, 12, 0 };
+	static const char st[] = "CONNECTED\nserver:ActiveMQ/5.17.2\n"
+	    "heart-beat:0,0\nsession:ID:x\nversion:1.2\n\n";
+	static const char er[] = "ERROR\nmessage:User name [null] or password "
+	    "is invalid.\n\n";
+	static const unsigned char ca[] = { 0x20, 2, 0, 0 };
+	static const unsigned char cn[] = { 0x20, 2, 0, 5 };
+	static const unsigned char alert[] = { 0x15, 3, 3, 0, 2, 2, 70 };
+	struct amqw_reply r;
+	const unsigned char *h;
+	size_t n;
+
+	(void)state;
+	amqw_classify(AMQW_OPENWIRE, ow, sizeof(ow), &r);
+	assert_int_equal(r.kind, AMQW_HELLO);
+	assert_string_equal(r.detail, "WireFormatInfo (OpenWire version 12)");
+	amqw_classify(AMQW_OPENWIRE, ow, 9, &r);
+	assert_int_equal(r.kind, AMQW_INCOMPLETE);
+	amqw_classify(AMQW_OPENWIRE, (const unsigned char *)"HTTP/1.1 400", 12,
+	    &r);
+	assert_int_equal(r.kind, AMQW_GARBAGE);
+	amqw_classify(AMQW_STOMP, (const unsigned char *)st, sizeof(st) - 1,
+	    &r);
+	assert_int_equal(r.kind, AMQW_HELLO);
+	assert_string_equal(r.server, "ActiveMQ/5.17.2");
+	assert_string_equal(r.detail, "CONNECTED (STOMP 1.2, server "
+	    "ActiveMQ/5.17.2)");
+	amqw_classify(AMQW_STOMP, (const unsigned char *)st, 20, &r);
+	assert_int_equal(r.kind, AMQW_INCOMPLETE);
+	amqw_classify(AMQW_STOMP, (const unsigned char *)er, sizeof(er) - 1,
+	    &r);
+	assert_int_equal(r.kind, AMQW_REFUSAL);
+	amqw_classify(AMQW_MQTT, ca, sizeof(ca), &r);
+	assert_int_equal(r.kind, AMQW_HELLO);
+	amqw_classify(AMQW_MQTT, cn, sizeof(cn), &r);
+	assert_int_equal(r.kind, AMQW_REFUSAL);
+	assert_string_equal(r.detail, "CONNACK (return code 5: not authorized)");
+	amqw_classify(AMQW_MQTT, alert, sizeof(alert), &r);
+	assert_int_equal(r.kind, AMQW_TLS_ALERT);
+	amqw_classify(AMQW_AMQP, (const unsigned char *)"AMQP\3\1\0\0", 8, &r);
+	assert_int_equal(r.kind, AMQW_HELLO);
+	h = amqw_hello(AMQW_STOMP, &n);
+	assert_int_equal(h[n - 1], '\0');
+	h = amqw_hello(AMQW_MQTT, &n);
+	assert_int_equal(h[1], n - 2);
+	h = amqw_hello(AMQW_OPENWIRE, &n);
+	assert_int_equal(h[3], n - 4);
+	assert_int_equal(amqw_proto_parse("mqtt"), AMQW_MQTT);
+	assert_int_equal(amqw_proto_parse("ws"), -1);
+}
+
 int
 main(void)
 {
@@ -334,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_xml_errors),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
