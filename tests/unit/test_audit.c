@@ -14,6 +14,7 @@
 
 #include "runner/audit/audit.h"
 #include "runner/audit/auditout.h"
+#include "runner/audit/scan.h"
 #include "modules/audit_products.h"
 
 struct file { const char *path, *type, *text; };
@@ -534,6 +535,86 @@ test_amq_parse_error(void **state)
 	audit_run_release(&r);
 }
 
+/* ------------------------------------------------------------ scan */
+
+static void
+test_scan_cidr(void **state)
+{
+	char **v = calloc(SCAN_MAX_ADDRS, sizeof(*v));
+	size_t n = 0, i;
+
+	(void)state;
+	assert_int_equal(scan_cidr("198.51.100.9/30", &v, &n, SCAN_MAX_ADDRS), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0], "198.51.100.8");
+	assert_string_equal(v[3], "198.51.100.11");
+	assert_int_equal(scan_cidr("198.51.100.11/32", &v, &n, SCAN_MAX_ADDRS), 0);
+	assert_string_equal(v[4], "198.51.100.11");
+	assert_int_equal(scan_cidr("198.51.100.0/19", &v, &n, SCAN_MAX_ADDRS), -1);
+	assert_int_equal(scan_cidr("198.51.100.0/33", &v, &n, SCAN_MAX_ADDRS), -1);
+	assert_int_equal(scan_cidr("198.51.100.0/", &v, &n, SCAN_MAX_ADDRS), -1);
+	assert_int_equal(scan_cidr("example.org/24", &v, &n, SCAN_MAX_ADDRS), -1);
+	assert_int_equal(scan_cidr("0.0.0.0/0", &v, &n, SCAN_MAX_ADDRS), -1);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Bad targets and ports are refused before anything is sent (exit 3). */
+static void
+test_scan_refusals(void **state)
+{
+	struct audit_run r;
+	struct scan_opts o;
+	char *t[] = { (char *)"127.0.0.1" };
+	char *bad[] = { (char *)"198.51.100.0/16" };
+
+	(void)state;
+	scan_opts_init(&o);
+	audit_run_init(&r, audit_products, "scan");
+	scan_run(&r, t, 1, "3493,9999", &o);
+	assert_int_equal(r.nierr, 1);
+	assert_non_null(strstr(r.ierr[0].msg, "no probe speaks on port 9999"));
+	assert_int_equal(r.nplaces, 0);
+	assert_int_equal(audit_exit_status(&r, SEV_HIGH), 3);
+	scan_release(&r);
+	audit_run_release(&r);
+	audit_run_init(&r, audit_products, "scan");
+	scan_run(&r, bad, 1, "3493/nut,1/nosuch", &o);
+	assert_int_equal(r.nierr, 2);
+	scan_release(&r);
+	audit_run_release(&r);
+}
+
+/* A closed port on loopback: "closed", no finding, exit 0. */
+static void
+test_scan_closed_loopback(void **state)
+{
+	struct audit_run r;
+	struct scan_opts o;
+	char *t[] = { (char *)"127.0.0.1" };
+	struct audit_outopts oo = { SEV_HIGH, 0, 0, 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	scan_opts_init(&o);
+	o.timeout_ms = 500;
+	audit_run_init(&r, audit_products, "scan");
+	scan_run(&r, t, 1, "1/nut,2/amqp,3/amqps,4/rabbitmq-mgmt", &o);
+	assert_int_equal(r.nierr, 0);
+	assert_int_equal(r.nplaces, 4);
+	assert_int_equal(r.nf, 0);
+	audit_out_json(&r, &oo, &sb);
+	assert_non_null(strstr(sb.buf, "\"port\": 1, \"probe\": \"nut\", "
+	    "\"state\": \"closed\""));
+	assert_non_null(strstr(sb.buf, "\"probe\": \"rabbitmq-mgmt\""));
+	assert_int_equal(audit_exit_status(&r, SEV_INFO), 0);
+	strbuf_release(&sb);
+	scan_release(&r);
+	audit_run_release(&r);
+}
+
 /* ------------------------------------------------------------ engine */
 
 static void
@@ -682,6 +763,9 @@ main(void)
 		cmocka_unit_test(test_amq001_002_connectors),
 		cmocka_unit_test(test_amq003_004_tls),
 		cmocka_unit_test(test_amq_parse_error),
+		cmocka_unit_test(test_scan_cidr),
+		cmocka_unit_test(test_scan_refusals),
+		cmocka_unit_test(test_scan_closed_loopback),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_suppress_inline),
 		cmocka_unit_test(test_baseline),
