@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runner/audit/audit.h"
 #include "modules/nut/nut_audit.h"
@@ -130,32 +131,36 @@ static int
 in_list(const char *w, const char *const *list)
 {
 	for (; *list; list++)
-		if (strcmp(w, *list) == 0)
+		if (strcasecmp(w, *list) == 0)
 			return 1;
 	return 0;
 }
 
-/* Every directive line starts with one of kw, and one starts with must. */
+/*
+ * Most directive lines start with one of kw (any case: the seed's
+ * 'certverify = yes' is still an upsmon.conf), one starts with must
+ * exactly, and at most a third are something else.
+ */
 static int
 sniff(const char *buf, size_t len, const char *const *kw, const char *must)
 {
 	struct nutconf_file f = NUTCONF_FILE_INIT;
-	size_t i, known = 0;
-	int other = 0, seen = 0;
+	size_t i, known = 0, other = 0;
+	int seen = 0;
 
 	nutconf_parse(&f, buf, len);
-	for (i = 0; i < f.nr && !other; i++) {
+	for (i = 0; i < f.nr; i++) {
 		if (f.lines[i].nr == 0)
 			continue;
 		if (in_list(f.lines[i].w[0].val, kw)) {
 			known++;
 			seen |= strcmp(f.lines[i].w[0].val, must) == 0;
 		} else {
-			other = 1;
+			other++;
 		}
 	}
 	nutconf_file_release(&f);
-	return !other && seen && known > 0;
+	return seen && known > 0 && other * 2 <= known;
 }
 
 static int

@@ -627,6 +627,10 @@ test_classify(void **state)
 	    "SHUTDOWNCMD \"/sbin/halt\"\n";
 	static const char rmq[] = "listeners.tcp.default = 5672\nlog.file = false\n";
 	static const char sysctl[] = "net.ipv4.ip_forward = 1\n";
+	static const char seed[] = "MONITOR ups@h 1 u p secondary\n"
+	    "certverify = yes\nforcssl = yes\n";
+	static const char amq[] = "<beans><broker xmlns=\"http://activemq."
+	    "apache.org/schema/core\"></broker></beans>\n";
 
 	(void)state;
 	audit_run_init(&r, audit_products, "audit");
@@ -639,6 +643,10 @@ test_classify(void **state)
 	assert_string_equal(t->id, "nut-upsmon");
 	t = audit_classify(&r, "roles/mq/files/broker.ini", rmq, strlen(rmq), &p);
 	assert_string_equal(t->id, "rabbitmq-conf");
+	t = audit_classify(&r, "roles/ups/files/client", seed, strlen(seed), &p);
+	assert_string_equal(t->id, "nut-upsmon");
+	t = audit_classify(&r, "conf/broker.xml", amq, strlen(amq), &p);
+	assert_string_equal(t->id, "activemq-xml");
 	assert_null(audit_classify(&r, "etc/sysctl.conf", sysctl,
 	    strlen(sysctl), &p));
 	assert_null(audit_classify(&r, "README", "hello\n", 6, &p));
