@@ -64,7 +64,8 @@ save "$T/out" scan-before.txt
 save "$T/before.sarif" scan-before.sarif
 
 # audit of the copied broker configuration, before
-mend_run audit "$T/rmq-before"
+cd "$T" || fail "cd"
+mend_run audit rmq-before
 expect_rc 1
 expect_out 'rabbitmq.conf:[0-9]+:1: high RMQ001 rabbitmq-plaintext-amqp: plaintext AMQP listener on 127.0.0.1:5672'
 save "$T/out" audit-rmq-before.txt
@@ -102,7 +103,7 @@ scan
 save "$T/out" scan-after.txt
 
 copy_rmq "$T/rmq-after"
-mend_run audit "$T/rmq-after"
+mend_run audit rmq-after
 expect_rc 0
 expect_no_out 'RMQ00[1-3]'
 save "$T/out" audit-rmq-after.txt
