@@ -32,19 +32,21 @@ struct play_run {
 /* ---- variables and connection parameters ---- */
 
 static struct val *
-render_or_keep(const struct val *v, const struct val *vars)
+render_or_keep(const struct val *v, const struct val *vars, size_t *spent)
 {
 	struct val *out = NULL;
 	struct err e = ERR_INIT;
 
-	if (tmpl_render_val(v, vars, &out, &e) < 0)
+	if (tmpl_render_val_budget(v, vars, spent, &out, &e) < 0)
 		out = val_copy(v);   /* undefined now: reported where used */
 	err_release(&e);
 	return out;
 }
 
+/* The rendered values are kept: they share one size budget, so values
+ * that double each other cannot grow past the template cap together. */
 static void
-merge_rendered(struct val *vars, const struct val *src)
+merge_rendered(struct val *vars, const struct val *src, size_t *spent)
 {
 	size_t i;
 
@@ -52,17 +54,19 @@ merge_rendered(struct val *vars, const struct val *src)
 		return;
 	for (i = 0; i < src->u.map.n; i++)
 		val_map_set(vars, src->u.map.items[i].key,
-		    render_or_keep(src->u.map.items[i].v, vars));
+		    render_or_keep(src->u.map.items[i].v, vars, spent));
 }
 
 static void
 host_vars_for_play(struct hostctx *hc, const struct inventory *inv,
     const struct play *p)
 {
+	size_t spent = 0;
+
 	val_free(hc->vars);
 	hc->vars = inventory_host_vars(inv, hc->ih);
-	merge_rendered(hc->vars, p->vars);
-	merge_rendered(hc->vars, hc->opts->extra_vars);
+	merge_rendered(hc->vars, p->vars, &spent);
+	merge_rendered(hc->vars, hc->opts->extra_vars, &spent);
 	val_map_merge(hc->vars, val_map_get(hc->opts->host_vars, hc->name));
 	val_map_set(hc->vars, "ansible_check_mode", val_bool(hc->opts->check));
 	val_map_set(hc->vars, "ansible_play_name",

@@ -157,11 +157,12 @@ tmpl_render_var(struct ectx *cx, const struct val *v, const struct node *at,
 static int
 run(const struct val *vars, const char *src, size_t len, enum mode m,
     const struct pos *p, int quoted, struct val **out, int *unsafe,
-    struct err *e)
+    size_t *spent, struct err *e)
 {
 	struct terr te;
 	struct tmpl t;
 	struct ectx cx;
+	size_t own = 0;
 	int renders = 0, ret;
 
 	terr_init(&te);
@@ -174,6 +175,7 @@ run(const struct val *vars, const char *src, size_t len, enum mode m,
 		cx.vars = vars;
 		cx.src = src;
 		cx.renders = &renders;
+		cx.spent = spent != NULL ? spent : &own;
 		cx.err = &te;
 		ret = tmpl_eval_tmpl(&cx, &t, out);
 		tmpl_release(&t);
@@ -245,7 +247,7 @@ tmpl_render_ex(const char *s, const struct val *vars, const struct pos *p,
 
 	if (unsafe != NULL)
 		*unsafe = 0;
-	if (run(vars, s, strlen(s), M_TEXT, p, 0, &v, unsafe, e) < 0)
+	if (run(vars, s, strlen(s), M_TEXT, p, 0, &v, unsafe, NULL, e) < 0)
 		return -1;
 	strbuf_add(out, v->u.str.s, v->u.str.len);
 	val_free(v);
@@ -273,15 +275,16 @@ container_like(const struct val *in)
 /* Render the items of a list or mapping; every bad item is reported. */
 static int
 render_container(const struct val *in, const struct val *vars,
-    struct val **out, struct err *e)
+    size_t *spent, struct val **out, struct err *e)
 {
 	struct val *c = container_like(in), *kid;
 	size_t i, n = in->type == V_LIST ? in->u.list.n : in->u.map.n;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		if (tmpl_render_val(in->type == V_LIST ? in->u.list.items[i] :
-		    in->u.map.items[i].v, vars, &kid, e) < 0) {
+		if (tmpl_render_val_budget(in->type == V_LIST ?
+		    in->u.list.items[i] : in->u.map.items[i].v, vars, spent,
+		    &kid, e) < 0) {
 			ret = -1;
 			continue;
 		}
@@ -298,20 +301,20 @@ render_container(const struct val *in, const struct val *vars,
 }
 
 int
-tmpl_render_val(const struct val *in, const struct val *vars,
-    struct val **out, struct err *e)
+tmpl_render_val_budget(const struct val *in, const struct val *vars,
+    size_t *spent, struct val **out, struct err *e)
 {
 	*out = NULL;
 	if (in == NULL)
 		return 0;
 	if (!in->literal && (in->type == V_LIST || in->type == V_MAP))
-		return render_container(in, vars, out, e);
+		return render_container(in, vars, spent, out, e);
 	if (in->literal || in->type != V_STR || !tmpl_has(in->u.str.s)) {
 		*out = val_copy(in);
 		return 0;
 	}
 	if (run(vars, in->u.str.s, in->u.str.len, M_TMPL, &in->pos,
-	    in->quoted, out, NULL, e) < 0)
+	    in->quoted, out, NULL, spent, e) < 0)
 		return -1;
 	(*out)->pos = in->pos;
 	if (in->unsafe)
@@ -320,11 +323,20 @@ tmpl_render_val(const struct val *in, const struct val *vars,
 }
 
 int
+tmpl_render_val(const struct val *in, const struct val *vars,
+    struct val **out, struct err *e)
+{
+	size_t spent = 0;
+
+	return tmpl_render_val_budget(in, vars, &spent, out, e);
+}
+
+int
 tmpl_eval(const char *expr, const struct val *vars, const struct pos *p,
     struct val **out, struct err *e)
 {
 	*out = NULL;
-	return run(vars, expr, strlen(expr), M_EXPR, p, 0, out, NULL, e);
+	return run(vars, expr, strlen(expr), M_EXPR, p, 0, out, NULL, NULL, e);
 }
 
 /* Truthiness; a bare variable holding the string true/false (any case,
@@ -350,6 +362,7 @@ tmpl_eval_cond(const char *expr, const struct val *vars,
 	struct tmpl t;
 	struct ectx cx;
 	struct res r;
+	size_t spent = 0;
 	int renders = 0, ret;
 
 	terr_init(&te);
@@ -360,6 +373,7 @@ tmpl_eval_cond(const char *expr, const struct val *vars,
 		cx.vars = vars;
 		cx.src = expr;
 		cx.renders = &renders;
+		cx.spent = &spent;
 		cx.err = &te;
 		ret = tmpl_eval_node(&cx, t.parts[0].n, &r);
 		if (ret == 0 && r.v == NULL)

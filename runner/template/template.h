@@ -71,7 +71,10 @@
  * unsafe part), the result is marked unsafe (val_mark_unsafe).
  *
  * Limits: nesting of parentheses/brackets/not/unary minus 64, expression
- * depth 256 (both errors, never stack exhaustion).
+ * depth 256 (both errors, never stack exhaustion).  Size: what one call
+ * builds (rendered text, copies of variables' values, lists, mappings,
+ * `~` `+` `*`, filter results) is at most 16 MiB, an error at the position
+ * ("template expansion too large (more than 16 MiB rendered)").
  */
 #ifndef MEND_TEMPLATE_H
 #define MEND_TEMPLATE_H
@@ -105,6 +108,11 @@ int tmpl_render_ex(const char *s, const struct val *vars,
  * frees); rendered nodes keep the input node's pos, unsafe marks stay. */
 int tmpl_render_val(const struct val *in, const struct val *vars,
     struct val **out, struct err *e);
+/* Same, charging what it builds to *spent (start it at 0): several calls
+ * that share one budget (a play's variables, rendered and kept) build at
+ * most 16 MiB together (see Limits). */
+int tmpl_render_val_budget(const struct val *in, const struct val *vars,
+    size_t *spent, struct val **out, struct err *e);
 /* Evaluate a bare expression (as in `when:`) to a value. */
 int tmpl_eval(const char *expr, const struct val *vars, const struct pos *p,
     struct val **out, struct err *e);

@@ -13,6 +13,12 @@
  * Lazy templating: a variable whose value holds template syntax is rendered
  * when it is used (Ansible's `a: "{{ b }}"`), nested at most TMPL_MAX_LAZY
  * deep and at most TMPL_MAX_RENDERS times per call.
+ *
+ * Size: every value built from others (a list or mapping literal, `~`,
+ * `+`, `*`, a filter's result, the rendered text, a native result copied
+ * out of the variables) is charged to cx->spent, at most TMPL_MAX_SIZE per
+ * budget, so doubling templates (`t2: "{{ t1 }}{{ t1 }}"`) stop with an
+ * error instead of exhausting memory, cached values included.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,6 +27,39 @@
 #include "runner/template/template.h"
 #include "runner/template/template_int.h"
 #include "runner/util/banned.h"
+
+/* Weight of v, counting stops once past `limit`. */
+static size_t
+weight(const struct val *v, size_t limit)
+{
+	size_t w = 16, i;
+
+	if (v == NULL)
+		return 0;
+	if (v->type == V_STR)
+		w += v->u.str.len;
+	for (i = 0; v->type == V_LIST && i < v->u.list.n && w <= limit; i++)
+		w += weight(v->u.list.items[i], limit - w);
+	for (i = 0; v->type == V_MAP && i < v->u.map.n && w <= limit; i++)
+		w += strlen(v->u.map.items[i].key) +
+		    weight(v->u.map.items[i].v, limit - w);
+	return w;
+}
+
+int
+tmpl_charge(struct ectx *cx, size_t off, const struct val *v)
+{
+	size_t left;
+
+	if (cx->spent == NULL)
+		return 0;
+	left = *cx->spent < TMPL_MAX_SIZE ? TMPL_MAX_SIZE - *cx->spent : 0;
+	*cx->spent += weight(v, left);
+	if (*cx->spent <= TMPL_MAX_SIZE)
+		return 0;
+	return terr_set(cx->err, off, "template expansion too large (more "
+	    "than %u MiB rendered)", TMPL_MAX_SIZE >> 20);
+}
 
 void
 res_free(struct res *r)
@@ -414,6 +453,11 @@ eval_list(struct ectx *cx, const struct node *n, struct res *r)
 			val_free(l);
 			return -1;
 		}
+		if (tmpl_charge(cx, n->kids[i]->off, it.v) < 0) {
+			res_free(&it);
+			val_free(l);
+			return -1;
+		}
 		val_list_push(l, res_take(&it));
 	}
 	res_set(r, l);
@@ -439,6 +483,11 @@ eval_dict(struct ectx *cx, const struct node *n, struct res *r)
 		}
 		if (eval_def(cx, n->kids[i + 1], &v) < 0) {
 			res_free(&k);
+			goto fail;
+		}
+		if (tmpl_charge(cx, n->kids[i + 1]->off, v.v) < 0) {
+			res_free(&k);
+			res_free(&v);
 			goto fail;
 		}
 		val_map_set(m, k.v->u.str.s, res_take(&v));
@@ -630,6 +679,9 @@ repeat(struct ectx *cx, const struct node *n, const struct val *s,
 		times = 0;
 	if (unit != 0 && (uint64_t)times > MAX_REPEAT / unit)
 		return terr_set(cx->err, n->off, "result of '*' is too large");
+	for (i = 0; i < (size_t)times; i++)
+		if (tmpl_charge(cx, n->off, s) < 0)
+			return -1;
 	if (s->type == V_STR) {
 		for (i = 0; i < (size_t)times; i++)
 			strbuf_add(&sb, s->u.str.s, s->u.str.len);
@@ -676,6 +728,9 @@ binop(struct ectx *cx, const struct node *n, const struct val *a,
 {
 	int64_t x = 0;
 
+	if ((n->op == OP_CONCAT || n->op == OP_ADD) &&
+	    (tmpl_charge(cx, n->off, a) < 0 || tmpl_charge(cx, n->off, b) < 0))
+		return -1;
 	if (n->op == OP_CONCAT) {
 		res_set(r, join2(a, b));
 		return 0;
@@ -814,6 +869,8 @@ eval_filter(struct ectx *cx, const struct node *n, struct res *r)
 			goto out;
 	}
 	ret = f->fn(cx, n, &in, &fa, r);
+	if (ret == 0 && r->owned)
+		ret = tmpl_charge(cx, n->off, r->v);
 out:
 	res_free(&in);
 	fargs_free(&fa);
@@ -893,7 +950,9 @@ tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out)
 			strbuf_add(&sb, t->src + p->off, p->len);
 			continue;
 		}
-		if (eval_def(cx, p->n, &r) < 0) {
+		if (eval_def(cx, p->n, &r) < 0 || (!r.owned &&
+		    tmpl_charge(cx, p->n->off, r.v) < 0)) {
+			res_free(&r);
 			strbuf_release(&sb);
 			return -1;
 		}

@@ -24,6 +24,7 @@
 #define TMPL_MAX_DEPTH 256     /* AST depth (evaluator recursion) */
 #define TMPL_MAX_LAZY  16      /* nested renders of variable values */
 #define TMPL_MAX_RENDERS 10000 /* variable renders per top-level call */
+#define TMPL_MAX_SIZE (16u << 20) /* bytes rendered per budget (template.h) */
 
 struct terr {
 	int set;
@@ -119,6 +120,7 @@ struct ectx {
 	const char *src;           /* the template being evaluated */
 	int lazy;                  /* nesting of variable renders */
 	int *renders;              /* shared budget counter */
+	size_t *spent;             /* bytes built so far (TMPL_MAX_SIZE) */
 	int unsafe;                /* an unsafe (no_log) value was used */
 	struct terr *err;
 };
@@ -129,6 +131,10 @@ int tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out);
 /* Render one variable's value that holds templates (lazy templating). */
 int tmpl_render_var(struct ectx *cx, const struct val *v,
     const struct node *at, struct val **out);
+
+/* Count what building a result from v costs (bytes of its strings, plus
+ * 16 per node) against TMPL_MAX_SIZE; -1 with an error at `off` past it. */
+int tmpl_charge(struct ectx *cx, size_t off, const struct val *v);
 
 void res_free(struct res *r);
 struct val *res_take(struct res *r);

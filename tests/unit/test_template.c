@@ -1021,6 +1021,69 @@ test_lazy_explosion(void **state)
 	val_free(vs);
 }
 
+/* Doubling values rendered and kept (a play's vars): the shared budget
+ * stops them near 16 MiB, whatever operator doubles them. */
+static void
+doubling(const char *fmt, const char *seed)
+{
+	struct val *vs = val_map(), *in, *out = NULL;
+	struct err e = ERR_INIT;
+	char name[16], src[64];
+	size_t spent = 0;
+	int i, ret = 0;
+
+	val_map_set(vs, "t0", val_str(seed));
+	for (i = 1; i <= 40 && ret == 0; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		snprintf(src, sizeof(src), fmt, i - 1, i - 1);
+		in = val_str(src);
+		in->pos = P;
+		ret = tmpl_render_val_budget(in, vs, &spent, &out, &e);
+		val_free(in);
+		if (ret == 0)
+			val_map_set(vs, name, out);
+	}
+	assert_int_equal(ret, -1);
+	assert_true(i <= 25);
+	assert_non_null(strstr(e.msg.buf, "t.yml:3:"));
+	assert_non_null(strstr(e.msg.buf, "template expansion too large "
+	    "(more than 16 MiB rendered)"));
+	err_release(&e);
+	val_free(vs);
+}
+
+static void
+test_size_cap(void **state)
+{
+	struct val *vs = val_map(), *out = NULL;
+	struct err e = ERR_INIT;
+	struct strbuf big = STRBUF_INIT;
+	char *chunk = xmalloc(1u << 20);
+	int k;
+
+	(void)state;
+	doubling("{{ t%d }}{{ t%d }}", "xxxxxxxxxxxxxxxx");
+	doubling("{{ t%d ~ t%d }}", "xxxxxxxxxxxxxxxx");
+	doubling("{{ t%d + t%d }}", "xxxxxxxxxxxxxxxx");
+	doubling("{{ [t%d, t%d] }}", "xxxxxxxxxxxxxxxx");
+	doubling("{{ {'a': t%d, 'b': t%d} }}", "x");
+	doubling("{{ t%d * 2 ~ t%d }}", "x");
+	/* one call alone: 10 MiB twice is over, once is not */
+	memset(chunk, 'b', 1u << 20);
+	for (k = 0; k < 10; k++)
+		strbuf_add(&big, chunk, 1u << 20);
+	free(chunk);
+	val_map_set(vs, "big", val_str(big.buf));
+	assert_int_equal(tmpl_eval("big ~ big", vs, &P, &out, &e), -1);
+	assert_non_null(strstr(e.msg.buf, "more than 16 MiB rendered"));
+	err_release(&e);
+	assert_int_equal(tmpl_eval("big | length", vs, &P, &out, &e), 0);
+	assert_int_equal(out->u.i, 10 << 20);
+	val_free(out);
+	strbuf_release(&big);
+	val_free(vs);
+}
+
 static void
 test_literal(void **state)
 {
@@ -1221,6 +1284,7 @@ main(void)
 		cmocka_unit_test(test_lazy),
 		cmocka_unit_test(test_lazy_nopos),
 		cmocka_unit_test(test_lazy_explosion),
+		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_unsafe),
 		cmocka_unit_test(test_cond),
