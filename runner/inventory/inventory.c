@@ -15,6 +15,7 @@
 
 #include "runner/inventory/inventory.h"
 #include "runner/inventory/inventory_int.h"
+#include "runner/util/input.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
 
@@ -551,26 +552,6 @@ reconcile(struct inventory *inv, struct err *e)
 
 /* ---- sources ---- */
 
-static int
-read_file(const char *path, struct strbuf *sb, struct err *e)
-{
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return err_set(e, "cannot open inventory '%s': %s", path,
-		    strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, "cannot read inventory '%s': %s", path,
-		    strerror(errno));
-	}
-	fclose(f);
-	return 0;
-}
 
 static int
 load_yaml(struct inventory *inv, struct val *root, struct err *e)
@@ -617,7 +598,7 @@ load_file(struct inventory *inv, const char *path, struct err *e)
 	free(inv->priv->cur_dir);
 	inv->priv->cur_file = abspath(path);
 	inv->priv->cur_dir = dirname_of(inv->priv->cur_file);
-	if (read_file(path, &sb, e) < 0)
+	if (input_read_file(path, "inventory", &sb, e) < 0)
 		goto out;
 	if (yaml) {
 		if (yaml_load_string(path, sb.buf, sb.len, &root, e) == 0)

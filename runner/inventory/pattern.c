@@ -14,6 +14,7 @@
 
 #include "runner/inventory/inventory.h"
 #include "runner/inventory/inventory_int.h"
+#include "runner/util/input.h"
 #include "runner/util/banned.h"
 
 struct subscript {
@@ -108,7 +109,20 @@ split_pattern(const char *pattern, struct strlist *out)
 	free(whole);
 }
 
-/* Replace every @file by the lines of file. */
+/* Push the non-empty lines of text. */
+static void
+push_lines(struct strlist *out, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		push_nonempty(out, trimmed(text, n));
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* Replace every @file by the lines of file (input.h: regular files, size
+ * capped). */
 static int
 expand_files(struct strlist *pats, const struct pos *p, struct err *e)
 {
@@ -117,25 +131,21 @@ expand_files(struct strlist *pats, const struct pos *p, struct err *e)
 	int ret = 0;
 
 	for (i = 0; i < pats->n; i++) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		FILE *f;
+		struct strbuf sb = STRBUF_INIT;
+		struct err fe = ERR_INIT;
 
 		if (pats->v[i][0] != '@') {
 			strlist_push(&out, pats->v[i]);
 			pats->v[i] = NULL;
 			continue;
 		}
-		if ((f = fopen(pats->v[i] + 1, "r")) == NULL) {
-			ret = err_setpos(e, p, "cannot read host pattern file "
-			    "'%s': %s", pats->v[i] + 1, strerror(errno));
-			continue;
-		}
-		while ((n = getline(&line, &cap, f)) >= 0)
-			push_nonempty(&out, trimmed(line, (size_t)n));
-		free(line);
-		fclose(f);
+		if (input_read_file(pats->v[i] + 1, "host pattern file", &sb,
+		    &fe) < 0)
+			ret = err_setpos(e, p, "%s", err_text(&fe, ""));
+		else
+			push_lines(&out, sb.buf);
+		err_release(&fe);
+		strbuf_release(&sb);
 	}
 	strlist_clear(pats);
 	*pats = out;

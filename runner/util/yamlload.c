@@ -7,10 +7,12 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "runner/util/input.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
 
 #define YAML_MAX_DEPTH 128
+#define YAML_MAX_ALIAS_NODES 100000  /* nodes all aliases of a file bring */
 
 struct anchor {
 	char *name;
@@ -20,9 +22,12 @@ struct anchor {
 struct loader {
 	yaml_parser_t parser;
 	const char *file;       /* interned */
+	const char *src;        /* the input, for reader errors' positions */
+	size_t len;
 	struct err *e;
 	struct anchor *anchors;
 	size_t nanchors, anchors_alloc;
+	size_t alias_nodes;     /* nodes brought by aliases so far */
 	int depth;
 };
 
@@ -36,6 +41,24 @@ set_pos(struct loader *l, struct val *v, const yaml_mark_t *m)
 	v->pos.col = (int)m->column + 1;
 }
 
+/* libyaml's reader (bad UTF-8, control characters such as NUL) gives a
+ * byte offset, not a mark: find its line and column (in characters). */
+static void
+offset_pos(const struct loader *l, size_t off, struct pos *p)
+{
+	size_t i;
+
+	p->line = p->col = 1;
+	for (i = 0; i < off && i < l->len; i++) {
+		if (l->src[i] == '\n') {
+			p->line++;
+			p->col = 1;
+		} else if (((unsigned char)l->src[i] & 0xC0) != 0x80) {
+			p->col++;
+		}
+	}
+}
+
 static int
 parse_error(struct loader *l)
 {
@@ -43,6 +66,14 @@ parse_error(struct loader *l)
 	    (int)l->parser.problem_mark.column + 1 };
 	const char *problem = l->parser.problem ? l->parser.problem
 	    : "malformed YAML";
+
+	if (l->parser.error == YAML_READER_ERROR) {
+		offset_pos(l, l->parser.problem_offset, &p);
+		if (l->parser.problem_value == 0)
+			return err_setpos(l->e, &p, "%s (a NUL byte)", problem);
+		return err_setpos(l->e, &p, "%s (byte 0x%02X)", problem,
+		    (unsigned)l->parser.problem_value & 0xFF);
+	}
 
 	if (l->parser.context != NULL)
 		return err_setpos(l->e, &p, "%s %s", problem,
@@ -108,21 +139,44 @@ remember_anchor(struct loader *l, const yaml_char_t *anchor, struct val *v)
 	l->nanchors++;
 }
 
+/* Nodes in v (scalars, lists, mappings), counting stops past `limit`. */
+static size_t
+count_nodes(const struct val *v, size_t limit)
+{
+	size_t n = 1, i;
+
+	for (i = 0; v->type == V_LIST && i < v->u.list.n && n <= limit; i++)
+		n += count_nodes(v->u.list.items[i], limit - n);
+	for (i = 0; v->type == V_MAP && i < v->u.map.n && n <= limit; i++)
+		n += count_nodes(v->u.map.items[i].v, limit - n);
+	return n;
+}
+
+/* An alias is a copy of its anchor's node: what all aliases bring is
+ * capped, so a small file cannot expand into millions of nodes (the
+ * "billion laughs"). */
 static struct val *
 load_alias(struct loader *l, yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
+	struct pos p = { l->file, (int)ev->start_mark.line + 1,
+	    (int)ev->start_mark.column + 1 };
 	size_t i;
 
-	for (i = l->nanchors; i-- > 0;)
-		if (strcmp(l->anchors[i].name, name) == 0)
-			return val_copy(l->anchors[i].v);
-	{
-		struct pos p = { l->file, (int)ev->start_mark.line + 1,
-		    (int)ev->start_mark.column + 1 };
-
-		err_setpos(l->e, &p, "unknown alias '%s'", name);
+	for (i = l->nanchors; i-- > 0;) {
+		if (strcmp(l->anchors[i].name, name) != 0)
+			continue;
+		l->alias_nodes += count_nodes(l->anchors[i].v,
+		    YAML_MAX_ALIAS_NODES - l->alias_nodes);
+		if (l->alias_nodes > YAML_MAX_ALIAS_NODES) {
+			err_setpos(l->e, &p, "aliases expand to more than %d "
+			    "nodes (at alias '%s')", YAML_MAX_ALIAS_NODES,
+			    name);
+			return NULL;
+		}
+		return val_copy(l->anchors[i].v);
 	}
+	err_setpos(l->e, &p, "unknown alias '%s'", name);
 	return NULL;
 }
 
@@ -353,6 +407,8 @@ yaml_load_string(const char *name, const char *s, size_t len,
 
 	memset(&l, 0, sizeof(l));
 	l.file = pos_intern(name);
+	l.src = s;
+	l.len = len;
 	l.e = e;
 	*out = NULL;
 	if (!yaml_parser_initialize(&l.parser))
@@ -367,23 +423,11 @@ int
 yaml_load_file(const char *path, struct val **out, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t n;
-	FILE *f;
 	int ret;
 
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return err_set(e, "cannot open '%s': %s", path, strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		strbuf_release(&sb);
-		return err_set(e, "cannot read '%s': %s", path, strerror(errno));
-	}
-	fclose(f);
+	if (input_read_file(path, NULL, &sb, e) < 0)
+		return -1;
 	ret = yaml_load_string(path, sb.buf, sb.len, out, e);
 	strbuf_release(&sb);
 	return ret;

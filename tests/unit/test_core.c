@@ -9,7 +9,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "runner/util/err.h"
+#include "runner/util/input.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/strbuf.h"
 #include "runner/util/value.h"
@@ -223,6 +227,103 @@ test_yaml_deep_nesting_rejected(void **state)
 	strbuf_release(&sb);
 }
 
+/* The "billion laughs": each level a list of 9 aliases of the one
+ * before.  Refused at the alias that passes the cap, quickly. */
+static void
+test_yaml_alias_bomb(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct err e = ERR_INIT;
+	struct val *v;
+	int i, j;
+
+	(void)state;
+	strbuf_addstr(&sb, "a0: &a0 \"lol\"\n");
+	for (i = 1; i <= 9; i++) {
+		strbuf_addf(&sb, "a%d: &a%d [", i, i);
+		for (j = 0; j < 9; j++)
+			strbuf_addf(&sb, "%s*a%d", j ? ", " : "", i - 1);
+		strbuf_addstr(&sb, "]\n");
+	}
+	assert_null(load(sb.buf, &e));
+	assert_string_equal(e.msg.buf, "t.yml:7:10: error: aliases expand to "
+	    "more than 100000 nodes (at alias 'a5')\n");
+	err_release(&e);
+	/* ordinary use of aliases is untouched */
+	v = load("a: &a [1, 2, 3]\nb: [*a, *a, *a]\n", &e);
+	assert_non_null(v);
+	assert_int_equal(val_map_getpath(v, "b.2")->u.list.n, 3);
+	val_free(v);
+	strbuf_release(&sb);
+}
+
+/* Bytes libyaml's reader rejects are reported where they are. */
+static void
+test_yaml_bad_bytes_position(void **state)
+{
+	static const char nul[] = "a: 1\nb:\n  - x\n  - \"y\0z\"\n";
+	struct err e = ERR_INIT;
+	struct val *v = NULL;
+
+	(void)state;
+	assert_null(load("a: 1\nb: 2\nc: 3\nd: \"\xc3\xa9x\xff\"\n", &e));
+	assert_string_equal(e.msg.buf, "t.yml:4:7: error: invalid leading "
+	    "UTF-8 octet (byte 0xFF)\n");
+	err_release(&e);
+	assert_int_equal(yaml_load_string("t.yml", nul, sizeof(nul) - 1, &v,
+	    &e), -1);
+	assert_string_equal(e.msg.buf, "t.yml:4:7: error: control "
+	    "characters are not allowed (a NUL byte)\n");
+	err_release(&e);
+}
+
+/* Input files: regular files only, capped (MEND_MAX_INPUT). */
+static void
+test_input_files(void **state)
+{
+	char dir[] = "/tmp/mend-input-XXXXXX", fifo[64], big[64];
+	struct strbuf sb = STRBUF_INIT;
+	struct err e = ERR_INIT;
+	struct val *v = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/p.yml", dir);
+	snprintf(big, sizeof(big), "%s/big.yml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(yaml_load_file(fifo, &v, &e), -1);   /* no block */
+	assert_non_null(strstr(e.msg.buf, "is not a regular file (a FIFO)"));
+	err_release(&e);
+	assert_int_equal(input_read_file("/dev/zero", "inventory", &sb, &e),
+	    -1);
+	assert_string_equal(e.msg.buf, "error: inventory '/dev/zero' is not "
+	    "a regular file (a character device)\n");
+	err_release(&e);
+	assert_int_equal(sb.len, 0);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	fputs("a: 12345\n", f);
+	fclose(f);
+	setenv("MEND_MAX_INPUT", "8", 1);
+	assert_int_equal(yaml_load_file(big, &v, &e), -1);
+	assert_non_null(strstr(e.msg.buf, "is larger than the input limit "
+	    "(8 bytes; set MEND_MAX_INPUT to raise it)"));
+	err_release(&e);
+	setenv("MEND_MAX_INPUT", "1K", 1);
+	assert_int_equal(yaml_load_file(big, &v, &e), 0);
+	assert_int_equal(val_map_get(v, "a")->u.i, 12345);
+	val_free(v);
+	setenv("MEND_MAX_INPUT", "-1", 1);
+	assert_int_equal(yaml_load_file(big, &v, &e), -1);
+	assert_non_null(strstr(e.msg.buf, "MEND_MAX_INPUT '-1' is not a size"));
+	err_release(&e);
+	unsetenv("MEND_MAX_INPUT");
+	unlink(fifo);
+	unlink(big);
+	rmdir(dir);
+}
+
 static void
 test_value_json_and_unsafe(void **state)
 {
@@ -312,6 +413,9 @@ main(void)
 		cmocka_unit_test(test_yaml_errors),
 		cmocka_unit_test(test_yaml_anchor_merge),
 		cmocka_unit_test(test_yaml_deep_nesting_rejected),
+		cmocka_unit_test(test_yaml_alias_bomb),
+		cmocka_unit_test(test_yaml_bad_bytes_position),
+		cmocka_unit_test(test_input_files),
 		cmocka_unit_test(test_value_json_and_unsafe),
 		cmocka_unit_test(test_value_conversions),
 	};

@@ -261,9 +261,11 @@ test_limit_file(void **state)
 	pat = xasprintf("@%s/limit:web3", tmpdir);
 	sel(pat, "web1.example.com web3 st1");
 	free(pat);
-	sel_error("@/nonexistent/limit", "play.yml:3:9: error: cannot read "
+	sel_error("@/nonexistent/limit", "play.yml:3:9: error: cannot open "
 	    "host pattern file '/nonexistent/limit': No such file or "
 	    "directory\n");
+	sel_error("@/dev/zero", "play.yml:3:9: error: host pattern file "
+	    "'/dev/zero' is not a regular file (a character device)\n");
 }
 
 static void
