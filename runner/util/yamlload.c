@@ -41,21 +41,43 @@ set_pos(struct loader *l, struct val *v, const yaml_mark_t *m)
 	v->pos.col = (int)m->column + 1;
 }
 
+/* Length of the line break at s[i] as YAML counts them ("\r\n", "\r",
+ * "\n", NEL, LS, PS), 0 if none. */
+static size_t
+yaml_break(const char *s, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	if (u[0] == '\n')
+		return 1;
+	if (u[0] == '\r')
+		return i + 1 < len && u[1] == '\n' ? 2 : 1;
+	if (u[0] == 0xC2 && i + 1 < len && u[1] == 0x85)
+		return 2;
+	if (u[0] == 0xE2 && i + 2 < len && u[1] == 0x80 &&
+	    (u[2] == 0xA8 || u[2] == 0xA9))
+		return 3;
+	return 0;
+}
+
 /* libyaml's reader (bad UTF-8, control characters such as NUL) gives a
  * byte offset, not a mark: find its line and column (in characters). */
 static void
 offset_pos(const struct loader *l, size_t off, struct pos *p)
 {
-	size_t i;
+	size_t i = 0, br;
 
 	p->line = p->col = 1;
-	for (i = 0; i < off && i < l->len; i++) {
-		if (l->src[i] == '\n') {
+	while (i < off && i < l->len) {
+		if ((br = yaml_break(l->src, i, l->len)) > 0) {
 			p->line++;
 			p->col = 1;
-		} else if (((unsigned char)l->src[i] & 0xC0) != 0x80) {
-			p->col++;
+			i += br;
+			continue;
 		}
+		if (((unsigned char)l->src[i] & 0xC0) != 0x80)
+			p->col++;
+		i++;
 	}
 }
 
@@ -67,6 +89,10 @@ parse_error(struct loader *l)
 	const char *problem = l->parser.problem ? l->parser.problem
 	    : "malformed YAML";
 
+	/* at the end of a file without a final newline libyaml's mark has
+	 * moved to a line that does not exist: say where the file ends */
+	if (l->parser.problem_mark.index >= l->len)
+		offset_pos(l, l->len, &p);
 	if (l->parser.error == YAML_READER_ERROR) {
 		offset_pos(l, l->parser.problem_offset, &p);
 		if (l->parser.problem_value == 0)
@@ -374,9 +400,10 @@ load_stream(struct loader *l, struct val **out)
 		}
 		yaml_event_delete(&ev);
 	}
-	if (doc == NULL) {
+	if (doc == NULL) {      /* an empty document: say 1:1 */
 		doc = val_null();
 		doc->pos.file = l->file;
+		doc->pos.line = doc->pos.col = 1;
 	}
 	*out = doc;
 	return 0;

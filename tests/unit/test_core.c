@@ -185,6 +185,15 @@ test_yaml_errors(void **state)
 	assert_null(load("a: *nope\n", &e));
 	assert_non_null(strstr(e.msg.buf, "t.yml:1:4: error: unknown alias"));
 	err_release(&e);
+	/* found by fuzz_playbook: at the end of a file without a final
+	 * newline, libyaml names a line past the end */
+	assert_null(load("a: 1\nb: [1", &e));
+	assert_string_equal(e.msg.buf, "t.yml:2:6: error: did not find "
+	    "expected ',' or ']' while parsing a flow sequence\n");
+	err_release(&e);
+	assert_null(load("a: 1\rb: [1", &e));    /* a lone CR breaks too */
+	assert_non_null(strstr(e.msg.buf, "t.yml:2:6: error: "));
+	err_release(&e);
 	assert_null(load("a:\n  b: 1\n c: 2\n", &e));
 	assert_true(e.count > 0);
 	err_release(&e);

@@ -151,6 +151,10 @@ test_errors_have_positions(void **state)
 	expect_error("- hosts: all\n  serial: lots\n", 2, 11, "'serial' takes");
 	expect_error("- tasks: []\n", 1, 3, "play has no 'hosts'");
 	expect_error("hosts: all\n", 1, 1, "a playbook must be a list of plays");
+	/* found by fuzz_playbook: an empty file had no position */
+	expect_error("", 1, 1, "a playbook must be a list of plays");
+	expect_error("# only a comment\n\n", 1, 1,
+	    "a playbook must be a list of plays");
 	expect_error("- hosts: all\n  tasks:\n    - debug: {msg: \"{{ x | nosuch }}\"}\n",
 	    3, 28, "unknown filter 'nosuch'");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      vars: {a: 1}\n",
