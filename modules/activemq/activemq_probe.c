@@ -525,6 +525,14 @@ probe_one(struct probe *p, struct val **res, struct strbuf *msg, int *ok)
 	return ret;
 }
 
+/* A listener on every address (or on this name): probe `host`. */
+static int
+wildcard(const char *a)
+{
+	return *a == '\0' || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0 ||
+	    strcmp(a, "localhost") == 0 || strcmp(a, "127.0.0.1") == 0;
+}
+
 /* A connector of activemq_facts: its protocol and mode, or -1 (not a
  * listener this probe speaks to: vm, ws, http, udp). */
 static int
@@ -534,6 +542,7 @@ from_connector(struct probe *p, const struct val *c)
 	    { "STOMP", "stomp" }, { "MQTT", "mqtt" }, { "AMQP", "amqp" },
 	    { "auto", "stomp" } };
 	const char *proto = val_map_str(c, "protocol", "");
+	const char *addr = val_map_str(c, "address", "");
 	const char *mode = arg_str(p->args, "mode");
 	const struct val *port = val_map_get(c, "port"), *tls;
 	size_t i;
@@ -545,6 +554,11 @@ from_connector(struct probe *p, const struct val *c)
 		return -1;
 	p->proto = (enum amqw_proto)amqw_proto_parse(map[i][1]);
 	p->port = (int)port->u.i;
+	p->host = wildcard(addr) ? arg_str(p->args, "host") : addr;
+	if ((arg_str(p->args, "verify_name") == NULL ||
+	    *arg_str(p->args, "verify_name") == '\0') &&
+	    arg_bool(p->args, "verify_hostname"))
+		p->verify_name = p->host;
 	tls = val_map_get(c, "tls");
 	p->tls = strcmp(mode, "auto") == 0 ? tls && tls->type == V_BOOL &&
 	    tls->u.b : strcmp(mode, "tls") == 0;
@@ -642,8 +656,9 @@ activemq_probe_run(struct modctx *ctx, const struct val *args)
 static const struct module_arg activemq_probe_args[] = {
 	{ "connectors", ARG_LIST, 0, NULL, NULL,
 	  "activemq_facts' connectors: probe every OpenWire, STOMP, MQTT "
-	  "and AMQP listener among them (address: host; mode auto = each "
-	  "one's own)", NULL },
+	  "and AMQP listener among them (at its own address, or at host when "
+	  "it listens on all addresses or loopback; mode auto = each one's "
+	  "own)", NULL },
 	{ "protocol", ARG_STR, 0, NULL, "openwire|stomp|mqtt|amqp",
 	  "the listener's protocol (its hello: WireFormatInfo, CONNECT -> "
 	  "CONNECTED, CONNECT -> CONNACK, AMQP 1.0 header)", NULL },
@@ -690,8 +705,9 @@ const struct module mod_activemq_probe = {
 	.name = "activemq_probe",
 	.summary = "does an ActiveMQ listener answer in cleartext, or only "
 	    "over verified TLS?  (OpenWire, STOMP, MQTT, AMQP 1.0)",
-	.doc = "Connects through the host's SSH connection (or from the "
-	    "controller) and speaks the protocol's first exchange: OpenWire "
+	.doc = "One listener (protocol, port), or every listener of "
+	    "activemq_facts' connectors.  Connects through the host's SSH "
+	    "connection (or from the controller) and speaks the protocol's first exchange: OpenWire "
 	    "WireFormatInfo, STOMP CONNECT -> CONNECTED, MQTT CONNECT -> "
 	    "CONNACK, AMQP 1.0 header -> header.  mode tls first does an "
 	    "OpenSSL handshake verified against ca_file and the name "
