@@ -401,6 +401,28 @@ result_val(struct probe *p, const struct attempt *a, const struct boot *b,
 	return m;
 }
 
+/* The broker's log in one line: the root cause (the last "Caused by",
+ * a Java trace's innermost) first, then the first ERROR line; all lines
+ * are in boot_errors. */
+static void
+log_summary(const struct strbuf *lines, struct strbuf *sb)
+{
+	const char *s = lines->buf, *root = NULL, *err = NULL;
+
+	for (; *s != '\0'; s += strcspn(s, "\n") + (s[strcspn(s, "\n")] != 0)) {
+		if (strncmp(s, "Caused by: ", 11) == 0)
+			root = s + 11;
+		else if (err == NULL && strncmp(s, "ERROR: ", 7) == 0)
+			err = s;
+	}
+	strbuf_addstr(sb, "; the broker's log:");
+	if (root != NULL)
+		strbuf_addf(sb, " root cause: %.*s;", (int)strcspn(root, "\n"),
+		    root);
+	if (err != NULL)
+		strbuf_addf(sb, " %.*s", (int)strcspn(err, "\n"), err);
+}
+
 static void
 message(const struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, struct strbuf *sb)
@@ -427,16 +449,8 @@ message(const struct probe *p, const struct attempt *a, const struct boot *b,
 	if (!met(p, a) && b->exited)
 		strbuf_addstr(sb, "; the broker exited (its pid file's process "
 		    "is gone)");
-	if (!met(p, a) && b->failed) {
-		strbuf_addstr(sb, "; the broker's log: ");
-		for (const char *s = b->lines.buf; *s; ) {
-			size_t n = strcspn(s, "\n");
-
-			strbuf_addf(sb, "%s%.*s", s == b->lines.buf ? "" : " | ",
-			    (int)n, s);
-			s += n + (s[n] == '\n');
-		}
-	}
+	if (!met(p, a) && b->failed)
+		log_summary(&b->lines, sb);
 }
 
 /* ------------------------------------------------------------------ */
