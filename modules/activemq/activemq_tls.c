@@ -565,9 +565,16 @@ activemq_tls_validate(const struct val *args, struct err *e)
 	if (restored && val_map_get(args, "path") == NULL)
 		return err_setpos(e, &st->pos, "module 'activemq_tls': state "
 		    "restored needs 'path'");
+	if (!restored && (st == NULL || st->type != V_STR ||
+	    strstr(st->u.str.s, "{{") == NULL) &&
+	    (val_map_get(args, "key_store") == NULL ||
+	    val_map_get(args, "key_store_password") == NULL))
+		return err_setpos(e, st ? &st->pos : &args->pos, "module "
+		    "'activemq_tls': 'key_store' and 'key_store_password' are "
+		    "required with state patched or preflight");
 	if ((val_map_get(args, "cert_pem") == NULL) !=
 	    (val_map_get(args, "key_pem") == NULL))
-		return err_setpos(e, st ? &st->pos : NULL, "module "
+		return err_setpos(e, st ? &st->pos : &args->pos, "module "
 		    "'activemq_tls': cert_pem and key_pem go together");
 	return 0;
 }
