@@ -16,10 +16,9 @@
 #include <strings.h>
 
 #include "runner/audit/audit.h"
+#include "modules/activemq/amq_audit.h"
 #include "modules/activemq/amqconf.h"
 #include "runner/util/banned.h"
-
-enum { R_CLEAR, R_SCHEME, R_WEAK, R_NOKEY };
 
 static const struct audit_rule amq_rules[] = {
 	[R_CLEAR] = { "AMQ001", "activemq-cleartext-connector", SEV_HIGH,
@@ -48,6 +47,21 @@ static const struct audit_rule amq_rules[] = {
 	    "handshake fails", "an <sslContext keyStore=... "
 	    "keyStorePassword=.../> (mend: activemq_tls key_store)",
 	    "activemq-xml" },
+	[R_SCAN_CLEAR] = { "AMQ101", "activemq-scan-cleartext", SEV_HIGH,
+	    "the broker answers OpenWire, STOMP, MQTT or AMQP 1.0 in "
+	    "cleartext", "credentials and messages of every client on this "
+	    "port travel in cleartext", "convert the connector to its TLS "
+	    "form (AMQ001; mend: playbooks/activemq-tls.yml)", "scan" },
+	[R_SCAN_CERT] = { "AMQ102", "activemq-scan-certificate", SEV_HIGH,
+	    "the broker's TLS certificate does not verify against the given "
+	    "CA, or is expired", "clients that verify refuse it; clients that "
+	    "do not are open to impersonation", "serve a valid certificate "
+	    "from the CA the clients trust (the <sslContext> key store)",
+	    "scan" },
+	[R_SCAN_WEAK] = { "AMQ103", "activemq-scan-weak-tls", SEV_MEDIUM,
+	    "the broker completes a TLS 1.0 or 1.1 handshake",
+	    "TLS 1.0/1.1 are deprecated (RFC 8996)",
+	    "transport.enabledProtocols=TLSv1.3,TLSv1.2 (AMQ003)", "scan" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -203,10 +217,15 @@ amq_check(struct audit_run *r, struct audit_input *const *in, size_t n)
 	strbuf_release(&m);
 }
 
+static const struct scan_probe *const amq_probes[] = {
+	&scan_openwire, &scan_openwire_ssl, &scan_stomp, &scan_stomp_ssl,
+	&scan_mqtt, &scan_mqtt_ssl, &scan_amqp10, NULL,
+};
+
 const struct audit_product audit_activemq = {
 	.name = "activemq",
 	.types = amq_types,
 	.rules = amq_rules,
 	.check = amq_check,
-	.probes = NULL,
+	.probes = amq_probes,
 };

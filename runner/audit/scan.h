@@ -4,7 +4,8 @@
  * Targets are host names, IPv4/IPv6 addresses and IPv4 CIDR ranges (at most
  * SCAN_MAX_ADDRS addresses in all; the front end resolves inventory
  * patterns to addresses).  Ports: each product's probes name the ports they
- * speak (NUT 3493, AMQP 5672, AMQPS 5671, RabbitMQ management 15672); -p
+ * speak (NUT 3493, AMQP 5672, AMQPS 5671, RabbitMQ management 15672,
+ * ActiveMQ OpenWire/STOMP/MQTT in clear and TLS); -p
  * picks some of them or puts a probe on another port ("8883/amqps").
  *
  * Network discipline: a probe sends its protocol's hello and nothing more

@@ -34,7 +34,7 @@ copy_rmq() {
 copy_rmq "$T/rmq-before"
 
 # ---- before ----------------------------------------------------------------
-scan() { mend_run scan "$a1" "$a2" --ca "$CA" --timeout 2000 "$@"; }
+scan() { mend_run scan "$a1" "$a2" -p 3493,5672,5671,15672 --ca "$CA" --timeout 2000 "$@"; }
 scan --format json -o "$T/before.json"
 expect_rc 1
 stamp "scan before"
