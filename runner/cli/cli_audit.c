@@ -20,8 +20,8 @@
 static const char audit_usage[] =
 "usage: mend audit [options] PATH...\n"
 "\n"
-"Find NUT and RabbitMQ configuration in files and directories (by name and\n"
-"content) and check it with the analysis mend's fixes use.\n"
+"Find NUT, RabbitMQ and ActiveMQ configuration in files and directories (by\n"
+"name and content) and check it with the analysis mend's fixes use.\n"
 "\n"
 "  --type TYPE            type of the files named (see --rules for the types)\n"
 "  --format FMT           text (default), json, sarif or junit\n"
@@ -198,52 +198,62 @@ print_rules(const struct audit_run *r, const struct report_opts *o)
 	return rc;
 }
 
+/* Options into r and o; 0 to go on, or the exit status (help: -1 -> 0). */
+static int
+audit_args(int argc, char **argv, struct audit_run *r, struct report_opts *o,
+    int *rules)
+{
+	int ch, k;
+
+	while ((ch = getopt_long(argc, argv, "o:Dh", audit_longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(audit_usage, stdout);
+			return -1;
+		}
+		if (ch == O_TYPE || ch == O_RULES) {
+			if (ch == O_TYPE)
+				r->force_type = optarg;
+			else
+				*rules = 1;
+			continue;
+		}
+		k = report_opt(o, r, ch, optarg);
+		if (k <= 0) {
+			if (k == 0)
+				fputs(audit_usage, stderr);
+			return AUDIT_EXIT_USAGE;
+		}
+	}
+	if (r->force_type && !audit_type_find(r, r->force_type, NULL)) {
+		fprintf(stderr, "mend: unknown type '%s' (mend audit --rules "
+		    "lists them)\n", r->force_type);
+		return AUDIT_EXIT_USAGE;
+	}
+	if (!*rules && optind >= argc) {
+		fputs(audit_usage, stderr);
+		return AUDIT_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 cmd_audit(int argc, char **argv)
 {
 	struct audit_run r;
 	struct report_opts o;
-	int ch, rc, rules = 0, k;
+	int rc, rules = 0;
 
 	audit_run_init(&r, audit_products, "audit");
 	report_opts_init(&o);
-	while ((ch = getopt_long(argc, argv, "o:Dh", audit_longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(audit_usage, stdout);
-			audit_run_release(&r);
-			return 0;
-		}
-		if (ch == O_TYPE) {
-			r.force_type = optarg;
-			continue;
-		}
-		if (ch == O_RULES) {
-			rules = 1;
-			continue;
-		}
-		k = report_opt(&o, &r, ch, optarg);
-		if (k <= 0) {
-			if (k == 0)
-				fputs(audit_usage, stderr);
-			audit_run_release(&r);
-			return AUDIT_EXIT_USAGE;
-		}
+	rc = audit_args(argc, argv, &r, &o, &rules);
+	if (rc != 0) {
+		audit_run_release(&r);
+		return rc < 0 ? 0 : rc;
 	}
 	if (rules) {
 		rc = print_rules(&r, &o);
 		audit_run_release(&r);
 		return rc;
-	}
-	if (r.force_type && !audit_type_find(&r, r.force_type, NULL)) {
-		fprintf(stderr, "mend: unknown type '%s' (mend audit --rules "
-		    "lists them)\n", r.force_type);
-		audit_run_release(&r);
-		return AUDIT_EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		fputs(audit_usage, stderr);
-		audit_run_release(&r);
-		return AUDIT_EXIT_USAGE;
 	}
 	for (; optind < argc; optind++)
 		audit_discover(&r, argv[optind]);
