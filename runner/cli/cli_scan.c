@@ -143,6 +143,9 @@ resolve_inventory(const struct scan_cli *c, char **pats, size_t npat,
 			rc = -1;
 			break;
 		}
+		if (ns == 0)
+			rc = err_set(&e, "pattern '%s' matches no host",
+			    npat ? pats[i] : all);
 		*out = xrealloc(*out, (*n + ns + 1) * sizeof(**out));
 		for (k = 0; k < ns; k++) {
 			struct val *v = inventory_host_vars(inv, sel[k]);
