@@ -13,6 +13,7 @@
 #include "runner/cli/cli.h"
 #include "runner/cli/cli_int.h"
 #include "runner/core/executor.h"
+#include "runner/core/extravars.h"
 #include "runner/inventory/inventory.h"
 #include "runner/core/journal.h"
 #include "runner/core/playbook.h"
@@ -29,7 +30,8 @@ static const char run_usage[] =
 "  -f, --forks N           hosts at once (default 20)\n"
 "  -C, --check             change nothing; report what would change\n"
 "  -D, --diff              show unified diffs of file changes\n"
-"  -e, --extra-vars K=V    set a variable (highest precedence); @FILE reads YAML\n"
+"  -e, --extra-vars VARS   variables (highest precedence): 'k=v k2=v2',\n"
+"                          YAML/JSON '{...}', or @FILE (YAML)\n"
 "  -t, --tags TAGS         run only tasks with these tags (comma-separated)\n"
 "      --skip-tags TAGS    skip tasks with these tags\n"
 "  -u, --user USER         remote user (below ansible_user)\n"
@@ -170,37 +172,16 @@ static int
 add_extra_vars(struct cli *c, const char *arg)
 {
 	struct err e = ERR_INIT;
-	struct val *v = NULL;
-	const char *eq;
+	int ret;
 
 	if (c->o.extra_vars == NULL)
 		c->o.extra_vars = val_map();
-	if (arg[0] == '@') {
-		if (yaml_load_file(arg + 1, &v, &e) < 0 ||
-		    (v->type != V_MAP && v->type != V_NULL)) {
-			if (e.count == 0)
-				err_set(&e, "%s: extra vars must be a mapping",
-				    arg + 1);
-			err_print(&e, stderr);
-			err_release(&e);
-			val_free(v);
-			return -1;
-		}
-		val_map_merge(c->o.extra_vars, v);
-		val_free(v);
-		return 0;
+	if ((ret = extravars_add(c->o.extra_vars, arg, &e)) < 0) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", err_text(&e, "invalid -e"));
 	}
-	eq = strchr(arg, '=');
-	if (eq == NULL || eq == arg)
-		return usage_error("-e takes KEY=VALUE or @FILE, got '%s'",
-		    arg);
-	{
-		char *k = xstrndup(arg, (size_t)(eq - arg));
-
-		val_map_set(c->o.extra_vars, k, val_str(eq + 1));
-		free(k);
-	}
-	return 0;
+	err_release(&e);
+	return ret;
 }
 
 static int
