@@ -20,9 +20,11 @@
  * range going backwards, an entry expanding to more than 100000 hosts, a
  * port outside 1..65535.
  * INI sections: hosts before any section are in `ungrouped`; a group named
- * under [x:children] and never defined is created empty, but it must not
- * be a host's name; [x:vars] for a group this file never defines (nor names
- * as a child) is an error, as in Ansible.  YAML: a group that is not a
+ * under [x:children] must exist already or be defined ([g], [g:children])
+ * later in the same file, and is linked to its parents when it is defined
+ * (so the parents' child order is definition order, as in Ansible); one
+ * never defined is an error, as is [x:vars] for a group this file never
+ * defines (Ansible refuses both files).  YAML: a group that is not a
  * mapping and a key other than hosts/children/vars are errors (Ansible
  * only warns and drops them); `hosts: name` and `children: name` are
  * accepted for one entry.  A group cannot be its own descendant, `all`
@@ -74,11 +76,17 @@
  * children included); after `&`/`!` the group comes first.  Globs and
  * regexes match group names and host names; a name with a dot is also
  * looked up as a host.  `name[i]`, `name[-1]`, `name[i:j]`,
- * `name[i:]` select by position (inclusive) among the name's matches in
- * inventory order.  Result order is inventory order.
- * A pattern that names nothing is not an error (empty selection); a
- * malformed regex, an empty pattern, an out-of-range `[i]` subscript and an
- * unreadable @file are.
+ * `name[i:]` select by position (inclusive) among the name's matches.
+ * Order (Ansible's): a group's hosts are its own hosts, then its
+ * children's breadth first (each host once; `all`: hosts put directly in
+ * `all`, then `ungrouped`, then the top-level groups in the order they
+ * were created); a union lists its patterns' hosts in pattern order, each
+ * host at its first place; `&` and `!` keep that order.  The magic
+ * `groups` lists each group in the same order.
+ * A pattern that names nothing is not an error (empty selection; as
+ * Ansible, the caller may warn "could not match supplied host pattern");
+ * a malformed regex, an empty pattern, an out-of-range `[i]` subscript
+ * and an unreadable @file are.
  *
  * Errors: every parse problem is reported with file:line:col and parsing
  * goes on to report the others (err.h); the inventory is then unusable.
@@ -152,9 +160,16 @@ struct inv_group *inventory_find_group(const struct inventory *inv,
     const char *name);
 
 /* Select hosts by pattern. *out is a malloc'ed array of borrowed pointers
- * (free() it), in inventory order. p locates the pattern for errors. */
+ * (free() it), in Ansible's order (above). p locates the pattern for
+ * errors. */
 int inventory_select(const struct inventory *inv, const char *pattern,
     const struct pos *p, struct inv_host ***out, size_t *nout, struct err *e);
+/* The same; *unmatched (when not NULL) gets a NULL-terminated malloc'ed
+ * array of the patterns that matched no group and no host (Ansible's
+ * "could not match supplied host pattern"), to be freed with its strings. */
+int inventory_select_ex(const struct inventory *inv, const char *pattern,
+    const struct pos *p, struct inv_host ***out, size_t *nout,
+    char ***unmatched, struct err *e);
 
 /* All variables of a host, merged in precedence order (new map; caller
  * frees), including the magic variables. */

@@ -414,6 +414,17 @@ struct vars_decl {
 	struct pos pos;
 };
 
+/* A group named under [p:children] before it exists (Ansible's
+ * pending_declarations): linked to its parents, in their order, when its
+ * own [x] or [x:children] section comes; never coming is an error. */
+struct pending_child {
+	char *name;
+	struct inv_group **parents;
+	struct pos *pos;             /* of each listing */
+	size_t nparents, alloc, palloc;
+	int resolved;
+};
+
 struct ini {
 	struct inventory *inv;
 	struct err *e;
@@ -423,6 +434,8 @@ struct ini {
 	struct inv_refs refs;        /* [x:children] entries */
 	struct vars_decl *decls;     /* [x:vars] of groups not yet defined */
 	size_t ndecls, decls_alloc;
+	struct pending_child *pend;
+	size_t npend, pend_alloc;
 	int ret;
 };
 
@@ -683,6 +696,84 @@ ini_var(struct ini *in, const char *s, int col0)
 }
 
 static void
+link_child(struct ini *in, struct inv_group *parent, struct inv_group *g,
+    const struct pos *pos)
+{
+	g->referenced = 1;
+	inv_refs_add(&in->refs, g, parent->name, pos);
+	if (inv_add_child(in->inv, parent, g, pos, in->e) < 0)
+		in->ret = -1;
+}
+
+static struct pending_child *
+pending_find(struct ini *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->npend; i++)
+		if (!in->pend[i].resolved && strcmp(in->pend[i].name, name) == 0)
+			return &in->pend[i];
+	return NULL;
+}
+
+static void
+pending_add(struct ini *in, const char *name, const struct pos *pos)
+{
+	struct pending_child *pc = pending_find(in, name);
+
+	if (pc == NULL) {
+		ALLOC_GROW(in->pend, in->npend + 1, in->pend_alloc);
+		pc = &in->pend[in->npend++];
+		memset(pc, 0, sizeof(*pc));
+		pc->name = xstrdup(name);
+	}
+	ALLOC_GROW(pc->parents, pc->nparents + 1, pc->alloc);
+	ALLOC_GROW(pc->pos, pc->nparents + 1, pc->palloc);
+	pc->parents[pc->nparents] = in->group;
+	pc->pos[pc->nparents++] = *pos;
+}
+
+/* g's section came: link it to the parents that named it. */
+static void
+pending_resolve(struct ini *in, struct inv_group *g)
+{
+	struct pending_child *pc = pending_find(in, g->name);
+	size_t i;
+
+	if (pc == NULL)
+		return;
+	for (i = 0; i < pc->nparents; i++)
+		link_child(in, pc->parents[i], g, &pc->pos[i]);
+	pc->resolved = 1;
+}
+
+/* Those never defined: Ansible refuses the file. */
+static void
+pending_finish(struct ini *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->npend; i++) {
+		struct pending_child *pc = &in->pend[i];
+
+		if (!pc->resolved && inventory_find_host(in->inv, pc->name))
+			err_setpos(in->e, &pc->pos[0], "child '%s' of group '%s' "
+			    "is a host, not a group", pc->name,
+			    pc->parents[0]->name);
+		else if (!pc->resolved)
+			err_setpos(in->e, &pc->pos[0], "section '[%s:children]' "
+			    "includes undefined group '%s' (add a '[%s]' "
+			    "section)", pc->parents[0]->name, pc->name,
+			    pc->name);
+		in->ret = pc->resolved ? in->ret : -1;
+		free(pc->name);
+		free(pc->parents);
+		free(pc->pos);
+	}
+	free(in->pend);
+}
+
+static void
 ini_child(struct ini *in, const char *s, int col0)
 {
 	const char *p = s, *junk;
@@ -700,11 +791,10 @@ ini_child(struct ini *in, const char *s, int col0)
 		return;
 	}
 	name = xstrndup(s, (size_t)(p - s));
-	g = inv_group_get(in->inv, name, &pos);
-	g->referenced = 1;
-	inv_refs_add(&in->refs, g, in->group->name, &pos);
-	if (inv_add_child(in->inv, in->group, g, &pos, in->e) < 0)
-		in->ret = -1;
+	if ((g = inventory_find_group(in->inv, name)) == NULL)
+		pending_add(in, name, &pos);
+	else
+		link_child(in, in->group, g, &pos);
 	free(name);
 }
 
@@ -777,6 +867,7 @@ ini_section(struct ini *in, const char *s, int col0)
 	in->state = state;
 	if (state != INI_VARS) {
 		in->group->defined = 1;
+		pending_resolve(in, in->group);
 	} else if (!existed) {
 		ALLOC_GROW(in->decls, in->ndecls + 1, in->decls_alloc);
 		in->decls[in->ndecls].group = in->group;
@@ -832,7 +923,7 @@ ini_finish(struct ini *in)
 	for (i = 0; i < in->ndecls; i++) {
 		struct inv_group *g = in->decls[i].group;
 
-		if (g->defined || g->referenced)
+		if (g->defined)
 			continue;
 		err_setpos(in->e, &in->decls[i].pos, "section '[%s:vars]' is "
 		    "for an undefined group (add a '[%s]' section)", g->name,
@@ -841,6 +932,7 @@ ini_finish(struct ini *in)
 	}
 	if (inv_refs_check(in->inv, &in->refs, in->e) < 0)
 		in->ret = -1;
+	pending_finish(in);
 }
 
 int

@@ -113,6 +113,11 @@ int inv_yaml_looks_like_inventory(const struct val *root);
 int inv_parse_yaml(struct inventory *inv, const struct val *root,
     struct err *e);
 
+/* The hosts of g in Ansible's Group.get_hosts() order, as a malloc'ed
+ * array of inv_host.index values (*n of them). */
+size_t *inv_group_host_order(const struct inventory *inv,
+    const struct inv_group *g, size_t *n);
+
 /* Marks (mark[host->index] = 1) every host of g and of its descendants. */
 void inv_mark_group_hosts(const struct inventory *inv,
     const struct inv_group *g, unsigned char *mark);

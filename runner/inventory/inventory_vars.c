@@ -267,23 +267,65 @@ merge_vars(struct inventory *inv)
 static void
 build_groups_var(struct inventory *inv)
 {
-	unsigned char *mark = xmalloc(inv->nhosts + 1);
 	struct val *groups = val_map();
-	size_t i, j;
+	size_t i, j, n, *idx;
 
 	for (i = 0; i < inv->ngroups; i++) {
 		struct val *l = val_list();
 
-		memset(mark, 0, inv->nhosts + 1);
-		inv_mark_group_hosts(inv, inv->groups[i], mark);
-		for (j = 0; j < inv->nhosts; j++)
-			if (mark[j])
-				val_list_push(l, val_str(inv->hosts[j]->name));
+		idx = inv_group_host_order(inv, inv->groups[i], &n);
+		for (j = 0; j < n; j++)
+			val_list_push(l, val_str(inv->hosts[idx[j]]->name));
+		free(idx);
 		val_map_set(groups, inv->groups[i]->name, l);
 	}
-	free(mark);
 	val_free(inv->priv->groups_var);
 	inv->priv->groups_var = groups;
+}
+
+/* Ansible's Group.get_hosts(): the group's own hosts, then those of its
+ * descendants breadth first (children in the order they were added; below
+ * the first level Ansible's order depends on object addresses, mend takes
+ * each parent's children in order), each host once. */
+size_t *
+inv_group_host_order(const struct inventory *inv, const struct inv_group *g,
+    size_t *n)
+{
+	const struct inv_group **order = xmalloc((inv->ngroups + 1) *
+	    sizeof(*order));
+	unsigned char *gseen = xcalloc(inv->ngroups + 1, 1);
+	unsigned char *hseen = xcalloc(inv->nhosts + 1, 1);
+	size_t *out = xmalloc((inv->nhosts + 1) * sizeof(*out));
+	size_t ng = 0, next = 0, i, j;
+
+	order[ng++] = g;
+	gseen[g->index] = 1;
+	while (next < ng) {
+		const struct inv_group *cur = order[next++];
+
+		for (i = 0; i < cur->nchildren; i++) {
+			const struct inv_group *c = inventory_find_group(inv,
+			    cur->children[i]);
+
+			if (c != NULL && !gseen[c->index]) {
+				gseen[c->index] = 1;
+				order[ng++] = c;
+			}
+		}
+	}
+	for (*n = 0, i = 0; i < ng; i++)
+		for (j = 0; j < order[i]->nhosts; j++) {
+			size_t h = order[i]->hosts[j]->index;
+
+			if (!hseen[h]) {
+				hseen[h] = 1;
+				out[(*n)++] = h;
+			}
+		}
+	free(order);
+	free(gseen);
+	free(hseen);
+	return out;
 }
 
 /* ---- variables ---- */

@@ -235,94 +235,140 @@ matches(const struct matcher *m, const char *name)
 	return strcmp(m->expr, name) == 0;
 }
 
-/* Groups matching m, then hosts (when no group did, or for globs and
- * regexes, or names with a dot). */
+/* A list of host indices (inv_host.index), in order. */
+struct hlist {
+	size_t *v;
+	size_t n, alloc;
+};
+
 static void
-mark_matches(const struct inventory *inv, const struct matcher *m,
-    unsigned char *mark)
+hl_push(struct hlist *l, size_t i)
 {
-	size_t i, ngroups = 0;
+	ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	l->v[l->n++] = i;
+}
+
+/* _enumerate_matches(): hosts of the groups matching m (in group creation
+ * order, each in Ansible's group order), then the hosts matching m when no
+ * group did, or for globs, regexes and names with a dot.  As Ansible, the
+ * list may hold a host twice (a subscript counts it twice). */
+static void
+enumerate_matches(const struct inventory *inv, const struct matcher *m,
+    struct hlist *out, size_t *ngroups)
+{
 	struct inv_host *h;
+	size_t i;
 
-	if (!m->regex && !m->glob) {
-		const struct inv_group *g = inventory_find_group(inv, m->expr);
+	*ngroups = 0;
+	for (i = 0; i < inv->ngroups; i++) {
+		size_t n, j, *idx;
 
-		if (g != NULL) {
-			inv_mark_group_hosts(inv, g, mark);
-			ngroups++;
-		}
-	} else {
-		for (i = 0; i < inv->ngroups; i++)
-			if (matches(m, inv->groups[i]->name)) {
-				inv_mark_group_hosts(inv, inv->groups[i], mark);
-				ngroups++;
-			}
+		if (!matches(m, inv->groups[i]->name))
+			continue;
+		idx = inv_group_host_order(inv, inv->groups[i], &n);
+		for (j = 0; j < n; j++)
+			hl_push(out, idx[j]);
+		free(idx);
+		(*ngroups)++;
 	}
-	if (ngroups > 0 && !m->regex && !m->glob &&
+	if (*ngroups > 0 && !m->regex && !m->glob &&
 	    strchr(m->expr, '.') == NULL)
 		return;
 	if (!m->regex && !m->glob) {
 		if ((h = inventory_find_host(inv, m->expr)) != NULL)
-			mark[h->index] = 1;
+			hl_push(out, h->index);
 		return;
 	}
 	for (i = 0; i < inv->nhosts; i++)
 		if (matches(m, inv->hosts[i]->name))
-			mark[i] = 1;
+			hl_push(out, i);
 }
 
-/* Keep only the subscripted part of the (ordered) selection. */
+/* Keep only the subscripted part of the (ordered) list. */
 static int
-apply_subscript(const struct inventory *inv, const struct subscript *sub,
-    unsigned char *mark, const char *pat, const struct pos *p,
-    struct err *e)
+apply_subscript(const struct subscript *sub, struct hlist *l,
+    const char *pat, const struct pos *p, struct err *e)
 {
-	size_t *idx = xmalloc((inv->nhosts + 1) * sizeof(*idx));
-	size_t n = 0, i;
-	long from, to;
+	long n = (long)l->n, from, to, k = 0;
 
-	for (i = 0; i < inv->nhosts; i++)
-		if (mark[i])
-			idx[n++] = i;
-	memset(mark, 0, inv->nhosts);
-	from = sub->start < 0 ? sub->start + (long)n : sub->start;
-	to = sub->kind == 1 ? from : sub->end < 0 ? (long)n - 1 : sub->end;
-	if (n > 0 && sub->kind == 1 && (from < 0 || from >= (long)n)) {
-		free(idx);
+	from = sub->start < 0 ? sub->start + n : sub->start;
+	to = sub->kind == 1 ? from : sub->end < 0 ? n - 1 : sub->end;
+	if (n > 0 && sub->kind == 1 && (from < 0 || from >= n))
 		return err_setpos(e, p, "no hosts matched the subscripted "
-		    "pattern '%s' (only %zu hosts)", pat, n);
-	}
-	for (; from <= to && from < (long)n; from++)
-		mark[idx[from]] = 1;
-	free(idx);
+		    "pattern '%s' (only %zu hosts)", pat, l->n);
+	for (; from <= to && from < n; from++)
+		if (from >= 0)
+			l->v[k++] = l->v[from];
+	l->n = (size_t)k;
 	return 0;
 }
 
-/* One pattern (prefix already split off) into mark. */
+/* One pattern (prefix already split off) into out; a pattern that matches
+ * no group and no host is added to unmatched (when not NULL). */
 static int
-match_one(const struct inventory *inv, const char *pat, unsigned char *mark,
-    const struct pos *p, struct err *e)
+match_one(const struct inventory *inv, const char *pat, struct hlist *out,
+    struct strlist *unmatched, const struct pos *p, struct err *e)
 {
 	struct matcher m;
+	size_t ngroups = 0;
 	int ret;
 
-	memset(mark, 0, inv->nhosts);
+	out->n = 0;
 	if ((ret = matcher_init(&m, pat, p, e)) == 0) {
-		mark_matches(inv, &m, mark);
+		enumerate_matches(inv, &m, out, &ngroups);
+		if (out->n == 0 && ngroups == 0 && strcmp(pat, "all") != 0 &&
+		    unmatched != NULL)
+			strlist_push(unmatched, xstrdup(pat));
 		if (m.sub.kind != 0)
-			ret = apply_subscript(inv, &m.sub, mark, pat, p, e);
+			ret = apply_subscript(&m.sub, out, pat, p, e);
 	}
 	matcher_free(&m);
 	return ret;
 }
 
-/* Apply pats of one kind (' ' union, '&', '!') to sel. */
+/* Ansible's _evaluate_patterns(): a union appends the hosts not yet in
+ * sel, in the pattern's order; `&` and `!` filter sel, keeping its order. */
+static void
+combine(struct hlist *sel, unsigned char *in, const struct hlist *that,
+    unsigned char *mark, char kind)
+{
+	size_t i, k = 0;
+
+	if (kind == ' ') {
+		for (i = 0; i < that->n; i++)
+			if (!in[that->v[i]]) {
+				in[that->v[i]] = 1;
+				hl_push(sel, that->v[i]);
+			}
+		return;
+	}
+	for (i = 0; i < that->n; i++)
+		mark[that->v[i]] = 1;
+	for (i = 0; i < sel->n; i++) {
+		int keep = kind == '&' ? mark[sel->v[i]] : !mark[sel->v[i]];
+
+		if (keep)
+			sel->v[k++] = sel->v[i];
+		else
+			in[sel->v[i]] = 0;
+	}
+	sel->n = k;
+	for (i = 0; i < that->n; i++)
+		mark[that->v[i]] = 0;
+}
+
+struct selection {
+	struct hlist sel, tmp;
+	unsigned char *in, *mark;
+	struct strlist *unmatched;
+};
+
+/* Apply pats of one kind (' ' union, '&', '!') to the selection. */
 static int
 apply_kind(const struct inventory *inv, const struct strlist *pats,
-    char kind, unsigned char *sel, unsigned char *tmp, const struct pos *p,
-    struct err *e)
+    char kind, struct selection *s, const struct pos *p, struct err *e)
 {
-	size_t i, j;
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < pats->n; i++) {
@@ -336,32 +382,33 @@ apply_kind(const struct inventory *inv, const struct strlist *pats,
 			ret = err_setpos(e, p, "empty host pattern in '%s'", pat);
 			continue;
 		}
-		if (k == ' ' && (h = inventory_find_host(inv, pat)) != NULL) {
-			sel[h->index] = 1;     /* a plain host name */
-			continue;
-		}
-		if (match_one(inv, pat + (k != ' '), tmp, p, e) < 0) {
+		s->tmp.n = 0;
+		if (k == ' ' && (h = inventory_find_host(inv, pat)) != NULL)
+			hl_push(&s->tmp, h->index);    /* a plain host name */
+		else if (match_one(inv, pat + (k != ' '), &s->tmp,
+		    s->unmatched, p, e) < 0) {
 			ret = -1;
 			continue;
 		}
-		for (j = 0; j < inv->nhosts; j++)
-			sel[j] = k == ' ' ? (sel[j] | tmp[j]) : k == '&' ?
-			    (sel[j] & tmp[j]) : (sel[j] & !tmp[j]);
+		combine(&s->sel, s->in, &s->tmp, s->mark, k);
 	}
 	return ret;
 }
 
 int
-inventory_select(const struct inventory *inv, const char *pattern,
-    const struct pos *p, struct inv_host ***out, size_t *nout, struct err *e)
+inventory_select_ex(const struct inventory *inv, const char *pattern,
+    const struct pos *p, struct inv_host ***out, size_t *nout,
+    char ***unmatched, struct err *e)
 {
-	struct strlist pats = { 0 };
-	unsigned char *sel = NULL, *tmp = NULL;
+	struct strlist pats = { 0 }, um = { 0 };
+	struct selection s;
 	size_t i, regular = 0;
 	int ret = -1;
 
 	*out = NULL;
 	*nout = 0;
+	memset(&s, 0, sizeof(s));
+	s.unmatched = &um;
 	split_pattern(pattern ? pattern : "", &pats);
 	if (expand_files(&pats, p, e) < 0)
 		goto out;
@@ -373,20 +420,35 @@ inventory_select(const struct inventory *inv, const char *pattern,
 		regular += pats.v[i][0] != '&' && pats.v[i][0] != '!';
 	if (regular == 0)     /* only & and !: they apply to all */
 		strlist_push(&pats, xstrdup("all"));
-	sel = xcalloc(inv->nhosts + 1, 1);
-	tmp = xcalloc(inv->nhosts + 1, 1);
-	ret = apply_kind(inv, &pats, ' ', sel, tmp, p, e);
-	ret |= apply_kind(inv, &pats, '&', sel, tmp, p, e);
-	ret |= apply_kind(inv, &pats, '!', sel, tmp, p, e);
+	s.in = xcalloc(inv->nhosts + 1, 1);
+	s.mark = xcalloc(inv->nhosts + 1, 1);
+	ret = apply_kind(inv, &pats, ' ', &s, p, e);
+	ret |= apply_kind(inv, &pats, '&', &s, p, e);
+	ret |= apply_kind(inv, &pats, '!', &s, p, e);
 	if (ret == 0) {
-		*out = xmalloc((inv->nhosts + 1) * sizeof(**out));
-		for (i = 0; i < inv->nhosts; i++)
-			if (sel[i])
-				(*out)[(*nout)++] = inv->hosts[i];
+		*out = xmalloc((s.sel.n + 1) * sizeof(**out));
+		for (i = 0; i < s.sel.n; i++)
+			(*out)[i] = inv->hosts[s.sel.v[i]];
+		*nout = s.sel.n;
 	}
 out:
-	free(sel);
-	free(tmp);
+	if (unmatched != NULL) {
+		strlist_push(&um, NULL);
+		*unmatched = um.v;
+	} else {
+		strlist_clear(&um);
+	}
+	free(s.sel.v);
+	free(s.tmp.v);
+	free(s.in);
+	free(s.mark);
 	strlist_clear(&pats);
 	return ret;
+}
+
+int
+inventory_select(const struct inventory *inv, const char *pattern,
+    const struct pos *p, struct inv_host ***out, size_t *nout, struct err *e)
+{
+	return inventory_select_ex(inv, pattern, p, out, nout, NULL, e);
 }
