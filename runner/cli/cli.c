@@ -390,6 +390,49 @@ load_inventories(struct cli *c, struct err *e)
 	return inv;
 }
 
+/* Ansible's warning for each pattern that matched no group and no host;
+ * frees um. */
+static void
+warn_unmatched(char **um, const struct pos *p)
+{
+	size_t i;
+
+	for (i = 0; um != NULL && um[i] != NULL; i++) {
+		if (p != NULL && p->file != NULL)
+			fprintf(stderr, "%s:%d:%d: ", p->file, p->line, p->col);
+		fprintf(stderr, "warning: could not match supplied host "
+		    "pattern, ignoring: '%s'\n", um[i]);
+		free(um[i]);
+	}
+	free(um);
+}
+
+/* --limit: a limit that leaves no host is an error (exit 1), as
+ * ansible-playbook's "Specified inventory, host pattern and/or --limit
+ * leaves us with no hosts to target". */
+static int
+check_limit(struct cli *c, struct inventory *inv)
+{
+	struct err e = ERR_INIT;
+	struct inv_host **sel = NULL;
+	char **um = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (c->o.limit == NULL)
+		return 0;
+	ret = inventory_select_ex(inv, c->o.limit, NULL, &sel, &n, &um, &e);
+	warn_unmatched(um, NULL);
+	if (ret < 0)
+		err_print(&e, stderr);
+	else if (n == 0 && inv->nhosts > 0)
+		ret = usage_error("--limit '%s' leaves no hosts to target",
+		    c->o.limit);
+	free(sel);
+	err_release(&e);
+	return ret;
+}
+
 /* Load inventory and playbooks and check every play's host pattern. */
 static int
 load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
@@ -412,18 +455,15 @@ load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
 			struct inv_host **sel = NULL;
 			size_t n;
 
-			if (inventory_select(*inv, (*pbs)[i]->plays[j].hosts,
-			    &(*pbs)[i]->plays[j].hosts_pos, &sel, &n, &e) < 0)
+			char **um = NULL;
+
+			if (inventory_select_ex(*inv, (*pbs)[i]->plays[j].hosts,
+			    &(*pbs)[i]->plays[j].hosts_pos, &sel, &n, &um,
+			    &e) < 0)
 				ret = -1;
+			warn_unmatched(um, &(*pbs)[i]->plays[j].hosts_pos);
 			free(sel);
 		}
-	}
-	if (ret == 0 && c->o.limit != NULL) {
-		struct inv_host **sel = NULL;
-		size_t n;
-
-		ret = inventory_select(*inv, c->o.limit, NULL, &sel, &n, &e);
-		free(sel);
 	}
 	if (ret < 0)
 		err_print(&e, stderr);
@@ -577,6 +617,8 @@ run_or_check(int argc, char **argv, int run)
 	if (load_all(&c, &inv, &pbs) < 0) {
 		fprintf(stderr, "mend: nothing was run: fix the errors above\n");
 		rc = EXIT_INVALID;
+	} else if (check_limit(&c, inv) < 0) {
+		rc = EXIT_USAGE;
 	} else if (!run) {
 		printf("ok: %zu playbook(s) valid, %zu host(s) in the "
 		    "inventory\n", c.npb, inv->nhosts);

@@ -39,7 +39,7 @@
  * bool, None -> null, 'quoted' -> string, [..] (..) -> list, {..} -> map; a
  * Python comment after a literal is ignored (`port=22 # ssh`); anything else
  * is the plain string (`x=bar # c` is "bar # c" in :vars; on host lines
- * shlex already dropped `# c`).  Floats stay strings.
+ * shlex already dropped `# c`).  Floats (1.5, .5, 1e3) are floats.
  * `ansible_group_priority` is not stored as a variable: it sets the group's
  * priority (an integer, default 1).  New hosts get inventory_file and
  * inventory_dir (absolute; null for -i host lists) as host variables.

@@ -80,6 +80,44 @@ py_digits(const char *s, int base, struct strbuf *out)
 	return (prev_us || out->len == 0) ? 0 : i;
 }
 
+/* A Python float literal: 1.5, .5, 5., 1e3, 1_0.2_5e-1_0. */
+static struct val *
+py_float(struct py *p, int neg)
+{
+	struct strbuf d = STRBUF_INIT;
+	const char *s = p->s + p->i;
+	size_t n = py_digits(s, 10, &d), f = 0, x = 0;
+	struct val *v = NULL;
+	int dot = 0;
+
+	if (s[n] == '.') {
+		dot = 1;
+		strbuf_addch(&d, '.');
+		f = py_digits(s + n + 1, 10, &d);
+		if (n == 0 && f == 0)
+			goto out;
+		n += 1 + f;
+	}
+	if (s[n] == 'e' || s[n] == 'E') {
+		size_t sign = s[n + 1] == '+' || s[n + 1] == '-';
+
+		strbuf_addch(&d, 'e');
+		if (sign)
+			strbuf_addch(&d, s[n + 1]);
+		if ((x = py_digits(s + n + 1 + sign, 10, &d)) == 0)
+			goto out;
+		n += 1 + sign + x;
+	}
+	if ((!dot && x == 0) || py_ident_char(s[n]) || s[n] == '.')
+		goto out;             /* 1.2.3, 1.5j, 1e */
+	p->i = (size_t)(s + n - p->s);
+	v = py_pos(p, val_float(neg ? -strtod(d.buf, NULL) :
+	    strtod(d.buf, NULL)));
+out:
+	strbuf_release(&d);
+	return v;
+}
+
 static struct val *
 py_number(struct py *p, int neg)
 {
@@ -97,8 +135,13 @@ py_number(struct py *p, int neg)
 		s += *s == '_';
 	}
 	n = py_digits(s, base, &d);
+	if (base == 10 && (s[n] == '.' || s[n] == 'e' || s[n] == 'E' ||
+	    (n == 0 && s[0] == '.'))) {
+		strbuf_release(&d);
+		return py_float(p, neg);
+	}
 	if (n == 0 || py_ident_char(s[n]) || s[n] == '.')
-		goto out;             /* floats, complex, 1abc */
+		goto out;             /* complex, 1abc */
 	if (base == 10 && d.buf[0] == '0' && strspn(d.buf, "0") != d.len)
 		goto out;             /* 012 is a SyntaxError */
 	errno = 0;
@@ -352,6 +395,13 @@ py_word(struct py *p)
 	return NULL;
 }
 
+static int
+py_numeric(const char *s)
+{
+	return isdigit((unsigned char)s[0]) ||
+	    (s[0] == '.' && isdigit((unsigned char)s[1]));
+}
+
 static struct val *
 py_value(struct py *p, int depth)
 {
@@ -362,10 +412,10 @@ py_value(struct py *p, int depth)
 	if (c == '-' || c == '+') {
 		p->i++;
 		py_ws(p);
-		return isdigit((unsigned char)p->s[p->i]) ?
-		    py_number(p, c == '-') : NULL;
+		return py_numeric(p->s + p->i) ? py_number(p, c == '-') :
+		    NULL;
 	}
-	if (isdigit((unsigned char)c))
+	if (py_numeric(p->s + p->i))
 		return py_number(p, 0);
 	if (py_starts_string(p->s + p->i))
 		return py_string(p);

@@ -1,5 +1,7 @@
 /* value.c - the value tree; see value.h. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +38,66 @@ val_int(int64_t i)
 
 	v->u.i = i;
 	return v;
+}
+
+struct val *
+val_float(double f)
+{
+	struct val *v = val_new(V_FLOAT);
+
+	v->u.f = f;
+	return v;
+}
+
+/* The shortest "%.*e" of f that reads back as f: digits (no dot) and the
+ * decimal exponent. */
+static void
+shortest_digits(double f, char *digits, size_t cap, int *exp10)
+{
+	char buf[40], *e;
+	int prec;
+
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, f);
+		if (strtod(buf, NULL) == f)
+			break;
+	}
+	e = strchr(buf, 'e');
+	*exp10 = atoi(e + 1);
+	*e = '\0';
+	snprintf(digits, cap, "%c%s", buf[0], buf[1] == '.' ? buf + 2 : "");
+}
+
+void
+val_float_repr(double f, struct strbuf *sb)
+{
+	char d[40];
+	int x, n, i;
+
+	if (f != f || f - f != 0) {          /* nan, inf */
+		strbuf_addstr(sb, f != f ? "nan" : f > 0 ? "inf" : "-inf");
+		return;
+	}
+	if (signbit(f))
+		strbuf_addch(sb, '-');
+	shortest_digits(fabs(f), d, sizeof(d), &x);
+	n = (int)strlen(d);
+	if (x < -4 || x >= 16) {             /* Python: 1e+16, 1.5e-05 */
+		strbuf_addf(sb, "%c%s%s", d[0], n > 1 ? "." : "", d + 1);
+		strbuf_addf(sb, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return;
+	}
+	if (x < 0) {
+		strbuf_addstr(sb, "0.");
+		for (i = 0; i < -x - 1; i++)
+			strbuf_addch(sb, '0');
+		strbuf_addstr(sb, d);
+		return;
+	}
+	for (i = 0; i <= x; i++)
+		strbuf_addch(sb, i < n ? d[i] : '0');
+	strbuf_addch(sb, '.');
+	strbuf_addstr(sb, n > x + 1 ? d + x + 1 : "0");
 }
 
 struct val *
@@ -254,7 +316,7 @@ const char *
 val_type_name(enum val_type t)
 {
 	static const char *names[] = { "null", "bool", "int", "string",
-	    "list", "mapping" };
+	    "list", "mapping", "float" };
 
 	return names[t];
 }
@@ -271,6 +333,7 @@ val_truthy(const struct val *v)
 	case V_STR: return v->u.str.len != 0;
 	case V_LIST: return v->u.list.n != 0;
 	case V_MAP: return v->u.map.n != 0;
+	case V_FLOAT: return v->u.f != 0;
 	}
 	return 0;
 }
@@ -362,6 +425,7 @@ val_repr_py(const struct val *v, struct strbuf *sb, int top)
 	case V_NULL: strbuf_addstr(sb, "None"); break;
 	case V_BOOL: strbuf_addstr(sb, v->u.b ? "True" : "False"); break;
 	case V_INT: strbuf_addf(sb, "%" PRId64, v->u.i); break;
+	case V_FLOAT: val_float_repr(v->u.f, sb); break;
 	case V_STR:
 		if (top)
 			strbuf_add(sb, v->u.str.s, v->u.str.len);
@@ -408,6 +472,7 @@ val_to_str(const struct val *v, struct strbuf *sb)
 	case V_BOOL: strbuf_addstr(sb, v->u.b ? "true" : "false"); break;
 	case V_INT: strbuf_addf(sb, "%" PRId64, v->u.i); break;
 	case V_STR: strbuf_add(sb, v->u.str.s, v->u.str.len); break;
+	case V_FLOAT: val_float_repr(v->u.f, sb); break;
 	default: val_to_json(v, sb, -1); break;
 	}
 }
@@ -443,6 +508,13 @@ json_rec(const struct val *v, struct strbuf *sb, int indent, int depth,
 	case V_BOOL: strbuf_addstr(sb, v->u.b ? "true" : "false"); break;
 	case V_INT: strbuf_addf(sb, "%" PRId64, v->u.i); break;
 	case V_STR: strbuf_addjson(sb, v->u.str.s, v->u.str.len); break;
+	case V_FLOAT:      /* Python's json: repr, Infinity, NaN */
+		if (v->u.f != v->u.f || v->u.f - v->u.f != 0)
+			strbuf_addstr(sb, v->u.f != v->u.f ? "NaN" : v->u.f > 0
+			    ? "Infinity" : "-Infinity");
+		else
+			val_float_repr(v->u.f, sb);
+		break;
 	case V_LIST:
 		strbuf_addch(sb, '[');
 		for (i = 0; i < v->u.list.n; i++) {
@@ -494,6 +566,13 @@ val_equal(const struct val *a, const struct val *b)
 	if (a->type != b->type) {
 		int64_t x, y;
 
+		if (a->type == V_FLOAT || b->type == V_FLOAT) {
+			const struct val *fl = a->type == V_FLOAT ? a : b;
+			const struct val *o = fl == a ? b : a;
+
+			return (o->type == V_INT || o->type == V_BOOL) &&
+			    val_to_int(o, &x) == 0 && fl->u.f == (double)x;
+		}
 		if ((a->type == V_INT || b->type == V_INT) &&
 		    a->type != V_STR && b->type != V_STR &&
 		    val_to_int(a, &x) == 0 && val_to_int(b, &y) == 0)
@@ -504,6 +583,7 @@ val_equal(const struct val *a, const struct val *b)
 	case V_NULL: return 1;
 	case V_BOOL: return a->u.b == b->u.b;
 	case V_INT: return a->u.i == b->u.i;
+	case V_FLOAT: return a->u.f == b->u.f;
 	case V_STR:
 		return a->u.str.len == b->u.str.len &&
 		    memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;

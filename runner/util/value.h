@@ -24,7 +24,7 @@
 
 #include "runner/util/err.h"
 
-enum val_type { V_NULL, V_BOOL, V_INT, V_STR, V_LIST, V_MAP };
+enum val_type { V_NULL, V_BOOL, V_INT, V_STR, V_LIST, V_MAP, V_FLOAT };
 
 struct val;
 
@@ -45,6 +45,7 @@ struct val {
 	union {
 		int b;
 		int64_t i;
+		double f;
 		struct { char *s; size_t len; } str;
 		struct { struct val **items; size_t n, alloc; } list;
 		struct { struct val_pair *items; size_t n, alloc; } map;
@@ -55,6 +56,10 @@ struct val *val_new(enum val_type t);
 struct val *val_null(void);
 struct val *val_bool(int b);
 struct val *val_int(int64_t i);
+/* A float (INI `x=1.5`, JSON); printed as Python's repr(): 1.5, 1000.0,
+ * 1e+16, 1e-05, inf, nan. */
+struct val *val_float(double f);
+void val_float_repr(double f, struct strbuf *sb);
 struct val *val_str(const char *s);
 struct val *val_strn(const char *s, size_t len);
 struct val *val_str_take(char *s);      /* takes ownership of s */

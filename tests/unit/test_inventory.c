@@ -301,7 +301,7 @@ test_ini_values(void **state)
 	assert_var(inv, "h1", "unq", "22");       /* shlex ate the quotes */
 	assert_var(inv, "h1", "l", "[1,\"x\",[2]]");
 	assert_var(inv, "h1", "d", "{\"a\":1,\"2\":[true]}");
-	assert_var(inv, "h1", "fl", "\"1.5\"");
+	assert_var(inv, "h1", "fl", "1.5");      /* a float, as Ansible */
 	assert_var(inv, "h1", "oct", "\"010\"");
 	assert_var(inv, "h1", "esc", "\"a\\tb\"");
 	assert_var(inv, "h1", "e", "\"\"");
@@ -339,7 +339,7 @@ test_pylit(void **state)
 		{ "...", "\"...\"" }, { " 5 # c", "5" },
 	};
 	static const char *bad[] = {
-		"", "012", "1.5", "1e3", "1j", "--1", "-True", "1_", "0x",
+		"", "012", "1.5j", "1e", "1j", "--1", "-True", "1_", "0x",
 		"9223372036854775808", "'abc", "f'x'", "true", "[1", "{1: }",
 		"{[1]: 2}", "1 2", "x", "'\\N{DASH}'", "'\\xZ1'", "(1, 2",
 		"[" "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
@@ -609,6 +609,31 @@ test_ini_errors(void **state)
 	    "group\n"
 	    "e6.ini:9:1: error: child 'h9' of group 'p' is a host, not a "
 	    "group\n");
+}
+
+/* INI floats: the JSON is ansible-inventory 2.14's for the same line. */
+static void
+test_ini_floats(void **state)
+{
+	static const char *const want[][2] = {
+		{ "fl", "1.5" }, { "e", "1000.0" }, { "neg", "-2.5" },
+		{ "dot", "0.5" }, { "trail", "5.0" }, { "big", "Infinity" },
+		{ "x", "\"1.2.3\"" }, { "u", "10.25" }, { "tiny", "1e-05" },
+		{ "h", "1e+16" }, { "z", "0.0001" }, { "lz", "1.5" },
+		{ "m", "-0.0" }, { "third", "0.3333333333333333" },
+		{ "nodig", "\"1e\"" }, { "cplx", "\"1.5j\"" },
+	};
+	struct inventory *inv;
+	size_t i;
+
+	(void)state;
+	inv = load_str("floats.ini",
+	    "h1 fl=1.5 e=1e3 neg=-2.5 dot=.5 trail=5. big=1e400 x=1.2.3 "
+	    "u=1_0.2_5 tiny=1e-5 h=1e16 z=0.0001 lz=01.5 m=-0.0 "
+	    "third=0.3333333333333333 nodig=1e cplx=1.5j\n");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_var(inv, "h1", want[i][0], want[i][1]);
+	inventory_free(inv);
 }
 
 /* A child never defined, [x:vars] of a group that is only a child:
@@ -1097,6 +1122,7 @@ main(void)
 		cmocka_unit_test(test_ini_ranges),
 		cmocka_unit_test(test_ini_ports_ipv6),
 		cmocka_unit_test(test_ini_children),
+		cmocka_unit_test(test_ini_floats),
 		cmocka_unit_test(test_ini_undefined_child),
 		cmocka_unit_test(test_ini_errors),
 		cmocka_unit_test(test_ini_error_recovery),
