@@ -621,7 +621,8 @@ static int
 ignored_entry(const char *name)
 {
 	static const char *exts[] = { ".pyc", ".pyo", ".swp", ".bak", "~",
-	    ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry" };
+	    ".rpm", ".md", ".txt", ".rst", ".orig", ".ini", ".cfg",
+	    ".retry" };
 	size_t i;
 
 	if (name[0] == '.' || strcmp(name, "host_vars") == 0 ||
@@ -648,8 +649,14 @@ load_dir(struct inventory *inv, const char *dir, struct err *e)
 		char *path;
 		struct stat st;
 
-		if (ignored_entry(names.v[i]))
+		if (ignored_entry(names.v[i])) {
+			if (inv_has_suffix(names.v[i], ".ini"))
+				fprintf(stderr, "warning: ignoring '%s/%s': "
+				    "Ansible skips *.ini files in an inventory "
+				    "directory (name it with its own -i)\n",
+				    dir, names.v[i]);
 			continue;
+		}
 		path = xasprintf("%s/%s", dir, names.v[i]);
 		if (stat(path, &st) < 0)
 			ret = err_set(e, "cannot read inventory '%s': %s", path,

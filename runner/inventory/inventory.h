@@ -7,7 +7,9 @@
  *  - a YAML (or JSON) file: all/children/hosts/vars nested at any depth;
  *  - a directory: every file in it, in name order, recursively, skipping
  *    hidden names, group_vars/, host_vars/, vars_plugins/ and names ending in
- *    .pyc .pyo .swp .bak ~ .rpm .md .txt .rst .orig .cfg .retry.
+ *    .pyc .pyo .swp .bak ~ .rpm .md .txt .rst .orig .ini .cfg .retry
+ *    (Ansible's INVENTORY_IGNORE_EXTS; a skipped *.ini gets a warning, as
+ *    it surprises: `-i dir/hosts.ini` reads it).
  * Format: *.ini is INI; *.yml, *.yaml and *.json are YAML; any other file is
  * YAML when it parses as a YAML mapping whose every value is a mapping or
  * empty (Ansible's yaml plugin accepts it), INI otherwise.  A `plugin:` key
