@@ -67,6 +67,11 @@ static const char run_usage[] =
 "                          confirm-or-revert: before a service restart, arm a\n"
 "                          job on the host that puts it back unless mend\n"
 "                          confirms over a new connection within SECONDS\n"
+"      --list-hosts        list each play's hosts; run nothing\n"
+"      --list-tasks        list each play's tasks (after -t/--skip-tags)\n"
+"      --list-tags         list each play's tags\n"
+"      --syntax-check      validate everything; contact nothing\n"
+"      --version           print the version\n"
 "  -v, --verbose           more output (repeat for more)\n"
 "  -h, --help              this help\n"
 "\n"
@@ -79,7 +84,8 @@ static const char run_usage[] =
 enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
 	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
-	OPT_CONFIRM };
+	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
+	OPT_SYNTAX_CHECK, OPT_VERSION };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -108,6 +114,11 @@ static const struct option run_longopts[] = {
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "rollback-on-failure", optional_argument, NULL, OPT_ROLLBACK },
 	{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM },
+	{ "list-hosts", no_argument, NULL, OPT_LIST_HOSTS },
+	{ "list-tasks", no_argument, NULL, OPT_LIST_TASKS },
+	{ "list-tags", no_argument, NULL, OPT_LIST_TAGS },
+	{ "syntax-check", no_argument, NULL, OPT_SYNTAX_CHECK },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -255,6 +266,11 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		return parse_int(arg, 1, 86400, &c->o.confirm_timeout) ?
 		    usage_error("--confirm-timeout must be 1..86400 seconds, "
 		    "got '%s'", arg) : 0;
+	case OPT_LIST_HOSTS: c->list_hosts = 1; return 0;
+	case OPT_LIST_TASKS: c->list_tasks = 1; return 0;
+	case OPT_LIST_TAGS: c->list_tags = 1; return 0;
+	case OPT_SYNTAX_CHECK: c->syntax_check = 1; return 0;
+	case OPT_VERSION: c->version = 1; return 0;
 	case 'v': c->o.verbose++; return 0;
 	case 'h': c->help = 1; return 0;
 	default: return -1;
@@ -598,8 +614,11 @@ run_or_check(int argc, char **argv, int run)
 		cli_free(&c);
 		return EXIT_USAGE;
 	}
-	if (c.help) {
-		fputs(run_usage, stdout);
+	if (c.help || c.version) {
+		if (c.help)
+			fputs(run_usage, stdout);
+		else
+			printf("mend %s\n", MEND_VERSION);
 		cli_free(&c);
 		return EXIT_OK;
 	}
@@ -619,6 +638,9 @@ run_or_check(int argc, char **argv, int run)
 		rc = EXIT_INVALID;
 	} else if (check_limit(&c, inv) < 0) {
 		rc = EXIT_USAGE;
+	} else if (c.list_hosts || c.list_tasks || c.list_tags ||
+	    c.syntax_check) {
+		rc = cli_list(&c, inv, pbs);
 	} else if (!run) {
 		printf("ok: %zu playbook(s) valid, %zu host(s) in the "
 		    "inventory\n", c.npb, inv->nhosts);

@@ -26,7 +26,13 @@ struct cli {
 	struct mend_clock clock;
 	struct run_outcome outcome;   /* what the executor reports back */
 	char *run_id;                 /* id of the run run_journaled made */
+	int list_hosts, list_tasks, list_tags, syntax_check, version;
 };
+
+/* --list-hosts, --list-tasks, --list-tags, --syntax-check (cli_list.c):
+ * print what ansible-playbook prints for the loaded, valid playbooks.
+ * Contacts nothing.  Returns the exit code. */
+int cli_list(const struct cli *c, struct inventory *inv, struct playbook **pbs);
 
 /* Parse run-style options; positionals go to c->playbooks. Returns 0 or -1
  * (message printed). */
