@@ -18,6 +18,7 @@
 #include "runner/core/journal.h"
 #include "runner/core/playbook.h"
 #include "runner/transport/transport.h"
+#include "runner/util/vault.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
 
@@ -67,6 +68,8 @@ static const char run_usage[] =
 "                          confirm-or-revert: before a service restart, arm a\n"
 "                          job on the host that puts it back unless mend\n"
 "                          confirms over a new connection within SECONDS\n"
+"      --vault-password-file FILE, --vault-id [ID@]FILE|prompt,\n"
+"      --ask-vault-pass    passwords for ansible-vault values and files\n"
 "      --list-hosts        list each play's hosts; run nothing\n"
 "      --list-tasks        list each play's tasks (after -t/--skip-tags)\n"
 "      --list-tags         list each play's tags\n"
@@ -85,7 +88,8 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_BECOME_USER, OPT_JSON, OPT_SSH_CONFIG, OPT_TASK_TIMEOUT,
 	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
-	OPT_SYNTAX_CHECK, OPT_VERSION };
+	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
+	OPT_ASK_VAULT_PASS };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -114,6 +118,11 @@ static const struct option run_longopts[] = {
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "rollback-on-failure", optional_argument, NULL, OPT_ROLLBACK },
 	{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM },
+	{ "vault-password-file", required_argument, NULL, OPT_VAULT_PASS_FILE },
+	{ "vault-pass-file", required_argument, NULL, OPT_VAULT_PASS_FILE },
+	{ "vault-id", required_argument, NULL, OPT_VAULT_ID },
+	{ "ask-vault-pass", no_argument, NULL, OPT_ASK_VAULT_PASS },
+	{ "ask-vault-password", no_argument, NULL, OPT_ASK_VAULT_PASS },
 	{ "list-hosts", no_argument, NULL, OPT_LIST_HOSTS },
 	{ "list-tasks", no_argument, NULL, OPT_LIST_TASKS },
 	{ "list-tags", no_argument, NULL, OPT_LIST_TAGS },
@@ -196,6 +205,40 @@ add_extra_vars(struct cli *c, const char *arg)
 }
 
 static int
+add_vault_file(const char *id, const char *path)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if ((ret = vault_add_secret_file(id, path, &e)) < 0) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", err_text(&e, "bad vault password file"));
+	}
+	err_release(&e);
+	return ret;
+}
+
+/* --vault-id [ID@]FILE or [ID@]prompt */
+static int
+add_vault_id(struct cli *c, const char *arg)
+{
+	const char *at = strchr(arg, '@');
+	char *id = at ? xstrndup(arg, (size_t)(at - arg)) : NULL;
+	const char *src = at ? at + 1 : arg;
+	int ret = 0;
+
+	if (strcmp(src, "prompt") == 0) {
+		free(c->vault_prompt_id);
+		c->vault_prompt_id = id ? xstrdup(id) : NULL;
+		c->ask_vault_pass = 1;
+	} else {
+		ret = add_vault_file(id, src);
+	}
+	free(id);
+	return ret;
+}
+
+static int
 parse_policy(const char *s, enum hostkey_policy *p)
 {
 	if (strcmp(s, "strict") == 0)
@@ -225,7 +268,13 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		    : 0;
 	case 'C': c->o.check = 1; return 0;
 	case 'D': c->o.diff = 1; return 0;
-	case 'e': return add_extra_vars(c, arg);
+	case 'e':                /* read once the vault secrets are known */
+		ALLOC_GROW(c->evars, c->nevars + 1, c->evars_alloc);
+		c->evars[c->nevars++] = arg;
+		return 0;
+	case OPT_VAULT_PASS_FILE: return add_vault_file(NULL, arg);
+	case OPT_VAULT_ID: return add_vault_id(c, arg);
+	case OPT_ASK_VAULT_PASS: c->ask_vault_pass = 1; return 0;
 	case 't': free_csv(c->o.tags); c->o.tags = split_csv(arg); return 0;
 	case OPT_SKIP_TAGS:
 		free_csv(c->o.skip_tags);
@@ -278,7 +327,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 }
 
 static char *
-ask_password(void)
+ask_password(const char *prompt)
 {
 	struct termios old, quiet;
 	char buf[1024];
@@ -287,11 +336,11 @@ ask_password(void)
 	size_t len = 0;
 
 	if (fd < 0) {
-		fprintf(stderr, "mend: error: -K needs a terminal to ask the "
-		    "become password\n");
+		fprintf(stderr, "mend: error: no terminal to ask '%s'\n",
+		    prompt);
 		return NULL;
 	}
-	if (write(fd, "BECOME password: ", 17) < 0)
+	if (write(fd, prompt, strlen(prompt)) < 0)
 		goto fail;
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
@@ -311,6 +360,31 @@ ask_password(void)
 fail:
 	close(fd);
 	return NULL;
+}
+
+/* --ask-vault-pass, then the -e arguments (which may name vault files). */
+static int
+finish_vault_and_vars(struct cli *c)
+{
+	size_t i;
+
+	if (c->ask_vault_pass) {
+		char *pw = ask_password("Vault password: ");
+
+		if (pw == NULL)
+			return -1;
+		if (*pw == '\0') {
+			free(pw);
+			return usage_error("%s", "empty vault password");
+		}
+		vault_add_secret(c->vault_prompt_id, pw, strlen(pw));
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	for (i = 0; i < c->nevars; i++)
+		if (add_extra_vars(c, c->evars[i]) < 0)
+			return -1;
+	return 0;
 }
 
 /* --tz, --now (or MEND_NOW), --window: valid? */
@@ -361,7 +435,9 @@ parse_cli(struct cli *c, int argc, char **argv)
 	if (!c->help && check_safety_opts(c) < 0)
 		return -1;
 	if (ask_pass && !c->help &&
-	    (c->o.become_pass = ask_password()) == NULL)
+	    (c->o.become_pass = ask_password("BECOME password: ")) == NULL)
+		return -1;
+	if (!c->help && finish_vault_and_vars(c) < 0)
 		return -1;
 	c->o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	c->o.progress = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
@@ -378,6 +454,8 @@ cli_free(struct cli *c)
 	free_csv(c->o.tags);
 	free_csv(c->o.skip_tags);
 	val_free(c->o.extra_vars);
+	free(c->evars);
+	free(c->vault_prompt_id);
 	if (c->o.become_pass != NULL) {
 		explicit_bzero(c->o.become_pass, strlen(c->o.become_pass));
 		free(c->o.become_pass);

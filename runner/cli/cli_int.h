@@ -27,6 +27,10 @@ struct cli {
 	struct run_outcome outcome;   /* what the executor reports back */
 	char *run_id;                 /* id of the run run_journaled made */
 	int list_hosts, list_tasks, list_tags, syntax_check, version;
+	const char **evars;           /* -e arguments, read after the vault */
+	size_t nevars, evars_alloc;
+	int ask_vault_pass;
+	char *vault_prompt_id;        /* --vault-id ID@prompt */
 };
 
 /* --list-hosts, --list-tasks, --list-tags, --syntax-check (cli_list.c):

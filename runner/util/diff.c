@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runner/util/diff.h"
+#include "runner/util/vault.h"
 #include "runner/util/banned.h"
 
 struct line {
@@ -374,8 +375,13 @@ diff_unified(struct strbuf *out, const char *a, size_t alen,
 	mark_changes(&fa, &fb);
 	n = collect_changes(&fa, &fb, &c);
 	if (n > 0) {
-		strbuf_addf(out, "--- %s\n+++ %s\n", label_a, label_b);
-		hunks = emit_hunks(out, &fa, &fb, c, n, (size_t)context);
+		struct strbuf d = STRBUF_INIT;
+
+		strbuf_addf(&d, "--- %s\n+++ %s\n", label_a, label_b);
+		hunks = emit_hunks(&d, &fa, &fb, c, n, (size_t)context);
+		vault_mask(&d);       /* vault-decrypted values never shown */
+		strbuf_addbuf(out, &d);
+		strbuf_release(&d);
 	}
 	free(c);
 	file_release(&fa);

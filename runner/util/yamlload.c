@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "runner/util/input.h"
+#include "runner/util/vault.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
 
@@ -321,6 +322,36 @@ fail:
 	return NULL;
 }
 
+/* `!vault |` + an ansible-vault envelope: the decrypted string, a secret
+ * (unsafe: never printed; masked in diffs). */
+static struct val *
+load_vault_scalar(struct loader *l, yaml_event_t *ev)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct err ve = ERR_INIT;
+	struct pos p = { l->file, (int)ev->start_mark.line + 1,
+	    (int)ev->start_mark.column + 1 };
+	struct val *v;
+
+	if (vault_decrypt((const char *)ev->data.scalar.value,
+	    ev->data.scalar.length, &sb, &ve) < 0) {
+		strbuf_rtrim(&ve.msg);
+		err_setpos(l->e, &p, "!vault value: %s", err_text(&ve,
+		    "cannot decrypt"));
+		err_release(&ve);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	vault_note_secret(sb.buf, sb.len);
+	v = val_strn(sb.buf, sb.len);
+	explicit_bzero(sb.buf, sb.len);
+	strbuf_release(&sb);
+	v->quoted = 1;
+	v->unsafe = 1;
+	set_pos(l, v, &ev->start_mark);
+	return v;
+}
+
 static struct val *
 load_node(struct loader *l, yaml_event_t *ev)
 {
@@ -338,6 +369,11 @@ load_node(struct loader *l, yaml_event_t *ev)
 	}
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.tag != NULL && strcmp((const char *)
+		    ev->data.scalar.tag, "!vault") == 0) {
+			v = load_vault_scalar(l, ev);
+			break;
+		}
 		v = scalar_value((const char *)ev->data.scalar.value,
 		    ev->data.scalar.length,
 		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
@@ -446,6 +482,48 @@ yaml_load_string(const char *name, const char *s, size_t len,
 	return ret;
 }
 
+/* Every string of a vault-encrypted file is a secret: unsafe, and masked
+ * in diffs when at least 8 bytes long (shorter ones would mask common
+ * words). */
+static void
+mark_vault_tree(struct val *v)
+{
+	size_t i;
+
+	v->unsafe = 1;
+	if (v->type == V_STR && v->u.str.len >= 8)
+		vault_note_secret(v->u.str.s, v->u.str.len);
+	for (i = 0; v->type == V_LIST && i < v->u.list.n; i++)
+		mark_vault_tree(v->u.list.items[i]);
+	for (i = 0; v->type == V_MAP && i < v->u.map.n; i++)
+		mark_vault_tree(v->u.map.items[i].v);
+}
+
+/* A whole file encrypted by ansible-vault: decrypt, then parse. */
+static int
+load_vault_file(const char *path, const struct strbuf *sb, struct val **out,
+    struct err *e)
+{
+	struct strbuf plain = STRBUF_INIT;
+	struct err ve = ERR_INIT;
+	int ret;
+
+	if (vault_decrypt(sb->buf, sb->len, &plain, &ve) < 0) {
+		strbuf_rtrim(&ve.msg);
+		ret = err_set(e, "%s: %s", path, err_text(&ve, "cannot "
+		    "decrypt"));
+		err_release(&ve);
+		strbuf_release(&plain);
+		return ret;
+	}
+	ret = yaml_load_string(path, plain.buf, plain.len, out, e);
+	explicit_bzero(plain.buf, plain.len);
+	strbuf_release(&plain);
+	if (ret == 0)
+		mark_vault_tree(*out);
+	return ret;
+}
+
 int
 yaml_load_file(const char *path, struct val **out, struct err *e)
 {
@@ -455,7 +533,10 @@ yaml_load_file(const char *path, struct val **out, struct err *e)
 	*out = NULL;
 	if (input_read_file(path, NULL, &sb, e) < 0)
 		return -1;
-	ret = yaml_load_string(path, sb.buf, sb.len, out, e);
+	if (vault_is_encrypted(sb.buf, sb.len))
+		ret = load_vault_file(path, &sb, out, e);
+	else
+		ret = yaml_load_string(path, sb.buf, sb.len, out, e);
 	strbuf_release(&sb);
 	return ret;
 }

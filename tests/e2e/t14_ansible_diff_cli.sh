@@ -65,3 +65,37 @@ arc=0; ansible-playbook -i "$T/inv.ini" "$T/pb.yml" -l prdo >"$T/a.txt" 2>&1 || 
 mend_run run -i "$T/inv.ini" "$T/pb.yml" -l prdo --state-dir "$T/state"
 expect_rc 1
 expect_out "leaves no hosts to target"
+# vault: a vars file encrypted by ansible-vault (1.2, --vault-id) and an
+# inline !vault value (1.1, --vault-password-file): the same bytes written
+printf 'pw-one\n' >"$T/pw1"; printf 'pw-two\n' >"$T/pw2"
+printf 'db_pass: "p@ss w0rd"\nport: 5432\n' >"$T/secret.yml"
+ansible-vault encrypt --vault-id prod@"$T/pw2" "$T/secret.yml" >/dev/null 2>&1 || fail "ansible-vault encrypt"
+ansible-vault encrypt_string --vault-password-file "$T/pw1" 'hunter2!' --name inline >"$T/inline.yml" 2>/dev/null ||
+	fail "ansible-vault encrypt_string"
+{
+	echo "- hosts: w1"
+	echo "  gather_facts: false"
+	echo "  vars_files: [secret.yml]"
+	echo "  vars:"
+	sed 's/^/    /' "$T/inline.yml"; echo
+	echo "  tasks:"
+	echo "    - copy:"
+	echo "        dest: \"{{ out }}/vault.txt\""
+	echo "        content: \"{{ inline }} {{ db_pass }} {{ port }}\\n\""
+	echo "        mode: \"0600\""
+} >"$T/vault.yml"
+vargs=(--vault-password-file "$T/pw1" --vault-id prod@"$T/pw2")
+ansible-playbook -i "$T/inv.ini" "$T/vault.yml" "${vargs[@]}" -e out="$T/ans" >"$T/ans.out" 2>&1 ||
+	{ cat "$T/ans.out" >&2; fail "ansible-playbook (vault) failed"; }
+mend_run run -i "$T/inv.ini" "$T/vault.yml" "${vargs[@]}" -e out="$T/mend" --state-dir "$T/state" -v --diff
+expect_rc 0
+cmp "$T/ans/vault.txt" "$T/mend/vault.txt" || fail "vault: files differ"
+expect_no_out 'hunter2|p@ss'
+! grep -rqE 'hunter2|p@ss' "$T/state"/runs/*/journal.jsonl || fail "a vault secret in the journal"
+# without the password, or with a wrong one: refused before any host
+mend_run run -i "$T/inv.ini" "$T/vault.yml" -e out="$T/mend" --state-dir "$T/state"
+expect_rc 3
+expect_out 'vault.yml:5:[0-9]+: error: !vault value: attempting to decrypt but no vault secrets found'
+mend_run run -i "$T/inv.ini" "$T/vault.yml" --vault-password-file "$T/pw2" -e out="$T/mend" --state-dir "$T/state"
+expect_rc 3
+expect_out 'decryption failed'
