@@ -6,6 +6,7 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/playbook.h"
+#include "runner/util/ansible_names.h"
 #include "runner/util/suggest.h"
 #include "runner/template/template.h"
 #include "runner/util/yamlload.h"
@@ -250,7 +251,21 @@ strip_fqcn(const char *name)
 static int
 unknown_module(struct pctx *c, const char *name, const struct pos *pos)
 {
-	const char *s = module_suggest(name);
+	const char *s, *full;
+	int kind = ansible_module_lookup(name, &full);
+
+	if (kind != 0) {
+		char *cite = xasprintf("%s%s", kind == 1 ? "ansible.builtin." :
+		    "", full);
+		int same = strcmp(cite, name) == 0;
+
+		err_setpos(c->e, pos, "'%s' is an Ansible module%s%s%s that "
+		    "mend does not have (see 'mend modules')", name,
+		    same ? "" : " (", same ? "" : cite, same ? "" : ")");
+		free(cite);
+		return -1;
+	}
+	s = module_suggest(name);
 
 	if (s != NULL)
 		return err_setpos(c->e, pos, "unknown module '%s' (did "
@@ -328,7 +343,7 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 static int
 parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 {
-	const char *modkey = NULL;
+	const char *modkey = NULL, *full;
 	const struct val *modval = NULL, *extra = NULL;
 	const struct pos *modpos = NULL;
 	size_t i;
@@ -358,6 +373,7 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 			if (task_key(c, t, k, v, kp, handler) < 0)
 				ret = -1;
 		} else if (module_find(strip_fqcn(k)) == NULL &&
+		    !ansible_module_lookup(k, &full) &&
 		    (suggest(k, task_keys) != NULL || modkey != NULL)) {
 			ret = bad_key(c, handler ? "handler" : "task", k, kp,
 			    task_keys);

@@ -4,9 +4,11 @@
 
 #include <stddef.h>
 
-/* Levenshtein distance (names up to 62 bytes; longer = large). */
+/* Edit distance, a swap of two adjacent letters counting one (optimal
+ * string alignment; names up to 62 bytes; longer = large). */
 size_t edit_distance(const char *a, const char *b);
-/* The word of `words` (NULL-terminated) closest to w within edit distance 2,
+/* The word of `words` (NULL-terminated) closest to w within edit distance 2
+ * (1 for a w of at most 4 bytes: "npm" is no near-miss of "name"),
  * or NULL.  Ties go to a word that holds w's letters in order (a dropped
  * letter, "taks" -> "tasks"), else to the earlier word. */
 const char *suggest(const char *w, const char *const *words);
