@@ -85,6 +85,13 @@ ssize_t tr_ssh_read(struct tstream *s, void *buf, size_t len, int timeout_ms);
 ssize_t tr_ssh_write(struct tstream *s, const void *buf, size_t len);
 void tr_ssh_stream_close(struct tstream *s);
 
+/* Why an established session broke, from libssh's error text: its
+ * "Socket error: <strerror(errno)>" after the peer closed the socket
+ * carries whatever errno was left ("No such file or directory"), so
+ * anything but a real network error reads "connection closed by the
+ * host". */
+const char *tr_ssh_lost_why(const char *libssh_error);
+
 int tr_local_open(struct conn *c, struct err *e);
 int tr_local_exec(struct conn *c, const char *cmd, const void *in,
     size_t inlen, int timeout, struct exec_res *r, struct err *e);

@@ -46,7 +46,9 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "runner/transport/knownhosts.h"
 #include "runner/transport/transport_impl.h"
+#include "runner/util/input.h"
 #include "runner/util/banned.h"
 
 #define CONNECT_TIMEOUT_DEFAULT 10
@@ -231,6 +233,7 @@ do_connect(struct conn *c, int timeout, struct err *e)
 
 struct hostkey {
 	char *fp;           /* "SHA256:..." */
+	char *b64;          /* the key as known_hosts writes it */
 	const char *type;   /* "ssh-ed25519" */
 	char *file;         /* the known_hosts file */
 	char *kh_name;      /* "host" or "[host]:port" */
@@ -257,6 +260,12 @@ hostkey_get(struct conn *c, struct hostkey *hk, struct err *e)
 	ssh_string_free_char(fp);
 	ssh_clean_pubkey_hash(&hash);
 	hk->type = ssh_key_type_to_char(ssh_key_type(key));
+	if (ssh_pki_export_pubkey_base64(key, &fp) == SSH_OK) {
+		hk->b64 = xstrdup(fp);
+		ssh_string_free_char(fp);
+	} else {
+		hk->b64 = xstrdup("?");
+	}
 	ssh_key_free(key);
 	if (ssh_options_get(sc->s, SSH_OPTIONS_KNOWNHOSTS, &fp) == SSH_OK) {
 		hk->file = xstrdup(fp);
@@ -275,6 +284,7 @@ static void
 hostkey_release(struct hostkey *hk)
 {
 	free(hk->fp);
+	free(hk->b64);
 	free(hk->file);
 	free(hk->kh_name);
 }
@@ -336,14 +346,69 @@ unknown_key(struct conn *c, enum hostkey_policy policy,
 	return TERR_UNREACHABLE;
 }
 
+/* The markers libssh skips (knownhosts.h), read under the shared lock. */
+static void
+scan_markers(const struct hostkey *hk, struct kh_markers *mk)
+{
+	struct strbuf text = STRBUF_INIT;
+	const char *home = getenv("HOME");
+	char *path = strncmp(hk->file, "~/", 2) == 0 && home != NULL ?
+	    xasprintf("%s/%s", home, hk->file + 2) : xstrdup(hk->file);
+	struct err e = ERR_INIT;
+
+	pthread_rwlock_rdlock(&known_hosts_lock);
+	(void)input_read_file(path, "known_hosts file", &text, &e);
+	pthread_rwlock_unlock(&known_hosts_lock);
+	kh_scan_markers(text.buf, text.len, hk->kh_name, hk->type, hk->b64,
+	    mk);
+	err_release(&e);
+	strbuf_release(&text);
+	free(path);
+}
+
+/* OpenSSH: "WARNING: REVOKED HOST KEY DETECTED! The ED25519 host key for
+ * HOST is marked as revoked.  This could mean that a stolen key is being
+ * used to impersonate this host." - and no policy lets it through. */
+static int
+revoked(const struct hostkey *hk, const struct kh_markers *mk, struct err *e)
+{
+	err_set(e, "REVOKED HOST KEY DETECTED for '%s', refusing to connect: "
+	    "the %s host key %s is marked as revoked in '%s' line %d; this "
+	    "could mean that a stolen key is being used to impersonate this "
+	    "host", hk->kh_name, hk->type, hk->fp, hk->file, mk->revoked_line);
+	return TERR_UNREACHABLE;
+}
+
+/* OpenSSH would ask the host for a certificate signed by the CA; libssh
+ * 0.10 cannot check host certificates, so mend refuses rather than trust
+ * the plain key on first use behind the operator's back. */
+static int
+cert_authority(const struct hostkey *hk, const struct kh_markers *mk,
+    struct err *e)
+{
+	err_set(e, "host key for '%s' (%s %s) is not known, and '%s' line %d "
+	    "trusts a certificate authority (@cert-authority) for this host: "
+	    "mend cannot check host certificates, so it refuses; add the "
+	    "host's own key to '%s' (ssh-keyscan) to trust it", hk->kh_name,
+	    hk->type, hk->fp, hk->file, mk->ca_line, hk->file);
+	return TERR_UNREACHABLE;
+}
+
 static int
 check_host_key(struct conn *c, enum hostkey_policy policy, struct err *e)
 {
-	struct hostkey hk = { NULL, NULL, NULL, NULL };
+	struct hostkey hk = { NULL, NULL, NULL, NULL, NULL };
+	struct kh_markers mk;
 	int rc;
 
 	if ((rc = hostkey_get(c, &hk, e)) < 0)
 		return rc;
+	scan_markers(&hk, &mk);
+	if (mk.revoked_line > 0) {
+		rc = revoked(&hk, &mk, e);
+		hostkey_release(&hk);
+		return rc;
+	}
 	switch (known_state(c->ssh->s)) {
 	case SSH_KNOWN_HOSTS_OK:
 		rc = 0;
@@ -360,7 +425,8 @@ check_host_key(struct conn *c, enum hostkey_policy policy, struct err *e)
 		break;
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
-		rc = unknown_key(c, policy, &hk, e);
+		rc = mk.ca_line > 0 && policy != HK_OFF ?
+		    cert_authority(&hk, &mk, e) : unknown_key(c, policy, &hk, e);
 		break;
 	case SSH_KNOWN_HOSTS_ERROR:
 	default:
@@ -520,19 +586,32 @@ tr_ssh_close(struct conn *c)
 
 /* ---- the event loop ---------------------------------------------------- */
 
+const char *
+tr_ssh_lost_why(const char *msg)
+{
+	static const int real[] = { ECONNRESET, ETIMEDOUT, EHOSTUNREACH,
+	    ENETUNREACH, ENETDOWN, EHOSTDOWN };
+	const char *p = strstr(msg, "Socket error: ");
+	size_t i;
+
+	if (strstr(msg, "disconnected") != NULL)
+		return "connection closed by the host";
+	if (p == NULL)
+		return msg;
+	for (i = 0; i < ARRAY_SIZE(real); i++)
+		if (strcmp(p + 14, strerror(real[i])) == 0)
+			return msg;
+	return "connection closed by the host";
+}
+
 /* The connection broke (now or earlier): say why, the first reason. */
 static int
 lost(struct conn *c, struct err *e)
 {
 	struct ssh_conn *sc = c->ssh;
-	const char *why;
 
-	if (sc->lost == NULL) {
-		why = ssh_get_error(sc->s);
-		if (strstr(why, "disconnected") != NULL)
-			why = "closed by the other side";
-		sc->lost = xstrdup(why);
-	}
+	if (sc->lost == NULL)
+		sc->lost = xstrdup(tr_ssh_lost_why(ssh_get_error(sc->s)));
 	err_set(e, "connection to '%s' lost: %s", c->desc, sc->lost);
 	return TERR_UNREACHABLE;
 }

@@ -592,6 +592,26 @@ ssh_peer_hangs_up(void **state)
 	ssh_peer(PEER_HANGUP, "connection closed by the other side", 2);
 }
 
+/* A session killed on the host: libssh says "Socket error: " and a stale
+ * errno; mend says what happened. */
+static void
+ssh_lost_why(void **state)
+{
+	(void)state;
+	assert_string_equal(tr_ssh_lost_why("Socket error: No such file or "
+	    "directory"), "connection closed by the host");
+	assert_string_equal(tr_ssh_lost_why("Socket error: Success"),
+	    "connection closed by the host");
+	assert_string_equal(tr_ssh_lost_why("Socket error: disconnected"),
+	    "connection closed by the host");
+	assert_string_equal(tr_ssh_lost_why("Socket error: Connection reset "
+	    "by peer"), "Socket error: Connection reset by peer");
+	assert_string_equal(tr_ssh_lost_why("Socket error: Connection timed "
+	    "out"), "Socket error: Connection timed out");
+	assert_string_equal(tr_ssh_lost_why("Remote channel is closed"),
+	    "Remote channel is closed");
+}
+
 static void
 ssh_peer_silent(void **state)
 {
@@ -675,6 +695,7 @@ main(void)
 		cmocka_unit_test(ssh_refused),
 		cmocka_unit_test(ssh_peer_hangs_up),
 		cmocka_unit_test(ssh_peer_silent),
+		cmocka_unit_test(ssh_lost_why),
 		cmocka_unit_test(ssh_peer_not_ssh),
 		cmocka_unit_test(ssh_bad_params),
 	};
