@@ -171,7 +171,32 @@ int mod_remove_file(struct modctx *ctx, const char *path,
  * for `src`), else PATH itself.  NULL for NULL.  Malloc'ed. */
 char *mod_local_path(struct modctx *ctx, const char *path);
 
-/* Append a unified diff of a -> b (labels "before: path", "after: path"). */
+/* What a product folder knows of the secrets in its files: `applies` says
+ * whether a file (by path) is one of its configs, `mask` copies the bytes
+ * with the passwords replaced by "********" and every other byte kept.
+ * Each product exports one (masker_nut in nutproto.c, masker_activemq in
+ * amqconf.c); registry.c lists them. */
+struct secret_masker {
+	int (*applies)(const char *path);
+	void (*mask)(const char *buf, size_t len, struct strbuf *out);
+};
+
+/* Copy buf to out with the secrets mend knows for a file like `path`
+ * masked (the first secret_masker that applies), every other byte kept;
+ * other files are copied as they are.  modules/registry.c; the CLI hands
+ * it to mod_set_secret_masker(). */
+void mod_mask_secrets(const char *path, const char *buf, size_t len,
+    struct strbuf *out);
+
+/* Masker applied by mod_add_diff() to both sides of every diff (set once
+ * at start-up, before any thread; NULL: none). */
+typedef void (*mod_masker_fn)(const char *path, const char *buf, size_t len,
+    struct strbuf *out);
+void mod_set_secret_masker(mod_masker_fn fn);
+
+/* Append a unified diff of a -> b (labels "before: path", "after: path"),
+ * known secrets masked (mod_set_secret_masker), a binary file summarised
+ * (sizes and sha256, never its bytes); nothing under no_log. */
 void mod_add_diff(struct modctx *ctx, const char *path, const char *a,
     size_t alen, const char *b, size_t blen);
 

@@ -94,3 +94,26 @@ module_suggest(const char *name)
 	names[i] = NULL;
 	return suggest(name, names);
 }
+
+/* The products' secret maskers (struct secret_masker), alphabetical. */
+extern const struct secret_masker masker_activemq;
+extern const struct secret_masker masker_nut;
+
+static const struct secret_masker *const maskers[] = {
+	&masker_activemq,
+	&masker_nut,
+};
+
+void
+mod_mask_secrets(const char *path, const char *buf, size_t len,
+    struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(maskers); i++)
+		if (maskers[i]->applies(path)) {
+			maskers[i]->mask(buf, len, out);
+			return;
+		}
+	strbuf_add(out, buf, len);
+}

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "modules/activemq/amqconf.h"
+#include "modules/module.h"
 #include "runner/util/banned.h"
 
 #define MAX_NEST 8
@@ -586,3 +587,15 @@ amq_mask(const char *buf, size_t len, struct strbuf *out)
 	}
 	strbuf_add(out, buf + p, len - p);
 }
+
+/* ActiveMQ's XML configs (activemq.xml, jetty.xml, ...): *Password
+ * attributes (for `mend show` and every diff: module.h). */
+static int
+amq_applies(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && strcmp(path + n - 4, ".xml") == 0;
+}
+
+const struct secret_masker masker_activemq = { amq_applies, amq_mask };

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "modules/module.h"
 #include "modules/nut/nutproto.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -612,3 +613,20 @@ nutproto_store_ca_problem(const struct nutproto_store *st,
 		return 0;
 	return -1;
 }
+
+/* NUT's configs: upsmon.conf, upsd.conf, and any *.conf under a "nut"
+ * directory (for `mend show` and every diff: module.h). */
+static int
+nut_applies(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	return strcmp(base, "upsmon.conf") == 0 ||
+	    strcmp(base, "upsd.conf") == 0 || (strstr(path, "/nut/") != NULL &&
+	    n > 5 && strcmp(base + n - 5, ".conf") == 0);
+}
+
+const struct secret_masker masker_nut = { nut_applies, nutproto_mask_secrets };

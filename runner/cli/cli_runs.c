@@ -172,6 +172,26 @@ print_object(const struct run_info *r, const char *sha, struct strbuf *sb)
 	fclose(f);
 }
 
+/* The journal keeps the real bytes (rollback needs them); what is shown
+ * has the secrets mend knows masked, as the run's --diff did, and a
+ * binary file (an NSS database) is summarised, never printed. */
+static void
+show_diff(const char *path, const struct strbuf *a, const struct strbuf *b,
+    struct strbuf *d)
+{
+	struct strbuf ma = STRBUF_INIT, mb = STRBUF_INIT;
+
+	if (diff_is_binary(a->buf, a->len) || diff_is_binary(b->buf, b->len)) {
+		diff_file(d, path, a->buf, a->len, b->buf, b->len);
+		return;
+	}
+	mod_mask_secrets(path, a->buf, a->len, &ma);
+	mod_mask_secrets(path, b->buf, b->len, &mb);
+	diff_file(d, path, ma.buf, ma.len, mb.buf, mb.len);
+	strbuf_release(&ma);
+	strbuf_release(&mb);
+}
+
 static void
 show_file(const struct run_info *r, const struct file_change *fc)
 {
@@ -184,17 +204,13 @@ show_file(const struct run_info *r, const struct file_change *fc)
 	    fc->mode ? fc->mode : "-", fc->owner ? fc->owner : "-",
 	    fc->group ? fc->group : "-", fc->sha_before ? fc->sha_before :
 	    "(none)");
+	if (fc->no_log) {
+		printf("(no_log: the contents are not shown)\n");
+		return;
+	}
 	print_object(r, fc->sha_before, &a);
 	print_object(r, fc->sha_new, &b);
-	{
-		char *la = xasprintf("before: %s", fc->path);
-		char *lb = xasprintf("after: %s", fc->path);
-
-		diff_unified(&d, a.buf, a.len, b.buf, b.len, la, lb,
-		    DIFF_CONTEXT);
-		free(la);
-		free(lb);
-	}
+	show_diff(fc->path, &a, &b, &d);
 	fwrite(d.buf, 1, d.len, stdout);
 	strbuf_release(&a);
 	strbuf_release(&b);

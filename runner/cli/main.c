@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/module.h"
 #include "runner/cli/cli.h"
 #include "runner/util/banned.h"
 
@@ -39,6 +40,7 @@ main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	mod_set_secret_masker(mod_mask_secrets);     /* every diff */
 	if (cmd == NULL) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;

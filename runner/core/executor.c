@@ -235,7 +235,7 @@ record_json(struct hostctx *hc, const struct play *p, const struct task *t,
 	val_map_set(r, "duration", val_int((int64_t)(dur * 1000)));
 	val_map_set(r, "message", nolog ? val_str(NO_LOG_TEXT)
 	    : val_strn(ctx->msg.buf, ctx->msg.len));
-	val_map_set(r, "diff", nolog ? val_null()
+	val_map_set(r, "diff", nolog || !hc->opts->diff ? val_null()
 	    : val_strn(ctx->diffs.buf, ctx->diffs.len));
 	if (ctx->data != NULL)
 		val_map_set(r, "data", nolog ? val_str(NO_LOG_TEXT)

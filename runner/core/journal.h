@@ -16,7 +16,8 @@
  * Records (field "t"):
  *   start   {run, playbooks, started}
  *   intent  {seq, host, task, path, existed, sha_before, mode, owner, group,
- *            backup}          written BEFORE the change is attempted
+ *            backup, no_log (only when set)}   written BEFORE the change is
+ *            attempted
  *   done    {seq, sha_after, mode, owner, group}   after it succeeded
  *   fail    {seq, msg}        the change was attempted and did not happen
  *   service {host, task, name, action}   a service restart (after it ran)

@@ -236,6 +236,8 @@ mod_journal_intent(struct modctx *ctx, const char *path,
 	if (existed)
 		meta_fields(rec, "", before);
 	val_map_set(rec, "backup", backup ? val_str(backup) : val_null());
+	if (ctx->no_log)
+		val_map_set(rec, "no_log", val_bool(1));
 	seq = journal_append(j, "intent", rec);
 	val_free(rec);
 	return seq;

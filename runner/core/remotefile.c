@@ -231,27 +231,31 @@ mod_read_file(struct modctx *ctx, const char *path, struct strbuf *content,
 	return as_error(mod_fail(ctx, "'%s' is not a regular file", path));
 }
 
+static mod_masker_fn secret_masker;
+
+void
+mod_set_secret_masker(mod_masker_fn fn)
+{
+	secret_masker = fn;
+}
+
 void
 mod_add_diff(struct modctx *ctx, const char *path, const char *a,
     size_t alen, const char *b, size_t blen)
 {
-	char *la, *lb;
+	struct strbuf ma = STRBUF_INIT, mb = STRBUF_INIT;
 
 	if (ctx->no_log)
 		return;
-	la = xasprintf("before: %s", path);
-	lb = xasprintf("after: %s", path);
-	if ((alen > 0 && memchr(a, '\0', alen) != NULL) ||
-	    (blen > 0 && memchr(b, '\0', blen) != NULL)) {
-		if (alen != blen || memcmp(a, b, alen) != 0)
-			strbuf_addf(&ctx->diffs, "Binary files %s and %s "
-			    "differ\n", la, lb);
-	} else {
-		diff_unified(&ctx->diffs, a, alen, b, blen, la, lb,
-		    DIFF_CONTEXT);
+	if (secret_masker != NULL && !diff_is_binary(a, alen) &&
+	    !diff_is_binary(b, blen)) {
+		secret_masker(path, a, alen, &ma);
+		secret_masker(path, b, blen, &mb);
+		a = ma.buf, alen = ma.len, b = mb.buf, blen = mb.len;
 	}
-	free(la);
-	free(lb);
+	diff_file(&ctx->diffs, path, a, alen, b, blen);
+	strbuf_release(&ma);
+	strbuf_release(&mb);
 }
 
 /* ---- writing ---- */

@@ -104,6 +104,7 @@ add_intent(struct run_info *r, const struct val *rec)
 	}
 	free(fc->sha_new);
 	fc->sha_new = dupstr(rec, "sha_new");
+	fc->no_log |= val_truthy(val_map_get(rec, "no_log"));
 	fc->done = fc->failed = 0;
 	fc->nwrites++;
 	{

@@ -29,6 +29,8 @@ struct file_change {
 	int done;                 /* the last write completed */
 	int failed;               /* the last write failed (file untouched) */
 	int nwrites;
+	int no_log;               /* a write came from a no_log task: never
+	                           * show the contents */
 	long seq;                 /* seq of the last intent (for done/fail) */
 };
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "runner/util/diff.h"
 #include "runner/util/vault.h"
 #include "runner/util/banned.h"
@@ -387,4 +389,85 @@ diff_unified(struct strbuf *out, const char *a, size_t alen,
 	file_release(&fa);
 	file_release(&fb);
 	return hunks;
+}
+
+/* ---- files as mend shows them ---- */
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+int
+diff_is_binary(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, l;
+
+	while (i < n) {
+		if (u[i] == 0 || (l = utf8_len(u + i, n - i)) == 0)
+			return 1;
+		i += l;
+	}
+	return 0;
+}
+
+static void
+add_sha256(struct strbuf *out, const char *s, size_t n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	EVP_Digest(s, n, md, &mdlen, EVP_sha256(), NULL);
+	for (i = 0; i < mdlen; i++)
+		strbuf_addf(out, "%02x", md[i]);
+}
+
+void
+diff_file(struct strbuf *out, const char *path, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	struct strbuf la = STRBUF_INIT, lb = STRBUF_INIT;
+
+	if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
+		return;
+	if (diff_is_binary(a, alen) || diff_is_binary(b, blen)) {
+		strbuf_addf(out, "Binary file %s: before %zu bytes (sha256 ",
+		    path, alen);
+		add_sha256(out, a, alen);
+		strbuf_addf(out, "), after %zu bytes (sha256 ", blen);
+		add_sha256(out, b, blen);
+		strbuf_addstr(out, ")\n");
+		return;
+	}
+	strbuf_addf(&la, "before: %s", path);
+	strbuf_addf(&lb, "after: %s", path);
+	diff_unified(out, a, alen, b, blen, la.buf, lb.buf, DIFF_CONTEXT);
+	strbuf_release(&la);
+	strbuf_release(&lb);
 }

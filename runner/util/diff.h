@@ -41,4 +41,14 @@ int diff_unified(struct strbuf *out, const char *a, size_t alen,
     const char *b, size_t blen, const char *label_a, const char *label_b,
     int context);
 
+/* Is s binary for display: a NUL byte or invalid UTF-8? */
+int diff_is_binary(const char *s, size_t n);
+
+/* The diff of a file's two versions as mend shows it: unified, labels
+ * "before: PATH" and "after: PATH"; when either side is binary, one line
+ * "Binary file PATH: before N bytes (sha256 X), after M bytes (sha256 Y)"
+ * instead (never the bytes).  Nothing when a and b are identical. */
+void diff_file(struct strbuf *out, const char *path, const char *a,
+    size_t alen, const char *b, size_t blen);
+
 #endif

@@ -311,11 +311,41 @@ test_huge_difference(void **state)
 	strbuf_release(&d);
 }
 
+/* A file as mend shows it: a binary side (NUL, invalid UTF-8) is
+ * summarised by size and sha256, never printed. */
+static void
+test_diff_file_binary(void **state)
+{
+	struct strbuf d = STRBUF_INIT;
+
+	(void)state;
+	assert_false(diff_is_binary("caf\xc3\xa9\n", 6));
+	assert_false(diff_is_binary("", 0));
+	assert_true(diff_is_binary("a\0b", 3));
+	assert_true(diff_is_binary("\xff", 1));
+	assert_true(diff_is_binary("\xc3", 1));          /* cut short */
+	assert_true(diff_is_binary("\xed\xa0\x80", 3));  /* a surrogate */
+	assert_true(diff_is_binary("\xc0\xaf", 2));      /* overlong */
+	diff_file(&d, "/etc/nut/cert9.db", "SQLite\0x", 8, "abc", 3);
+	assert_string_equal(d.buf, "Binary file /etc/nut/cert9.db: before 8 "
+	    "bytes (sha256 7b86fdf8a0371eaf85a65178007ae0ca51c9bf4d78e0f8b7"
+	    "1acf95c92bec8389), after 3 bytes (sha256 ba7816bf8f01cfea414140"
+	    "de5dae2223b00361a396177a9cb410ff61f20015ad)\n");
+	strbuf_reset(&d);
+	diff_file(&d, "/x", "a\0", 2, "a\0", 2);             /* identical */
+	assert_int_equal(d.len, 0);
+	diff_file(&d, "/x", "a\n", 2, "b\n", 2);
+	assert_string_equal(d.buf, "--- before: /x\n+++ after: /x\n"
+	    "@@ -1 +1 @@\n-a\n+b\n");
+	strbuf_release(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_diff_file_binary),
 		cmocka_unit_test(test_context_sizes),
 		cmocka_unit_test(test_identical_appends_nothing),
 		cmocka_unit_test(test_nul_bytes),

@@ -474,11 +474,39 @@ registry_suggest(void **state)
 	assert_null(module_suggest(""));
 }
 
+/* The secrets mend knows, by file: masked in every diff and in `mend
+ * show` (the NUT analysers know which tokens are passwords). */
+static void
+registry_masks_secrets(void **state)
+{
+	static const char nut[] = "MONITOR ups@h 1 mon \"PW-1\" primary\n"
+	    "CERTIDENT \"nick\" \"PW-2\"\nFINALDELAY 5\n";
+	static const char xml[] = "<sslContext keyStorePassword=\"PW-3\"/>\n";
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	mod_mask_secrets("/etc/nut/upsmon.conf", nut, sizeof(nut) - 1, &out);
+	assert_string_equal(out.buf, "MONITOR ups@h 1 mon \"********\" "
+	    "primary\nCERTIDENT \"nick\" \"********\"\nFINALDELAY 5\n");
+	strbuf_reset(&out);
+	mod_mask_secrets("/srv/x/upsd.conf", nut, sizeof(nut) - 1, &out);
+	assert_null(strstr(out.buf, "PW-"));
+	strbuf_reset(&out);
+	mod_mask_secrets("/opt/activemq/conf/activemq.xml", xml,
+	    sizeof(xml) - 1, &out);
+	assert_null(strstr(out.buf, "PW-3"));
+	strbuf_reset(&out);
+	mod_mask_secrets("/etc/motd", nut, sizeof(nut) - 1, &out);
+	assert_string_equal(out.buf, nut);            /* unknown: as is */
+	strbuf_release(&out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(registry_names_docs),
+		cmocka_unit_test(registry_masks_secrets),
 		cmocka_unit_test(registry_args_tables),
 		cmocka_unit_test(registry_defaults_coerce),
 		cmocka_unit_test(registry_validate_hooks),
