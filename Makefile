@@ -7,6 +7,8 @@
 #                           run unit tests and end-to-end tests on the local lab
 #   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | bench | lint | valgrind | install | clean
+#   make compat             how many real public playbooks (tests/compat/) pass
+#                           'mend check'
 #
 # Sources are picked up by wildcard, one folder per subsystem (README,
 # "Layout"): runner/cli/ (the command-line front end; main.c holds main()),
@@ -103,6 +105,9 @@ fuzz:
 		mkdir -p $$b.corpus && $$b -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$b.corpus || exit 1; \
 	done
 
+compat: mend
+	tests/compat/run
+
 valgrind: mend $(UNIT_BIN)
 	VALGRIND=1 tests/run-unit $(UNIT_BIN)
 
@@ -117,4 +122,4 @@ clean:
 	rm -f mend libmend.a $(ENGINE_OBJ) $(ENGINE_SRC:.c=.d) $(MAIN_SRC:.c=.o) \
 	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN)
 
-.PHONY: all unit e2e check demo bench fuzz valgrind lint install clean
+.PHONY: all unit e2e check demo bench fuzz valgrind lint install clean compat
