@@ -92,8 +92,14 @@ parse_error(struct loader *l)
 
 	/* at the end of a file without a final newline libyaml's mark has
 	 * moved to a line that does not exist: say where the file ends */
-	if (l->parser.problem_mark.index >= l->len)
-		offset_pos(l, l->len, &p);
+	{
+		struct pos end;
+
+		offset_pos(l, l->len, &end);   /* (marks count characters) */
+		if (p.line > end.line)
+			p = end;
+		p.file = l->file;
+	}
 	if (l->parser.error == YAML_READER_ERROR) {
 		offset_pos(l, l->parser.problem_offset, &p);
 		if (l->parser.problem_value == 0)

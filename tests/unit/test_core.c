@@ -191,6 +191,12 @@ test_yaml_errors(void **state)
 	assert_string_equal(e.msg.buf, "t.yml:2:6: error: did not find "
 	    "expected ',' or ']' while parsing a flow sequence\n");
 	err_release(&e);
+	/* the same after a 2-byte character (libyaml's marks count
+	 * characters, the file has bytes) */
+	assert_null(load("a: \xcc\x8f\nb: [1", &e));
+	assert_string_equal(e.msg.buf, "t.yml:2:6: error: did not find "
+	    "expected ',' or ']' while parsing a flow sequence\n");
+	err_release(&e);
 	assert_null(load("a: 1\rb: [1", &e));    /* a lone CR breaks too */
 	assert_non_null(strstr(e.msg.buf, "t.yml:2:6: error: "));
 	err_release(&e);
