@@ -17,7 +17,10 @@
  *      then polls the status once a second for up to `wait` seconds until
  *      the service runs (after start/restart/reload) or no longer runs
  *      (after stop): init scripts such as NUT's return before the daemon
- *      is up.  The action's output goes to a temporary file, not to the
+ *      is up.  Under systemd a started unit must also stay active for
+ *      `settle` seconds without an automatic restart (Type=simple units
+ *      are "active" once forked); when it does not, the unit's state and
+ *      its journal lines since the action are the task's error.  The action's output goes to a temporary file, not to the
  *      SSH channel, so a daemon that keeps its stdout open cannot hold the
  *      command open.  Results come back on stdout lines that start with a
  *      per-task random nonce.
@@ -101,6 +104,25 @@ static const char action_script[] =
 	"  else echo 'no systemctl, update-rc.d, chkconfig or rc-update on "
 	"the host' >&2; return 1; fi\n"
 	"}\n"
+	/* systemd: a unit is "active" as soon as a Type=simple daemon has
+	 * forked, and one with Restart= that dies is restarted without ever
+	 * being "failed" for long: a start counts when the unit is still
+	 * active, with no automatic restart, `settle` s later; otherwise its
+	 * state and journal lines since the action are the error */
+	"sd_check() {\n"
+	"  [ \"$kind\" = systemd ] || return 0\n"
+	"  if [ \"$cur\" = 1 ] && [ \"$want\" = 1 ]; then\n"
+	"    sleep \"$settle\"\n"
+	"    r=$(systemctl show -p NRestarts --value -- \"$n\" 2>/dev/null)\n"
+	"    if ! up || [ \"${r:-0}\" -gt 0 ]; then cur=0; fi\n"
+	"  fi\n"
+	"  [ \"$cur\" = \"$want\" ] && return 0\n"
+	"  echo \"unit $n: $(systemctl show -p ActiveState -p SubState "
+	"-p Result -p NRestarts -- \"$n\" 2>/dev/null | tr '\\n' ' ')\"\n"
+	"  journalctl -q -o cat -u \"$n\" --since \"@$t0\" 2>/dev/null | "
+	"tail -n 12\n"
+	"}\n"
+	"t0=$(date +%s)\n"
 	"o=$(mktemp 2>/dev/null) || o=/tmp/mend-service.$$\n"
 	"if [ -n \"$en\" ]; then\n"
 	"  enable </dev/null >\"$o\" 2>&1; r=$?; cat \"$o\"\n"
@@ -127,6 +149,7 @@ static const char action_script[] =
 	"    [ \"$(date +%s)\" -ge \"$end\" ] && break\n"
 	"    sleep 1\n"
 	"  done\n"
+	"  sd_check\n"
 	"  echo \"$nonce up=$cur\"\n"
 	"fi\n"
 	"rm -f \"$o\"\n";
@@ -295,7 +318,7 @@ check_action(struct modctx *ctx, const char *name, const struct svc_plan *pl,
 
 static int
 run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
-    const struct svc_plan *pl, int wait)
+    const struct svc_plan *pl, int wait, int settle)
 {
 	struct strbuf cmd = STRBUF_INIT;
 	char nonce[17], en[2] = "";
@@ -306,8 +329,8 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	if (pl->en >= 0)
 		en[0] = pl->en ? '1' : '0';
 	shellcmd_build(&cmd, "n=%q; kind=%q; act=%q; en=%q; want=%d; w=%d; "
-	    "nonce=%q\n", name, st->kind, pl->act ? pl->act : "", en,
-	    pl->want_up, wait, nonce);
+	    "settle=%d; nonce=%q\n", name, st->kind, pl->act ? pl->act : "",
+	    en, pl->want_up, wait, settle, nonce);
 	strbuf_addstr(&cmd, action_script);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
@@ -368,8 +391,8 @@ service_run(struct modctx *ctx, const struct val *args)
 
 	if (name == NULL || !valid_name(name))
 		return mod_fail(ctx, "invalid service name '%s'", name ? name : "");
-	if (wait < 0)
-		return mod_fail(ctx, "wait must be >= 0, got %d", wait);
+	if (wait < 0 || arg_int(args, "settle", 2) < 0)
+		return mod_fail(ctx, "wait and settle must be >= 0");
 	if ((ret = run_probe(ctx, name, &st)) != 0)
 		return ret > 0 ? 0 : ret;
 	if (st.exists != 1 || st.kind[0] == '\0')
@@ -381,7 +404,7 @@ service_run(struct modctx *ctx, const struct val *args)
 		return 0;
 	/* act on the name the host knows (nut-client may be nut-monitor) */
 	return run_action(ctx, valid_name(st.unit) ? st.unit : name, &st, &pl,
-	    wait);
+	    wait, (int)arg_int(args, "settle", 2));
 }
 
 static int
@@ -412,6 +435,10 @@ static const struct module_arg service_args[] = {
 	{ "wait", ARG_INT, 0, "10", NULL,
 	  "seconds to wait, after acting, for the service to run (or stop)",
 	  NULL },
+	{ "settle", ARG_INT, 0, "2", NULL,
+	  "systemd: seconds the unit must stay active, without an automatic "
+	  "restart, after a (re)start (a daemon that dies right after "
+	  "forking is a failed start)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 

@@ -28,7 +28,15 @@
  * second of the host, count) are read between attempts: "BOOT FAILED"
  * ends the wait at once, and "Starting broker... completed" with the port
  * still not answering ends it after `grace` seconds; the broker's own
- * error lines are returned as boot_errors.  Read-only: runs in check mode.
+ * error lines are returned as boot_errors.  Under systemd a boot_log item
+ * may name the unit instead ({unit, since}, as rabbitmq_service returns
+ * it): its state is read each time (systemctl show: ActiveState, SubState,
+ * Result, NRestarts) with its journal since `since`: a failed unit, or one
+ * that systemd is restarting after a failure (Debian's unit has
+ * Restart=on-failure: a refused configuration loops "auto-restart"
+ * instead of staying failed), ends the wait at once; an active unit (its
+ * Type=notify start said READY) counts as "completed".  Read-only: runs
+ * in check mode.
  */
 #include <openssl/err.h>
 #include <stdarg.h>
@@ -305,6 +313,62 @@ met(const struct probe *p, const struct attempt *a)
 /* ------------------------------------------------------------------ */
 /* Boot logs                                                           */
 
+/* Value of "key=" in the space-separated k=v list s (n bytes), or "". */
+static void
+kv_word(const char *s, size_t n, const char *key, char *out, size_t size)
+{
+	size_t k = strlen(key), i = 0;
+
+	out[0] = '\0';
+	while (i < n) {
+		size_t w = i;
+
+		while (w < n && s[w] != ' ')
+			w++;
+		if (w - i > k && memcmp(s + i, key, k) == 0 && s[i + k] == '=' &&
+		    w - i - k - 1 < size) {
+			memcpy(out, s + i + k + 1, w - i - k - 1);
+			out[w - i - k - 1] = '\0';
+			return;
+		}
+		i = w + 1;
+	}
+}
+
+/* "NONCE unit NAME ActiveState=.. SubState=.. Result=.. NRestarts=..":
+ * failed, or being restarted after a failure = the boot failed; active =
+ * the unit said READY (completed). */
+static void
+unit_parse(struct boot *b, const char *out, const char *nonce, int *completed)
+{
+	char *head = xasprintf("%s unit ", nonce);
+	const char *p = out, *q;
+
+	while ((q = strstr(p, head)) != NULL) {
+		const char *name = q + strlen(head);
+		size_t n = strcspn(name, "\n"), nl = strcspn(name, " \n");
+		char st[32], sub[32], res[32], nr[16];
+
+		kv_word(name, n, "ActiveState", st, sizeof(st));
+		kv_word(name, n, "SubState", sub, sizeof(sub));
+		kv_word(name, n, "Result", res, sizeof(res));
+		kv_word(name, n, "NRestarts", nr, sizeof(nr));
+		if (strcmp(st, "failed") == 0 || strcmp(sub, "auto-restart") == 0 ||
+		    atoi(nr) > 0) {
+			b->failed = 1;
+			strbuf_addf(&b->lines, "unit %.*s %s (%s, result %s, "
+			    "%s automatic restarts)\n",
+			    (int)nl, name, strcmp(st, "failed") == 0 ?
+			    "failed" : "is being restarted after a failure",
+			    sub, res, nr[0] ? nr : "0");
+		} else if (strcmp(st, "active") == 0) {
+			*completed = 1;
+		}
+		p = name + n;
+	}
+	free(head);
+}
+
 /* The blocks "NONCE file PATH\n...\nNONCE end\n" of the script's output. */
 static void
 boot_parse(struct boot *b, const char *out, const char *nonce)
@@ -329,6 +393,7 @@ boot_parse(struct boot *b, const char *out, const char *nonce)
 		completed |= done;
 		p = e + 1;
 	}
+	unit_parse(b, out, nonce, &completed);
 	b->checked = 1;
 	if (completed && !b->completed)
 		b->completed_at = mono_ms();
@@ -348,6 +413,14 @@ static const char boot_script[] =
 	"  o=$2; [ \"$z\" -ge \"$o\" ] || o=0\n"
 	"  echo \"$n file $1\"\n"
 	"  tail -c +$((o + 1)) -- \"$1\" | tail -c 65536; echo; echo \"$n end\"\n"
+	"}\n"
+	"unit() {\n"
+	"  s=$(systemctl show -p ActiveState -p SubState -p Result "
+	"-p NRestarts -- \"$1\" 2>/dev/null | tr '\\n' ' ')\n"
+	"  echo \"$n unit $1 $s\"\n"
+	"  echo \"$n file journal:$1\"\n"
+	"  journalctl -q -o cat -u \"$1\" --since \"@$2\" 2>/dev/null | "
+	"tail -c 65536; echo; echo \"$n end\"\n"
 	"}\n";
 
 /* One boot_log item: "PATH" (whole file, boot_log_since) or {path,
@@ -362,6 +435,15 @@ boot_item(struct strbuf *cmd, const struct val *v, long long since)
 	if (v->type == V_STR) {
 		snprintf(nums, sizeof(nums), "0 %lld", (long long)sn);
 		shellcmd_build(cmd, "show %q %s\n", v->u.str.s, nums);
+		return;
+	}
+	if (v->type == V_MAP && val_map_str(v, "unit", NULL) != NULL) {
+		s = val_map_get(v, "since");
+		if (s != NULL && val_to_int(s, &sn) < 0)
+			sn = since;
+		snprintf(nums, sizeof(nums), "%lld", (long long)sn);
+		shellcmd_build(cmd, "unit %q %s\n", val_map_str(v, "unit", ""),
+		    nums);
 		return;
 	}
 	if (v->type != V_MAP || val_map_str(v, "path", NULL) == NULL)

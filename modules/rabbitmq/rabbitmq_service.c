@@ -87,6 +87,7 @@ static const char svc_script[] =
 	"    s=$(stat -c %s -- \"$f\" 2>/dev/null) || s=0; echo \"$x log $s 0 $f\"\n"
 	"  else [ -f \"$f\" ] && : > \"$f\"; echo \"$x log 0 $now $f\"; fi\n"
 	"done\n"
+	"[ $kind = systemd ] && echo \"$x unit $now $n\"\n"
 	"echo \"$x started_at=$now\"\n"
 	"if [ $kind = systemd ]; then systemctl start --no-block -- \"$n\" "
 	"</dev/null; r=$?\n"
@@ -126,7 +127,24 @@ log_line(struct svc *s, const char *v)
 	val_list_push(s->logs, m);
 }
 
-/* "NONCE key=value" / "NONCE out TEXT" / "NONCE log OFFSET SINCE PATH" */
+/* "SINCE UNIT": under systemd the unit's state and journal are a boot log
+ * too (amqp_probe reads {unit, since}). */
+static void
+unit_line(struct svc *s, const char *v)
+{
+	const char *a = strchr(v, ' ');
+	struct val *m;
+
+	if (a == NULL)
+		return;
+	m = val_map();
+	val_map_set(m, "unit", val_str(a + 1));
+	val_map_set(m, "since", val_int(atoll(v)));
+	val_list_push(s->logs, m);
+}
+
+/* "NONCE key=value" / "NONCE out TEXT" / "NONCE log OFFSET SINCE PATH" /
+ * "NONCE unit SINCE NAME" */
 static void
 svc_line(struct svc *s, const char *p, size_t n)
 {
@@ -148,6 +166,8 @@ svc_line(struct svc *s, const char *p, size_t n)
 		strbuf_addf(&s->out, "%s\n", v + 4);
 	else if (strncmp(v, "log ", 4) == 0)
 		log_line(s, v + 4);
+	else if (strncmp(v, "unit ", 5) == 0)
+		unit_line(s, v + 5);
 	free(v);
 }
 

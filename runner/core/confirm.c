@@ -64,14 +64,29 @@ static const char job_tail[] =
 	"echo $st >\"$d/state.$g.tmp\" && mv -f \"$d/state.$g.tmp\" "
 	"\"$d/state.$g\"\n";
 
+/* Under systemd the job runs as a transient service (systemd-run): not in
+ * the SSH session's scope or sshd's cgroup, so neither the end of the
+ * session, logind (KillUserProcesses=yes) nor a restart of ssh.service can
+ * take it down, and `systemctl status mend-confirm-...` shows it.  Without
+ * systemd (or when systemd-run refuses): setsid nohup, as before. */
 static const char arm_script[] =
 	"umask 077\n"
-	"if ! command -v setsid >/dev/null 2>&1; then "
+	"sd=0\n"
+	"if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null "
+	"2>&1; then sd=1\n"
+	"elif ! command -v setsid >/dev/null 2>&1; then "
 	"echo 'arm=no setsid(1) on the host'; exit 0; fi\n"
 	"mkdir -p -- \"$d/obj\" || { echo \"arm=cannot create $d\"; exit 0; }\n"
 	"cat >\"$d/job.$g.sh\" || { echo 'arm=cannot write the job'; exit 0; }\n"
 	": >\"$d/token.$g\"\n"
-	"setsid nohup sh \"$d/job.$g.sh\" </dev/null >>\"$d/log\" 2>&1 &\n"
+	"u=mend-confirm-$$-$g\n"
+	"if [ $sd = 1 ] && systemd-run --quiet --collect --unit=\"$u\" "
+	"-p StandardOutput=\"append:$d/log\" -p StandardError=\"append:$d/log\" "
+	"-- sh \"$d/job.$g.sh\" </dev/null >/dev/null 2>&1; then\n"
+	"  echo \"unit=$u.service\"\n"
+	"elif command -v setsid >/dev/null 2>&1; then\n"
+	"  setsid nohup sh \"$d/job.$g.sh\" </dev/null >>\"$d/log\" 2>&1 &\n"
+	"else echo 'arm=systemd-run failed and there is no setsid(1)'; exit 0; fi\n"
 	"i=0\n"
 	"while [ ! -s \"$d/job.$g\" ] && [ $i -lt 100 ]; do "
 	"sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done\n"
@@ -273,7 +288,7 @@ start_job(struct confirm *cf, struct conn *c, const struct exec_opts *o,
 {
 	struct strbuf cmd = STRBUF_INIT;
 	struct exec_res r;
-	char *arm, *jobv, *retired;
+	char *arm, *jobv, *retired, *unit;
 	int ret;
 
 	shellcmd_build(&cmd, "d=%q; g=%d; old=%d\n", cf->dir, cf->gen, old);
@@ -283,6 +298,9 @@ start_job(struct confirm *cf, struct conn *c, const struct exec_opts *o,
 	arm = ret == 0 ? out_value(r.out.buf, "arm") : NULL;
 	jobv = ret == 0 ? out_value(r.out.buf, "job") : NULL;
 	retired = ret == 0 ? out_value(r.out.buf, "retired") : NULL;
+	unit = ret == 0 ? out_value(r.out.buf, "unit") : NULL;
+	snprintf(cf->job_unit, sizeof(cf->job_unit), "%s", unit ? unit : "");
+	free(unit);
 	if (ret == 0 && (arm == NULL || strcmp(arm, "ok") != 0)) {
 		strbuf_addf(msg, "cannot arm the revert job: %s",
 		    arm ? arm : "no answer");

@@ -15,9 +15,14 @@
  *     state.<g>       "reverted" or "failed" after a revert
  *     log             what the jobs did
  *
- * The job is started with `setsid nohup sh DIR/job.<g>.sh </dev/null
- * >>DIR/log 2>&1 &`: its own session, no terminal, no fd on the SSH
- * channel, so it survives the SSH session and the controller.  It polls
+ * Under systemd the job is a transient service, `systemd-run --collect
+ * --unit=mend-confirm-<pid>-<g> sh DIR/job.<g>.sh` (output appended to
+ * DIR/log): outside the SSH session's scope and sshd's cgroup, so the end
+ * of the session (even with logind's KillUserProcesses=yes) or a restart
+ * of ssh.service cannot take it down.  Without systemd it is started with
+ * `setsid nohup sh DIR/job.<g>.sh </dev/null >>DIR/log 2>&1 &`: its own
+ * session, no terminal, no fd on the SSH channel, so it survives the SSH
+ * session and the controller.  It polls
  * once a second; at the deadline (or when DIR/now.<g> appears) it claims
  * the token by renaming it to reverting.<g> and then restores each file
  * (copy to a temp file beside it, chmod, chown, rename over), removes
@@ -60,6 +65,7 @@ struct confirm {
 	char *dir;                    /* set by the first arm */
 	int gen;                      /* generation armed, 0 = none */
 	long job_pid;
+	char job_unit[96];            /* systemd: the job's transient unit */
 	long long deadline;           /* host clock */
 	char **uploaded;              /* sha256s already in DIR/obj */
 	size_t nuploaded, up_alloc;

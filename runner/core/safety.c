@@ -574,6 +574,8 @@ journal_armed(struct hostctx *hc, const struct safety_host *sh,
 	val_map_set(rec, "timeout", val_int(timeout));
 	val_map_set(rec, "dir", val_str(sh->confirm.dir));
 	val_map_set(rec, "job_pid", val_int(sh->confirm.job_pid));
+	if (sh->confirm.job_unit[0] != '\0')
+		val_map_set(rec, "job_unit", val_str(sh->confirm.job_unit));
 	val_map_set(rec, "deadline", val_int(sh->confirm.deadline));
 	for (i = 0; i < pl->nfiles; i++)
 		val_list_push(l, val_str(pl->files[i].path));
@@ -614,10 +616,11 @@ arm(struct hostctx *hc, const struct play *p, const struct task *t,
 	    journal_run_id(hc->opts->journal), timeout, pl.files, pl.nfiles,
 	    pl.svcs, pl.nsvcs, &msg);
 	if (ret == 0) {
-		strbuf_addf(&msg, "armed on the host (job pid %ld): unless mend "
-		    "confirms within %d s, it restores %zu file(s) and "
-		    "restarts %s", sh->confirm.job_pid, timeout, pl.nfiles,
-		    svc);
+		strbuf_addf(&msg, "armed on the host (job pid %ld%s%s): unless "
+		    "mend confirms within %d s, it restores %zu file(s) and "
+		    "restarts %s", sh->confirm.job_pid,
+		    sh->confirm.job_unit[0] ? ", unit " : "",
+		    sh->confirm.job_unit, timeout, pl.nfiles, svc);
 		note(hc, p, "confirm-or-revert", TS_OK, msg.buf);
 		journal_armed(hc, sh, &pl, timeout);
 	}

@@ -165,6 +165,49 @@ in_host() {
     fi
 }
 
+# in_host_net N CMD...: run CMD from this machine (its files, its programs)
+# inside host N's network namespace only: the lab's probes. For namespace
+# hosts this is in_host (they share this machine's programs anyway).
+in_host_net() {
+    local n=$1
+    shift
+    if [[ ${LAB_KIND:-netns} == nspawn ]]; then
+        nsenter -t "$(host_init_pid "$n")" -n -- "$@"
+    else
+        in_host "$n" "$@"
+    fi
+}
+
+# host_root N: host N's root directory as seen from this machine: the
+# private dirs of a namespace host (fs/), the root of a systemd host (its
+# overlay, reachable through its PID 1's /proc/PID/root).
+host_root() {
+    if [[ ${LAB_KIND:-netns} == nspawn ]]; then
+        printf '/proc/%s/root\n' "$(host_init_pid "$1")"
+    else
+        printf '%s/fs\n' "$(host_dir "$1")"
+    fi
+}
+
+# host_owner N USER GROUP: "USER:GROUP" for chown from this machine. A
+# systemd host has its own /etc/passwd (its package users' ids may differ
+# from this machine's): the numeric ids from its files.
+host_owner() {
+    local r u g
+    if [[ ${LAB_KIND:-netns} != nspawn ]]; then
+        printf '%s:%s\n' "$2" "$3"
+        return 0
+    fi
+    r=$(host_root "$1")
+    u=$(awk -F: -v n="$2" '$1 == n { print $3 }' "$r/etc/passwd")
+    g=$(awk -F: -v n="$3" '$1 == n { print $3 }' "$r/etc/group")
+    [[ -n $u && -n $g ]] || die "h$1: no user '$2' or group '$3' on the host"
+    printf '%s:%s\n' "$u" "$g"
+}
+
+# is_systemd_host: the lab's hosts run systemd (tests/lab/up --os).
+is_systemd_host() { [[ ${LAB_KIND:-netns} == nspawn ]]; }
+
 require_netns_mode() {
     [[ $MEND_LAB_MODE == netns ]] ||
         die "this needs a lab in netns mode (this lab runs in $MEND_LAB_MODE mode: services would not be isolated)"
