@@ -685,6 +685,7 @@ detect_results(struct facts *f)
 	mod_set(f->ctx, "backends", per);
 	mod_set(f->ctx, "binaries", bins);
 	mod_set(f->ctx, "systemd", val_bool(f->d.systemd));
+	mod_set(f->ctx, "init", val_str(f->d.systemd ? "systemd" : "sysv"));
 	val_map_set(svc, "client", val_str(f->d.systemd ? "nut-monitor" :
 	    "nut-client"));
 	val_map_set(svc, "server", val_str("nut-server"));

@@ -21,6 +21,10 @@
  *     (loaded after it: they win): refused unless the broker would boot
  *     with no plaintext AMQP listener, a TLS one, and exactly our
  *     certificate files;
+ *  4b. every key the patch writes must be in the schema files of the
+ *     broker installed on the host (modules/rabbitmq/rmqschema.h): what
+ *     3.8, 3.10 and 4.0 accept differs, and the release on the host
+ *     decides; a key it does not accept refuses the change;
  *  5. pre-flight on the host (modules/rabbitmq/rmqhost.h): the CA, certificate and
  *     key exist, are readable by the broker's user, parse, the key
  *     matches the certificate, the certificate is valid now; any problem
@@ -43,7 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/generic/command.h"
 #include "modules/rabbitmq/rabbitmq.h"
+#include "modules/rabbitmq/rmqschema.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -265,6 +271,75 @@ check_after(struct rtls *t)
 	return ret;
 }
 
+/* Was this entry in the file before the patch (same key, same value)? */
+static int
+was_there(const struct rmq_conf *c, const struct rmq_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->entries[i].key, e->key) == 0 &&
+		    strcmp(c->entries[i].value, e->value) == 0)
+			return 1;
+	return 0;
+}
+
+/* The keys the patch writes that the broker on the host does not accept
+ * (its schema files), ", "-joined into bad. */
+static void
+unaccepted(const struct rtls *t, const struct rmq_schema *sc,
+    struct strbuf *bad)
+{
+	size_t i;
+
+	for (i = 0; i < t->newconf.n; i++) {
+		const struct rmq_entry *e = &t->newconf.entries[i];
+
+		if (e->include || was_there(&t->h.conf.conf, e) ||
+		    rmq_schema_accepts(sc, e->key))
+			continue;
+		strbuf_addf(bad, "%s'%s' (line %d)", bad->len ? ", " : "",
+		    e->key, e->line);
+	}
+}
+
+/* Every key the patch writes must be one the broker ON THE HOST accepts:
+ * the release decides (3.8, 3.10, 4.0 differ), and one unknown key stops
+ * it at boot.  No schema files found (another layout): the built-in table
+ * of keys valid since 3.8 stands, and the result says so. */
+static int
+check_schema(struct rtls *t)
+{
+	struct rmq_schema sc = RMQ_SCHEMA_INIT;
+	struct strbuf cmd = STRBUF_INIT, bad = STRBUF_INIT;
+	struct exec_res r;
+	char nonce[17];
+	int ret;
+
+	cmd_nonce(nonce, sizeof(nonce));
+	rmq_schema_cmd(&cmd, nonce, arg_str(t->args, "lib_dir"));
+	exec_res_init(&r);
+	if ((ret = mod_exec(t->ctx, cmd.buf, NULL, 0, &r)) != 0)
+		goto out;
+	rmq_schema_parse(&sc, r.out.buf, nonce);
+	mod_set(t->ctx, "schema_files", val_int((int64_t)sc.nfiles));
+	if (sc.n == 0)
+		goto out;
+	unaccepted(t, &sc, &bad);
+	if (bad.len)
+		ret = refuse(t, "RabbitMQ %s on this host does not accept %s "
+		    "(not in its own schema files, %zu read): the broker would "
+		    "not boot with %s", t->h.version ? t->h.version :
+		    "(version unknown)", bad.buf, sc.nfiles, strchr(bad.buf,
+		    ',') ? "them" : "it");
+out:
+	rmq_schema_release(&sc);
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	strbuf_release(&bad);
+	return ret;
+}
+
 static struct val *
 split_lines(const struct strbuf *sb)
 {
@@ -440,7 +515,8 @@ run_patch(struct rtls *t, int write)
 	if ((ret = check_target(t)) != 0 || (ret = do_patch(t)) != 0)
 		return ret;
 	mod_set(t->ctx, "changes", split_lines(&t->changes));
-	if ((ret = check_after(t)) != 0 || (ret = preflight(t)) != 0)
+	if ((ret = check_after(t)) != 0 || (ret = check_schema(t)) != 0 ||
+	    (ret = preflight(t)) != 0)
 		return ret;
 	if (!write) {
 		plan_msg(t);
@@ -600,6 +676,9 @@ static const struct module_arg rabbitmq_tls_args[] = {
 	  "no write (would_change); restored: put backup_file back", NULL },
 	{ "conf_dir", ARG_PATH, 0, "/etc/rabbitmq", NULL,
 	  "RabbitMQ's configuration directory", NULL },
+	{ "lib_dir", ARG_PATH, 0, "/usr/lib/rabbitmq/lib", NULL,
+	  "where the broker's rabbitmq_server-VERSION/plugins are: every key "
+	  "written is checked against their schema files", NULL },
 	{ "path", ARG_PATH, 0, NULL, NULL,
 	  "the rabbitmq.conf to patch or restore (default: the one the "
 	  "broker loads)", "dest" },
