@@ -6,7 +6,9 @@
 #   make check              install test dependencies (Debian, as root), build,
 #                           run unit tests and end-to-end tests on the local lab
 #   make demo               install, build, run the fixes on the local lab
-#   make unit | e2e | bench | lint | valgrind | install | clean
+#   make unit | e2e | fleet | bench | lint | valgrind | install | clean
+#   make fleet              the NUT/RabbitMQ cases on systemd hosts of bullseye,
+#                           bookworm and trixie (tests/e2e/fleet/run)
 #   make compat             how many real public playbooks (tests/compat/) pass
 #                           'mend check'
 #
@@ -79,12 +81,21 @@ unit: $(UNIT_BIN)
 e2e: mend
 	@tests/e2e/run
 
+# The systemd hosts' root file systems (tests/lab/fleet-root, minutes on a
+# fresh machine, cached after) are built in the background while mend is
+# built and the unit and namespace tests run; tests/e2e/fleet/run waits
+# for them.
 check:
 	tests/install-deps
+	tests/lab/fleet-root --background bullseye bookworm trixie
 	$(MAKE) DEVELOPER=1 mend $(UNIT_BIN)
 	tests/lint
 	tests/run-unit $(UNIT_BIN)
 	tests/e2e/run
+	tests/e2e/fleet/run
+
+fleet: mend
+	@tests/e2e/fleet/run
 
 demo:
 	tests/install-deps
@@ -122,4 +133,4 @@ clean:
 	rm -f mend libmend.a $(ENGINE_OBJ) $(ENGINE_SRC:.c=.d) $(MAIN_SRC:.c=.o) \
 	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN)
 
-.PHONY: all unit e2e check demo bench fuzz valgrind lint install clean compat
+.PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat

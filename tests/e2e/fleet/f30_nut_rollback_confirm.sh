@@ -1,0 +1,81 @@
+# shellcheck shell=bash disable=SC2046
+# NUT rollback and confirm-or-revert on systemd hosts of every release:
+#  1. `mend rollback RUN` of the upsmon fix: every file under /etc/nut
+#     byte-identical with mode and owner, nut-monitor restarted through
+#     systemctl afterwards (on the old configuration), active, upsmon in
+#     its unit;
+#  2. confirm-or-revert: the revert job is a transient systemd unit
+#     (mend-confirm-*.service), not a child of the SSH session; mend is
+#     SIGKILLed right after the restart (its SSH sessions die with it) and
+#     every host puts upsmon.conf back by itself at the deadline and
+#     restarts nut-monitor, which is active again afterwards.
+. "$TOP/tests/e2e/fleet/fleet-lib.sh"
+"$TOP/tests/lab/mkca" "$LAB/pki" >/dev/null 2>&1 || true
+each "$TOP/tests/lab/nut-up" {} --tls nss --no-client-db || fail "nut-up"
+snap() { lab_sh "$1" sh -c 'find /etc/nut -type f | LC_ALL=C sort | while read -r f; do echo "$f $(sha256sum <"$f" | cut -c1-64) $(stat -c "%a %U:%G" "$f")"; done'; }
+declare -A before mpid
+for n in $(hosts_n); do before[$n]=$(snap "$n"); done
+
+# ---- 1. mend rollback ----------------------------------------------------------
+mend_run run "$TOP/playbooks/nut-upsmon-tls.yml" $(lab_args) -e nut_ca_file="$CA"
+expect_rc 0
+run=$(sed -n 's/^run \([^ ]*\) .*/\1/p' "$T/out" | head -1)
+for n in $(hosts_n); do
+	lab_sh "$n" grep -q '^CERTVERIFY 1' /etc/nut/upsmon.conf || fail "h$n: not fixed"
+	mpid[$n]=$(lab_sh "$n" systemctl show -p MainPID --value nut-monitor)
+done
+mend_run rollback "$run" $(lab_args)
+expect_rc 0
+for n in $(hosts_n); do
+	after=$(snap "$n")
+	[ "$after" = "${before[$n]}" ] || fail "h$n ($(os_of "$n")): not restored:
+$(diff <(echo "${before[$n]}") <(echo "$after"))"
+	[ "$(lab_sh "$n" systemctl show -p MainPID --value nut-monitor)" != "${mpid[$n]}" ] ||
+		fail "h$n: nut-monitor was not restarted by the rollback"
+	active "$n" nut-monitor || fail "h$n: nut-monitor not active after the rollback"
+	inside_unit "$n" upsmon nut-monitor.service
+done
+stamp "1. rollback ok"
+
+# ---- 2. confirm-or-revert, mend killed -------------------------------------------
+C=/etc/nut/upsmon.conf
+cat >"$T/cr.yml" <<P
+- hosts: all
+  gather_facts: false
+  confirm_timeout: 25
+  tasks:
+    - lineinfile: {path: $C, regexp: "^DEADTIME", line: "DEADTIME 25"}
+    - service: {name: nut-monitor, state: restarted}
+    - command: sleep 600
+P
+declare -A sum
+for n in $(hosts_n); do sum[$n]=$(fsum "$n" $C); done
+"$MEND" run "$T/cr.yml" $(lab_args) >"$T/out" 2>&1 &
+mp=$!
+for _ in $(seq 240); do
+	[ "$(grep -c 'service.*changed' "$T/out")" -ge "$(nhosts)" ] && break
+	sleep 0.25
+done
+grep -c 'confirm-or-revert | ok: armed on the host (job pid [0-9]*, unit mend-confirm-' "$T/out" |
+	grep -qx "$(nhosts)" || { kill -KILL $mp; cat "$T/out" >&2; fail "the revert jobs are not transient units"; }
+for n in $(hosts_n); do
+	u=$(sed -n "s/^h$n | confirm-or-revert | ok: armed on the host (job pid [0-9]*, unit \\([^)]*\\)).*/\\1/p" "$T/out" | head -1)
+	active "$n" "$u" || fail "h$n: the revert job's unit $u is not active"
+	lab_sh "$n" grep -qx 'DEADTIME 25' $C || fail "h$n: the change is not there"
+	eval "unit_$n=\$u"
+done
+kill -KILL $mp
+wait $mp 2>/dev/null
+stamp "mend killed; waiting for the hosts to revert by themselves"
+for n in $(hosts_n); do
+	u=unit_$n
+	for _ in $(seq 90); do [ "$(fsum "$n" $C)" = "${sum[$n]}" ] && break; sleep 1; done
+	[ "$(fsum "$n" $C)" = "${sum[$n]}" ] || fail "h$n: $C was not put back"
+	for _ in $(seq 30); do active "$n" "${!u}" || break; sleep 1; done
+	active "$n" "${!u}" && fail "h$n: the revert job still runs"
+	journal "$n" "${!u}" 0 | grep -q 'restarted nut-monitor' || { journal "$n" "${!u}" 0 >&2; lab_sh "$n" sh -c 'cat /run/mend/confirm/*/log' >&2; fail "h$n: the job did not restart nut-monitor"; }
+	active "$n" nut-monitor || fail "h$n: nut-monitor not active after the revert"
+	inside_unit "$n" upsmon nut-monitor.service
+done
+stamp "2. confirm-or-revert ok"
+exit 0
