@@ -14,14 +14,30 @@ static const char schema_script[] =
 	"set -- \"$lib\"/rabbitmq_server-*/plugins/*/priv/schema/*.schema "
 	"\"$lib\"/rabbitmq_server-*/plugins/*/priv/*.schema\n"
 	"m=0; for f; do [ -f \"$f\" ] && m=$((m + 1)); done\n"
-	"echo \"$n files $m\"\n"
 	"z=0; for f in \"$lib\"/rabbitmq_server-*/plugins/*.ez; do "
 	"[ -f \"$f\" ] && z=$((z + 1)); done\n"
-	"echo \"$n ez $z\"\n"
-	"[ $m -gt 0 ] || exit 0\n"
-	"for f; do [ -f \"$f\" ] && cat -- \"$f\"; done | tr '\\n' ' ' | "
-	"grep -o '{mapping,[[:space:]]*\"[^\"]*\"' | "
-	"sed 's/^[^\"]*\"//; s/\"$//' | sort -u | sed \"s/^/$n key /\"\n";
+	"t=$(mktemp) || exit 1\n"
+	"{\n"
+	"  for f; do [ -f \"$f\" ] && cat -- \"$f\"; done\n"
+	/* 3.8 ships its plugins as .ez (zip) archives: the broker's own
+	 * Erlang reads the schemas out of them */
+	"  if [ $z -gt 0 ] && command -v erl >/dev/null 2>&1; then\n"
+	"    L=$lib erl -noshell -eval '"
+	"F = fun(Z) -> case zip:extract(Z, [memory, {file_filter, fun(E) -> "
+	"lists:suffix(\".schema\", element(2, E)) end}]) of "
+	"{ok, S} -> [io:put_chars([B, \"\\n%%mend-schema-file\\n\"]) || "
+	"{_, B} <- S]; _ -> ok end end, "
+	"[F(Z) || Z <- filelib:wildcard(os:getenv(\"L\") ++ "
+	"\"/rabbitmq_server-*/plugins/*.ez\")], halt().' 2>/dev/null\n"
+	"  fi\n"
+	"} >\"$t\"\n"
+	"e=$(grep -c '^%%mend-schema-file$' \"$t\")\n"
+	"echo \"$n files $((m + e))\"\n"
+	"if [ $z -gt 0 ] && ! command -v erl >/dev/null 2>&1; then "
+	"echo \"$n ez $z\"; else echo \"$n ez 0\"; fi\n"
+	"tr '\\n' ' ' <\"$t\" | grep -o '{mapping,[[:space:]]*\"[^\"]*\"' | "
+	"sed 's/^[^\"]*\"//; s/\"$//' | sort -u | sed \"s/^/$n key /\"\n"
+	"rm -f \"$t\"\n";
 
 void
 rmq_schema_cmd(struct strbuf *cmd, const char *nonce, const char *libdir)

@@ -12,6 +12,9 @@
  * written for.  A mapping name is dot-separated; a segment starting with
  * `$` ("listeners.ssl.$name") matches any one segment of a key.
  *
+ * RabbitMQ 3.8 (Debian 11) ships its plugins as .ez (zip) archives: the
+ * schemas inside are read with the broker's own Erlang (erl, zip:extract).
+ *
  * rmq_schema_cmd() is the host script; rmq_schema_parse() reads its output
  * (pure, unit-tested); rmq_schema_accepts() matches a key.
  */
