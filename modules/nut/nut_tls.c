@@ -348,6 +348,25 @@ out:
 	return ret;
 }
 
+/* NUT before 2.8 (Debian 11's 2.7.4): upsd has no DISABLE_WEAK_SSL (its
+ * binary does not contain the word; it would log "invalid directive" and
+ * go on accepting TLS 1.0/1.1): the directive is not written, and the
+ * result says why. */
+static int
+weak_ssl_known(struct ntls *t)
+{
+	const char *v = arg_str(t->args, "version");
+	int maj = 0, min = 0;
+
+	if (v == NULL || sscanf(v, "%d.%d", &maj, &min) != 2 ||
+	    maj > 2 || (maj == 2 && min >= 8))
+		return 1;
+	mod_set(t->ctx, "not_written", val_str_take(xasprintf(
+	    "DISABLE_WEAK_SSL: NUT %s's upsd does not know it (added in 2.8.0)"
+	    "; upsd keeps accepting TLS 1.0 and 1.1", v)));
+	return 0;
+}
+
 static int
 patch_server(struct ntls *t)
 {
@@ -361,7 +380,8 @@ patch_server(struct ntls *t)
 	fix.certident_name = arg_str(t->args, "certident_name");
 	fix.certident_password = arg_str(t->args, "certident_password");
 	fix.certfile = arg_str(t->args, "certfile");
-	fix.disable_weak_ssl = arg_bool(t->args, "disable_weak_ssl");
+	fix.disable_weak_ssl = arg_bool(t->args, "disable_weak_ssl") &&
+	    weak_ssl_known(t);
 	if (fix.certident_name != NULL && fix.certident_password == NULL)
 		fix.certident_password = "";
 	if (nutconf_patch_upsd(t->old.buf, t->old.len, &fix, &t->new, &e) < 0) {
@@ -549,6 +569,10 @@ static const struct module_arg nut_tls_args[] = {
 	  NULL },
 	{ "disable_weak_ssl", ARG_BOOL, 0, "true", NULL,
 	  "server: DISABLE_WEAK_SSL true (TLS 1.2 minimum)", NULL },
+	{ "version", ARG_STR, 0, NULL, NULL,
+	  "the host's NUT version (nut_facts' version): directives that "
+	  "version does not know are not written (DISABLE_WEAK_SSL before "
+	  "2.8.0), and not_written says so", NULL },
 	{ "nut_user", ARG_STR, 0, "nut", NULL,
 	  "user NUT runs as (stores must be readable by it)", NULL },
 	{ "show_diff", ARG_BOOL, 0, "true", NULL,

@@ -98,9 +98,17 @@ for n in $(hosts_n); do
 	expect_task $h "upsmon connected to every server in SSL and verified it" "ok"
 	expect_task $h "verify: STARTTLS, verified handshake" "ok"
 	journal "$n" nut-monitor "${since[$n]}" >"$T/j$n"
-	grep -q "Connected to NUT server 127.0.0.1 in SSL" "$T/j$n" || { cat "$T/j$n" >&2; fail "$h: upsmon did not log an SSL connection"; }
-	grep -q "Intend to authenticate server 127.0.0.1 : SUCCESS" "$T/j$n" || fail "$h: upsmon did not verify the server"
-	journal "$n" nut-server "${since[$n]}" | grep -q 'logged into UPS \[myups\] (SSL)' || fail "$h: upsd saw no SSL login"
+	if [ "$(nut_version "$n")" = 2.7.4 ]; then
+		# 2.7.4: upsmon daemonizes (Type=forking), its TLS lines go to
+		# /dev/null: none may appear (if they do, the playbook's reading
+		# of 2.7.4 is out of date)
+		grep -qE "in SSL|authenticate server|handshake done" "$T/j$n" &&
+			fail "$h: NUT 2.7.4's upsmon logged TLS lines under systemd: $(cat "$T/j$n")"
+	else
+		grep -q "Connected to NUT server 127.0.0.1 in SSL" "$T/j$n" || { cat "$T/j$n" >&2; fail "$h: upsmon did not log an SSL connection"; }
+		grep -q "Intend to authenticate server 127.0.0.1 : SUCCESS" "$T/j$n" || fail "$h: upsmon did not verify the server"
+	fi
+	lab_sh "$n" journalctl -q -o cat -t upsd --since "@${since[$n]}" | grep -q 'logged into UPS \[myups\] (SSL)' || fail "$h: upsd saw no SSL login"
 	lab_sh "$n" grep -qx 'CERTVERIFY 1' $conf || fail "$h: CERTVERIFY 1 missing"
 	lab_sh "$n" grep -q '^certverify' $conf && fail "$h: seed line left"
 	[ "$(fsum "$n" $conf | cut -d' ' -f2-)" = "640 root nut" ] || fail "$h: mode/owner of $conf"
@@ -131,11 +139,14 @@ done
 for n in $(hosts_n); do
 	ok=0
 	for _ in $(seq 40); do
-		journal "$n" nut-monitor "${since[$n]}" | grep -q "Certificate validation failed for 127.0.0.1" && { ok=1; break; }
+		# 2.8: libupsclient's own line; 2.7.4 (lines to /dev/null):
+		# upsmon's own syslog line for the refused connection
+		journal "$n" nut-monitor "${since[$n]}" |
+			grep -qE "Certificate validation failed for 127.0.0.1|\[myups@127.0.0.1\]: connect failed" && { ok=1; break; }
 		sleep 0.5
 	done
 	[ $ok = 1 ] || { journal "$n" nut-monitor "${since[$n]}" | tail >&2; fail "h$n: upsmon did not refuse the other CA's certificate"; }
-	journal "$n" nut-server "${since[$n]}" | grep -q 'logged into UPS' && fail "h$n: upsmon logged in to the impostor"
+	lab_sh "$n" journalctl -q -o cat -t upsd --since "@${since[$n]}" | grep -q 'logged into UPS' && fail "h$n: upsmon logged in to the impostor"
 	lab_sh "$n" sh -c 'sed -i "s|^CERTPATH /etc/nut/cert-evil|CERTPATH /etc/nut/cert-upsd|" /etc/nut/upsd.conf && systemctl restart nut-server'
 done
 stamp "5. attack refused by upsmon"
