@@ -8,10 +8,10 @@
 #     readiness from the unit and the TLS port; afterwards the unit is
 #     active, every beam.smp runs inside it, 5672 refused, 5671 verified;
 #     a second run changes nothing;
-#  3. a real AMQP client (amqp-tools, librabbitmq + OpenSSL, on the host)
-#     declares, publishes and gets a message over verified TLS; the same
-#     client refuses the broker when it trusts another CA (the attack the
-#     fix closes), and cleartext AMQP is refused.
+#  3. a real AMQP client (amqp-tools, librabbitmq + OpenSSL, on the host;
+#     OpenSSL's s_client on bullseye) declares, publishes and gets a message
+#     over verified TLS; the same client refuses the broker when it trusts
+#     another CA (the attack the fix closes), and cleartext AMQP is refused.
 . "$TOP/tests/e2e/fleet/fleet-lib.sh"
 PB=$TOP/playbooks/rabbitmq-tls.yml
 "$TOP/tests/lab/mkca" "$LAB/pki" >/dev/null 2>&1 || true
@@ -69,21 +69,34 @@ for n in $(hosts_n); do [ "$(recap h$n changed)" = 0 ] || fail "second run: h$n 
 stamp "2. fix ok"
 
 # ---- 3. a real AMQP client ------------------------------------------------------
+# amqp-tools (librabbitmq) on bookworm/trixie; bullseye's librabbitmq 0.10
+# fails every TLS connection there ("creating SSL/TLS socket", with the
+# right CA too): on bullseye OpenSSL's own s_client, verifying the chain and
+# the name, sends the AMQP header and must get the broker's Connection.Start
 other=$T/other-ca
 "$TOP/tests/lab/mkca" "$other" --cn "some other CA" >/dev/null
+# shellcheck disable=SC2016  # expanded inside the host
+sclient='{ printf "AMQP\000\000\011\001"; sleep 2; } | openssl s_client -connect localhost:5671 -CAfile "$1" -verify_return_error -verify_hostname localhost -quiet 2>/dev/null | grep -a -c "RabbitMQ"'
 for n in $(hosts_n); do
 	h=h$n
 	cp "$other/ca.pem" "$(host_root "$n")/tmp/other-ca.pem"
-	tls=(--server=localhost --port=5671 --ssl --cacert=/etc/rabbitmq/tls/ca.pem)
-	lab_sh "$n" amqp-declare-queue "${tls[@]}" -q fleet-q >/dev/null ||
-		fail "$h: amqp-declare-queue over verified TLS"
-	lab_sh "$n" amqp-publish "${tls[@]}" -r fleet-q -b "hello from $h" ||
-		fail "$h: amqp-publish over verified TLS"
-	got=$(lab_sh "$n" amqp-get "${tls[@]}" -q fleet-q) || fail "$h: amqp-get over TLS"
-	[ "$got" = "hello from $h" ] || fail "$h: got '$got'"
-	lab_sh "$n" amqp-publish --server=localhost --port=5671 --ssl --cacert=/tmp/other-ca.pem \
-		-r fleet-q -b x 2>"$T/evil" && fail "$h: the client accepted a broker its CA did not sign"
-	lab_sh "$n" amqp-publish --server=127.0.0.1 --port=5672 -r fleet-q -b x 2>/dev/null &&
+	if [ "$(os_of "$n")" = bullseye ]; then
+		lab_sh "$n" sh -c "$sclient" sh /etc/rabbitmq/tls/ca.pem >/dev/null ||
+			fail "$h: openssl s_client got no Connection.Start over verified TLS"
+		lab_sh "$n" sh -c "$sclient" sh /tmp/other-ca.pem >/dev/null &&
+			fail "$h: s_client accepted a broker its CA did not sign"
+	else
+		tls=(--url=amqps://localhost:5671 --cacert=/etc/rabbitmq/tls/ca.pem)
+		lab_sh "$n" amqp-declare-queue "${tls[@]}" -q fleet-q >/dev/null ||
+			fail "$h: amqp-declare-queue over verified TLS"
+		lab_sh "$n" amqp-publish "${tls[@]}" -r fleet-q -b "hello from $h" ||
+			fail "$h: amqp-publish over verified TLS"
+		got=$(lab_sh "$n" amqp-get "${tls[@]}" -q fleet-q) || fail "$h: amqp-get over TLS"
+		[ "$got" = "hello from $h" ] || fail "$h: got '$got'"
+		lab_sh "$n" amqp-publish --url=amqps://localhost:5671 --cacert=/tmp/other-ca.pem \
+			-r fleet-q -b x 2>"$T/evil" && fail "$h: the client accepted a broker its CA did not sign"
+	fi
+	lab_sh "$n" amqp-publish --url=amqp://localhost:5672 -r fleet-q -b x 2>/dev/null &&
 		fail "$h: cleartext AMQP accepted"
 	true
 done

@@ -52,14 +52,19 @@ declare -A sum
 for n in $(hosts_n); do sum[$n]=$(fsum "$n" $C); done
 "$MEND" run "$T/cr.yml" $(lab_args) >"$T/out" 2>&1 &
 mp=$!
-for _ in $(seq 240); do
-	[ "$(grep -c 'service.*changed' "$T/out")" -ge "$(nhosts)" ] && break
-	sleep 0.25
+# the journal says when every host has restarted (stdout is buffered)
+j=
+for _ in $(seq 600); do
+	id=$(sed -n 's/^run \([^ ]*\) .*/\1/p' "$T/out" | head -1)
+	j=$T/state/runs/$id/journal.jsonl
+	[ -n "$id" ] && [ "$(grep -c '"t":"service"' "$j" 2>/dev/null)" -ge "$(nhosts)" ] && break
+	sleep 0.2
 done
-grep -c 'confirm-or-revert | ok: armed on the host (job pid [0-9]*, unit mend-confirm-' "$T/out" |
-	grep -qx "$(nhosts)" || { kill -KILL $mp; cat "$T/out" >&2; fail "the revert jobs are not transient units"; }
+[ "$(grep -c '"t":"service"' "$j" 2>/dev/null)" -ge "$(nhosts)" ] || { kill -KILL $mp; fail "the restarts did not happen"; }
 for n in $(hosts_n); do
-	u=$(sed -n "s/^h$n | confirm-or-revert | ok: armed on the host (job pid [0-9]*, unit \\([^)]*\\)).*/\\1/p" "$T/out" | head -1)
+	u=$(grep '"action":"armed"' "$j" | grep "\"h$n\"" | sed -n 's/.*"job_unit":"\([^"]*\)".*/\1/p' | tail -1)
+	[ -n "$u" ] || { kill -KILL $mp; grep armed "$j" >&2; fail "h$n: the revert job is not a transient unit"; }
+	case $u in mend-confirm-*.service) ;; *) fail "h$n: job unit '$u'" ;; esac
 	active "$n" "$u" || fail "h$n: the revert job's unit $u is not active"
 	lab_sh "$n" grep -qx 'DEADTIME 25' $C || fail "h$n: the change is not there"
 	eval "unit_$n=\$u"
