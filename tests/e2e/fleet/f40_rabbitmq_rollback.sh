@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2046
 # RabbitMQ boot failure and rollback on systemd hosts of every release:
-#  1. the pre-flight switched off and a key the broker cannot read: the
-#     broker does not boot (Debian's unit then restarts it in a loop); mend
-#     sees it from the unit and the boot log, puts rabbitmq.conf back,
+#  1. the pre-flight switched off and a key the broker cannot read: 3.10
+#     and 4.0 do not boot (BOOT FAILED; Debian's unit then restarts them in
+#     a loop), 3.8.9 boots and refuses every TLS handshake; mend sees it
+#     from the unit, the boot log and the port, puts rabbitmq.conf back,
 #     restarts the unit and waits until cleartext answers again: the unit
 #     is active, beam.smp inside it, the host reported failed;
 #  2. `mend rollback RUN` of a successful fix: rabbitmq.conf byte-identical,
@@ -24,7 +25,16 @@ expect_rc 2
 w='wait until the broker answers on TLS (or says BOOT FAILED)'
 for n in $(hosts_n); do
 	h=h$n
-	[ "$(jdata "$T/rb.json" $h "$w" .data.boot_failed)" = true ] || { cat "$T/out" >&2; fail "$h ($(os_of "$n")): the failed boot was not seen"; }
+	if [ "$(os_of "$n")" = bullseye ]; then
+		# 3.8.9 does not check the key file when it boots: it starts and
+		# refuses every TLS handshake; the wait sees a started broker that
+		# does not answer, and the host is restored all the same
+		[ "$(jdata "$T/rb.json" $h "$w" .data.boot_completed)" = true ] &&
+			jdata "$T/rb.json" $h "$w" .message | grep -q "TLS handshake failed" ||
+			{ cat "$T/out" >&2; fail "$h (bullseye): the broken TLS listener was not seen"; }
+	else
+		[ "$(jdata "$T/rb.json" $h "$w" .data.boot_failed)" = true ] || { cat "$T/out" >&2; fail "$h ($(os_of "$n")): the failed boot was not seen"; }
+	fi
 	[ "$(jdata "$T/rb.json" $h 'ROLLBACK - restore the previous rabbitmq.conf' .changed)" = true ] || fail "$h: not restored"
 	[ "$(jdata "$T/rb.json" $h 'ROLLBACK - wait until the previous listener answers again' .data.outcome)" = accepted ] ||
 		fail "$h: the old listener is not back"
