@@ -78,7 +78,10 @@ for n in $(hosts_n); do
 	[ "$(fsum "$n" $C)" = "${sum[$n]}" ] || fail "h$n: $C was not put back"
 	for _ in $(seq 30); do active "$n" "${!u}" || break; sleep 1; done
 	active "$n" "${!u}" && fail "h$n: the revert job still runs"
-	journal "$n" "${!u}" 0 | grep -q 'restarted nut-monitor' || { journal "$n" "${!u}" 0 >&2; lab_sh "$n" sh -c 'cat /run/mend/confirm/*/log' >&2; fail "h$n: the job did not restart nut-monitor"; }
+	# the unit ran the job (its journal), the job's own log says what it did
+	journal "$n" "${!u}" 0 | grep -q "job.1.sh" || fail "h$n: no journal of the job's unit ${!u}"
+	lab_sh "$n" cat "/run/mend/confirm/$id/log" | grep -q 'restarted nut-monitor' ||
+		{ lab_sh "$n" cat "/run/mend/confirm/$id/log" >&2; fail "h$n: the job did not restart nut-monitor"; }
 	active "$n" nut-monitor || fail "h$n: nut-monitor not active after the revert"
 	inside_unit "$n" upsmon nut-monitor.service
 done
