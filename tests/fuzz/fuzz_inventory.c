@@ -78,10 +78,15 @@ fuzz_select(const struct inventory *inv, const char *pattern)
 	size_t n = 0, i;
 	int ret = inventory_select(inv, pattern, NULL, &sel, &n, &e);
 
+	unsigned char *seen = calloc(inv->nhosts + 1, 1);
+
 	check_errors(ret, &e);
-	for (i = 1; i < n; i++)
-		if (sel[i - 1]->index >= sel[i]->index)
+	for (i = 0; i < n; i++) {      /* Ansible's order: each host once */
+		if (sel[i]->index >= inv->nhosts || seen[sel[i]->index])
 			abort();
+		seen[sel[i]->index] = 1;
+	}
+	free(seen);
 	free(sel);
 	err_release(&e);
 }
