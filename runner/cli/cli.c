@@ -392,12 +392,12 @@ static int
 check_safety_opts(struct cli *c)
 {
 	struct err e = ERR_INIT;
-	struct window w;
 	int ret = 0;
 
 	if ((c->o.tz != NULL && zone_check(c->o.tz, &e) < 0) ||
 	    mend_clock_init(&c->clock, c->now, c->o.tz, &e) < 0 ||
-	    (c->o.window != NULL && window_parse(c->o.window, &w, &e) < 0)) {
+	    (c->o.window != NULL && window_parse(c->o.window, &c->o.win,
+	    &e) < 0)) {
 		strbuf_rtrim(&e.msg);
 		usage_error("%s", err_text(&e, "invalid value"));
 		ret = -1;
@@ -542,8 +542,6 @@ load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
 	for (i = 0; i < c->npb; i++)
 		if (playbook_load(c->playbooks[i], &(*pbs)[i], &e) < 0)
 			ret = -1;
-	if (ret == 0 && safety_validate(*pbs, c->npb, &e) < 0)
-		ret = -1;
 	for (i = 0; ret == 0 && i < c->npb; i++) {
 		for (j = 0; j < (*pbs)[i]->nplays; j++) {
 			struct inv_host **sel = NULL;

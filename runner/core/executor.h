@@ -56,6 +56,7 @@ struct run_opts {
 	                               * rollback for per-host plans) */
 	/* rollout safety (runner/core/safety.h) */
 	const char *window;           /* --window: replaces every play's */
+	struct window win;            /* ... parsed (set when window is) */
 	const char *tz;               /* --tz: the windows' zone (NULL: local) */
 	const struct mend_clock *clock;   /* NULL = real time */
 	int rollback_on_failure;      /* --rollback-on-failure: ROLLBACK_HOST

@@ -6,18 +6,13 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/playbook.h"
+#include "runner/core/window.h"
 #include "runner/util/ansible_names.h"
 #include "runner/util/suggest.h"
 #include "runner/template/template.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
 
-static const char *const play_keys[] = {
-	"name", "hosts", "vars", "vars_files", "become", "become_user",
-	"gather_facts", "serial", "max_fail_percentage", "any_errors_fatal",
-	"tags", "tasks", "handlers", "remote_user", "connection", "window",
-	"window_margin", "rollback_on_failure", "confirm_timeout", NULL
-};
 static const char *const task_keys[] = {
 	"name", "args", "when", "register", "notify", "changed_when",
 	"failed_when", "ignore_errors", "tags", "no_log", "become",
@@ -495,96 +490,270 @@ parse_serial(struct pctx *c, struct play *p, const struct val *v)
 	return 0;
 }
 
+/* ---- play keywords: one table (name, how it is parsed, where it goes) ---- */
+
+typedef int (*play_key_fn)(struct pctx *c, struct play *p, const char *k,
+    const struct val *v);
+
 static int
-play_key(struct pctx *c, struct play *p, const char *k, const struct val *v)
+pk_name(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	return (p->name = get_str(c, k, v)) ? 0 : -1;
+}
+
+static int
+pk_hosts(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	p->hosts_pos = v->pos;
+	if (v->type != V_LIST)
+		return (p->hosts = get_str(c, k, v)) ? 0 : -1;
+	for (i = 0; i < v->u.list.n; i++) {
+		if (i)
+			strbuf_addch(&sb, ':');
+		val_to_str(v->u.list.items[i], &sb);
+	}
+	p->hosts = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+static int
+pk_vars(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	(void)k;
+	if (v->type == V_NULL)
+		return 0;
+	if (v->type != V_MAP)
+		return err_setpos(c->e, &v->pos, "'vars' must be a mapping");
+	val_map_merge(p->vars, v);
+	return 0;
+}
+
+static int
+pk_vars_files(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
 {
 	size_t i;
 
-	if (strcmp(k, "name") == 0)
-		return (p->name = get_str(c, k, v)) ? 0 : -1;
-	if (strcmp(k, "hosts") == 0) {
-		p->hosts_pos = v->pos;
-		if (v->type == V_LIST) {
-			struct strbuf sb = STRBUF_INIT;
-
-			for (i = 0; i < v->u.list.n; i++) {
-				if (i)
-					strbuf_addch(&sb, ':');
-				val_to_str(v->u.list.items[i], &sb);
-			}
-			p->hosts = strbuf_detach(&sb, NULL);
-			return 0;
-		}
-		return (p->hosts = get_str(c, k, v)) ? 0 : -1;
-	}
-	if (strcmp(k, "vars") == 0) {
-		if (v->type == V_NULL)
-			return 0;
-		if (v->type != V_MAP)
-			return err_setpos(c->e, &v->pos, "'vars' must be a "
-			    "mapping");
-		val_map_merge(p->vars, v);
-		return 0;
-	}
-	if (strcmp(k, "vars_files") == 0) {
-		if (v->type != V_LIST)
-			return load_vars_file(c, p, v);
-		for (i = 0; i < v->u.list.n; i++)
-			if (load_vars_file(c, p, v->u.list.items[i]) < 0)
-				return -1;
-		return 0;
-	}
-	if (strcmp(k, "become") == 0)
-		return get_bool(c, k, v, &p->become);
-	if (strcmp(k, "become_user") == 0)
-		return (p->become_user = get_str(c, k, v)) ? 0 : -1;
-	if (strcmp(k, "remote_user") == 0)
-		return (p->remote_user = get_str(c, k, v)) ? 0 : -1;
-	if (strcmp(k, "gather_facts") == 0) {
-		int b = 0;
-
-		if (get_bool(c, k, v, &b) < 0)
+	(void)k;
+	if (v->type != V_LIST)
+		return load_vars_file(c, p, v);
+	for (i = 0; i < v->u.list.n; i++)
+		if (load_vars_file(c, p, v->u.list.items[i]) < 0)
 			return -1;
-		if (b)
-			return err_setpos(c->e, &v->pos, "gather_facts: true "
-			    "is not supported (mend gathers no facts; use "
-			    "'gather_facts: false' and the *_facts modules)");
+	return 0;
+}
+
+static int
+pk_become(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	return get_bool(c, k, v, &p->become);
+}
+
+static int
+pk_become_user(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return (p->become_user = get_str(c, k, v)) ? 0 : -1;
+}
+
+static int
+pk_remote_user(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return (p->remote_user = get_str(c, k, v)) ? 0 : -1;
+}
+
+static int
+pk_gather_facts(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	int b = 0;
+
+	(void)p;
+	if (get_bool(c, k, v, &b) < 0)
+		return -1;
+	if (b)
+		return err_setpos(c->e, &v->pos, "gather_facts: true is not "
+		    "supported (mend gathers no facts; use 'gather_facts: "
+		    "false' and the *_facts modules)");
+	return 0;
+}
+
+static int
+pk_connection(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)p;
+	(void)k;
+	if (v->type != V_STR || (strcmp(v->u.str.s, "ssh") != 0 &&
+	    strcmp(v->u.str.s, "local") != 0))
+		return err_setpos(c->e, &v->pos, "'connection' must be "
+		    "'ssh' or 'local'");
+	return err_setpos(c->e, &v->pos, "play keyword 'connection' is not "
+	    "supported; set ansible_connection in the inventory");
+}
+
+static int
+pk_serial(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	(void)k;
+	return parse_serial(c, p, v);
+}
+
+static int
+pk_max_fail(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_int(c, k, v, 0, 100, &p->max_fail_pct);
+}
+
+static int
+pk_any_errors_fatal(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_bool(c, k, v, &p->any_errors_fatal);
+}
+
+static int
+pk_tags(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	return get_strlist(c, k, v, &p->tags, &p->ntags);
+}
+
+static int
+pk_tasks(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	(void)k;
+	return parse_tasks(c, v, &p->tasks, &p->ntasks, 0);
+}
+
+static int
+pk_handlers(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)k;
+	return parse_tasks(c, v, &p->handlers, &p->nhandlers, 1);
+}
+
+/* window: the spec is kept for messages, the parsed form for the run */
+static int
+pk_window(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	struct err we = ERR_INIT;
+	int ret = 0;
+
+	p->window_pos = v->pos;
+	if ((p->window = get_str(c, k, v)) == NULL)
+		return -1;
+	if (window_parse(p->window, &p->win, &we) < 0) {
+		strbuf_rtrim(&we.msg);
+		ret = err_setpos(c->e, &v->pos, "%s",
+		    err_text(&we, "invalid window"));
+		free(p->window);
+		p->window = NULL;
+	}
+	err_release(&we);
+	return ret;
+}
+
+static int
+pk_window_margin(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_int(c, k, v, 0, 1440, &p->window_margin);
+}
+
+static int
+rollback_map(struct pctx *c, struct play *p, const struct val *v)
+{
+	const struct val *s;
+	size_t i;
+
+	for (i = 0; i < v->u.map.n; i++)
+		if (strcmp(v->u.map.items[i].key, "scope") != 0)
+			return err_setpos(c->e, val_map_keypos(v,
+			    v->u.map.items[i].key), "rollback_on_failure: "
+			    "unknown key '%s' (only 'scope')",
+			    v->u.map.items[i].key);
+	s = val_map_get(v, "scope");
+	if (s == NULL || s->type != V_STR || (strcmp(s->u.str.s, "host") &&
+	    strcmp(s->u.str.s, "run")))
+		return err_setpos(c->e, s ? &s->pos : &v->pos,
+		    "rollback_on_failure: scope must be 'host' or 'run'");
+	p->rollback_scope = strcmp(s->u.str.s, "run") == 0 ? ROLLBACK_RUN
+	    : ROLLBACK_HOST;
+	return 0;
+}
+
+/* rollback_on_failure: a boolean, or {scope: host|run} */
+static int
+pk_rollback(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	int b;
+
+	(void)k;
+	p->rollback_scope = ROLLBACK_NONE;
+	if (v->type == V_NULL)
 		return 0;
+	if (v->type == V_MAP)
+		return rollback_map(c, p, v);
+	if ((b = val_to_bool(v)) < 0)
+		return err_setpos(c->e, &v->pos, "rollback_on_failure must be "
+		    "a boolean or {scope: host|run}");
+	p->rollback_scope = b ? ROLLBACK_HOST : ROLLBACK_NONE;
+	return 0;
+}
+
+static int
+pk_confirm_timeout(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_int(c, k, v, 1, 86400, &p->confirm_timeout);
+}
+
+/* The play keywords mend supports (playbook.h lists them for readers). */
+static const struct play_kw {
+	const char *name;
+	play_key_fn parse;
+} play_kws[] = {
+	{ "name", pk_name },
+	{ "hosts", pk_hosts },
+	{ "vars", pk_vars },
+	{ "vars_files", pk_vars_files },
+	{ "become", pk_become },
+	{ "become_user", pk_become_user },
+	{ "gather_facts", pk_gather_facts },
+	{ "serial", pk_serial },
+	{ "max_fail_percentage", pk_max_fail },
+	{ "any_errors_fatal", pk_any_errors_fatal },
+	{ "tags", pk_tags },
+	{ "tasks", pk_tasks },
+	{ "handlers", pk_handlers },
+	{ "remote_user", pk_remote_user },
+	{ "connection", pk_connection },
+	{ "window", pk_window },
+	{ "window_margin", pk_window_margin },
+	{ "rollback_on_failure", pk_rollback },
+	{ "confirm_timeout", pk_confirm_timeout },
+};
+
+static int
+play_key(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	const char *names[ARRAY_SIZE(play_kws) + 1];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(play_kws); i++) {
+		if (strcmp(k, play_kws[i].name) == 0)
+			return play_kws[i].parse(c, p, k, v);
+		names[i] = play_kws[i].name;
 	}
-	if (strcmp(k, "connection") == 0) {
-		if (v->type != V_STR || (strcmp(v->u.str.s, "ssh") != 0 &&
-		    strcmp(v->u.str.s, "local") != 0))
-			return err_setpos(c->e, &v->pos, "'connection' must be "
-			    "'ssh' or 'local'");
-		return err_setpos(c->e, &v->pos, "play keyword 'connection' "
-		    "is not supported; set ansible_connection in the "
-		    "inventory");
-	}
-	if (strcmp(k, "serial") == 0)
-		return parse_serial(c, p, v);
-	if (strcmp(k, "max_fail_percentage") == 0)
-		return get_int(c, k, v, 0, 100, &p->max_fail_pct);
-	if (strcmp(k, "any_errors_fatal") == 0)
-		return get_bool(c, k, v, &p->any_errors_fatal);
-	if (strcmp(k, "tags") == 0)
-		return get_strlist(c, k, v, &p->tags, &p->ntags);
-	if (strcmp(k, "tasks") == 0)
-		return parse_tasks(c, v, &p->tasks, &p->ntasks, 0);
-	if (strcmp(k, "handlers") == 0)
-		return parse_tasks(c, v, &p->handlers, &p->nhandlers, 1);
-	if (strcmp(k, "window") == 0) {
-		p->window_pos = v->pos;
-		return (p->window = get_str(c, k, v)) ? 0 : -1;
-	}
-	if (strcmp(k, "window_margin") == 0)
-		return get_int(c, k, v, 0, 1440, &p->window_margin);
-	if (strcmp(k, "rollback_on_failure") == 0) {
-		p->rollback_on_failure = val_copy(v);
-		return 0;
-	}
-	if (strcmp(k, "confirm_timeout") == 0)
-		return get_int(c, k, v, 1, 86400, &p->confirm_timeout);
-	return bad_key(c, "play", k, val_map_keypos(c->cur, k), play_keys);
+	names[i] = NULL;
+	return bad_key(c, "play", k, val_map_keypos(c->cur, k), names);
 }
 
 static int
@@ -716,7 +885,6 @@ play_free(struct play *p)
 	free(p->handlers);
 	free(p->remote_user);
 	free(p->window);
-	val_free(p->rollback_on_failure);
 	free(p->playbook_dir);
 }
 

@@ -7,8 +7,10 @@
  * per task, the module's argument table (names, types of literal values,
  * required arguments, choices, the module's own validate hook), template and
  * expression syntax, handler names in `notify`, serial and
- * max_fail_percentage values.  All errors are collected (up to ERR_MAX) with
- * file:line:col.  Nothing is contacted.
+ * max_fail_percentage values, the change window and rollback_on_failure
+ * (parsed into the play here, once: the run never re-parses them).  All
+ * errors are collected (up to ERR_MAX) with file:line:col.  Nothing is
+ * contacted.  The play keywords are one table in playbook.c.
  *
  * Supported play keys: name hosts vars vars_files become become_user
  *   gather_facts serial max_fail_percentage any_errors_fatal tags tasks
@@ -25,10 +27,16 @@
 
 #include <stddef.h>
 
+#include "runner/core/window.h"
 #include "runner/util/err.h"
 #include "runner/util/value.h"
 
 struct module;
+
+/* rollback_on_failure scopes (play key, or --rollback-on-failure) */
+#define ROLLBACK_NONE 0
+#define ROLLBACK_HOST 1
+#define ROLLBACK_RUN  2
 
 /* A condition: either a literal bool or an expression string. */
 struct cond {
@@ -78,10 +86,11 @@ struct play {
 	struct task *handlers;
 	size_t nhandlers;
 	char *remote_user;
-	char *window;          /* change window (see window.h), or NULL */
+	char *window;          /* change window as written, or NULL */
+	struct window win;     /* ... parsed at load (set when window is) */
 	struct pos window_pos;
 	int window_margin;     /* minutes, -1 = default */
-	struct val *rollback_on_failure; /* bool or map, or NULL */
+	int rollback_scope;    /* rollback_on_failure: ROLLBACK_*, parsed */
 	int confirm_timeout;   /* seconds, 0 = off */
 	char *playbook_dir;    /* directory of the playbook file */
 	struct pos pos;

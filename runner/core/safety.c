@@ -140,85 +140,25 @@ utc_text(time_t t, char *buf, size_t len)
 
 /* ---- validation and the window gate (before the run) ---- */
 
-static int
-parse_rollback(const struct val *v, int *scope, struct err *e)
-{
-	const struct val *s;
-	size_t i;
-
-	*scope = ROLLBACK_NONE;
-	if (v == NULL || v->type == V_NULL)
-		return 0;
-	if (v->type != V_MAP) {
-		int b = val_to_bool(v);
-
-		if (b < 0)
-			return err_setpos(e, &v->pos, "rollback_on_failure "
-			    "must be a boolean or {scope: host|run}");
-		*scope = b ? ROLLBACK_HOST : ROLLBACK_NONE;
-		return 0;
-	}
-	for (i = 0; i < v->u.map.n; i++)
-		if (strcmp(v->u.map.items[i].key, "scope") != 0)
-			return err_setpos(e, val_map_keypos(v,
-			    v->u.map.items[i].key), "rollback_on_failure: "
-			    "unknown key '%s' (only 'scope')",
-			    v->u.map.items[i].key);
-	s = val_map_get(v, "scope");
-	if (s == NULL || s->type != V_STR || (strcmp(s->u.str.s, "host") &&
-	    strcmp(s->u.str.s, "run")))
-		return err_setpos(e, s ? &s->pos : &v->pos,
-		    "rollback_on_failure: scope must be 'host' or 'run'");
-	*scope = strcmp(s->u.str.s, "run") == 0 ? ROLLBACK_RUN : ROLLBACK_HOST;
-	return 0;
-}
-
-int
-safety_validate(struct playbook **pbs, size_t npbs, struct err *e)
-{
-	size_t i, j;
-	int ret = 0, scope;
-
-	for (i = 0; i < npbs; i++) {
-		for (j = 0; j < pbs[i]->nplays; j++) {
-			const struct play *p = &pbs[i]->plays[j];
-			struct window w;
-			struct err we = ERR_INIT;
-
-			if (p->window != NULL && window_parse(p->window, &w,
-			    &we) < 0) {
-				strbuf_rtrim(&we.msg);
-				err_setpos(e, &p->window_pos, "%s",
-				    err_text(&we, "invalid window"));
-				ret = -1;
-			}
-			err_release(&we);
-			if (parse_rollback(p->rollback_on_failure, &scope,
-			    e) < 0)
-				ret = -1;
-		}
-	}
-	return ret;
-}
-
 int
 safety_rollback_scope(const struct play *p, const struct run_opts *o)
 {
-	struct err e = ERR_INIT;
-	int scope = ROLLBACK_NONE;
-
 	if (o->rollback_on_failure != ROLLBACK_NONE)
 		return o->rollback_on_failure;
-	if (parse_rollback(p->rollback_on_failure, &scope, &e) < 0)
-		scope = ROLLBACK_NONE;
-	err_release(&e);
-	return scope;
+	return p->rollback_scope;
 }
 
 static const char *
 play_window(const struct play *p, const struct run_opts *o)
 {
 	return o->window ? o->window : p->window;
+}
+
+/* The parsed window of play_window(), or NULL. */
+static const struct window *
+play_win(const struct play *p, const struct run_opts *o)
+{
+	return o->window ? &o->win : p->window ? &p->win : NULL;
 }
 
 static int
@@ -232,19 +172,16 @@ static int
 gate_play(const struct play *p, const struct run_opts *o)
 {
 	const char *spec = play_window(p, o);
-	struct window w;
+	const struct window *w = play_win(p, o);
 	struct window_status st, next;
-	struct err e = ERR_INIT;
 	time_t now = mend_clock_now(o->clock), margin;
 	char a[64], b[64];
 	int was_open;
 
-	if (spec == NULL || window_parse(spec, &w, &e) < 0) {
-		err_release(&e);
+	if (w == NULL)
 		return 0;
-	}
 	margin = (time_t)play_margin(p) * 60;
-	window_status(&w, now, o->tz, &st);
+	window_status(w, now, o->tz, &st);
 	if (st.open && now < st.end - margin)
 		return 0;
 	was_open = st.open;
@@ -255,7 +192,7 @@ gate_play(const struct play *p, const struct run_opts *o)
 		fprintf(stderr, "in the change window '%s', but it closes at "
 		    "%s, less than window_margin (%d min) from now", spec, b,
 		    play_margin(p));
-		window_status(&w, st.end, o->tz, &next);
+		window_status(w, st.end, o->tz, &next);
 		st = next;
 	} else {
 		fprintf(stderr, "outside the change window '%s'", spec);
@@ -292,18 +229,13 @@ safety_window_gate(struct playbook **pbs, size_t npbs,
 time_t
 safety_play_deadline(const struct play *p, const struct run_opts *o)
 {
-	const char *spec = play_window(p, o);
-	struct window w;
+	const struct window *w = play_win(p, o);
 	struct window_status st;
-	struct err e = ERR_INIT;
 	time_t now = mend_clock_now(o->clock), d;
 
-	if (o->journal == NULL || spec == NULL || window_parse(spec, &w,
-	    &e) < 0) {
-		err_release(&e);
+	if (o->journal == NULL || w == NULL)
 		return 0;
-	}
-	window_status(&w, now, o->tz, &st);
+	window_status(w, now, o->tz, &st);
 	if (!st.open)
 		return now > 1 ? now : 1;       /* closed: nothing starts */
 	d = st.end - (time_t)play_margin(p) * 60;

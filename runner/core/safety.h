@@ -34,6 +34,7 @@
 
 #include <time.h>
 
+#include "runner/core/playbook.h"
 #include "runner/util/err.h"
 
 struct hostctx;
@@ -41,10 +42,6 @@ struct play;
 struct playbook;
 struct run_opts;
 struct task;
-
-#define ROLLBACK_NONE 0
-#define ROLLBACK_HOST 1
-#define ROLLBACK_RUN  2
 
 #define WINDOW_MARGIN_DEFAULT 10     /* minutes */
 
@@ -60,9 +57,6 @@ void run_outcome_release(struct run_outcome *o);
 
 /* ---- before the run (cli.c) ---- */
 
-/* Validate window, rollback_on_failure of every play (errors with
- * file:line:col).  Returns 0 or -1. */
-int safety_validate(struct playbook **pbs, size_t npbs, struct err *e);
 /* rollback_on_failure of a play, after the CLI override (ROLLBACK_*). */
 int safety_rollback_scope(const struct play *p, const struct run_opts *o);
 /* Are all windows open now with more than their margin left?  Returns 0,

@@ -48,23 +48,46 @@ load(const char *text, char **path)
 	return pb;
 }
 
+/* The loader refuses window and rollback_on_failure errors at load. */
 static void
 validate_bad(const char *text, const char *pos, const char *needle)
 {
-	struct playbook *pb;
+	struct playbook *pb = NULL;
 	struct err e = ERR_INIT;
-	char *path, want[256];
+	char *path = write_pb(text), want[256];
 
-	pb = load(text, &path);
-	assert_int_equal(safety_validate(&pb, 1, &e), -1);
+	assert_int_equal(playbook_load(path, &pb, &e), -1);
+	assert_null(pb);
 	snprintf(want, sizeof(want), "%s:%s: error: ", path, pos);
 	if (strstr(e.msg.buf, want) == NULL || strstr(e.msg.buf, needle) == NULL)
 		fail_msg("expected '%s' ... '%s', got: %s", want, needle,
 		    e.msg.buf);
 	err_release(&e);
-	playbook_free(pb);
 	unlink(path);
 	free(path);
+}
+
+/* A window as the loader leaves it: the spec and its parsed form. */
+static void
+set_window(char **spec, struct window *w, const char *text)
+{
+	struct err e = ERR_INIT;
+
+	*spec = (char *)text;
+	if (text != NULL)
+		assert_int_equal(window_parse(text, w, &e), 0);
+	err_release(&e);
+}
+
+static void
+set_opt_window(struct run_opts *o, const char *text)
+{
+	struct err e = ERR_INIT;
+
+	o->window = text;
+	if (text != NULL)
+		assert_int_equal(window_parse(text, &o->win, &e), 0);
+	err_release(&e);
 }
 
 static void
@@ -85,7 +108,7 @@ init_play(struct play *p, const char *window, int margin)
 {
 	memset(p, 0, sizeof(*p));
 	p->hosts = (char *)"all";
-	p->window = (char *)window;
+	set_window(&p->window, &p->win, window);
 	p->window_margin = margin;
 	p->max_fail_pct = -1;
 }
@@ -120,8 +143,15 @@ test_validate(void **state)
 	pb = load("- hosts: all\n  window: \"Sat 22:00-Sun 04:00\"\n"
 	    "  rollback_on_failure: {scope: run}\n  tasks: []\n"
 	    "- hosts: all\n  rollback_on_failure: yes\n  tasks: []\n", &path);
-	assert_int_equal(safety_validate(&pb, 1, &e), 0);
 	assert_int_equal(e.count, 0);
+	/* parsed once, at load */
+	assert_string_equal(pb->plays[0].window, "Sat 22:00-Sun 04:00");
+	assert_int_equal(pb->plays[0].win.kind, WIN_WEEKLY);
+	assert_int_equal(pb->plays[0].win.start_wday, 6);
+	assert_int_equal(pb->plays[0].win.start_min, 22 * 60);
+	assert_int_equal(pb->plays[0].rollback_scope, ROLLBACK_RUN);
+	assert_null(pb->plays[1].window);
+	assert_int_equal(pb->plays[1].rollback_scope, ROLLBACK_HOST);
 	playbook_free(pb);
 	unlink(path);
 	free(path);
@@ -200,16 +230,16 @@ test_deadline(void **state)
 	p.window_margin = 30;
 	assert_int_equal(safety_play_deadline(&p, &o), now + 30 * 60);
 	/* closed: everything is past the deadline */
-	p.window = (char *)"Wed 10:00-12:00";
+	set_window(&p.window, &p.win, "Wed 10:00-12:00");
 	assert_true(safety_play_deadline(&p, &o) <= mend_clock_now(&c));
 	assert_true(safety_play_deadline(&p, &o) > 0);
 	/* --window replaces the play's; no window, or check mode: none */
-	o.window = "Sun 02:00-05:00";
+	set_opt_window(&o, "Sun 02:00-05:00");
 	assert_int_equal(safety_play_deadline(&p, &o), now + 90 * 60);
 	o.window = NULL;
 	p.window = NULL;
 	assert_int_equal(safety_play_deadline(&p, &o), 0);
-	p.window = (char *)"Sun 02:00-05:00";
+	set_window(&p.window, &p.win, "Sun 02:00-05:00");
 	o.journal = NULL;
 	assert_int_equal(safety_play_deadline(&p, &o), 0);
 	/* --tz: 02:00-05:00 in Tokyo is 17:00-20:00Z the day before */
@@ -240,9 +270,10 @@ test_gate(void **state)
 	assert_int_equal(safety_window_gate(&pbs, 1, &o), 0);
 	init_opts(&o, &c, "2026-11-25T12:00Z");
 	assert_int_equal(safety_window_gate(&pbs, 1, &o), -1);
-	o.window = "Wed 11:00-13:00";                 /* the CLI's window */
+	set_opt_window(&o, "Wed 11:00-13:00");                 /* the CLI's window */
 	assert_int_equal(safety_window_gate(&pbs, 1, &o), 0);
-	plays[1].window = (char *)"2026-01-01T00:00/2026-01-02T00:00";
+	set_window(&plays[1].window, &plays[1].win,
+	    "2026-01-01T00:00/2026-01-02T00:00");
 	o.window = NULL;
 	assert_int_equal(safety_window_gate(&pbs, 1, &o), -1);   /* over */
 }
