@@ -9,15 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "modules/module.h"
 #include "runner/cli/cli.h"
 #include "runner/cli/cli_int.h"
-#include "runner/core/executor.h"
 #include "runner/core/extravars.h"
-#include "runner/inventory/inventory.h"
-#include "runner/core/journal.h"
-#include "runner/core/playbook.h"
-#include "runner/transport/transport.h"
+#include "runner/core/run.h"
 #include "runner/util/vault.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
@@ -392,12 +387,12 @@ static int
 check_safety_opts(struct cli *c)
 {
 	struct err e = ERR_INIT;
+	struct window w;
 	int ret = 0;
 
 	if ((c->o.tz != NULL && zone_check(c->o.tz, &e) < 0) ||
 	    mend_clock_init(&c->clock, c->now, c->o.tz, &e) < 0 ||
-	    (c->o.window != NULL && window_parse(c->o.window, &c->o.win,
-	    &e) < 0)) {
+	    (c->o.window != NULL && window_parse(c->o.window, &w, &e) < 0)) {
 		strbuf_rtrim(&e.msg);
 		usage_error("%s", err_text(&e, "invalid value"));
 		ret = -1;
@@ -447,8 +442,6 @@ parse_cli(struct cli *c, int argc, char **argv)
 void
 cli_free(struct cli *c)
 {
-	run_outcome_release(&c->outcome);
-	free(c->run_id);
 	free(c->inventories);
 	free(c->playbooks);
 	free_csv(c->o.tags);
@@ -462,219 +455,32 @@ cli_free(struct cli *c)
 	}
 }
 
-struct inventory *
-load_inventories(struct cli *c, struct err *e)
+void
+cli_request(const struct cli *c, struct mend_request *req)
 {
-	struct inventory *inv = inventory_new();
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < c->ninv; i++) {
-		const char *src = c->inventories[i];
-
-		if (strchr(src, ',') != NULL && access(src, F_OK) != 0)
-			ret |= inventory_add_list(inv, src, e);
-		else
-			ret |= inventory_load(inv, src, e);
-	}
-	if (ret != 0) {
-		inventory_free(inv);
-		return NULL;
-	}
-	return inv;
+	memset(req, 0, sizeof(*req));
+	req->playbooks = (const char *const *)c->playbooks;
+	req->nplaybooks = c->npb;
+	req->inventories = (const char *const *)c->inventories;
+	req->ninventories = c->ninv;
+	req->state_dir = c->state_dir;
+	req->force = c->force;
+	req->opts = c->o;
 }
 
-/* Ansible's warning for each pattern that matched no group and no host;
- * frees um. */
-static void
-warn_unmatched(char **um, const struct pos *p)
-{
-	size_t i;
-
-	for (i = 0; um != NULL && um[i] != NULL; i++) {
-		if (p != NULL && p->file != NULL)
-			fprintf(stderr, "%s:%d:%d: ", p->file, p->line, p->col);
-		fprintf(stderr, "warning: could not match supplied host "
-		    "pattern, ignoring: '%s'\n", um[i]);
-		free(um[i]);
-	}
-	free(um);
-}
-
-/* --limit: a limit that leaves no host is an error (exit 1), as
- * ansible-playbook's "Specified inventory, host pattern and/or --limit
- * leaves us with no hosts to target". */
+/* --list-hosts, --list-tasks, --list-tags, --syntax-check: the loaded,
+ * valid playbooks, listed (cli_list.c). */
 static int
-check_limit(struct cli *c, struct inventory *inv)
+list_only(const struct cli *c, const struct mend_request *req,
+    struct mend_result *res)
 {
-	struct err e = ERR_INIT;
-	struct inv_host **sel = NULL;
-	char **um = NULL;
-	size_t n = 0;
-	int ret;
+	struct inventory *inv = NULL;
+	struct playbook **pbs = NULL;
+	int rc = mend_load(req, res, &inv, &pbs);
 
-	if (c->o.limit == NULL)
-		return 0;
-	ret = inventory_select_ex(inv, c->o.limit, NULL, &sel, &n, &um, &e);
-	warn_unmatched(um, NULL);
-	if (ret < 0)
-		err_print(&e, stderr);
-	else if (n == 0 && inv->nhosts > 0)
-		ret = usage_error("--limit '%s' leaves no hosts to target",
-		    c->o.limit);
-	free(sel);
-	err_release(&e);
-	return ret;
-}
-
-/* Load inventory and playbooks and check every play's host pattern. */
-static int
-load_all(struct cli *c, struct inventory **inv, struct playbook ***pbs)
-{
-	struct err e = ERR_INIT;
-	size_t i, j;
-	int ret = 0;
-
-	*pbs = xcalloc(c->npb ? c->npb : 1, sizeof(**pbs));
-	*inv = load_inventories(c, &e);
-	if (*inv == NULL)
-		ret = -1;
-	for (i = 0; i < c->npb; i++)
-		if (playbook_load(c->playbooks[i], &(*pbs)[i], &e) < 0)
-			ret = -1;
-	for (i = 0; ret == 0 && i < c->npb; i++) {
-		for (j = 0; j < (*pbs)[i]->nplays; j++) {
-			struct inv_host **sel = NULL;
-			size_t n;
-
-			char **um = NULL;
-
-			if (inventory_select_ex(*inv, (*pbs)[i]->plays[j].hosts,
-			    &(*pbs)[i]->plays[j].hosts_pos, &sel, &n, &um,
-			    &e) < 0)
-				ret = -1;
-			warn_unmatched(um, &(*pbs)[i]->plays[j].hosts_pos);
-			free(sel);
-		}
-	}
-	if (ret < 0)
-		err_print(&e, stderr);
-	err_release(&e);
-	return ret;
-}
-
-static void
-free_all(struct cli *c, struct inventory *inv, struct playbook **pbs)
-{
-	size_t i;
-
-	for (i = 0; pbs != NULL && i < c->npb; i++)
-		playbook_free(pbs[i]);
-	free(pbs);
-	inventory_free(inv);
-}
-
-static struct val *
-run_meta(const struct cli *c)
-{
-	struct val *m = val_map(), *l = val_list();
-	size_t i;
-
-	for (i = 0; i < c->npb && c->rollback_of == NULL; i++)
-		val_list_push(l, val_str(c->playbooks[i]));
-	val_map_set(m, "playbooks", l);
-	l = val_list();
-	for (i = 0; i < c->ninv; i++)
-		val_list_push(l, val_str(c->inventories[i]));
-	val_map_set(m, "inventories", l);
-	val_map_set(m, "limit", c->o.limit ? val_str(c->o.limit) : val_null());
-	val_map_set(m, "pid", val_int(getpid()));
-	val_map_set(m, "started", val_int((int64_t)time(NULL)));
-	if (c->rollback_of != NULL)
-		val_map_set(m, "rollback_of", val_str(c->rollback_of));
-	if (c->rollback_reason != NULL)
-		val_map_set(m, "reason", val_str(c->rollback_reason));
-	return m;
-}
-
-/* rollback_on_failure tripped: roll back as a new run; note it in rec. */
-static int
-auto_rollback(struct cli *c, struct inventory *inv, struct journal *j,
-    struct val *rec)
-{
-	struct run_outcome *oc = &c->outcome;
-	struct val *rb = val_map(), *hosts = val_list();
-	char *id = NULL;
-	size_t i;
-	int rc;
-
-	fprintf(c->o.out, "\nmend: rolling back %zu host(s) of run %s "
-	    "(rollback_on_failure, %s)\n", oc->nhosts, journal_run_id(j),
-	    oc->reason ? oc->reason : "");
-	rc = rollback_after_failure(c, inv, journal_dir(j), oc->hosts,
-	    oc->nhosts, &id);
-	for (i = 0; i < oc->nhosts; i++)
-		val_list_push(hosts, val_str(oc->hosts[i]));
-	val_map_set(rb, "hosts", hosts);
-	val_map_set(rb, "scope", val_str(oc->rollback == ROLLBACK_RUN ? "run"
-	    : "host"));
-	val_map_set(rb, "reason", val_str(oc->reason ? oc->reason : ""));
-	val_map_set(rb, "run", id ? val_str(id) : val_null());
-	val_map_set(rb, "exit_code", val_int(rc));
-	val_map_set(rec, "rollback", rb);
-	if (rc != EXIT_OK)
-		fprintf(c->o.out, "mend: THE ROLLBACK DID NOT COMPLETE (exit %d"
-		    "%s%s): see 'mend show %s'\n", rc, id ? ", run " : "",
-		    id ? id : "", id ? id : journal_run_id(j));
-	free(id);
-	return rc;
-}
-
-int
-run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs)
-{
-	struct journal *j = NULL;
-	struct err e = ERR_INIT;
-	struct val *meta = NULL, *end;
-	char *dir = NULL;
-	int rc;
-
-	if (!c->o.check) {
-		dir = journal_state_dir(c->state_dir);
-		meta = run_meta(c);
-		if (journal_open(&j, dir, meta, &e) < 0) {
-			err_print(&e, stderr);
-			fprintf(stderr, "mend: nothing was run: no journal\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		journal_append(j, "start", meta);
-		fprintf(c->o.out, "run %s (journal %s)\n", journal_run_id(j),
-		    journal_dir(j));
-		free(c->run_id);
-		c->run_id = xstrdup(journal_run_id(j));
-	}
-	c->o.journal = j;
-	c->o.outcome = &c->outcome;
-	if (transport_init() < 0)
-		fatal("cannot initialise the SSH library");
-	rc = executor_run(pbs, c->npb, inv, &c->o);
-	transport_shutdown();
-	end = val_map();
-	if (j != NULL && c->outcome.rollback != ROLLBACK_NONE)
-		auto_rollback(c, inv, j, end);
-	val_map_set(end, "exit_code", val_int(rc));
-	val_map_set(end, "status", val_str(rc == 0 ? "ok" : rc == 2 ?
-	    "failed" : rc == 4 ? "unreachable" : rc == EXIT_WINDOW ?
-	    "window-cut" : "error"));
-	val_map_set(end, "finished", val_int((int64_t)time(NULL)));
-	journal_close(j, end);
-	val_free(end);
-	c->o.journal = NULL;
-out:
-	err_release(&e);
-	val_free(meta);
-	free(dir);
+	if (rc == EXIT_OK)
+		rc = cli_list(c, inv, pbs);
+	mend_unload(req, inv, pbs);
 	return rc;
 }
 
@@ -682,51 +488,40 @@ static int
 run_or_check(int argc, char **argv, int run)
 {
 	struct cli c;
-	struct inventory *inv = NULL;
-	struct playbook **pbs = NULL;
-	int rc;
+	struct mend_request req;
+	struct mend_result res;
+	int rc, list;
 
+	mend_result_init(&res);
 	if (parse_cli(&c, argc, argv) < 0) {
 		cli_free(&c);
 		return EXIT_USAGE;
 	}
+	list = c.list_hosts || c.list_tasks || c.list_tags || c.syntax_check;
 	if (c.help || c.version) {
 		if (c.help)
 			fputs(run_usage, stdout);
 		else
 			printf("mend %s\n", MEND_VERSION);
-		cli_free(&c);
-		return EXIT_OK;
-	}
-	if (c.force) {
-		usage_error("%s", "--force is an option of 'mend rollback'");
-		cli_free(&c);
-		return EXIT_USAGE;
-	}
-	if (c.npb == 0 || c.ninv == 0) {
-		usage_error("%s", c.npb == 0 ? "no playbook given"
-		    : "no inventory given (-i)");
-		cli_free(&c);
-		return EXIT_USAGE;
-	}
-	if (load_all(&c, &inv, &pbs) < 0) {
-		fprintf(stderr, "mend: nothing was run: fix the errors above\n");
-		rc = EXIT_INVALID;
-	} else if (check_limit(&c, inv) < 0) {
-		rc = EXIT_USAGE;
-	} else if (c.list_hosts || c.list_tasks || c.list_tags ||
-	    c.syntax_check) {
-		rc = cli_list(&c, inv, pbs);
-	} else if (!run) {
-		printf("ok: %zu playbook(s) valid, %zu host(s) in the "
-		    "inventory\n", c.npb, inv->nhosts);
 		rc = EXIT_OK;
-	} else if (!c.o.check && safety_window_gate(pbs, c.npb, &c.o) < 0) {
-		rc = EXIT_WINDOW;
+	} else if (c.force || c.npb == 0 || c.ninv == 0) {
+		usage_error("%s", c.force ? "--force is an option of 'mend "
+		    "rollback'" : c.npb == 0 ? "no playbook given"
+		    : "no inventory given (-i)");
+		rc = EXIT_USAGE;
 	} else {
-		rc = run_journaled(&c, inv, pbs);
+		cli_request(&c, &req);
+		rc = list ? list_only(&c, &req, &res) : run ? mend_run(&req,
+		    &res) : mend_check(&req, &res);
+		err_print(&res.errors, stderr);
+		if (rc == EXIT_INVALID)
+			fprintf(stderr, "mend: nothing was run: fix the errors "
+			    "above\n");
+		else if (!run && !list && rc == EXIT_OK)
+			printf("ok: %zu playbook(s) valid, %zu host(s) in the "
+			    "inventory\n", c.npb, res.inventory_hosts);
 	}
-	free_all(&c, inv, pbs);
+	mend_result_release(&res);
 	cli_free(&c);
 	return rc;
 }

@@ -1,26 +1,17 @@
 /*
  * cli.h - the engine entry points behind each `mend` subcommand.
  *
- * runner/cli/main.c only dispatches argv to these; tests can call them
- * directly.  Each returns mend's exit code:
- *   0  all ok
- *   1  usage or internal error
- *   2  at least one host failed
- *   3  playbook or inventory invalid (nothing was run)
- *   4  at least one host unreachable (takes precedence over 2)
- *   5  change window: outside it (nothing was run, nothing contacted), or
- *      hosts not started because it was closing (only when no host failed
- *      or was unreachable: 2 and 4 take precedence)
+ * runner/cli/main.c only dispatches argv to these.  Each turns argv into
+ * a request of the engine (runner/core/run.h: mend_check, mend_run,
+ * mend_rollback) and prints; each returns mend's exit code, the engine's
+ * exit class (EXIT_* in runner/core/run.h: 0 ok, 1 usage or internal error,
+ * 2 a host failed, 3 invalid (nothing run), 4 a host unreachable, 5 change
+ * window).
  */
 #ifndef MEND_CLI_H
 #define MEND_CLI_H
 
-#define EXIT_OK           0
-#define EXIT_USAGE        1
-#define EXIT_HOST_FAILED  2
-#define EXIT_INVALID      3
-#define EXIT_UNREACHABLE  4
-#define EXIT_WINDOW       5
+#include "runner/core/run.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -1,31 +1,26 @@
 /*
- * cli_int.h - shared by the subcommand files (cli.c, cli_runs.c): parsed
- * `run`-style options and the steps every run takes.
+ * cli_int.h - shared by the subcommand files (cli.c, cli_runs.c,
+ * cli_list.c): the parsed `run`-style options and the engine request they
+ * make.
  */
 #ifndef MEND_CLI_INT_H
 #define MEND_CLI_INT_H
 
-#include "runner/core/executor.h"
-#include "runner/inventory/inventory.h"
-#include "runner/core/playbook.h"
-#include "runner/core/safety.h"
+#include "runner/core/run.h"
 #include "runner/core/window.h"
+#include "runner/inventory/inventory.h"
 
 struct cli {
 	struct run_opts o;
 	char **inventories;
 	size_t ninv, inv_alloc;
-	char **playbooks;
+	char **playbooks;             /* positionals (rollback: the run) */
 	size_t npb;
 	int help;
 	const char *state_dir;
 	int force;                    /* rollback --force */
-	const char *rollback_of;      /* rollback: the run being reversed */
-	const char *rollback_reason;  /* meta.json "reason" of a rollback */
 	const char *now;              /* --now (tests) */
 	struct mend_clock clock;
-	struct run_outcome outcome;   /* what the executor reports back */
-	char *run_id;                 /* id of the run run_journaled made */
 	int list_hosts, list_tasks, list_tags, syntax_check, version;
 	const char **evars;           /* -e arguments, read after the vault */
 	size_t nevars, evars_alloc;
@@ -42,14 +37,7 @@ int cli_list(const struct cli *c, struct inventory *inv, struct playbook **pbs);
  * (message printed). */
 int parse_cli(struct cli *c, int argc, char **argv);
 void cli_free(struct cli *c);
-struct inventory *load_inventories(struct cli *c, struct err *e);
-/* Journal (unless check mode), run, end record; with rollback_on_failure
- * tripped, the automatic rollback (a new run) before the end record.
- * Returns the exit code. */
-int run_journaled(struct cli *c, struct inventory *inv, struct playbook **pbs);
-/* rollback_on_failure: roll back `hosts` of the run in run_dir as a new
- * journaled run (cli_runs.c).  Returns its exit code; *id = its run id. */
-int rollback_after_failure(const struct cli *c, struct inventory *inv,
-    const char *run_dir, char **hosts, size_t nhosts, char **id);
+/* The engine request of the parsed options (points into c). */
+void cli_request(const struct cli *c, struct mend_request *req);
 
 #endif

@@ -7,12 +7,10 @@
 #include "modules/module.h"
 #include "runner/cli/cli.h"
 #include "runner/cli/cli_int.h"
-#include "runner/util/diff.h"
 #include "runner/core/journal.h"
 #include "runner/core/runs.h"
+#include "runner/util/diff.h"
 #include "runner/util/banned.h"
-
-extern const struct module mod_restore;
 
 static const char runs_usage[] =
 "usage: mend runs [--state-dir DIR]\n"
@@ -35,6 +33,9 @@ static const char rollback_usage[] =
 "run created are removed.  The originals come from the local journal, so a\n"
 "deleted backup directory on the host does not matter.  The rollback is a\n"
 "journaled run itself.  Without -i the run's own inventories are used.\n"
+"'last' is the newest run that changed something, passing over runs\n"
+"still running, automatic rollbacks and rollbacks that did not complete\n"
+"(mend says which run it picked and why).\n"
 "Change windows do not apply; each host's run lock is taken as for a run.\n"
 "Exit codes as for 'mend run'.  Other options: see 'mend run --help'.\n";
 
@@ -266,305 +267,29 @@ cmd_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- rollback ---- */
-
-static int
-wanted_service(const char *action)
-{
-	return strcmp(action, "restarted") == 0 ||
-	    strcmp(action, "started") == 0 || strcmp(action, "reloaded") == 0 ||
-	    strcmp(action, "restart") == 0 || strcmp(action, "start") == 0 ||
-	    strcmp(action, "reload") == 0;
-}
-
-static struct val *
-file_entry(const struct file_change *fc)
-{
-	struct val *m = val_map();
-
-	val_map_set(m, "path", val_str(fc->path));
-	val_map_set(m, "existed", val_bool(fc->existed));
-	val_map_set(m, "sha_before", fc->sha_before ? val_str(fc->sha_before)
-	    : val_null());
-	val_map_set(m, "sha_new", fc->sha_new ? val_str(fc->sha_new)
-	    : val_null());
-	if (fc->mode)
-		val_map_set(m, "mode", val_str(fc->mode));
-	if (fc->owner)
-		val_map_set(m, "owner", val_str(fc->owner));
-	if (fc->group)
-		val_map_set(m, "group", val_str(fc->group));
-	return m;
-}
-
-static int
-list_has_str(const struct val *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->u.list.n; i++)
-		if (strcmp(l->u.list.items[i]->u.str.s, s) == 0)
-			return 1;
-	return 0;
-}
-
-/* host -> {files: [...], services: [...]} */
-static struct val *
-rollback_plans(const struct run_info *r)
-{
-	struct val *plans = val_map();
-	size_t i;
-
-	for (i = 0; i < r->nfiles + r->nsvcs; i++) {
-		const char *host = i < r->nfiles ? r->files[i].host
-		    : r->svcs[i - r->nfiles].host;
-		struct val *p = val_map_get(plans, host);
-
-		if (p == NULL) {
-			p = val_map();
-			val_map_set(p, "files", val_list());
-			val_map_set(p, "services", val_list());
-			val_map_set(plans, host, p);
-		}
-		if (i < r->nfiles && !r->files[i].failed)
-			val_list_push(val_map_get(p, "files"),
-			    file_entry(&r->files[i]));
-		if (i >= r->nfiles) {
-			const struct svc_action *s = &r->svcs[i - r->nfiles];
-			struct val *l = val_map_get(p, "services");
-
-			if (wanted_service(s->action) &&
-			    !list_has_str(l, s->name))
-				val_list_push(l, val_str(s->name));
-		}
-	}
-	return plans;
-}
-
-static struct playbook *
-rollback_playbook(const struct run_info *r, const struct val *plans,
-    int force)
-{
-	struct playbook *pb = xcalloc(1, sizeof(*pb));
-	struct play *p;
-	struct task *t;
-	struct strbuf hosts = STRBUF_INIT;
-	size_t i;
-
-	pb->path = xasprintf("(rollback of %s)", r->id);
-	pb->plays = xcalloc(1, sizeof(*pb->plays));
-	pb->nplays = 1;
-	p = &pb->plays[0];
-	p->name = xasprintf("rollback of run %s", r->id);
-	for (i = 0; i < plans->u.map.n; i++)
-		strbuf_addf(&hosts, "%s%s", i ? "," : "",
-		    plans->u.map.items[i].key);
-	p->hosts = strbuf_detach(&hosts, NULL);
-	p->hosts_pos.file = pos_intern(pb->path);
-	p->vars = val_map();
-	p->become = -1;
-	p->max_fail_pct = -1;
-	p->window_margin = -1;
-	p->tasks = xcalloc(1, sizeof(*p->tasks));
-	p->ntasks = 1;
-	t = &p->tasks[0];
-	t->name = xstrdup("restore files and services");
-	t->mod = &mod_restore;
-	t->become = -1;
-	t->check_mode = -1;
-	t->pos = p->hosts_pos;
-	t->args = val_map();
-	val_map_set(t->args, "files", val_str("{{ mend_rollback.files }}"));
-	val_map_set(t->args, "services",
-	    val_str("{{ mend_rollback.services }}"));
-	val_map_set(t->args, "objects", val_str_take(xasprintf("%s/objects",
-	    r->dir)));
-	val_map_set(t->args, "force", val_bool(force));
-	return pb;
-}
-
-static int
-rollback_hosts_known(struct inventory *inv, const struct val *plans)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < plans->u.map.n; i++)
-		if (inventory_find_host(inv, plans->u.map.items[i].key) ==
-		    NULL) {
-			fprintf(stderr, "mend: error: host '%s' changed by the "
-			    "run is not in the inventory\n",
-			    plans->u.map.items[i].key);
-			ret = -1;
-		}
-	return ret;
-}
-
-static struct inventory *
-rollback_inventory(struct cli *c, const struct run_info *r)
-{
-	const struct val *invs = val_map_get(r->meta, "inventories");
-	struct inventory *inv;
-	struct err e = ERR_INIT;
-	size_t i;
-
-	if (c->ninv == 0 && invs != NULL && invs->type == V_LIST)
-		for (i = 0; i < invs->u.list.n; i++) {
-			ALLOC_GROW(c->inventories, c->ninv + 1, c->inv_alloc);
-			c->inventories[c->ninv++] =
-			    invs->u.list.items[i]->u.str.s;
-		}
-	inv = load_inventories(c, &e);
-	if (inv == NULL)
-		err_print(&e, stderr);
-	err_release(&e);
-	return inv;
-}
-
-/* Keep only the plans of `only` (NULL: all). */
-static void
-plans_only(struct val *plans, char **only, size_t nonly)
-{
-	size_t i = 0, j;
-
-	while (only != NULL && i < plans->u.map.n) {
-		for (j = 0; j < nonly; j++)
-			if (strcmp(only[j], plans->u.map.items[i].key) == 0)
-				break;
-		if (j == nonly)
-			val_map_del(plans, plans->u.map.items[i].key);
-		else
-			i++;
-	}
-}
-
-/* host -> {mend_rollback: plan} */
-static struct val *
-wrap_plans(const struct val *plans)
-{
-	struct val *wrapped = val_map();
-	size_t i;
-
-	for (i = 0; i < plans->u.map.n; i++) {
-		struct val *hv = val_map();
-
-		val_map_set(hv, "mend_rollback",
-		    val_copy(plans->u.map.items[i].v));
-		val_map_set(wrapped, plans->u.map.items[i].key, hv);
-	}
-	return wrapped;
-}
-
-/* Roll back run r on its hosts (only those in `only` when not NULL) as a
- * new journaled run.  inv NULL: load the run's inventories. */
-static int
-rollback_with(struct cli *c, struct inventory *inv, const struct run_info *r,
-    char **only, size_t nonly)
-{
-	struct inventory *own = NULL;
-	struct playbook *pb = NULL;
-	struct val *plans = rollback_plans(r), *wrapped = NULL;
-	int rc = EXIT_OK;
-
-	plans_only(plans, only, nonly);
-	if (plans->u.map.n == 0) {
-		printf("run %s changed nothing%s: nothing to roll back\n",
-		    r->id, only ? " on those hosts" : "");
-		goto out;
-	}
-	rc = EXIT_INVALID;
-	if (inv == NULL && (inv = own = rollback_inventory(c, r)) == NULL)
-		goto out;
-	if (rollback_hosts_known(inv, plans) < 0)
-		goto out;
-	pb = rollback_playbook(r, plans, c->force);
-	wrapped = wrap_plans(plans);
-	c->o.host_vars = wrapped;
-	c->rollback_of = r->id;
-	rc = run_journaled(c, inv, &pb);
-	c->o.host_vars = NULL;
-out:
-	playbook_free(pb);
-	inventory_free(own);
-	val_free(plans);
-	val_free(wrapped);
-	return rc;
-}
-
-int
-rollback_after_failure(const struct cli *c, struct inventory *inv,
-    const char *run_dir, char **hosts, size_t nhosts, char **id)
-{
-	struct cli nc;
-	struct run_info *r = NULL;
-	struct err e = ERR_INIT;
-	int rc;
-
-	*id = NULL;
-	if (run_load_dir(run_dir, &r, &e) < 0) {
-		err_print(&e, stderr);
-		err_release(&e);
-		return EXIT_USAGE;
-	}
-	memset(&nc, 0, sizeof(nc));
-	nc.o = c->o;                  /* same connections, forks, output */
-	nc.o.check = 0;
-	nc.o.tags = nc.o.skip_tags = NULL;
-	nc.o.limit = NULL;
-	nc.o.json_path = NULL;
-	nc.o.journal = NULL;
-	nc.o.window = NULL;
-	nc.o.rollback_on_failure = ROLLBACK_NONE;
-	nc.o.confirm_timeout = 0;
-	nc.inventories = c->inventories;
-	nc.ninv = c->ninv;
-	nc.npb = 1;                   /* run_journaled runs one playbook */
-	nc.state_dir = c->state_dir;
-	nc.rollback_reason = "rollback_on_failure";
-	rc = rollback_with(&nc, inv, r, hosts, nhosts);
-	*id = nc.run_id;
-	nc.run_id = NULL;
-	run_outcome_release(&nc.outcome);
-	run_info_free(r);
-	return rc;
-}
-
 int
 cmd_rollback(int argc, char **argv)
 {
 	struct cli c;
-	struct run_info *r = NULL;
-	struct err e = ERR_INIT;
-	char *dir = NULL;
+	struct mend_request req;
+	struct mend_result res;
 	int rc = EXIT_USAGE;
 
+	mend_result_init(&res);
 	if (parse_cli(&c, argc, argv) < 0)
 		goto out;
 	if (c.help) {
 		fputs(rollback_usage, stdout);
 		rc = EXIT_OK;
-		goto out;
-	}
-	if (c.npb != 1) {
+	} else if (c.npb != 1) {
 		fputs(rollback_usage, stderr);
-		goto out;
+	} else {
+		cli_request(&c, &req);
+		rc = mend_rollback(&req, c.playbooks[0], &res);
+		err_print(&res.errors, stderr);
 	}
-	dir = journal_state_dir(c.state_dir);
-	if (run_load(dir, c.playbooks[0], &r, &e) < 0) {
-		err_print(&e, stderr);
-		goto out;
-	}
-	if (strcmp(r->status, "running") == 0) {
-		fprintf(stderr, "mend: error: run %s is still running\n", r->id);
-		goto out;
-	}
-	c.o.window = NULL;            /* a rollback is never held back */
-	c.o.rollback_on_failure = ROLLBACK_NONE;
-	rc = rollback_with(&c, NULL, r, NULL, 0);
 out:
-	run_info_free(r);
-	err_release(&e);
-	free(dir);
+	mend_result_release(&res);
 	cli_free(&c);
 	return rc;
 }

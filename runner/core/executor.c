@@ -808,6 +808,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 			rc = 2;
 	}
 	report_recap(opts, used, nused);
+	run_outcome_results(opts->outcome, used, nused);
 	rc = safety_exit_code(opts, used, nused, rc);
 	if (opts->json_path != NULL &&
 	    report_json(opts, used, nused, started, mono_now() - t0, rc) < 0)

@@ -60,6 +60,15 @@ journal_state_dir(const char *opt)
 {
 	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
+	if (opt != NULL && opt[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs;
+
+		if (cwd == NULL)        /* the current directory is gone */
+			return xstrdup(opt);
+		abs = xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", opt);
+		free(cwd);
+		return abs;
+	}
 	if (opt != NULL)
 		return xstrdup(opt);
 	if (x != NULL && x[0] == '/')

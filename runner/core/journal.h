@@ -45,7 +45,10 @@
 
 struct journal;
 
-/* Resolve the state directory (opt may be NULL). Malloc'ed. */
+/* Resolve the state directory (opt may be NULL), always as an absolute
+ * path: a relative opt is taken from the current directory now, so the
+ * journal, its objects and any rollback keep naming the same directory.
+ * Malloc'ed. */
 char *journal_state_dir(const char *opt);
 /* Create a new run directory and write meta.json and the start record. */
 int journal_open(struct journal **out, const char *state_dir,

@@ -39,7 +39,25 @@ run_outcome_release(struct run_outcome *o)
 		free(o->hosts[i]);
 	free(o->hosts);
 	free(o->reason);
+	for (i = 0; i < o->nresults; i++)
+		free(o->results[i].name);
+	free(o->results);
 	memset(o, 0, sizeof(*o));
+}
+
+void
+run_outcome_results(struct run_outcome *o, struct hostctx **hosts, size_t n)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	o->results = xcalloc(n ? n : 1, sizeof(*o->results));
+	for (i = 0; i < n; i++) {
+		o->results[i].name = xstrdup(hosts[i]->name);
+		o->results[i].st = hosts[i]->st;
+	}
+	o->nresults = n;
 }
 
 static struct safety_host *

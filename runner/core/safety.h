@@ -34,6 +34,7 @@
 
 #include <time.h>
 
+#include "runner/core/executor.h"
 #include "runner/core/playbook.h"
 #include "runner/util/err.h"
 
@@ -45,15 +46,26 @@ struct task;
 
 #define WINDOW_MARGIN_DEFAULT 10     /* minutes */
 
-/* What the executor tells the CLI after a run. */
+/* One host that took part in a run, as in the recap. */
+struct host_result {
+	char *name;
+	struct host_stats st;
+};
+
+/* What the executor tells the engine (runner/core/run.c) after a run. */
 struct run_outcome {
 	size_t window_skipped;        /* hosts not started: window closing */
 	int rollback;                 /* ROLLBACK_*: roll back `hosts` */
 	char **hosts;                 /* malloc'ed names */
 	size_t nhosts;
 	char *reason;                 /* why, one line */
+	struct host_result *results;  /* every host that started */
+	size_t nresults;
 };
 void run_outcome_release(struct run_outcome *o);
+/* Record the hosts that started (after the recap). */
+void run_outcome_results(struct run_outcome *o, struct hostctx **hosts,
+    size_t n);
 
 /* ---- before the run (cli.c) ---- */
 
