@@ -426,6 +426,9 @@ mend_run(const struct mend_request *req, struct mend_result *res)
 	ctx_init(&c, req, dir, res);
 	if (mend_load(req, res, &inv, &pbs) != EXIT_OK)
 		;                     /* invalid: nothing runs */
+	else if (c.o.window != NULL && window_parse(c.o.window, &c.o.win,
+	    &res->errors) < 0)
+		res->exit_code = EXIT_INVALID;
 	else if (!req->opts.check && safety_window_gate(pbs, req->nplaybooks,
 	    &c.o) < 0)
 		res->exit_code = EXIT_WINDOW;

@@ -60,9 +60,9 @@ struct mend_request {
 	int force;                        /* rollback: restore drifted files */
 	/* Everything else a run takes: limit, extra vars, check, diff, forks,
 	 * tags, connection options, output (out, color, progress), --json,
-	 * window (with win parsed: see window_parse) and tz, the clock,
-	 * rollback_on_failure, confirm_timeout, verbosity.  The engine sets
-	 * journal, host_vars and outcome itself: leave them NULL. */
+	 * window and tz, the clock, rollback_on_failure, confirm_timeout,
+	 * verbosity.  The engine sets journal, host_vars, outcome and win (it
+	 * parses window: an invalid one is EXIT_INVALID) itself. */
 	struct run_opts opts;
 };
 

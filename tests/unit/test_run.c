@@ -309,6 +309,40 @@ test_relative_state_dir(void **state)
 	free(cwd);
 }
 
+/* --window through the request: outside it nothing runs (no journal, no
+ * host touched); an invalid one is refused before anything runs. */
+static void
+test_window(void **state)
+{
+	const char *invs[] = { inv_path }, *pbs[] = { pb_path };
+	char *sd = state_dir("state-window");
+	struct mend_request req;
+	struct mend_result res;
+	struct mend_clock clock;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	reset_files();
+	assert_int_equal(mend_clock_init(&clock, "2026-11-28T23:00Z", "UTC",
+	    &e), 0);
+	request(&req, pbs, invs, sd);
+	req.opts.clock = &clock;
+	req.opts.tz = "UTC";
+	req.opts.window = "Wed 10:00-12:00";     /* 2026-11-28 is a Saturday */
+	mend_result_init(&res);
+	assert_int_equal(mend_run(&req, &res), EXIT_WINDOW);
+	assert_null(res.run_id);
+	assert_int_equal(res.nhosts, 0);
+	assert_host_file("a", "a\n");
+	mend_result_release(&res);
+	req.opts.window = "Sat 22:00-Sun 4h";
+	assert_int_equal(mend_run(&req, &res), EXIT_INVALID);
+	assert_non_null(strstr(res.errors.msg.buf, "Sat 22:00-Sun 4h"));
+	mend_result_release(&res);
+	err_release(&e);
+	free(sd);
+}
+
 /* "last" when no run changed anything: an error, nothing run. */
 static void
 test_last_nothing(void **state)
@@ -336,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_run_and_rollback),
 		cmocka_unit_test(test_check_mode),
 		cmocka_unit_test(test_relative_state_dir),
+		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_last_nothing),
 	};
 
