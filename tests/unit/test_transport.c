@@ -281,29 +281,37 @@ local_timeout(void **state)
 {
 	struct fx *f = *state;
 	double t;
+	/* a sleep length of this process's own, so that the check at the end
+	 * counts only our children, not those of another run of this test on
+	 * the same machine */
+	char *z = xasprintf("10.%d", (int)getpid());
+	char *c1 = xasprintf("echo started; sleep %s", z);
+	char *c2 = xasprintf("trap '' TERM; sleep %s; sleep %s", z, z);
+	char *c3 = xasprintf("sleep %s & exit 0", z);
+	char *c4 = xasprintf("pgrep -fx 'slee[p] %s' | wc -l", z);
 
 	f->o.timeout = 1;
 	t = now_s();
-	assert_int_equal(fx_run(f, "echo started; sleep 10.0717"), TERR_TIMEOUT);
+	assert_int_equal(fx_run(f, c1), TERR_TIMEOUT);
 	t = now_s() - t;
 	assert_true(t >= 0.9 && t < 2.5);
 	assert_non_null(strstr(f->e.msg.buf, "timed out after 1 s"));
 	/* ignores SIGTERM: SIGKILL after the grace period */
 	t = now_s();
-	assert_int_equal(fx_run(f, "trap '' TERM; sleep 10.0717; sleep 10.0717"),
-	    TERR_TIMEOUT);
+	assert_int_equal(fx_run(f, c2), TERR_TIMEOUT);
 	t = now_s() - t;
 	assert_true(t >= 1.9 && t < 3.8);
 	/* a background child holding stdout is killed with its group */
 	t = now_s();
-	assert_int_equal(fx_run(f, "sleep 10.0717 & exit 0"), TERR_TIMEOUT);
+	assert_int_equal(fx_run(f, c3), TERR_TIMEOUT);
 	assert_true(now_s() - t < 2.5);
 	/* within the limit: fine */
 	assert_int_equal(fx_run(f, "echo quick"), 0);
 	assert_string_equal(f->r.out.buf, "quick\n");
 	f->o.timeout = 0;
-	assert_int_equal(fx_run(f, "pgrep -f 'slee[p] 10.0717' | wc -l"), 0);
+	assert_int_equal(fx_run(f, c4), 0);
 	assert_int_equal(atoi(f->r.out.buf), 0);
+	free(z); free(c1); free(c2); free(c3); free(c4);
 }
 
 static int
