@@ -35,6 +35,10 @@ expect_out "^h1/etc/nut/upsmon.conf: high NUT003 nut-certverify-off"
 expect_out '^\+CERTVERIFY 1$'
 expect_no_out 'mendlab-mon-pw'          # the MONITOR password is masked
 save "$T/out" audit-before.txt
+# the patch for the file the fix changes (other NUT-like files that earlier
+# tests leave in the host's /etc/nut have findings and patches of their own)
+mend_run audit h1/etc/nut/upsmon.conf --diff
+expect_rc 1
 grep -E '^[-+][^-+]' "$T/out" | grep -v '^-' >"$T/audit.plus"
 grep -E '^-[^-]' "$T/out" >"$T/audit.minus"
 
