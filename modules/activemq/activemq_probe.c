@@ -31,9 +31,8 @@
 #include <unistd.h>
 
 #include "modules/activemq/amqwire.h"
-#include "modules/generic/command.h"
 #include "modules/module.h"
-#include "runner/core/window.h"
+#include "runner/util/clock.h"
 #include "runner/transport/tls.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -273,7 +272,7 @@ read_boot(struct probe *p, struct boot *b)
 	const char *o;
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "x=%q; pidf=%q; log=%q; off=%d\n", nonce,
 	    arg_str(p->args, "pid_file") ? arg_str(p->args, "pid_file") : "",
 	    arg_str(p->args, "boot_log") ? arg_str(p->args, "boot_log") : "",

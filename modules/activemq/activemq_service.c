@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/generic/command.h"
 #include "modules/module.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -102,7 +101,7 @@ svc_exec(struct modctx *ctx, const struct val *args, const char *act,
 	const char *o;
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "n=%q; act=%q; x=%q; pidf=%q; log=%q; w=%d; "
 	    "check=%d\n", arg_str(args, "name"), act, nonce,
 	    arg_str(args, "pid_file"), arg_str(args, "log") ?

@@ -41,7 +41,7 @@
 #include <string.h>
 
 #include "modules/activemq/amqhost.h"
-#include "modules/generic/command.h"
+#include "runner/util/shellcmd.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -150,7 +150,7 @@ build_store(struct atls *t, const char *kind, const char *dst,
 	char nonce[17], *tag, *tmp;
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "x=%q; kind=%q; dst=%q; cert=%q; key=%q; ca=%q; "
 	    "grp=%q; check=%d\n", nonce, kind, dst, sarg(t, "cert_pem") ?
 	    sarg(t, "cert_pem") : "", sarg(t, "key_pem") ? sarg(t, "key_pem") :

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "modules/activemq/amqhost.h"
-#include "modules/generic/command.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -169,7 +168,7 @@ detect(struct modctx *ctx, const struct val *args, struct amq_host *h)
 	char nonce[17];
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "x=%q; cd=%q; path=%q; inst=%q; conf=%q; "
 	    "base=%q; home=%q\n", nonce, opt(args, "conf_dir"),
 	    opt(args, "path"), opt(args, "instance"), opt(args, "conf"),
@@ -381,7 +380,7 @@ amq_store_check(struct modctx *ctx, const char *user, const char *path,
 
 	memset(c, 0, sizeof(*c));
 	c->opened = c->private_keys = c->trusted = -1;
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "x=%q; p=%q; u=%q; t=%q\n", nonce, path, user,
 	    type ? type : "");
 	strbuf_addstr(&cmd, store_script);

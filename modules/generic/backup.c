@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "modules/module.h"
-#include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "modules/module.h"
-#include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/banned.h"
 
@@ -74,22 +74,6 @@ as_error(int mod_fail_ret)
 	return -1;
 }
 
-static int
-read_local(const char *path, struct strbuf *sb)
-{
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	n = (size_t)ferror(f);
-	fclose(f);
-	return n ? -1 : 0;
-}
-
 /* Resolve a relative src against playbook_dir/files, playbook_dir, ".". */
 static char *
 find_src(struct modctx *ctx, const char *src)
@@ -131,7 +115,7 @@ load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		ret = as_error(mod_fail(ctx, "src '%s' is a directory: mend's copy "
 		    "copies single files", path));
-	else if (read_local(path, data) != 0)
+	else if (strbuf_read_file(data, path) != 0)
 		ret = as_error(mod_fail(ctx, "could not read src '%s': %s", path,
 		    strerror(errno)));
 	free(path);

@@ -24,7 +24,7 @@
 
 #include "modules/module.h"
 #include "runner/core/args.h"
-#include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -50,21 +50,6 @@ struct tally {
 	struct strbuf drifted;
 };
 
-static int
-read_local(const char *path, struct strbuf *sb)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(f);
-	return 0;
-}
-
 static void
 note_drift(struct tally *t, const char *path, const char *why)
 {
@@ -82,7 +67,7 @@ restore_bytes(struct modctx *ctx, const struct val *f, const char *objects,
 	char *obj = xasprintf("%s/%s", objects, sha), got[65];
 	int ret = 0;
 
-	if (read_local(obj, &orig) < 0) {
+	if (strbuf_read_file(&orig, obj) < 0) {
 		mod_fail(ctx, "original of %s is missing from the journal "
 		    "(%s: %s)", path, obj, strerror(errno));
 		goto out;

@@ -31,7 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/generic/command.h"
+#include "modules/module.h"
+#include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -48,9 +49,10 @@ static const char probe_script[] =
 	"  done\n"
 	"  echo enabled=0\n"
 	"}\n"
-	"if [ -d /run/systemd/system ] && "
-	"command -v systemctl >/dev/null 2>&1; then\n"
-	"  echo kind=systemd\n"
+	INITSYS_KIND_SH
+	INITSYS_SVC_SH
+	"echo \"kind=$kind\"\n"
+	"if [ $kind = systemd ]; then\n"
 	"  known() { case $(systemctl show -p LoadState -- \"$1\" 2>/dev/null) "
 	"in LoadState=not-found|'') return 1 ;; esac; }\n"
 	"  if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
@@ -64,27 +66,18 @@ static const char probe_script[] =
 	"  elif [ $r -eq 0 ]; then echo enabled=1; else echo enabled=0; fi\n"
 	"  exit 0\n"
 	"fi\n"
-	"if command -v service >/dev/null 2>&1; then echo kind=service\n"
-	"else echo kind=initd; fi\n"
 	"known() { [ -x \"/etc/init.d/$1\" ] || [ -e \"/etc/init/$1.conf\" ]; }\n"
 	"if ! known \"$n\" && [ -n \"$alt\" ] && known \"$alt\"; then "
 	"n=$alt; fi\n"
 	"echo \"unit=$n\"\n"
 	"if known \"$n\"; then echo exists=1; else echo exists=0; exit 0; fi\n"
-	"if command -v service >/dev/null 2>&1; then\n"
-	"  service \"$n\" status </dev/null >/dev/null 2>&1\n"
-	"else \"/etc/init.d/$n\" status </dev/null >/dev/null 2>&1; fi\n"
-	"if [ $? -eq 0 ]; then echo active=1; else echo active=0; fi\n"
+	"if initsys_svc \"$n\" status </dev/null >/dev/null 2>&1; then "
+	"echo active=1; else echo active=0; fi\n"
 	"en_sysv\n";
 
 static const char action_script[] =
-	"svc() {\n"
-	"  case $kind in\n"
-	"  systemd) systemctl \"$1\" -- \"$n\" ;;\n"
-	"  service) service \"$n\" \"$1\" ;;\n"
-	"  *) \"/etc/init.d/$n\" \"$1\" ;;\n"
-	"  esac\n"
-	"}\n"
+	INITSYS_SVC_SH
+	"svc() { initsys_svc \"$n\" \"$1\"; }\n"
 	"if [ \"$kind\" = systemd ]; then\n"
 	"  up() { systemctl is-active --quiet -- \"$n\"; }\n"
 	"else up() { svc status </dev/null >/dev/null 2>&1; }; fi\n"
@@ -325,7 +318,7 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	struct exec_res r;
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	if (pl->en >= 0)
 		en[0] = pl->en ? '1' : '0';
 	shellcmd_build(&cmd, "n=%q; kind=%q; act=%q; en=%q; want=%d; w=%d; "

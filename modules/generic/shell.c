@@ -1,11 +1,11 @@
 /*
  * shell.c - run a script through the host's shell (Ansible's
  * ansible.builtin.shell).  Shares chdir/creates/removes/stdin handling and
- * result recording with command.c (see command.h).
+ * result recording with command.c (see cmdexec.h).
  */
 #include <string.h>
 
-#include "modules/generic/command.h"
+#include "modules/generic/cmdexec.h"
 #include "runner/util/banned.h"
 
 static int

@@ -45,7 +45,7 @@
 #include <openssl/x509v3.h>
 
 #include "modules/module.h"
-#include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "modules/nut/nutproto.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
@@ -106,23 +106,12 @@ as_error(int mod_fail_ret)
 static int
 read_local(struct modctx *ctx, const char *arg, struct strbuf *sb)
 {
-	char *path = mod_local_path(ctx, arg), buf[8192];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	char *path = mod_local_path(ctx, arg);
 	int ret = 0;
 
-	if (f == NULL) {
+	if (strbuf_read_file(sb, path) < 0)
 		ret = as_error(mod_fail(ctx, "cannot read '%s' on the "
 		    "controller: %m", path));
-		goto out;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	if (ferror(f))
-		ret = as_error(mod_fail(ctx, "cannot read '%s' on the "
-		    "controller", path));
-	fclose(f);
-out:
 	free(path);
 	return ret;
 }

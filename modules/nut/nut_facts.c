@@ -28,6 +28,7 @@
 #include "modules/module.h"
 #include "modules/nut/nutconf.h"
 #include "modules/nut/nutproto.h"
+#include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -40,8 +41,8 @@ static const char detect_script[] =
 	"LC_ALL=C; export LC_ALL\n"
 	"for c in /etc/nut /etc/ups /usr/local/ups/etc /etc/networkupstools; "
 	"do [ -d \"$c\" ] && echo \"cand=$c\"; done\n"
-	"if [ -d /run/systemd/system ] && command -v systemctl >/dev/null "
-	"2>&1; then echo systemd=1; else echo systemd=0; fi\n"
+	INITSYS_KIND_SH
+	"if [ $kind = systemd ]; then echo systemd=1; else echo systemd=0; fi\n"
 	"if id -u \"$u\" >/dev/null 2>&1; then echo user=1; "
 	"else echo user=0; fi\n"
 	"found() {\n"

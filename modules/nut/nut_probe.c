@@ -29,7 +29,7 @@
 #include "modules/module.h"
 #include "modules/nut/nutproto.h"
 #include "runner/transport/tls.h"
-#include "runner/core/window.h"
+#include "runner/util/clock.h"
 #include "runner/util/banned.h"
 
 #define POLL_MS 500

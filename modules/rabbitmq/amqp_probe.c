@@ -46,13 +46,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "modules/generic/command.h"
 #include "modules/module.h"
 #include "modules/rabbitmq/amqp.h"
 #include "modules/rabbitmq/rmqhost.h"
 #include "runner/util/shellcmd.h"
 #include "runner/transport/tls.h"
-#include "runner/core/window.h"
+#include "runner/util/clock.h"
 #include "runner/util/banned.h"
 
 #define RETRY_MS 2000
@@ -471,7 +470,7 @@ read_boot_logs(struct probe *p, struct boot *b)
 	size_t i;
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "LC_ALL=C; export LC_ALL; n=%q\n", nonce);
 	strbuf_addstr(&cmd, boot_script);
 	for (i = 0; l != NULL && i < l->u.list.n; i++)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "modules/rabbitmq/rabbitmq.h"
+#include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -42,8 +43,8 @@ static const char detect_script[] =
 	"  v=$(rpm -q --qf '%{VERSION}' rabbitmq-server 2>/dev/null) || v=\n"
 	"fi\n"
 	"[ -n \"$v\" ] && echo \"version=$v\"\n"
-	"if [ -d /run/systemd/system ] && command -v systemctl >/dev/null "
-	"2>&1; then\n"
+	INITSYS_KIND_SH
+	"if [ $kind = systemd ]; then\n"
 	"  echo init=systemd\n"
 	"  systemctl is-active --quiet rabbitmq-server 2>/dev/null && "
 	"echo running=1\n"

@@ -32,28 +32,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/generic/command.h"
 #include "modules/module.h"
+#include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
 static const char svc_script[] =
 	"LC_ALL=C; export LC_ALL\n"
-	"if [ -d /run/systemd/system ] && command -v systemctl >/dev/null "
-	"2>&1; then kind=systemd\n"
-	"elif command -v service >/dev/null 2>&1; then kind=service\n"
-	"else kind=initd; fi\n"
+	INITSYS_KIND_SH
 	"if [ $kind != systemd ] && [ ! -x \"/etc/init.d/$n\" ]; then\n"
 	"  echo \"no init script /etc/init.d/$n on the host\" >&2; exit 3\n"
 	"fi\n"
 	"echo \"$x kind=$kind\"\n"
-	"svc() {\n"
-	"  case $kind in\n"
-	"  systemd) systemctl \"$1\" -- \"$n\" ;;\n"
-	"  service) service \"$n\" \"$1\" ;;\n"
-	"  *) \"/etc/init.d/$n\" \"$1\" ;;\n"
-	"  esac\n"
-	"}\n"
+	INITSYS_SVC_SH
+	"svc() { initsys_svc \"$n\" \"$1\"; }\n"
 	"up() {\n"
 	"  if [ $kind = systemd ]; then systemctl is-active --quiet -- \"$n\"; "
 	"return; fi\n"
@@ -195,7 +187,7 @@ svc_exec(struct modctx *ctx, const struct val *args, const char *act,
 	char nonce[17];
 	int ret;
 
-	cmd_nonce(nonce, sizeof(nonce));
+	shellcmd_nonce(nonce, sizeof(nonce));
 	shellcmd_build(&cmd, "n=%q; act=%q; x=%q; pidf=%q; ld=%q; w=%d; "
 	    "check=%d\n", arg_str(args, "name"), act, nonce,
 	    arg_str(args, "pid_file"), arg_str(args, "log_dir"),

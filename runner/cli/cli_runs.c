@@ -157,20 +157,12 @@ static void
 print_object(const struct run_info *r, const char *sha, struct strbuf *sb)
 {
 	char *path;
-	FILE *f;
-	char buf[65536];
-	size_t n;
 
 	if (sha == NULL)
 		return;
 	path = run_object_path(r, sha);
-	f = fopen(path, "rb");
+	(void)strbuf_read_file(sb, path);   /* a missing object shows empty */
 	free(path);
-	if (f == NULL)
-		return;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(f);
 }
 
 /* The journal keeps the real bytes (rollback needs them); what is shown

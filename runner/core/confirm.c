@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runner/core/confirm.h"
+#include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -44,18 +45,16 @@ static const char job_head[] =
 /* restart $1; without systemd: stop, wait until stopped, start (init
  * scripts such as Debian's nut-client do not wait in their restart) */
 static const char default_svc[] =
-	"  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null "
-	"2>&1; then systemctl restart -- \"$1\"; return; fi\n"
-	"  if command -v service >/dev/null 2>&1; then "
-	"s() { service \"$1\" \"$2\"; }\n"
-	"  else s() { \"/etc/init.d/$1\" \"$2\"; }; fi\n"
-	"  s \"$1\" stop\n"
-	"  i=0; while s \"$1\" status >/dev/null 2>&1 && [ $i -lt 50 ]; do "
-	"sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); done\n"
-	"  s \"$1\" start || return 1\n"
-	"  i=0; until s \"$1\" status >/dev/null 2>&1 || [ $i -ge 50 ]; do "
-	"sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); done\n"
-	"  s \"$1\" status >/dev/null 2>&1\n";
+	"  if [ $kind = systemd ]; then systemctl restart -- \"$1\"; return; fi\n"
+	"  initsys_svc \"$1\" stop\n"
+	"  i=0; while initsys_svc \"$1\" status >/dev/null 2>&1 && "
+	"[ $i -lt 50 ]; do sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); "
+	"done\n"
+	"  initsys_svc \"$1\" start || return 1\n"
+	"  i=0; until initsys_svc \"$1\" status >/dev/null 2>&1 || "
+	"[ $i -ge 50 ]; do sleep 0.2 2>/dev/null || sleep 1; i=$((i + 1)); "
+	"done\n"
+	"  initsys_svc \"$1\" status >/dev/null 2>&1\n";
 
 static const char job_tail[] =
 	"if [ $ok = 1 ]; then st=reverted; else st=failed; fi\n"
@@ -148,7 +147,7 @@ confirm_job_script(const struct confirm *cf, struct strbuf *sb, int timeout,
 	    cf->gen);
 	shellcmd_build(sb, "d=%q; g=%d; t=%d\n", cf->dir, cf->gen, timeout);
 	strbuf_addstr(sb, job_head);
-	strbuf_addstr(sb, "svc() {\n");
+	strbuf_addstr(sb, INITSYS_KIND_SH INITSYS_SVC_SH "svc() {\n");
 	strbuf_addstr(sb, cf->svc_cmd ? cf->svc_cmd : default_svc);
 	strbuf_addstr(sb, "\n}\n");
 	for (i = 0; i < nfiles; i++)

@@ -13,6 +13,7 @@
 #include "runner/core/safety.h"
 #include "runner/template/template.h"
 #include "runner/core/window.h"
+#include "runner/util/clock.h"
 #include "runner/util/banned.h"
 
 struct play_run {

@@ -1,7 +1,6 @@
 /* journal.c - the run journal; see journal.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +13,8 @@
 #include <unistd.h>
 
 #include "runner/core/journal.h"
+#include "runner/util/hash.h"
+#include "runner/util/fileio.h"
 #include "runner/util/banned.h"
 
 /*
@@ -40,20 +41,6 @@ struct journal {
 	int syncing;        /* a thread is in fdatasync */
 	int broken;         /* a write or fdatasync failed: no more records */
 };
-
-void
-sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	int i;
-
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
-		fatal("sha256 failed");
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
-}
 
 char *
 journal_state_dir(const char *opt)
@@ -94,22 +81,6 @@ mkdir_p(const char *path, mode_t mode)
 		ret = -1;
 	free(p);
 	return ret;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Write a file atomically (temp + fsync + rename), mode 0600.  The temp

@@ -67,7 +67,4 @@ long journal_append(struct journal *j, const char *type, struct val *rec);
 /* Finish the run: end record, then close. */
 void journal_close(struct journal *j, const struct val *summary);
 
-/* sha256 of a buffer as lowercase hex. */
-void sha256_hex(const void *data, size_t len, char out[65]);
-
 #endif

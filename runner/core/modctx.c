@@ -9,6 +9,7 @@
 #include "modules/module.h"
 #include "runner/core/executor.h"
 #include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "runner/core/rfsftp.h"
 #include "runner/util/banned.h"
 

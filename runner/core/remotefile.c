@@ -20,7 +20,7 @@
 
 #include <openssl/evp.h>
 
-#include "modules/generic/command.h"
+#include "runner/util/shlex.h"
 #include "modules/module.h"
 #include "runner/util/diff.h"
 #include "runner/core/journal.h"
@@ -463,11 +463,11 @@ split_validate(struct modctx *ctx, const char *validate, char ***argv)
 	if (strstr(validate, "%s") == NULL)
 		return as_error(mod_fail(ctx, "validate must contain %%s: %s",
 		    validate));
-	if (cmd_split(validate, argv, &n, &why) != 0)
+	if (shlex_split(validate, argv, &n, &why) != 0)
 		return as_error(mod_fail(ctx, "validate: %s: %s", why,
 		    validate));
 	if (n == 0) {
-		cmd_argv_free(*argv);
+		shlex_free(*argv);
 		*argv = NULL;
 		return as_error(mod_fail(ctx, "validate is empty"));
 	}
@@ -492,7 +492,7 @@ mod_write_file_opts(struct modctx *ctx, const char *path,
 	if (ret == 0 && ctx->diff)        /* no diff for a failed write */
 		mod_add_diff(ctx, path, old ? old->buf : "", old ? old->len : 0,
 		    data, len);
-	cmd_argv_free(argv);
+	shlex_free(argv);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "runner/core/report.h"
+#include "runner/util/fileio.h"
 #include "runner/util/banned.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -181,22 +182,6 @@ recap_val(const struct host_stats *s)
 	val_map_set(m, "rescued", val_int(s->rescued));
 	val_map_set(m, "ignored", val_int(s->ignored));
 	return m;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 int

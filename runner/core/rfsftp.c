@@ -29,7 +29,7 @@
 #include <openssl/rand.h>
 
 #include "modules/module.h"
-#include "runner/core/journal.h"
+#include "runner/util/hash.h"
 #include "runner/core/rfsftp.h"
 #include "runner/transport/sftpc.h"
 #include "runner/transport/transport.h"

@@ -201,21 +201,6 @@ apply_record(struct run_info *r, const struct val *rec)
 }
 
 static int
-read_all(const char *path, struct strbuf *sb)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(f);
-	return 0;
-}
-
-static int
 load_journal(struct run_info *r, struct err *e)
 {
 	char *path = xasprintf("%s/journal.jsonl", r->dir);
@@ -223,7 +208,7 @@ load_journal(struct run_info *r, struct err *e)
 	const char *p, *nl;
 	int ret = 0;
 
-	if (read_all(path, &sb) < 0) {
+	if (strbuf_read_file(&sb, path) < 0) {
 		ret = err_set(e, "cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}

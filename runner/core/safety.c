@@ -425,17 +425,10 @@ static int
 read_object(const struct run_info *r, const char *sha, struct strbuf *sb)
 {
 	char *path = run_object_path(r, sha);
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
+	int ret = strbuf_read_file(sb, path);
 
 	free(path);
-	if (f == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(f);
-	return 0;
+	return ret;
 }
 
 /* This host's changes so far, from the journal. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "runner/core/window.h"
+#include "runner/util/clock.h"
 #include "runner/util/banned.h"
 
 #define DAY 86400LL
@@ -487,24 +488,6 @@ time_format(time_t t, const char *tz, char *buf, size_t len)
 	    "%a %Y-%m-%d %H:%M %Z", &tm) == 0)
 		snprintf(buf, len, "@%lld", (long long)t);
 	zone_leave(&zs);
-}
-
-double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int

@@ -111,9 +111,4 @@ int mend_clock_init(struct mend_clock *c, const char *now, const char *tz,
     struct err *e);
 time_t mend_clock_now(const struct mend_clock *c);
 
-/* The monotonic clock (for durations and deadlines): seconds, and
- * milliseconds. */
-double mono_now(void);
-long long mono_ms(void);
-
 #endif

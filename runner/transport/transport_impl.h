@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "runner/transport/transport.h"
-#include "runner/core/window.h"
+#include "runner/util/clock.h"
 
 #define OUT_CAP_DEFAULT (16u << 20)
 
@@ -40,7 +40,7 @@ struct tstream {
 	int timeout_ms;         /* for writes */
 };
 
-/* The monotonic clock is window.h's mono_ms(). */
+/* The monotonic clock is runner/util/clock.h. */
 /* Milliseconds left until deadline (0 = none: returns -1, "infinite"),
  * clamped to >= 0. */
 int tr_left_ms(int64_t deadline);

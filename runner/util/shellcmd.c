@@ -1,6 +1,11 @@
 /* shellcmd.c - see shellcmd.h. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -54,4 +59,24 @@ shellcmd(const char *fmt, ...)
 	shellcmd_vbuild(&sb, fmt, ap);
 	va_end(ap);
 	return strbuf_detach(&sb, NULL);
+}
+
+void
+shellcmd_nonce(char *nonce, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[8];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32)
+		    ^ (uint64_t)(uintptr_t)&r;
+
+		memcpy(r, &x, sizeof(r));
+	}
+	for (i = 0; i < sizeof(r) && 2 * i + 2 < size; i++) {
+		nonce[2 * i] = hex[r[i] >> 4];
+		nonce[2 * i + 1] = hex[r[i] & 15];
+	}
+	nonce[2 * i] = '\0';
 }

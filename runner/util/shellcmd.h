@@ -20,4 +20,9 @@
 void shellcmd_build(struct strbuf *sb, const char *fmt, ...);
 char *shellcmd(const char *fmt, ...);   /* malloc'ed result */
 
+/* Fill nonce (size >= 17) with 16 random hex digits (getrandom): a marker
+ * for lines a remote script prints, which the commands it runs cannot
+ * know and so cannot forge. */
+void shellcmd_nonce(char *nonce, size_t size);
+
 #endif

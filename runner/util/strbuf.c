@@ -215,6 +215,27 @@ strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	size_t old = sb->len, n;
+	char buf[65536];
+	FILE *f = fopen(path, "rb");
+	int err;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	err = ferror(f) ? (errno ? errno : EIO) : 0;
+	fclose(f);
+	if (err == 0)
+		return 0;
+	strbuf_setlen(sb, old);
+	errno = err;
+	return -1;
+}
+
 void
 strbuf_rtrim(struct strbuf *sb)
 {

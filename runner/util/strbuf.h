@@ -46,6 +46,12 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Append the whole content of the local file at path.  Returns 0, or -1
+ * with errno set (open or read failed) and sb as it was before the call.
+ * Reads until end of file: callers that accept untrusted paths check the
+ * file's type and size first. */
+int strbuf_read_file(struct strbuf *sb, const char *path);
+
 /* Remove trailing whitespace (space, tab, CR, LF). */
 void strbuf_rtrim(struct strbuf *sb);
 

@@ -18,7 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "modules/generic/command.h"
+#include "modules/generic/cmdexec.h"
+#include "runner/util/shellcmd.h"
+#include "runner/util/shlex.h"
 #include "runner/core/args.h"
 #include "runner/core/executor.h"
 #include "runner/util/yamlload.h"
@@ -35,13 +37,13 @@ expect_split(const char *s, const char *const *want, size_t nwant)
 	size_t n = 99, i;
 	const char *why = NULL;
 
-	assert_int_equal(cmd_split(s, &v, &n, &why), 0);
+	assert_int_equal(shlex_split(s, &v, &n, &why), 0);
 	assert_null(why);
 	assert_int_equal(n, nwant);
 	for (i = 0; i < nwant; i++)
 		assert_string_equal(v[i], want[i]);
 	assert_null(v[n]);
-	cmd_argv_free(v);
+	shlex_free(v);
 }
 
 #define SPLIT(s, ...) do { \
@@ -67,14 +69,14 @@ split_empty(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	assert_int_equal(cmd_split("", &v, &n, &why), 0);
+	assert_int_equal(shlex_split("", &v, &n, &why), 0);
 	assert_int_equal(n, 0);
 	assert_non_null(v);
 	assert_null(v[0]);
-	cmd_argv_free(v);
-	assert_int_equal(cmd_split(" \t\r\n ", &v, &n, &why), 0);
+	shlex_free(v);
+	assert_int_equal(shlex_split(" \t\r\n ", &v, &n, &why), 0);
 	assert_int_equal(n, 0);
-	cmd_argv_free(v);
+	shlex_free(v);
 }
 
 static void
@@ -121,7 +123,7 @@ expect_split_error(const char *s, const char *why_want)
 	size_t n = 99;
 	const char *why = NULL;
 
-	assert_int_equal(cmd_split(s, &v, &n, &why), -1);
+	assert_int_equal(shlex_split(s, &v, &n, &why), -1);
 	assert_null(v);
 	assert_int_equal(n, 0);
 	assert_non_null(why);
@@ -500,12 +502,12 @@ nonce_random(void **state)
 	char a[17], b[17], small[5];
 
 	(void)state;
-	cmd_nonce(a, sizeof(a));
-	cmd_nonce(b, sizeof(b));
+	shellcmd_nonce(a, sizeof(a));
+	shellcmd_nonce(b, sizeof(b));
 	assert_int_equal(strlen(a), 16);
 	assert_int_equal(strspn(a, "0123456789abcdef"), 16);
 	assert_string_not_equal(a, b);
-	cmd_nonce(small, sizeof(small));
+	shellcmd_nonce(small, sizeof(small));
 	assert_int_equal(strlen(small), 4);
 }
 

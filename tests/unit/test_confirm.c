@@ -19,6 +19,7 @@
 
 #include "runner/core/confirm.h"
 #include "runner/core/journal.h"
+#include "runner/util/hash.h"
 
 struct fix {
 	struct conn *c;
@@ -223,9 +224,9 @@ test_job_script(void **state)
 	assert_non_null(strstr(sb.buf, "if svc 'a'\\''b'"));
 	assert_non_null(strstr(sb.buf, "systemctl restart"));
 	/* without systemd: stop, wait for the status to say so, start */
-	assert_non_null(strstr(sb.buf, "s \"$1\" stop\n"));
-	assert_true(strstr(sb.buf, "s \"$1\" stop\n") <
-	    strstr(sb.buf, "s \"$1\" start"));
+	assert_non_null(strstr(sb.buf, "initsys_svc \"$1\" stop\n"));
+	assert_true(strstr(sb.buf, "initsys_svc \"$1\" stop\n") <
+	    strstr(sb.buf, "initsys_svc \"$1\" start"));
 	/* files come back before the services restart */
 	assert_true(strstr(sb.buf, "gone '/etc/created'") <
 	    strstr(sb.buf, "if svc 'nut-client'"));

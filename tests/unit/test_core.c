@@ -1,4 +1,4 @@
-/* test_core.c - strbuf, shell quoting, values, JSON and the YAML loader. */
+/* test_core.c - strbuf (and whole-file reads and writes), shell quoting, values, JSON and the YAML loader. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "runner/util/err.h"
 #include "runner/util/input.h"
+#include "runner/util/fileio.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/strbuf.h"
 #include "runner/util/value.h"
@@ -73,6 +76,49 @@ test_strbuf_long_format(void **state)
 	assert_int_equal(sb.len, 1001);
 	assert_int_equal(sb.buf[0], '<');
 	assert_int_equal(sb.buf[1000], '>');
+	strbuf_release(&sb);
+}
+
+/* strbuf_read_file appends every byte (NULs, more than one read's worth),
+ * and on failure leaves the buffer as it was with errno set: a missing
+ * file (open fails) and a directory (open succeeds, read fails). */
+static void
+test_strbuf_read_file(void **state)
+{
+	char dir[] = "/tmp/mend-test-rf-XXXXXX", *path;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n = 200000;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/f", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	for (i = 0; i < n; i++)
+		strbuf_addch(&sb, (int)(i % 251));
+	assert_int_equal(write_all(fd, sb.buf, sb.len), 0);
+	close(fd);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "head:");
+	assert_int_equal(strbuf_read_file(&sb, path), 0);
+	assert_int_equal(sb.len, 5 + n);
+	for (i = 0; i < n; i++)
+		assert_int_equal((unsigned char)sb.buf[5 + i], i % 251);
+	strbuf_setlen(&sb, 5);
+	errno = 0;
+	assert_int_equal(strbuf_read_file(&sb, dir), -1);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(sb.len, 5);
+	unlink(path);
+	errno = 0;
+	assert_int_equal(strbuf_read_file(&sb, path), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(sb.buf, "head:");
+	assert_int_equal(write_all(-1, "x", 1), -1);
+	assert_int_equal(errno, EBADF);
+	rmdir(dir);
+	free(path);
 	strbuf_release(&sb);
 }
 
@@ -422,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_strbuf_basics),
 		cmocka_unit_test(test_strbuf_cap),
 		cmocka_unit_test(test_strbuf_long_format),
+		cmocka_unit_test(test_strbuf_read_file),
 		cmocka_unit_test(test_quoting_hostile),
 		cmocka_unit_test(test_shellcmd_format),
 		cmocka_unit_test(test_yaml_types_and_positions),

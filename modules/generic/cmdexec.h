@@ -1,6 +1,7 @@
 /*
- * command.h - the parts of the command module that the shell module shares
- * and that the unit tests drive directly (tests/unit/test_command.c).
+ * cmdexec.h - what the command and shell modules share, and what the unit
+ * tests drive directly (tests/unit/test_command.c); the words of a command
+ * line are split by runner/util/shlex.h.
  *
  * A command task becomes ONE remote shell command:
  *
@@ -16,24 +17,12 @@
  * through stdout lines that start with a per-task random nonce the command
  * cannot know, so the command's own output is never mistaken for them.
  */
-#ifndef MEND_MODULES_COMMAND_H
-#define MEND_MODULES_COMMAND_H
+#ifndef MEND_MODULES_CMDEXEC_H
+#define MEND_MODULES_CMDEXEC_H
 
 #include <stddef.h>
 
 #include "modules/module.h"
-
-/* Split s into words exactly as Python's shlex.split(s) does (POSIX mode,
- * no comments), which is what Ansible's command module does: whitespace
- * separates words; '...' is literal; in "..." a backslash escapes only " and
- * \ (otherwise it is kept); outside quotes a backslash escapes any
- * character; quotes may appear inside a word (a"b c"d is one word); an
- * empty quoted string is an empty word.  $, `, ;, *, | are ordinary
- * characters.  Returns 0 and a NULL-terminated malloc'ed vector in *argv
- * (count in *argc), or -1 with *why set to a static message ("no closing
- * quotation", "no escaped character") and *argv NULL. */
-int cmd_split(const char *s, char ***argv, size_t *argc, const char **why);
-void cmd_argv_free(char **argv);
 
 /* What to run: argv (command) or script (shell), and the pre-checks. */
 struct cmd_spec {
@@ -58,9 +47,6 @@ struct cmd_spec {
  * starts with ~ (or "~$USER") is not tilde-expanded; and shell-only
  * variables ($PPID, $IFS...) count as set. */
 void cmd_build(struct strbuf *out, const struct cmd_spec *spec);
-
-/* Fill nonce (size >= 17) with 16 random hex digits. */
-void cmd_nonce(char *nonce, size_t size);
 
 /* What a pre-check said, from the command's stdout: CMD_RAN (no marker:
  * the command ran), CMD_SKIP_CREATES, CMD_SKIP_REMOVES, CMD_NO_CHDIR. */
