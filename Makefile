@@ -122,7 +122,7 @@ compat: mend
 valgrind: mend $(UNIT_BIN)
 	VALGRIND=1 tests/run-unit $(UNIT_BIN)
 
-lint:
+lint: libmend.a
 	@tests/lint
 
 install: mend

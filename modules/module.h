@@ -16,9 +16,20 @@
  * type (a "yes" string for an ARG_BOOL becomes V_BOOL 1, "0640" for ARG_MODE
  * stays a string, "30" for ARG_INT becomes V_INT), fills in defaults, and
  * calls .run with a map that holds exactly the declared arguments that are
- * set.  .run reports through the modctx helpers below and returns 0 when the
- * result is recorded (ok, changed or failed alike), -1 only when the host's
- * connection broke (the host becomes unreachable).
+ * set.  .run reports through the modctx helpers below (message, data,
+ * diffs) and returns the task's result, an enum mod_result: MOD_OK,
+ * MOD_CHANGED, MOD_FAILED, MOD_SKIPPED, or MOD_UNREACHABLE, which only a
+ * lost connection gives.  A command that timed out, a refused probe, a
+ * file that cannot be read are failed tasks on a live host: Ansible fails
+ * them, honours ignore_errors and goes on.  Modules end .run with
+ * `return mod_done(ctx, code)`, which turns what they recorded and their
+ * internal code (0, -1, TERR_*) into the result.  Any other value is an
+ * internal error, reported as a failed task.
+ *
+ * A module that needs another calls it through the registry, mod_call(),
+ * so its argument table, flags and check mode apply; never its struct
+ * module directly.  Run facts (verbosity, check, diff...) come from the
+ * modctx, never from the engine's headers.
  *
  * Flags, checked once by the runner, never by modules:
  *   MOD_CHANGES_HOST     may change the host (journaled; check mode matters)
@@ -68,6 +79,16 @@ struct module_arg {
 
 struct modctx;
 
+/* What a task did (numbered from 1: 0 and the negative TERR_* codes are
+ * not results). */
+enum mod_result {
+	MOD_OK = 1,        /* ran; nothing changed */
+	MOD_CHANGED,       /* ran and changed the host */
+	MOD_FAILED,        /* failed; the host is still reachable */
+	MOD_SKIPPED,       /* did not run (creates/removes, check mode...) */
+	MOD_UNREACHABLE,   /* the connection to the host was lost */
+};
+
 struct module {
 	const char *name;
 	const char *summary;             /* one line */
@@ -77,7 +98,7 @@ struct module {
 	/* Optional: cross-argument checks at validation time; args are the
 	 * raw (unrendered) task arguments. Return -1 after err_setpos(). */
 	int (*validate)(const struct val *args, struct err *e);
-	int (*run)(struct modctx *ctx, const struct val *args);
+	enum mod_result (*run)(struct modctx *ctx, const struct val *args);
 };
 
 /* registry.c */
@@ -100,6 +121,7 @@ struct modctx {
 	int become;
 	const char *become_user;
 	int timeout;                 /* per-command timeout, seconds */
+	int verbosity;               /* -v count */
 	int no_log;
 	int show_msg;                /* print msg even without -v (debug) */
 
@@ -113,13 +135,32 @@ struct modctx {
 	struct val *data;            /* module-specific return values (map) */
 };
 
-/* Results. mod_fail() returns 0 so a module can `return mod_fail(...)`. */
+/* Results.  mod_fail() records a failure and returns 0, so that helpers
+ * inside a module can `return mod_fail(...)`; .run ends with mod_done(). */
 int mod_fail(struct modctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mod_msg(struct modctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mod_set(struct modctx *ctx, const char *key, struct val *v); /* takes v */
 void mod_changed(struct modctx *ctx);
+
+/* The result of .run from what the module recorded and code, its internal
+ * status: 0 or -1 (recorded through the helpers: failed when mod_fail()
+ * was called, else skipped, changed or ok), TERR_UNREACHABLE (the
+ * connection is lost: MOD_UNREACHABLE), any other TERR_* (a command
+ * timeout, a refused probe port...: MOD_FAILED, with the transport's
+ * message when the module recorded none). */
+enum mod_result mod_done(struct modctx *ctx, int code);
+
+/* Run the registered module `name` as part of this task, on this host,
+ * with args (a map of plain values: no templates are rendered).  The
+ * arguments are checked and coerced against its table and its .validate;
+ * its flags apply (in check mode a module that changes the host without
+ * supporting check mode does not run: MOD_SKIPPED).  It reports into ctx
+ * (message, changed, failed, data) as if it were the caller.  Returns its
+ * result; an unknown module or bad arguments are MOD_FAILED. */
+enum mod_result mod_call(struct modctx *ctx, const char *name,
+    const struct val *args);
 
 /* Argument access (after the runner's coercion). */
 const char *arg_str(const struct val *args, const char *name);  /* or NULL */
@@ -128,8 +169,9 @@ long long arg_int(const struct val *args, const char *name, long long def);
 const struct val *arg_get(const struct val *args, const char *name);
 
 /* Remote execution through the host's connection, honouring become and the
- * task timeout.  Returns 0 (command ran; see r->rc) or a TERR_* code, in
- * which case the host is marked unreachable by the runner. */
+ * task timeout.  Returns 0 (command ran; see r->rc) or a TERR_* code, with
+ * the failure recorded (mod_fail): TERR_TIMEOUT (the command was stopped;
+ * the connection is fine), TERR_UNREACHABLE (the connection is lost). */
 int mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,
     struct exec_res *r);
 

@@ -79,7 +79,7 @@ summary(struct modctx *ctx, const struct amq_host *h)
 		    nb->u.list.items[0]->u.str.s);
 }
 
-static int
+static enum mod_result
 activemq_facts_run(struct modctx *ctx, const struct val *args)
 {
 	struct amq_host h;
@@ -94,7 +94,7 @@ activemq_facts_run(struct modctx *ctx, const struct val *args)
 			summary(ctx, &h);
 	}
 	amq_host_release(&h);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg activemq_facts_args[] = {

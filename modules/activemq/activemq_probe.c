@@ -648,7 +648,7 @@ out:
 	return ret;
 }
 
-static int
+static enum mod_result
 activemq_probe_run(struct modctx *ctx, const struct val *args)
 {
 	struct probe p;
@@ -663,7 +663,7 @@ activemq_probe_run(struct modctx *ctx, const struct val *args)
 	free(p.cafile);
 	free(p.certfile);
 	free(p.keyfile);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg activemq_probe_args[] = {

@@ -177,7 +177,7 @@ judge(struct modctx *ctx, const struct val *args, const struct svc *s,
 		    "pid_file and boot_log judges it)" : "ped");
 }
 
-static int
+static enum mod_result
 activemq_service_run(struct modctx *ctx, const struct val *args)
 {
 	struct svc s;
@@ -189,7 +189,7 @@ activemq_service_run(struct modctx *ctx, const struct val *args)
 	    &s);
 	if (ret == 0 && !ctx->failed)
 		judge(ctx, args, &s, plan(state, s.was_running));
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg activemq_service_args[] = {

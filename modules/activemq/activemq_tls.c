@@ -43,7 +43,6 @@
 #include "modules/activemq/amqhost.h"
 #include "runner/util/shellcmd.h"
 #include "runner/core/remotefile.h"
-#include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
 struct atls {
@@ -462,20 +461,19 @@ run_patch(struct atls *t, int write)
 static int
 run_restore(struct atls *t)
 {
-	const struct module *m = module_find("rabbitmq_tls");
 	struct val *a = val_map();
-	int ret;
+	enum mod_result res;
 
 	val_map_set(a, "state", val_str("restored"));
 	val_map_set(a, "path", val_str(sarg(t, "path")));
 	if (sarg(t, "backup_file") != NULL)
 		val_map_set(a, "backup_file", val_str(sarg(t, "backup_file")));
-	ret = m ? m->run(t->ctx, a) : mod_fail(t->ctx, "no restore module");
+	res = mod_call(t->ctx, "rabbitmq_tls", a);
 	val_free(a);
-	return ret;
+	return res == MOD_UNREACHABLE ? TERR_UNREACHABLE : 0;
 }
 
-static int
+static enum mod_result
 activemq_tls_run(struct modctx *ctx, const struct val *args)
 {
 	struct atls t;
@@ -501,7 +499,7 @@ activemq_tls_run(struct modctx *ctx, const struct val *args)
 	strbuf_release(&t.new);
 	strbuf_release(&t.changes);
 	val_free(t.problems);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg activemq_tls_args[] = {

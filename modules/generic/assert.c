@@ -43,7 +43,7 @@ set_failed(struct modctx *ctx, const struct val *args, const struct val *item)
 	strbuf_release(&sb);
 }
 
-static int
+static enum mod_result
 assert_run(struct modctx *ctx, const struct val *args)
 {
 	const struct val *that = arg_get(args, "that");
@@ -57,16 +57,16 @@ assert_run(struct modctx *ctx, const struct val *args)
 		    that->u.list.items[i] : that;
 
 		if (eval_item(ctx, item, &ok) < 0)
-			return 0;
+			return mod_done(ctx, 0);
 		if (!ok) {
 			set_failed(ctx, args, item);
-			return 0;
+			return mod_done(ctx, 0);
 		}
 	}
 	mod_msg(ctx, "%s", ok_msg ? ok_msg : "All assertions passed");
 	if (ok_msg != NULL && !arg_bool(args, "quiet"))
 		ctx->show_msg = 1;
-	return 0;
+	return mod_done(ctx, 0);
 }
 
 /* Syntax of every literal expression, before any host is contacted. */

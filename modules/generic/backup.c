@@ -69,7 +69,7 @@ out:
 	return ret;
 }
 
-static int
+static enum mod_result
 backup_run(struct modctx *ctx, const struct val *args)
 {
 	const char *path = arg_str(args, "path");
@@ -110,7 +110,7 @@ out:
 	free(dst);
 	file_meta_release(&meta);
 	strbuf_release(&content);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_backup = {

@@ -31,7 +31,7 @@ argv_from_list(const struct val *l, size_t *argc)
 	return v;
 }
 
-static int
+static enum mod_result
 command_run(struct modctx *ctx, const struct val *args)
 {
 	const char *raw = arg_str(args, "_raw_params"), *why = NULL;
@@ -47,10 +47,11 @@ command_run(struct modctx *ctx, const struct val *args)
 	if (lst != NULL && lst->type == V_LIST)
 		argv = argv_from_list(lst, &argc);
 	else if (raw != NULL && shlex_split(raw, &argv, &argc, &why) < 0)
-		return mod_fail(ctx, "cannot split the command line: %s", why);
+		return mod_done(ctx, mod_fail(ctx, "cannot split the command "
+		    "line: %s", why));
 	if (argc == 0) {
 		shlex_free(argv);
-		return mod_fail(ctx, "no command given");
+		return mod_done(ctx, mod_fail(ctx, "no command given"));
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = (const char *const *)argv;
@@ -61,7 +62,7 @@ command_run(struct modctx *ctx, const struct val *args)
 		val_list_push(cmdval, val_str(argv[i]));
 	ret = cmd_execute(ctx, args, &spec, cmdval);
 	shlex_free(argv);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg command_args[] = {

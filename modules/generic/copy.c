@@ -249,7 +249,7 @@ set_results(struct cp *c, const struct val *args)
 	mod_set(c->ctx, "state", val_str("file"));
 }
 
-static int
+static enum mod_result
 copy_run(struct modctx *ctx, const struct val *args)
 {
 	struct cp c;
@@ -269,7 +269,7 @@ copy_run(struct modctx *ctx, const struct val *args)
 	file_probe_release(&c.probe);
 	strbuf_release(&c.data);
 	free(c.dest);
-	return ret == -1 ? 0 : ret;    /* -1: failure already recorded */
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_copy = {

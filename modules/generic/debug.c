@@ -7,18 +7,10 @@
 #include <string.h>
 
 #include "modules/module.h"
-#include "runner/core/executor.h"
 #include "runner/template/template.h"
 #include "runner/util/banned.h"
 
 #define NOT_DEFINED "VARIABLE IS NOT DEFINED!"
-
-static int
-verbosity(const struct modctx *ctx)
-{
-	return ctx->host != NULL && ctx->host->opts != NULL ?
-	    ctx->host->opts->verbose : 0;
-}
 
 /* Is expr defined?  1, 0, or -1 when it does not even parse. */
 static int
@@ -60,7 +52,7 @@ out:
 	err_release(&e);
 }
 
-static int
+static enum mod_result
 debug_run(struct modctx *ctx, const struct val *args)
 {
 	const struct val *var = arg_get(args, "var");
@@ -68,11 +60,11 @@ debug_run(struct modctx *ctx, const struct val *args)
 	long long level = arg_int(args, "verbosity", 0);
 	struct strbuf sb = STRBUF_INIT;
 
-	if (level > verbosity(ctx)) {
+	if (level > ctx->verbosity) {
 		ctx->skipped = 1;
 		mod_msg(ctx, "Verbosity threshold not met.");
 		mod_set(ctx, "skipped_reason", val_str(ctx->msg.buf));
-		return 0;
+		return mod_done(ctx, 0);
 	}
 	if (var != NULL && var->type == V_STR) {
 		show_var(ctx, var);
@@ -85,7 +77,7 @@ debug_run(struct modctx *ctx, const struct val *args)
 	}
 	ctx->show_msg = 1;
 	strbuf_release(&sb);
-	return 0;
+	return mod_done(ctx, 0);
 }
 
 static int

@@ -7,12 +7,13 @@
 #include "modules/module.h"
 #include "runner/util/banned.h"
 
-static int
+static enum mod_result
 fail_run(struct modctx *ctx, const struct val *args)
 {
 	const char *msg = arg_str(args, "msg");
 
-	return mod_fail(ctx, "%s", msg ? msg : "Failed as requested from task");
+	return mod_done(ctx, mod_fail(ctx, "%s", msg ? msg :
+	    "Failed as requested from task"));
 }
 
 static const struct module_arg fail_args[] = {

@@ -93,7 +93,7 @@ judge(struct modctx *ctx, const struct val *args, struct exec_res *r)
 	mod_set(ctx, "matches", matches);
 }
 
-static int
+static enum mod_result
 grep_run(struct modctx *ctx, const struct val *args)
 {
 	char *cmd = shellcmd("grep -n -a -E -e %q -- %q",
@@ -107,7 +107,7 @@ grep_run(struct modctx *ctx, const struct val *args)
 		judge(ctx, args, &r);
 	exec_res_release(&r);
 	free(cmd);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg grep_args[] = {

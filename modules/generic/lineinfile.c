@@ -200,7 +200,7 @@ lif_precheck(struct lif *l, const struct lineedit *le)
 	return 0;
 }
 
-static int
+static enum mod_result
 lineinfile_run(struct modctx *ctx, const struct val *args)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -234,7 +234,7 @@ out:
 	strbuf_release(&l.old);
 	strbuf_release(&l.new);
 	file_meta_release(&l.meta);
-	return ret == -1 ? 0 : ret;    /* -1: failure already recorded */
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_lineinfile = {

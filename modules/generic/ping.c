@@ -11,7 +11,7 @@ static const struct module_arg ping_args[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
-static int
+static enum mod_result
 ping_run(struct modctx *ctx, const struct val *args)
 {
 	const char *data = arg_str(args, "data");
@@ -19,7 +19,7 @@ ping_run(struct modctx *ctx, const struct val *args)
 	int ret;
 
 	if (data != NULL && strcmp(data, "crash") == 0)
-		return mod_fail(ctx, "boom");
+		return mod_done(ctx, mod_fail(ctx, "boom"));
 	exec_res_init(&r);
 	ret = mod_exec(ctx, "true", NULL, 0, &r);
 	if (ret == 0 && r.rc != 0)
@@ -27,7 +27,7 @@ ping_run(struct modctx *ctx, const struct val *args)
 	else if (ret == 0)
 		mod_set(ctx, "ping", val_str(data ? data : "pong"));
 	exec_res_release(&r);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_ping = {

@@ -23,12 +23,10 @@
 #include <string.h>
 
 #include "modules/module.h"
-#include "runner/core/args.h"
 #include "runner/util/hash.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
-extern const struct module mod_service;
 
 #define RESTORE_SERVICE_WAIT 120   /* seconds for a service to run again */
 
@@ -152,31 +150,25 @@ restart_services(struct modctx *ctx, const struct val *svcs)
 	size_t i;
 
 	for (i = 0; svcs && i < svcs->u.list.n && !ctx->failed; i++) {
-		struct val *raw = val_map(), *args = NULL;
-		struct err e = ERR_INIT;
-		int ret;
+		struct val *a = val_map();
+		enum mod_result res;
 
-		val_map_set(raw, "name", val_copy(svcs->u.list.items[i]));
-		val_map_set(raw, "state", val_str("restarted"));
+		a->pos = svcs->pos;
+		val_map_set(a, "name", val_copy(svcs->u.list.items[i]));
+		val_map_set(a, "state", val_str("restarted"));
 		/* brokers such as RabbitMQ need 20-60 s to come back */
-		val_map_set(raw, "wait", val_int(RESTORE_SERVICE_WAIT));
-		if (args_coerce(&mod_service, raw, &svcs->pos, &args, &e) < 0) {
-			mod_fail(ctx, "restore: bad service entry: %s",
-			    e.msg.buf);
-			ret = 0;
-		} else {
-			ret = mod_service.run(ctx, args);
-		}
-		val_free(raw);
-		val_free(args);
-		err_release(&e);
-		if (ret != 0)
-			return ret;
+		val_map_set(a, "wait", val_int(RESTORE_SERVICE_WAIT));
+		res = mod_call(ctx, "service", a);
+		val_free(a);
+		if (res == MOD_UNREACHABLE)
+			return TERR_UNREACHABLE;
+		if (res == MOD_FAILED)
+			ctx->failed = 1;
 	}
 	return 0;
 }
 
-static int
+static enum mod_result
 restore_run(struct modctx *ctx, const struct val *args)
 {
 	const struct val *files = arg_get(args, "files");
@@ -213,7 +205,7 @@ restore_run(struct modctx *ctx, const struct val *args)
 		mod_msg(ctx, "%d restored, %d removed, %d already as before",
 		    t.restored, t.removed, t.same);
 	strbuf_release(&t.drifted);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_restore = {

@@ -373,7 +373,7 @@ valid_name(const char *s)
 	    strpbrk(s, "/ \t\r\n") == NULL;
 }
 
-static int
+static enum mod_result
 service_run(struct modctx *ctx, const struct val *args)
 {
 	const char *name = arg_str(args, "name");
@@ -383,21 +383,24 @@ service_run(struct modctx *ctx, const struct val *args)
 	int ret;
 
 	if (name == NULL || !valid_name(name))
-		return mod_fail(ctx, "invalid service name '%s'", name ? name : "");
+		return mod_done(ctx, mod_fail(ctx, "invalid service name '%s'",
+		    name ? name : ""));
 	if (wait < 0 || arg_int(args, "settle", 2) < 0)
-		return mod_fail(ctx, "wait and settle must be >= 0");
+		return mod_done(ctx, mod_fail(ctx, "wait and settle must be "
+		    ">= 0"));
 	if ((ret = run_probe(ctx, name, &st)) != 0)
-		return ret > 0 ? 0 : ret;
+		return mod_done(ctx, ret);
 	if (st.exists != 1 || st.kind[0] == '\0')
-		return mod_fail(ctx, "could not find the requested service "
-		    "'%s' (init: %s)", name, st.kind[0] ? st.kind : "unknown");
+		return mod_done(ctx, mod_fail(ctx, "could not find the "
+		    "requested service '%s' (init: %s)", name,
+		    st.kind[0] ? st.kind : "unknown"));
 	make_plan(args, &st, &pl);
 	report(ctx, name, &st, &pl);
 	if (ctx->check || (pl.act == NULL && pl.en < 0))
-		return 0;
+		return mod_done(ctx, 0);
 	/* act on the name the host knows (nut-client may be nut-monitor) */
-	return run_action(ctx, valid_name(st.unit) ? st.unit : name, &st, &pl,
-	    wait, (int)arg_int(args, "settle", 2));
+	return mod_done(ctx, run_action(ctx, valid_name(st.unit) ? st.unit :
+	    name, &st, &pl, wait, (int)arg_int(args, "settle", 2)));
 }
 
 static int

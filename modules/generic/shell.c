@@ -14,7 +14,7 @@ shell_validate(const struct val *args, struct err *e)
 	return cmd_validate_one("shell", args, 0, e);
 }
 
-static int
+static enum mod_result
 shell_run(struct modctx *ctx, const struct val *args)
 {
 	const char *script = arg_str(args, "_raw_params");
@@ -23,11 +23,11 @@ shell_run(struct modctx *ctx, const struct val *args)
 	if (script == NULL)
 		script = arg_str(args, "cmd");
 	if (script == NULL || script[strspn(script, " \t\r\n")] == '\0')
-		return mod_fail(ctx, "no command given");
+		return mod_done(ctx, mod_fail(ctx, "no command given"));
 	memset(&spec, 0, sizeof(spec));
 	spec.script = script;
 	spec.shell_exe = arg_str(args, "executable");
-	return cmd_execute(ctx, args, &spec, val_str(script));
+	return mod_done(ctx, cmd_execute(ctx, args, &spec, val_str(script)));
 }
 
 static const struct module_arg shell_args[] = {

@@ -190,7 +190,7 @@ sum_command(const char *algo)
 	return "sha1sum";
 }
 
-static int
+static enum mod_result
 stat_run(struct modctx *ctx, const struct val *args)
 {
 	const char *path = arg_str(args, "path");
@@ -222,7 +222,7 @@ stat_run(struct modctx *ctx, const struct val *args)
 out:
 	exec_res_release(&r);
 	strbuf_release(&cmd);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 const struct module mod_stat = {

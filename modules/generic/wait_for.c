@@ -206,7 +206,7 @@ clamp_to_task_timeout(struct modctx *ctx, struct wait_spec *w)
 	    "(%d s)", w->timeout, ctx->timeout);
 }
 
-static int
+static enum mod_result
 wait_for_run(struct modctx *ctx, const struct val *args)
 {
 	struct strbuf cmd = STRBUF_INIT;
@@ -215,7 +215,7 @@ wait_for_run(struct modctx *ctx, const struct val *args)
 	int ret;
 
 	if (read_spec(ctx, args, &w) < 0)
-		return 0;
+		return mod_done(ctx, 0);
 	clamp_to_task_timeout(ctx, &w);
 	build_script(&cmd, &w);
 	exec_res_init(&r);
@@ -224,7 +224,7 @@ wait_for_run(struct modctx *ctx, const struct val *args)
 		record(ctx, &w, &r, arg_str(args, "msg"));
 	exec_res_release(&r);
 	strbuf_release(&cmd);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static int

@@ -785,7 +785,7 @@ nut_ca_results(struct nca *c)
 	strbuf_release(&sb);
 }
 
-static int
+static enum mod_result
 nut_ca_run(struct modctx *ctx, const struct val *args)
 {
 	struct nca c;
@@ -822,7 +822,7 @@ nut_ca_run(struct modctx *ctx, const struct val *args)
 	strbuf_release(&c.ca_pem);
 	memset(c.p12.buf, 0, c.p12.len);
 	strbuf_release(&c.p12);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret == -1 ? 0 : ret);
 }
 
 static int

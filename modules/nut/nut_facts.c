@@ -760,7 +760,7 @@ gather(struct facts *f)
 	return ret;
 }
 
-static int
+static enum mod_result
 nut_facts_run(struct modctx *ctx, const struct val *args)
 {
 	struct facts f;
@@ -790,7 +790,7 @@ nut_facts_run(struct modctx *ctx, const struct val *args)
 	strbuf_release(&f.nutconf);
 	strbuf_release(&f.upsmon);
 	strbuf_release(&f.upsd);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret == -1 ? 0 : ret);
 }
 
 static const struct module_arg nut_facts_args[] = {

@@ -631,7 +631,7 @@ summary(struct strbuf *sb, const struct val *r, int starttls)
 		    st->u.map.items[i].v->u.str.s);
 }
 
-static int
+static enum mod_result
 nut_probe_run(struct modctx *ctx, const struct val *args)
 {
 	struct target *t = NULL;
@@ -675,7 +675,7 @@ out:
 	val_free(results);
 	strbuf_release(&why);
 	strbuf_release(&ok);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg nut_probe_args[] = {

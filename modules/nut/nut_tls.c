@@ -480,7 +480,7 @@ finish(struct ntls *t)
 	return ret;
 }
 
-static int
+static enum mod_result
 nut_tls_run(struct modctx *ctx, const struct val *args)
 {
 	struct ntls t;
@@ -503,7 +503,7 @@ nut_tls_run(struct modctx *ctx, const struct val *args)
 	strbuf_release(&t.old);
 	strbuf_release(&t.new);
 	file_meta_release(&t.meta);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret == -1 ? 0 : ret);
 }
 
 static int

@@ -770,7 +770,7 @@ probe_release(struct probe *p)
 	free(p->keyfile);
 }
 
-static int
+static enum mod_result
 amqp_probe_run(struct modctx *ctx, const struct val *args)
 {
 	struct probe p;
@@ -805,7 +805,7 @@ out:
 	strbuf_release(&b.lines);
 	strbuf_release(&b.files);
 	strbuf_release(&msg);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg amqp_probe_args[] = {

@@ -264,7 +264,7 @@ judge(struct modctx *ctx, const struct val *args, struct svc *s,
 		    s->kind);
 }
 
-static int
+static enum mod_result
 rabbitmq_service_run(struct modctx *ctx, const struct val *args)
 {
 	struct svc s;
@@ -286,7 +286,7 @@ rabbitmq_service_run(struct modctx *ctx, const struct val *args)
 out:
 	val_free(s.logs);
 	strbuf_release(&s.out);
-	return ret;
+	return mod_done(ctx, ret);
 }
 
 static const struct module_arg rabbitmq_service_args[] = {

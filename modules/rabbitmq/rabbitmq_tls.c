@@ -4,7 +4,7 @@
  * boot with them; or put the file back (state: restored).
  *
  * state: patched (default), in this order, changing nothing until the end:
- *  1. gather the configuration as rabbitmq_facts does (rabbitmq.h);
+ *  1. gather the configuration as rabbitmq_facts does (rmqgather.h);
  *  2. refuse when the legacy rabbitmq.config exists: the broker loads it
  *     INSTEAD of rabbitmq.conf, so the fix would be silently ignored
  *     (rewriting an operator's Erlang terms is their decision), or when
@@ -47,7 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/rabbitmq/rabbitmq.h"
+#include "modules/rabbitmq/rmqgather.h"
 #include "modules/rabbitmq/rmqschema.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
@@ -619,7 +619,7 @@ rtls_release(struct rtls *t)
 		rmq_conf_release(&t->newconf);
 }
 
-static int
+static enum mod_result
 rabbitmq_tls_run(struct modctx *ctx, const struct val *args)
 {
 	struct rtls t;
@@ -636,7 +636,7 @@ rabbitmq_tls_run(struct modctx *ctx, const struct val *args)
 		ret = run_patch(&t, strcmp(arg_str(args, "state"),
 		    "preflight") != 0);
 	rtls_release(&t);
-	return ret == -1 ? 0 : ret;
+	return mod_done(ctx, ret == -1 ? 0 : ret);
 }
 
 static int

@@ -298,15 +298,42 @@ args_have_unsafe(const struct val *v)
 	return 0;
 }
 
-/* Render the arguments and call the module. Returns 0, or -1 when the
- * host became unreachable. */
-static int
+/* The module's result into ctx's flags (which the conditions, register
+ * and the report read).  A value that is not a result is a bug in the
+ * module: the task fails, the host stays. */
+static enum mod_result
+settle(const struct task *t, struct modctx *ctx, enum mod_result res)
+{
+	switch (res) {
+	case MOD_OK:
+		ctx->changed = 0;
+		/* FALLTHROUGH */
+	case MOD_CHANGED:
+		ctx->changed |= res == MOD_CHANGED;
+		ctx->failed = 0;
+		return res;
+	case MOD_SKIPPED:
+		ctx->skipped = 1;
+		return res;
+	case MOD_FAILED:
+		ctx->failed = 1;
+		return res;
+	case MOD_UNREACHABLE:
+		return res;
+	}
+	mod_fail(ctx, "internal error: module '%s' returned %d, not a result",
+	    t->mod->name, (int)res);
+	return MOD_FAILED;
+}
+
+/* Render the arguments and call the module. Returns its result. */
+static enum mod_result
 call_module(struct hostctx *hc, const struct play *p, const struct task *t,
     struct modctx *ctx)
 {
 	struct val *rendered = NULL, *args = NULL;
 	struct err e = ERR_INIT;
-	int ret = 0;
+	enum mod_result ret = MOD_FAILED;
 
 	if (tmpl_render_val(t->args, hc->vars, &rendered, &e) == 0)
 		drop_omitted(rendered);
@@ -320,11 +347,10 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 		ctx->no_log = 1;
 	if (!(t->mod->flags & MOD_NO_HOST) && hc->conn == NULL &&
 	    host_connect(hc, p) != 0) {
-		ret = -1;
+		ret = MOD_UNREACHABLE;
 		goto out;
 	}
-	if (t->mod->run(ctx, args) != 0)
-		ret = ctx->failed ? -1 : 0;
+	ret = settle(t, ctx, t->mod->run(ctx, args));
 out:
 	val_free(rendered);
 	val_free(args);
@@ -356,6 +382,7 @@ modctx_init(struct modctx *ctx, struct hostctx *hc, const struct play *p,
 	ctx->diff = hc->opts->diff || hc->opts->json_path != NULL;
 	ctx->become = effective_become(hc, p, t, &ctx->become_user);
 	ctx->timeout = t->timeout ? t->timeout : hc->opts->task_timeout;
+	ctx->verbosity = hc->opts->verbose;
 	ctx->no_log = t->no_log;
 	ctx->rc = -1;
 	strbuf_init(&ctx->msg, 0);
@@ -462,7 +489,7 @@ run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 		ctx.skipped = 1;
 		mod_msg(&ctx, "skipped in check mode (module '%s' does not "
 		    "support it)", t->mod->name);
-	} else if (call_module(hc, p, t, &ctx) < 0) {
+	} else if (call_module(hc, p, t, &ctx) == MOD_UNREACHABLE) {
 		if (!hc->unreachable) {
 			report_task(hc, name.buf, TS_UNREACHABLE, ctx.msg.buf,
 			    NULL, NULL, ctx.no_log, 0);

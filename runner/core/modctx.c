@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "modules/module.h"
+#include "runner/core/args.h"
 #include "runner/core/executor.h"
 #include "runner/core/journal.h"
 #include "runner/util/hash.h"
@@ -49,6 +50,63 @@ void
 mod_changed(struct modctx *ctx)
 {
 	ctx->changed = 1;
+}
+
+enum mod_result
+mod_done(struct modctx *ctx, int code)
+{
+	if (code == TERR_UNREACHABLE)
+		return MOD_UNREACHABLE;
+	if (code < -1 && !ctx->failed)
+		mod_fail(ctx, "%s", ctx->msg.len ? ctx->msg.buf :
+		    "transport error");
+	if (ctx->failed || code < -1)
+		return MOD_FAILED;
+	if (ctx->skipped)
+		return MOD_SKIPPED;
+	return ctx->changed ? MOD_CHANGED : MOD_OK;
+}
+
+/* m's arguments from plain values, as the loader and the executor would
+ * check and coerce a task's; NULL after mod_fail(). */
+static struct val *
+call_args(struct modctx *ctx, const struct module *m, const struct val *args)
+{
+	struct val *raw = val_copy(args), *out = NULL;
+	struct err e = ERR_INIT;
+
+	if (args_normalize(m, raw, &e) < 0 ||
+	    args_coerce(m, raw, &args->pos, &out, &e) < 0) {
+		strbuf_rtrim(&e.msg);
+		mod_fail(ctx, "%s", err_text(&e, "bad arguments"));
+		val_free(out);
+		out = NULL;
+	}
+	val_free(raw);
+	err_release(&e);
+	return out;
+}
+
+enum mod_result
+mod_call(struct modctx *ctx, const char *name, const struct val *args)
+{
+	const struct module *m = module_find(name);
+	enum mod_result res;
+	struct val *a;
+
+	if (m == NULL) {
+		mod_fail(ctx, "no module '%s'", name);
+		return MOD_FAILED;
+	}
+	if (ctx->check && (m->flags & MOD_CHANGES_HOST) &&
+	    !(m->flags & MOD_SUPPORTS_CHECK))
+		return MOD_SKIPPED;
+	if ((a = call_args(ctx, m, args)) == NULL)
+		return MOD_FAILED;
+	mod_log(ctx, 2, "calling module '%s'", name);
+	res = m->run(ctx, a);
+	val_free(a);
+	return res;
 }
 
 const struct val *
@@ -173,7 +231,7 @@ mod_log(struct modctx *ctx, int lvl, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ctx->host == NULL || ctx->host->opts->verbose < lvl)
+	if (ctx->host == NULL || ctx->verbosity < lvl)
 		return;
 	strbuf_addf(&ctx->host->out, "%s | %s | ", ctx->host_name,
 	    ctx->task_name ? ctx->task_name : "-");

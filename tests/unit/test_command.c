@@ -556,6 +556,46 @@ validate_one_command(void **state)
 	err_release(&e);
 }
 
+/* mod_call: through the registry, with the callee's argument table and
+ * flags: an unknown module and bad arguments fail the task, a module that
+ * changes the host without check mode support does not run in check mode,
+ * and a call that runs reports into the caller's context. */
+static void
+call_through_registry(void **state)
+{
+	struct modctx ctx;
+	struct val *a = val_map();
+
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	strbuf_init(&ctx.msg, 0);
+	strbuf_init(&ctx.diffs, 0);
+	assert_int_equal(mod_call(&ctx, "no_such", a), MOD_FAILED);
+	assert_string_equal(ctx.msg.buf, "no module 'no_such'");
+	ctx.failed = 0;
+	val_map_set(a, "nope", val_str("x"));
+	assert_int_equal(mod_call(&ctx, "debug", a), MOD_FAILED);
+	assert_non_null(strstr(ctx.msg.buf, "'nope'"));
+	ctx.failed = 0;
+	val_free(a);
+	a = val_map();
+	val_map_set(a, "cmd", val_str("touch /nonexistent"));
+	ctx.check = 1;
+	assert_int_equal(mod_call(&ctx, "command", a), MOD_SKIPPED);
+	assert_false(ctx.failed);
+	ctx.check = 0;
+	val_free(a);
+	a = val_map();
+	val_map_set(a, "msg", val_str("hello"));
+	assert_int_equal(mod_call(&ctx, "debug", a), MOD_OK);
+	assert_false(ctx.failed);
+	assert_non_null(strstr(ctx.msg.buf, "hello"));
+	val_free(a);
+	strbuf_release(&ctx.msg);
+	strbuf_release(&ctx.diffs);
+	val_free(ctx.data);
+}
+
 static void
 run_fails_without_host(void **state)
 {
@@ -567,20 +607,20 @@ run_fails_without_host(void **state)
 	strbuf_init(&ctx.msg, 0);
 	strbuf_init(&ctx.diffs, 0);
 	a = args_of("_raw_params", "echo 'unclosed", NULL, NULL);
-	assert_int_equal(mod_command.run(&ctx, a), 0);
+	assert_int_equal(mod_command.run(&ctx, a), MOD_FAILED);
 	assert_true(ctx.failed);
 	assert_string_equal(ctx.msg.buf,
 	    "cannot split the command line: no closing quotation");
 	val_free(a);
 	ctx.failed = 0;
 	a = args_of("cmd", "   ", NULL, NULL);
-	assert_int_equal(mod_command.run(&ctx, a), 0);
+	assert_int_equal(mod_command.run(&ctx, a), MOD_FAILED);
 	assert_true(ctx.failed);
 	assert_string_equal(ctx.msg.buf, "no command given");
 	val_free(a);
 	ctx.failed = 0;
 	a = args_of("cmd", " \n", NULL, NULL);
-	assert_int_equal(mod_shell.run(&ctx, a), 0);
+	assert_int_equal(mod_shell.run(&ctx, a), MOD_FAILED);
 	assert_true(ctx.failed);
 	assert_string_equal(ctx.msg.buf, "no command given");
 	val_free(a);
@@ -600,7 +640,7 @@ struct run {
 	struct hostctx host;
 	struct modctx ctx;
 	struct val *vars;
-	int ret;
+	enum mod_result ret;
 };
 
 static const struct val *
@@ -691,11 +731,23 @@ run_free(struct run *r)
 	val_free(r->vars);
 }
 
+/* A task's result matches what the module recorded; a module run on the
+ * local connection never makes the host unreachable. */
+static void
+assert_result(const struct run *r)
+{
+	assert_true(r->ret == MOD_OK || r->ret == MOD_CHANGED ||
+	    r->ret == MOD_FAILED || r->ret == MOD_SKIPPED);
+	assert_int_equal(r->ret == MOD_FAILED, r->ctx.failed != 0);
+	if (r->ret != MOD_FAILED)
+		assert_int_equal(r->ret == MOD_CHANGED, r->ctx.changed != 0);
+}
+
 #define RUN(r, mod, yaml, vars, check) do { \
 	char *why_ = NULL; \
 	if (run_mod((r), (mod), (yaml), (vars), (check), &why_) < 0) \
 		fail_msg("validation failed: %s", why_); \
-	assert_int_equal((r)->ret, 0); \
+	assert_result((r)); \
 } while (0)
 
 static void
@@ -741,6 +793,31 @@ mod_command_runs(void **state)
 	RUN(&r, "command", "{cmd: printf 'a\\n\\n', strip_empty_ends: no}",
 	    NULL, 0);
 	assert_string_equal(data_str(&r, "stdout"), "a\n\n");
+	run_free(&r);
+}
+
+/* A command that outlives its timeout is a failed task on a live
+ * connection (Ansible fails it and goes on), never a lost host: the result
+ * is MOD_FAILED and the same connection runs the next command. */
+static void
+mod_command_timeout(void **state)
+{
+	struct exec_res er;
+	struct err e = ERR_INIT;
+	struct run r;
+
+	(void)state;
+	task_timeout = 1;
+	RUN(&r, "command", "sleep 5", NULL, 0);
+	task_timeout = 0;
+	assert_int_equal(r.ret, MOD_FAILED);
+	assert_non_null(strstr(r.ctx.msg.buf, "timed out after 1 s"));
+	exec_res_init(&er);
+	assert_int_equal(conn_exec(r.host.conn, "echo alive", NULL, &er, &e),
+	    0);
+	assert_string_equal(er.out.buf, "alive\n");
+	exec_res_release(&er);
+	err_release(&e);
 	run_free(&r);
 }
 
@@ -857,7 +934,8 @@ mod_wait_for_runs(void **state)
 
 	RUN(&r, "wait_for", "{port: 1, state: stopped, timeout: 5}", NULL, 0);
 	assert_false(r.ctx.failed);
-	assert_int_equal(data(&r, "elapsed")->u.i, 0);
+	/* at once; whole seconds, so a second boundary may fall in between */
+	assert_true(data(&r, "elapsed")->u.i <= 1);
 	run_free(&r);
 
 	RUN(&r, "wait_for", "{path: /etc/passwd, search_regex: '^root:'}",
@@ -1003,8 +1081,10 @@ main(void)
 		cmocka_unit_test(lines_split),
 		cmocka_unit_test(nonce_random),
 		cmocka_unit_test(validate_one_command),
+		cmocka_unit_test(call_through_registry),
 		cmocka_unit_test(run_fails_without_host),
 		cmocka_unit_test(mod_command_runs),
+		cmocka_unit_test(mod_command_timeout),
 		cmocka_unit_test(mod_command_prechecks),
 		cmocka_unit_test(mod_shell_runs),
 		cmocka_unit_test(mod_grep_runs),

@@ -171,7 +171,7 @@ struct run {
 	struct run_opts opts;
 	struct hostctx host;
 	struct modctx ctx;
-	int ret;
+	enum mod_result ret;
 };
 
 static void
@@ -204,7 +204,9 @@ run_mod(struct run *r, const char *mod, const char *yaml)
 	strbuf_init(&r->ctx.msg, 0);
 	strbuf_init(&r->ctx.diffs, 0);
 	r->ret = m->run(&r->ctx, args);
-	assert_int_equal(r->ret, 0);
+	assert_true(r->ret != MOD_UNREACHABLE && r->ret >= MOD_OK &&
+	    r->ret <= MOD_UNREACHABLE);
+	assert_int_equal(r->ret == MOD_FAILED, r->ctx.failed != 0);
 	val_free(raw);
 	val_free(args);
 	err_release(&e);

@@ -1,7 +1,7 @@
 /*
- * rabbitmq.h - what rabbitmq_facts finds on a host, shared with
- * rabbitmq_tls (implemented in rabbitmq_facts.c, as command.h is shared by
- * command and shell).
+ * rmqgather.h - what rabbitmq_facts finds on a host, shared with
+ * rabbitmq_tls (rmqgather.c, a helper file: modules export only their
+ * mod_ entry).
  *
  * rmq_host_gather() reads, through the host's connection:
  *   1. CONF_DIR/rabbitmq-env.conf (CONFIG_FILE, CONFIG_FILES,
@@ -18,8 +18,8 @@
  *      advanced.config and enabled_plugins (missing files are facts, not
  *      errors), parsed with modules/rabbitmq/rmqconf.h.
  */
-#ifndef MEND_MODULES_RABBITMQ_H
-#define MEND_MODULES_RABBITMQ_H
+#ifndef MEND_MODULES_RMQGATHER_H
+#define MEND_MODULES_RMQGATHER_H
 
 #include "modules/module.h"
 #include "modules/rabbitmq/rmqconf.h"
