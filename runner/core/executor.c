@@ -190,7 +190,7 @@ host_exec_opts(struct hostctx *hc, const struct play *p,
 	memset(o, 0, sizeof(*o));
 	o->become = effective_become(hc, p, t ? t : &none, &o->become_user);
 	o->become_pass = hc->opts->become_pass;
-	o->timeout = hc->opts->task_timeout;
+	o->timeout = HOST_STEP_TIMEOUT;
 }
 
 static struct val *

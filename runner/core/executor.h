@@ -90,8 +90,12 @@ struct hostctx {
 
 /* For the rollout-safety hooks (runner/core/safety.c): a host's connection
  * parameters in a play, opening its connection (a failure is reported and
- * makes the host unreachable), and the exec options (become, timeout) of a
- * task, or of the play when t is NULL. */
+ * makes the host unreachable), and the exec options of mend's own steps on
+ * the host (the lock, arming confirm-or-revert) for a task, or for the play
+ * when t is NULL: the task's become, and HOST_STEP_TIMEOUT.  The user's
+ * task timeout (--task-timeout, `timeout:`) bounds the user's commands
+ * only: under load a 3 s task timeout must not fail the lock step. */
+#define HOST_STEP_TIMEOUT 120   /* seconds */
 void host_conn_params(struct hostctx *hc, const struct play *p,
     struct conn_params *cp);
 int host_connect(struct hostctx *hc, const struct play *p);

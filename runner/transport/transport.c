@@ -257,6 +257,13 @@ conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
 		strbuf_add(&in, o->in, o->in != NULL ? o->inlen : 0);
 	}
 	r->out.cap = r->err.cap = o->out_cap ? o->out_cap : OUT_CAP_DEFAULT;
+	if (line.len > CONN_CMD_MAX) {
+		err_set(e, "the command is too long for a remote shell "
+		    "(%zu bytes, at most %d once quoted): pass large data "
+		    "through stdin or a file", line.len, CONN_CMD_MAX);
+		rc = TERR_TOOLONG;
+		goto out;
+	}
 	if (mode == BECOME_PASS)
 		rc = run_raw(c, line.buf, in.buf, in.len, o->timeout, r, e);
 	else

@@ -28,6 +28,16 @@ enum hostkey_policy { HK_STRICT, HK_ACCEPT_NEW, HK_OFF };
 #define TERR_CONNECT      (-5)   /* conn_tcp_open: the target port refused,
                                   * timed out or does not resolve; the host
                                   * itself is fine */
+#define TERR_TOOLONG      (-6)   /* conn_exec: the command line is longer
+                                  * than a remote shell takes (nothing was
+                                  * sent; the connection is fine) */
+
+/* The longest command line conn_exec() sends, after the timeout and become
+ * wrappers: sshd and sudo hand it to `sh -c` as ONE argument, and Linux
+ * refuses an argument of 128 KiB or more (MAX_ARG_STRLEN: E2BIG; OpenSSH
+ * closes the whole connection on requests near 256 KiB).  Larger data
+ * goes through the command's stdin (exec_opts.in) or a file. */
+#define CONN_CMD_MAX      (128 * 1024 - 1)
 
 struct conn_params {
 	const char *name;         /* inventory name, for messages */
@@ -97,7 +107,9 @@ void exec_res_release(struct exec_res *r);
  * the password is fed to sudo on stdin, never on a command line (see
  * transport.c).  A timeout returns TERR_TIMEOUT; the remote command is sent
  * SIGTERM (ssh "signal" request; local: its process group gets SIGTERM, then
- * SIGKILL after 1 s) and its channel closed; the connection stays usable. */
+ * SIGKILL after 1 s) and its channel closed; the connection stays usable.
+ * A command line longer than CONN_CMD_MAX once wrapped is refused before
+ * anything is sent: TERR_TOOLONG. */
 int conn_exec(struct conn *c, const char *cmd, const struct exec_opts *o,
     struct exec_res *r, struct err *e);
 
