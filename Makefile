@@ -106,15 +106,12 @@ bench: mend
 	tests/bench/run
 
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -DMEND_VERSION='"$(VERSION)"' \
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 fuzz:
 	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
-	@for h in tests/fuzz/fuzz_*.c; do \
-		b=$${h%.c}; echo "  FUZZ    $$b"; \
-		clang $(FUZZ_CFLAGS) -o $$b $$h $(ENGINE_SRC) $(LDLIBS) || exit 1; \
-		mkdir -p $$b.corpus && $$b -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$b.corpus || exit 1; \
-	done
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_VERSION='$(VERSION)' FUZZ_CFLAGS='$(FUZZ_CFLAGS)' FUZZ_LIBS='$(LDLIBS)' \
+	    ENGINE_SRC='$(ENGINE_SRC)' tests/fuzz/run
 
 compat: mend
 	tests/compat/run

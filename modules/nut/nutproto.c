@@ -412,33 +412,59 @@ nutproto_nut_mode(const char *text, size_t len, char *out, size_t outsz)
 	return found;
 }
 
-/* Index of the secret word of a line, or 0. */
+/* The n-th word of l after the keyword with '=' words not counted (what
+ * an operator who wrote `MONITOR ... user = pw` meant), or 0. */
 static size_t
-secret_word(const struct nutconf_line *l)
+nth_value(const struct nutconf_line *l, size_t n)
 {
-	if (l->nr >= 5 && strcasecmp(l->w[0].val, "MONITOR") == 0)
-		return 4;
-	if (l->nr >= 3 && strcasecmp(l->w[0].val, "CERTIDENT") == 0)
-		return 2;
+	size_t i;
+
+	for (i = 1; i < l->nr; i++)
+		if ((l->w[i].quoted || strcmp(l->w[i].val, "=") != 0) && --n == 0)
+			return i;
 	return 0;
+}
+
+/* The secret words of a line, in order: the one NUT takes (MONITOR's 5th
+ * word, CERTIDENT's 3rd) and, when '=' words move it, the one the
+ * operator meant (mend audit counts so); k[] gets up to two indexes. */
+static size_t
+secret_words(const struct nutconf_line *l, size_t k[2])
+{
+	size_t n = 0, nut, meant;
+
+	if (l->nr >= 2 && strcasecmp(l->w[0].val, "MONITOR") == 0)
+		nut = 4;
+	else if (l->nr >= 2 && strcasecmp(l->w[0].val, "CERTIDENT") == 0)
+		nut = 2;
+	else
+		return 0;
+	meant = nth_value(l, nut);
+	if (nut < l->nr)
+		k[n++] = nut;
+	if (meant != 0 && meant != nut)
+		k[n++] = meant;
+	if (n == 2 && k[0] > k[1])
+		nut = k[0], k[0] = k[1], k[1] = nut;
+	return n;
 }
 
 void
 nutproto_mask_secrets(const char *buf, size_t len, struct strbuf *out)
 {
 	struct nutconf_file f = NUTCONF_FILE_INIT;
-	size_t i, pos = 0, k;
+	size_t i, j, n, pos = 0, k[2];
 
 	nutconf_parse(&f, buf, len);
 	for (i = 0; i < f.nr; i++) {
-		const struct nutconf_word *w;
+		n = secret_words(&f.lines[i], k);
+		for (j = 0; j < n; j++) {
+			const struct nutconf_word *w = &f.lines[i].w[k[j]];
 
-		if ((k = secret_word(&f.lines[i])) == 0)
-			continue;
-		w = &f.lines[i].w[k];
-		strbuf_add(out, buf + pos, w->off - pos);
-		strbuf_addstr(out, w->quoted ? "\"********\"" : "********");
-		pos = w->end;
+			strbuf_add(out, buf + pos, w->off - pos);
+			strbuf_addstr(out, w->quoted ? "\"********\"" : "********");
+			pos = w->end;
+		}
 	}
 	strbuf_add(out, buf + pos, len - pos);
 	nutconf_file_release(&f);
@@ -569,6 +595,8 @@ nutproto_store_parse(const char *out, struct nutproto_store *st)
 		}
 		p += len + (p[len] == '\n');
 	}
+	if (!seen)                 /* not the script's: nothing kept */
+		nutproto_store_release(st);
 	return seen ? 0 : -1;
 }
 

@@ -555,6 +555,13 @@ test_store_parse_errors(void **state)
 	assert_int_equal(nutproto_store_parse("", &st), -1);
 	assert_int_equal(nutproto_store_parse("sh: syntax error\n", &st), -1);
 	assert_int_equal(nutproto_store_parse("mode=644\n", &st), -1);
+	/* a certutil listing without an exists= line: -1 and nothing kept
+	 * (found by fuzz_nutproto: the list leaked) */
+	assert_int_equal(nutproto_store_parse("--certutil--\n\nCertificate "
+	    "Nickname   Trust Attributes\n   SSL,S/MIME,JAR/XPI\n\nca   CT,,\n",
+	    &st), -1);
+	assert_null(st.certs);
+	assert_int_equal(st.ncerts, 0);
 	/* unknown and overlong keys are ignored; defaults */
 	assert_int_equal(nutproto_store_parse("exists=1\nverylongkeyname_xx="
 	    "1\nfoo=bar\npem_cert=1\npem_key=1", &st), 0);
@@ -603,6 +610,15 @@ test_mask_secrets(void **state)
 		{ "MONITOR ups@h 1 user\n", "MONITOR ups@h 1 user\n" },
 		{ "CERTIDENT h1\n", "CERTIDENT h1\n" },
 		{ "MINSUPPLIES 1\nPOLLFREQ 5\n", "MINSUPPLIES 1\nPOLLFREQ 5\n" },
+		/* '=' is a word of its own for NUT (fuzz_nutproto): NUT's
+		 * password is the '=', the operator's is the next word; both
+		 * are masked */
+		{ "MONITOR a@b 1 u = s3cret primary\n",
+		  "MONITOR a@b 1 u ******** ******** primary\n" },
+		{ "CERTIDENT = nick = dbpw\n",
+		  "CERTIDENT = ******** = ********\n" },
+		{ "MONITOR a@b 1 u=pw primary\n",
+		  "MONITOR a@b 1 u**************** primary\n" },
 		{ "", "" },
 	};
 	size_t i;
