@@ -7,6 +7,8 @@
 #                           run unit tests and end-to-end tests on the local lab
 #   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | fleet | bench | lint | valgrind | install | clean
+#   make asan               mend + unit tests built with ASan+UBSan in
+#                           build/asan/: all unit tests, e2e subset ASAN_E2E
 #   make fleet              the NUT/RabbitMQ cases on systemd hosts of bullseye,
 #                           bookworm and trixie (tests/e2e/fleet/run)
 #   make compat             how many real public playbooks (tests/compat/) pass
@@ -42,21 +44,25 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# B: a build directory prefix ("build/asan/"): objects, libmend.a, mend
+# and the unit binaries go under it (make asan); empty = in the tree.
+B          ?=
 MAIN_SRC   := runner/cli/main.c
 ENGINE_SRC := $(filter-out $(MAIN_SRC),$(wildcard runner/*/*.c)) \
               $(wildcard modules/*.c) $(wildcard modules/*/*.c)
-ENGINE_OBJ := $(ENGINE_SRC:.c=.o)
+ENGINE_OBJ := $(addprefix $(B),$(ENGINE_SRC:.c=.o))
+MAIN_OBJ   := $(B)$(MAIN_SRC:.c=.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
-UNIT_BIN   := $(UNIT_SRC:.c=)
-DEPS       := $(ENGINE_OBJ:.o=.d) $(MAIN_SRC:.c=.d) $(UNIT_SRC:.c=.d)
+UNIT_BIN   := $(addprefix $(B),$(UNIT_SRC:.c=))
+DEPS       := $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
-all: mend
+all: $(B)mend
 
-mend: $(MAIN_SRC:.c=.o) libmend.a
+$(B)mend: $(MAIN_OBJ) $(B)libmend.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_SRC:.c=.o) libmend.a $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(B)libmend.a $(LDLIBS)
 
-libmend.a: $(ENGINE_OBJ)
+$(B)libmend.a: $(ENGINE_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $(ENGINE_OBJ)
 
@@ -64,14 +70,14 @@ ifneq ($(V),1)
 Q := @
 endif
 
-%.o: %.c
+$(B)%.o: %.c
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(if $(B),mkdir -p $(@D) && )$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c libmend.a
+$(B)tests/unit/test_%: tests/unit/test_%.c $(B)libmend.a
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
-	    libmend.a $(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(Q)$(if $(B),mkdir -p $(@D) && )$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
+	    $(B)libmend.a $(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 -include $(DEPS)
 
@@ -91,11 +97,27 @@ check:
 	$(MAKE) DEVELOPER=1 mend $(UNIT_BIN)
 	tests/lint
 	tests/run-unit $(UNIT_BIN)
+	tests/hostile/run
 	tests/e2e/run
 	tests/e2e/fleet/run
 
 fleet: mend
 	@tests/e2e/fleet/run
+
+# Sanitizers: mend and the unit tests built with ASan+UBSan under
+# build/asan/, every unit test and a subset of e2e (ASAN_E2E) run with them
+# (any report fails: -fno-sanitize-recover, leaks included).
+ASAN_DIR := build/asan/
+ASAN_E2E ?= t01 t03 t04 t05 t13 t33
+asan:
+	$(MAKE) B=$(ASAN_DIR) SANITIZE=address,undefined DEVELOPER=1 \
+	    $(ASAN_DIR)mend $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run-unit $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
+	ASAN_OPTIONS=detect_leaks=1 HOSTILE_RSS_MB=1024 MEND=$(CURDIR)/$(ASAN_DIR)mend tests/hostile/run
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    MEND=$(CURDIR)/$(ASAN_DIR)mend E2E_ONLY='$(ASAN_E2E)' tests/e2e/run
+
 
 demo:
 	tests/install-deps
@@ -129,5 +151,7 @@ install: mend
 clean:
 	rm -f mend libmend.a $(ENGINE_OBJ) $(ENGINE_SRC:.c=.d) $(MAIN_SRC:.c=.o) \
 	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN)
+	rm -rf build/
 
-.PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat
+.PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat \
+	asan
