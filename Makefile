@@ -28,7 +28,7 @@ CC      ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
-PKGS    := libssh yaml-0.1 openssl
+PKGS    := libssh yaml-0.1 openssl libpcre2-8 libcrypt
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -pthread -I. \
            -DMEND_VERSION='"$(VERSION)"' \

@@ -139,6 +139,8 @@ tmpl_render_var(struct ectx *cx, const struct val *v, const struct node *at,
 		sub.lazy++;
 		sub.unsafe = 0;
 		sub.err = &te;
+		sub.sc = NULL;
+		sub.opt = NULL;
 		ret = tmpl_eval_tmpl(&sub, &t, out);
 		cx->unsafe |= sub.unsafe;
 		tmpl_release(&t);
@@ -154,6 +156,37 @@ tmpl_render_var(struct ectx *cx, const struct val *v, const struct node *at,
 	return ret;
 }
 
+int
+tmpl_render_text(struct ectx *cx, const struct node *at, const char *src,
+    size_t len, struct val **out)
+{
+	struct ectx sub;
+	struct terr te;
+	struct tmpl t;
+	int ret = -1;
+
+	if (cx->lazy >= TMPL_MAX_LAZY)
+		return terr_set(cx->err, at->off, "templates nested more than "
+		    "%d deep", TMPL_MAX_LAZY);
+	terr_init(&te);
+	if (tmpl_parse(&t, src, len, &te) == 0) {
+		t.native = 0;
+		sub = *cx;
+		sub.src = src;
+		sub.lazy++;
+		sub.err = &te;
+		sub.sc = NULL;
+		sub.opt = NULL;
+		ret = tmpl_eval_tmpl(&sub, &t, out);
+		cx->unsafe |= sub.unsafe;
+		tmpl_release(&t);
+	}
+	if (ret < 0)
+		terr_set(cx->err, at->off, "in the template: %s", te.msg.buf);
+	terr_release(&te);
+	return ret;
+}
+
 static int
 run(const struct val *vars, const char *src, size_t len, enum mode m,
     const struct pos *p, int quoted, struct val **out, int *unsafe,
@@ -164,14 +197,18 @@ run(const struct val *vars, const char *src, size_t len, enum mode m,
 	struct ectx cx;
 	size_t own = 0;
 	int renders = 0, ret;
+	size_t iters = 0;
 
 	terr_init(&te);
 	memset(&cx, 0, sizeof(cx));
+	cx.iters = &iters;
 	ret = m == M_EXPR ? tmpl_parse_expr(&t, src, len, &te) :
 	    tmpl_parse(&t, src, len, &te);
 	if (ret == 0) {
 		if (m == M_TEXT)
 			t.native = 0;
+		if (m == M_EXPR)
+			t.native = 1;
 		cx.vars = vars;
 		cx.src = src;
 		cx.renders = &renders;
@@ -364,6 +401,7 @@ tmpl_eval_cond(const char *expr, const struct val *vars,
 	struct res r;
 	size_t spent = 0;
 	int renders = 0, ret;
+	size_t iters = 0;
 
 	terr_init(&te);
 	*out = 0;
@@ -374,12 +412,13 @@ tmpl_eval_cond(const char *expr, const struct val *vars,
 		cx.src = expr;
 		cx.renders = &renders;
 		cx.spent = &spent;
+		cx.iters = &iters;
 		cx.err = &te;
-		ret = tmpl_eval_node(&cx, t.parts[0].n, &r);
+		ret = tmpl_eval_node(&cx, t.top.items[0].n, &r);
 		if (ret == 0 && r.v == NULL)
-			ret = tmpl_undef_error(&cx, &r, t.parts[0].n);
+			ret = tmpl_undef_error(&cx, &r, t.top.items[0].n);
 		if (ret == 0)
-			*out = cond_value(t.parts[0].n, r.v);
+			*out = cond_value(t.top.items[0].n, r.v);
 		res_free(&r);
 		tmpl_release(&t);
 	}

@@ -280,8 +280,15 @@ step_done(struct ectx *cx, const struct node *n, struct res *r)
 static int
 eval_name(struct ectx *cx, const struct node *n, struct res *r)
 {
-	const struct val *v = NULL;
+	const struct val *v = tmpl_scope_get(cx, n->name);
+	int unsafe = 0, tmpl = 0;
 
+	if (v != NULL) {
+		res_borrow(r, v);
+		scan(v, 1, &unsafe, &tmpl);
+		cx->unsafe |= unsafe;
+		return 0;
+	}
 	if (cx->vars != NULL && cx->vars->type == V_MAP)
 		v = val_map_get(cx->vars, n->name);
 	if (v == NULL && strcmp(n->name, "omit") == 0) {
@@ -722,6 +729,24 @@ join2(const struct val *a, const struct val *b)
 	return v;
 }
 
+/* 'fmt' % x, 'fmt' % (a, b): a tuple literal gives the arguments */
+static int
+percent(struct ectx *cx, const struct node *n, const struct val *fmt,
+    const struct val *b, struct res *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct val *one = b;
+	int ret;
+
+	ret = n->kids[1]->kind == N_LIST && n->kids[1]->op == 1 ? tmpl_percent(cx, n->off, fmt,
+	    (const struct val *const *)b->u.list.items, b->u.list.n, &sb) :
+	    tmpl_percent(cx, n->off, fmt, &one, 1, &sb);
+	if (ret == 0)
+		res_set(r, val_strn(sb.buf, sb.len));
+	strbuf_release(&sb);
+	return ret;
+}
+
 static int
 binop(struct ectx *cx, const struct node *n, const struct val *a,
     const struct val *b, struct res *r)
@@ -749,6 +774,8 @@ binop(struct ectx *cx, const struct node *n, const struct val *a,
 	if (n->op == OP_MUL && (a->type == V_STR || a->type == V_LIST) &&
 	    isnum(b))
 		return repeat(cx, n, a, num(b), r);
+	if (n->op == OP_MOD && a->type == V_STR)
+		return percent(cx, n, a, b, r);
 	if (n->op == OP_MUL && (b->type == V_STR || b->type == V_LIST) &&
 	    isnum(a))
 		return repeat(cx, n, b, num(a), r);
@@ -880,17 +907,29 @@ out:
 static int
 eval_test(struct ectx *cx, const struct node *n, struct res *r)
 {
+	struct fargs fa;
 	struct res in;
-	int t;
+	size_t i;
+	int t = -1;
 
+	memset(&fa, 0, sizeof(fa));
 	if (tmpl_eval_node(cx, n->kids[0], &in) < 0)
 		return -1;
 	if (in.v == NULL && !n->test->takes_undef) {
 		tmpl_undef_error(cx, &in, n->kids[0]);
-		return -1;
+		goto out;
 	}
-	t = n->test->fn(cx, n, &in);
+	for (i = 0; i < TMPL_MAX_PARAMS; i++) {
+		if (n->kids[1 + i] == NULL)
+			continue;
+		fa.set[i] = 1;
+		if (eval_def(cx, n->kids[1 + i], &fa.a[i]) < 0)
+			goto out;
+	}
+	t = n->test->fn(cx, n, &in, &fa);
+out:
 	res_free(&in);
+	fargs_free(&fa);
 	if (t < 0)
 		return -1;
 	res_set(r, val_bool(n->neg ? !t : t));
@@ -918,6 +957,7 @@ tmpl_eval_node(struct ectx *cx, const struct node *n, struct res *r)
 	case N_FILTER: return eval_filter(cx, n, r);
 	case N_TEST: return eval_test(cx, n, r);
 	case N_COND: return eval_cond(cx, n, r);
+	case N_CALL: return tmpl_eval_call(cx, n, r);
 	}
 	return terr_set(cx->err, n->off, "internal error: bad node");
 }
@@ -936,40 +976,68 @@ mark_literal(struct val *v)
 		mark_literal(v->u.map.items[i].v);
 }
 
+/* Ansible's do_template: as many trailing newlines as the source had. */
+static void
+keep_newlines(const struct ectx *cx, const char *src, size_t len,
+    struct strbuf *sb)
+{
+	size_t want = 0, have = 0;
+
+	while (want < len && src[len - 1 - want] == '\n')
+		want++;
+	while (have < sb->len && sb->buf[sb->len - 1 - have] == '\n')
+		have++;
+	for (; have < want; have++)
+		strbuf_addstr(sb, cx->opt != NULL ? cx->opt->newline : "\n");
+}
+
+static const struct stmt *
+lone_expr(const struct tmpl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->top.n; i++)
+		if (t->top.items[i].kind == S_EXPR)
+			return &t->top.items[i];
+	return NULL;
+}
+
 int
 tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct scope top = { NULL, NULL };
+	const struct topts *saved = cx->opt;
+	struct scope *up = cx->sc;
 	struct res r;
-	size_t i;
+	int ret, lit;
 
-	for (i = 0; i < t->nparts; i++) {
-		const struct tpart *p = &t->parts[i];
-
-		if (!p->expr) {
-			strbuf_add(&sb, t->src + p->off, p->len);
-			continue;
-		}
-		if (eval_def(cx, p->n, &r) < 0 || (!r.owned &&
-		    tmpl_charge(cx, p->n->off, r.v) < 0)) {
+	if (t->native) {
+		if (eval_def(cx, lone_expr(t)->n, &r) < 0 || (!r.owned &&
+		    tmpl_charge(cx, lone_expr(t)->n->off, r.v) < 0)) {
 			res_free(&r);
-			strbuf_release(&sb);
 			return -1;
 		}
-		if (t->native) {
-			int lit = r.literal;
-
-			strbuf_release(&sb);
-			*out = res_take(&r);
-			if (lit)
-				mark_literal(*out);
-			return 0;
-		}
-		tmpl_print(r.v, &sb);
-		res_free(&r);
+		lit = r.literal;
+		*out = res_take(&r);
+		if (lit)
+			mark_literal(*out);
+		return 0;
 	}
-	*out = val_strn(sb.buf, sb.len);
-	(*out)->quoted = 1;
+	top.vars = val_map();
+	top.up = cx->sc;
+	cx->sc = &top;
+	cx->opt = &t->opt;
+	ret = tmpl_exec(cx, t, &t->top, &sb);
+	if (ret == 0)
+		keep_newlines(cx, t->src, t->srclen, &sb);
+	cx->sc = up;
+	cx->opt = saved;
+	val_free(top.vars);
+	if (ret == 0) {
+		*out = val_strn(sb.buf, sb.len);
+		(*out)->quoted = 1;
+	}
 	strbuf_release(&sb);
-	return 0;
+	return ret;
 }

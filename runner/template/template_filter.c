@@ -413,16 +413,20 @@ static const struct filter filters[] = {
 /* ---- tests ---- */
 
 static int
-t_defined(struct ectx *cx, const struct node *n, const struct res *in)
+t_defined(struct ectx *cx, const struct node *n, const struct res *in,
+    struct fargs *fa)
 {
+	(void)fa;
 	(void)cx;
 	return (in->v != NULL) == (strcmp(n->test->name, "defined") == 0);
 }
 
 /* changed/failed/skipped: the key's truthiness in a result mapping. */
 static int
-t_result(struct ectx *cx, const struct node *n, const struct res *in)
+t_result(struct ectx *cx, const struct node *n, const struct res *in,
+    struct fargs *fa)
 {
+	(void)fa;
 	const char *t = n->test->name, *key;
 
 	if (in->v->type != V_MAP)
@@ -436,8 +440,10 @@ t_result(struct ectx *cx, const struct node *n, const struct res *in)
 }
 
 static int
-t_type(struct ectx *cx, const struct node *n, const struct res *in)
+t_type(struct ectx *cx, const struct node *n, const struct res *in,
+    struct fargs *fa)
 {
+	(void)fa;
 	const char *t = n->test->name;
 	enum val_type ty = in->v->type;
 
@@ -457,39 +463,66 @@ t_type(struct ectx *cx, const struct node *n, const struct res *in)
 }
 
 static const struct test tests[] = {
-	{ "defined", t_defined, 1 }, { "undefined", t_defined, 1 },
-	{ "changed", t_result, 0 }, { "change", t_result, 0 },
-	{ "failed", t_result, 0 }, { "failure", t_result, 0 },
-	{ "skipped", t_result, 0 }, { "skip", t_result, 0 },
-	{ "succeeded", t_result, 0 }, { "success", t_result, 0 },
-	{ "successful", t_result, 0 },
-	{ "none", t_type, 0 }, { "true", t_type, 0 }, { "false", t_type, 0 },
-	{ "string", t_type, 0 }, { "number", t_type, 0 },
-	{ "integer", t_type, 0 }, { "boolean", t_type, 0 },
-	{ "mapping", t_type, 0 }, { "sequence", t_type, 0 },
-	{ "iterable", t_type, 0 }, { "truthy", t_type, 0 },
-	{ "falsy", t_type, 0 },
+	{ "defined", t_defined, 1, { NULL } }, { "undefined", t_defined, 1, { NULL } },
+	{ "changed", t_result, 0, { NULL } }, { "change", t_result, 0, { NULL } },
+	{ "failed", t_result, 0, { NULL } }, { "failure", t_result, 0, { NULL } },
+	{ "skipped", t_result, 0, { NULL } }, { "skip", t_result, 0, { NULL } },
+	{ "succeeded", t_result, 0, { NULL } }, { "success", t_result, 0, { NULL } },
+	{ "successful", t_result, 0, { NULL } },
+	{ "none", t_type, 0, { NULL } }, { "true", t_type, 0, { NULL } }, { "false", t_type, 0, { NULL } },
+	{ "string", t_type, 0, { NULL } }, { "number", t_type, 0, { NULL } },
+	{ "integer", t_type, 0, { NULL } }, { "boolean", t_type, 0, { NULL } },
+	{ "mapping", t_type, 0, { NULL } }, { "sequence", t_type, 0, { NULL } },
+	{ "iterable", t_type, 0, { NULL } }, { "truthy", t_type, 0, { NULL } },
+	{ "falsy", t_type, 0, { NULL } },
 };
+
+/* Every filter table: this file's and the other filter files'. */
+static const struct filter *
+filter_table(size_t k, size_t *n)
+{
+	switch (k) {
+	case 0: *n = ARRAY_SIZE(filters); return filters;
+	case 1: return tmpl_data_filters(n);
+	case 2: return tmpl_text_filters(n);
+	case 3: return tmpl_json_filters(n);
+	default: *n = 0; return NULL;
+	}
+}
+
+static const struct test *
+test_table(size_t k, size_t *n)
+{
+	switch (k) {
+	case 0: *n = ARRAY_SIZE(tests); return tests;
+	case 1: return tmpl_more_tests(n);
+	default: *n = 0; return NULL;
+	}
+}
 
 const struct filter *
 tmpl_find_filter(const char *name)
 {
-	size_t i;
+	const struct filter *t;
+	size_t i, k, n;
 
-	for (i = 0; i < ARRAY_SIZE(filters); i++)
-		if (strcmp(filters[i].name, name) == 0)
-			return &filters[i];
+	for (k = 0; (t = filter_table(k, &n)) != NULL; k++)
+		for (i = 0; i < n; i++)
+			if (strcmp(t[i].name, name) == 0)
+				return &t[i];
 	return NULL;
 }
 
 const struct test *
 tmpl_find_test(const char *name)
 {
-	size_t i;
+	const struct test *t;
+	size_t i, k, n;
 
-	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		if (strcmp(tests[i].name, name) == 0)
-			return &tests[i];
+	for (k = 0; (t = test_table(k, &n)) != NULL; k++)
+		for (i = 0; i < n; i++)
+			if (strcmp(t[i].name, name) == 0)
+				return &t[i];
 	return NULL;
 }
 
@@ -511,24 +544,30 @@ tmpl_closest(const char *name, const char *const *cands, size_t n)
 	return res;
 }
 
+#define MAX_NAMES 256
+
 const char *
 tmpl_suggest_filter(const char *name)
 {
-	const char *names[ARRAY_SIZE(filters)];
-	size_t i;
+	const char *names[MAX_NAMES];
+	const struct filter *t;
+	size_t i, k, n, m = 0;
 
-	for (i = 0; i < ARRAY_SIZE(filters); i++)
-		names[i] = filters[i].name;
-	return tmpl_closest(name, names, ARRAY_SIZE(filters));
+	for (k = 0; (t = filter_table(k, &n)) != NULL; k++)
+		for (i = 0; i < n && m < MAX_NAMES; i++)
+			names[m++] = t[i].name;
+	return tmpl_closest(name, names, m);
 }
 
 const char *
 tmpl_suggest_test(const char *name)
 {
-	const char *names[ARRAY_SIZE(tests)];
-	size_t i;
+	const char *names[MAX_NAMES];
+	const struct test *t;
+	size_t i, k, n, m = 0;
 
-	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		names[i] = tests[i].name;
-	return tmpl_closest(name, names, ARRAY_SIZE(tests));
+	for (k = 0; (t = test_table(k, &n)) != NULL; k++)
+		for (i = 0; i < n && m < MAX_NAMES; i++)
+			names[m++] = t[i].name;
+	return tmpl_closest(name, names, m);
 }

@@ -18,33 +18,6 @@
 #include "runner/template/template_int.h"
 #include "runner/util/banned.h"
 
-enum tok {
-	T_EOF, T_END, T_NAME, T_INT, T_STR,
-	T_LPAREN, T_RPAREN, T_LBRACK, T_RBRACK, T_LBRACE, T_RBRACE,
-	T_COMMA, T_DOT, T_COLON, T_PIPE, T_TILDE, T_PLUS, T_MINUS, T_MUL,
-	T_DIV, T_FLOORDIV, T_MOD, T_POW, T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
-	T_ASSIGN,
-};
-
-struct lexer {
-	const char *src;
-	size_t len, pos;
-	int block;              /* inside {{ }}: `}}` ends the expression */
-	size_t block_off;       /* offset of the `{{` */
-	int braces;             /* open `{` of dict literals */
-	enum tok t;
-	size_t off, end;        /* current token span */
-	int64_t ival;
-	struct strbuf s;        /* name, or decoded string literal */
-	int strip;              /* T_END was `-}}` */
-	struct terr *err;
-};
-
-struct parser {
-	struct lexer lx;
-	struct terr *err;
-	int nest;
-};
 
 int
 terr_set(struct terr *te, size_t off, const char *fmt, ...)
@@ -157,7 +130,7 @@ lex_brace(struct lexer *lx)
 	if (p[0] == '{') {
 		if (left > 1 && p[1] == '{')
 			return terr_set(lx->err, lx->off, lx->block ?
-			    "unexpected '{{' inside '{{ }}'" :
+			    "unexpected '{{' inside a tag" :
 			    "templating delimiters '{{' are not allowed in a "
 			    "bare expression (write the expression without "
 			    "'{{ }}')");
@@ -166,7 +139,8 @@ lex_brace(struct lexer *lx)
 		lx->pos++;
 		return 0;
 	}
-	if (lx->block && lx->braces == 0 && left > 1 && p[1] == '}') {
+	if (lx->block == LB_VAR && lx->braces == 0 && left > 1 &&
+	    p[1] == '}') {
 		lx->t = T_END;
 		lx->pos += 2;
 		return 0;
@@ -178,6 +152,26 @@ lex_brace(struct lexer *lx)
 	return 0;
 }
 
+/* `}}` `-}}` in {{ }}, `%}` `-%}` `+%}` in {% %}: the end of the tag. */
+static int
+lex_tag_end(struct lexer *lx, const char *p, size_t left)
+{
+	char close = lx->block == LB_VAR ? '}' : '%';
+	size_t k = 0;
+
+	if (lx->block == LB_NONE || lx->braces != 0)
+		return 0;
+	if (p[0] == '-' || (p[0] == '+' && lx->block == LB_STMT))
+		k = 1;
+	if (k + 1 >= left || p[k] != close || p[k + 1] != '}')
+		return 0;
+	lx->t = T_END;
+	lx->strip = p[0] == '-';
+	lx->plus = p[0] == '+';
+	lx->pos += k + 2;
+	return 1;
+}
+
 static int
 lex_op(struct lexer *lx)
 {
@@ -187,13 +181,8 @@ lex_op(struct lexer *lx)
 
 	if (c == '{' || c == '}')
 		return lex_brace(lx);
-	if (c == '-' && lx->block && lx->braces == 0 && left > 2 &&
-	    p[1] == '}' && p[2] == '}') {
-		lx->t = T_END;
-		lx->strip = 1;
-		lx->pos += 3;
+	if (lex_tag_end(lx, p, left))
 		return 0;
-	}
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		n = strlen(ops[i].op);
 		if (n <= left && memcmp(p, ops[i].op, n) == 0) {
@@ -223,7 +212,8 @@ lex_next2(struct lexer *lx, int attr)
 		lx->end = lx->pos;
 		if (lx->block)
 			return terr_set(lx->err, lx->block_off,
-			    "unterminated '{{'");
+			    lx->block == LB_VAR ? "unterminated '{{'" :
+			    "unterminated '{%%'");
 		return 0;
 	}
 	if (isdigit((unsigned char)lx->src[lx->pos]))
@@ -269,7 +259,7 @@ tok_desc(const struct lexer *lx, struct strbuf *sb)
 		return;
 	}
 	if (lx->t == T_END) {
-		strbuf_addstr(sb, "'}}'");
+		strbuf_addstr(sb, lx->block == LB_VAR ? "'}}'" : "'%}'");
 		return;
 	}
 	if (lx->t == T_STR) {
@@ -294,8 +284,12 @@ node_free(struct node *n)
 
 	if (n == NULL)
 		return;
-	for (i = 0; i < n->nkids; i++)
+	for (i = 0; i < n->nkids; i++) {
 		node_free(n->kids[i]);
+		if (n->kw != NULL)
+			free(n->kw[i]);
+	}
+	free(n->kw);
 	free(n->kids);
 	free(n->ops);
 	free(n->opoff);
@@ -447,7 +441,8 @@ parse_items(struct parser *ps, struct node *n, enum tok close, int dict)
 		}
 		if (n == NULL || ps->lx.t == close)
 			break;
-		if (expect(ps, T_COMMA, dict ? "',' or '}'" : "',' or ']'") < 0)
+		if (expect(ps, T_COMMA, dict ? "',' or '}'" : close == T_RPAREN ?
+		    "',' or ')'" : "',' or ']'") < 0)
 			goto fail;
 	}
 	if (n == NULL)
@@ -461,26 +456,37 @@ fail:
 	return NULL;
 }
 
+/* (expr), or a tuple (a, b) / (a,) / (): an N_LIST with op 1. */
 static struct node *
 parse_paren(struct parser *ps)
 {
 	size_t off = ps->lx.off;
-	struct node *n;
+	struct node *n, *t;
 
 	if (next(ps) < 0)
 		return NULL;
 	if (ps->lx.t == T_RPAREN) {
-		terr_set(ps->err, off, "tuples are not supported");
+		t = mk(N_LIST, off, ps->lx.end);
+		t->op = 1;
+		if (next(ps) == 0)
+			return t;
+		node_free(t);
 		return NULL;
 	}
 	n = parse_expr(ps);
 	if (n != NULL && ps->lx.t == T_COMMA) {
-		terr_set(ps->err, off, "tuples are not supported");
-		goto fail;
+		t = mk(N_LIST, off, n->end);
+		t->op = 1;
+		t = attach(ps, t, n);
+		if (t == NULL || next(ps) < 0)
+			goto fail_t;
+		return parse_items(ps, t, T_RPAREN, 0);
 	}
 	if (n != NULL && expect(ps, T_RPAREN, "')'") < 0)
 		goto fail;
 	return n;
+fail_t:
+	n = t;
 fail:
 	node_free(n);
 	return NULL;
@@ -574,15 +580,79 @@ fail:
 	return NULL;
 }
 
+/* One call argument: [name=]expr; kw names kept in n->kw. */
 static int
-call_error(struct parser *ps, const struct node *callee)
+parse_call_arg(struct parser *ps, struct node *n, int *kwseen)
 {
-	if (callee->kind == N_NAME || callee->kind == N_ATTR)
+	struct node *e;
+	char *kw = NULL;
+
+	if (ps->lx.t == T_NAME && lex_peek_assign(&ps->lx)) {
+		kw = xstrdup(ps->lx.s.buf);
+		if (next(ps) < 0 || next(ps) < 0) {
+			free(kw);
+			return -1;
+		}
+	} else if (*kwseen) {
 		return terr_set(ps->err, ps->lx.off,
-		    "function and method calls are not supported ('%s')",
-		    callee->name);
-	return terr_set(ps->err, ps->lx.off,
-	    "function and method calls are not supported");
+		    "positional argument follows keyword argument");
+	}
+	*kwseen |= kw != NULL;
+	e = parse_expr(ps);
+	if (e == NULL) {
+		free(kw);
+		return -1;
+	}
+	n->kw = xrealloc(n->kw, (n->nkids + 1) * sizeof(*n->kw));
+	n->kw[n->nkids] = kw;
+	return attach(ps, n, e) == NULL ? -2 : 0;
+}
+
+/* name(args) or obj.name(args): an N_CALL; callee is consumed. */
+static struct node *
+parse_call(struct parser *ps, struct node *callee)
+{
+	struct node *n;
+	int kwseen = 0, r;
+
+	if (callee->kind != N_NAME && callee->kind != N_ATTR) {
+		terr_set(ps->err, ps->lx.off, "only functions and methods "
+		    "can be called");
+		node_free(callee);
+		return NULL;
+	}
+	n = mk(N_CALL, callee->off, ps->lx.end);
+	n->name = callee->name;
+	callee->name = NULL;
+	n->kw = xcalloc(1, sizeof(*n->kw));
+	ALLOC_GROW(n->kids, 1, n->kids_alloc);
+	n->nkids = 1;
+	n->kids[0] = NULL;
+	if (callee->kind == N_ATTR) {
+		n->kids[0] = callee->kids[0];
+		callee->nkids = 0;
+		depth_check(ps, n, n->kids[0]);
+	}
+	node_free(callee);
+	if (next(ps) < 0)
+		goto fail;
+	while (ps->lx.t != T_RPAREN) {
+		r = parse_call_arg(ps, n, &kwseen);
+		if (r == -2)
+			return NULL;        /* attach freed n */
+		if (r < 0)
+			goto fail;
+		if (ps->lx.t == T_RPAREN)
+			break;
+		if (expect(ps, T_COMMA, "',' or ')'") < 0)
+			goto fail;
+	}
+	n->end = ps->lx.end;
+	if (next(ps) == 0)
+		return n;
+fail:
+	node_free(n);
+	return NULL;
 }
 
 static struct node *
@@ -593,11 +663,9 @@ parse_postfix(struct parser *ps, struct node *n)
 			n = parse_attr(ps, n);
 		else if (ps->lx.t == T_LBRACK)
 			n = parse_index(ps, n);
-		else if (ps->lx.t == T_LPAREN) {
-			call_error(ps, n);
-			node_free(n);
-			return NULL;
-		} else
+		else if (ps->lx.t == T_LPAREN)
+			n = parse_call(ps, n);
+		else
 			break;
 	}
 	if (n != NULL && (n->kind == N_NAME || n->kind == N_ATTR ||
@@ -649,26 +717,38 @@ unknown_plugin(struct parser *ps, size_t off, const char *kind,
 	return terr_set(ps->err, off, "unknown %s '%s'", kind, name);
 }
 
+/* Parameter names of the filter or test of n, and its kind. */
+static const char *const *
+plugin_params(const struct node *n, const char **kind, const char **name)
+{
+	*kind = n->kind == N_FILTER ? "filter" : "test";
+	*name = n->kind == N_FILTER ? n->filter->name : n->test->name;
+	return n->kind == N_FILTER ? n->filter->params : n->test->params;
+}
+
+/* Slot of an argument; a name starting with '*' is positional only. */
 static int
-param_index(struct parser *ps, const struct filter *f, const char *kw,
+param_index(struct parser *ps, const struct node *n, const char *kw,
     size_t *npos)
 {
+	const char *kind, *name, *const *params = plugin_params(n, &kind,
+	    &name);
 	int i, max = 0;
 
-	while (max < TMPL_MAX_PARAMS && f->params[max] != NULL)
+	while (max < TMPL_MAX_PARAMS && params[max] != NULL)
 		max++;
 	if (kw == NULL) {
 		if ((int)*npos >= max)
 			return terr_set(ps->err, ps->lx.off,
-			    "filter '%s' takes at most %d argument%s", f->name,
+			    "%s '%s' takes at most %d argument%s", kind, name,
 			    max, max == 1 ? "" : "s");
 		return (int)(*npos)++;
 	}
 	for (i = 0; i < max; i++)
-		if (strcmp(f->params[i], kw) == 0)
+		if (strcmp(params[i], kw) == 0)
 			return i;
 	return terr_set(ps->err, ps->lx.off,
-	    "filter '%s' has no argument named '%s'", f->name, kw);
+	    "%s '%s' has no argument named '%s'", kind, name, kw);
 }
 
 /* One argument of a filter call: [name=]expr into its parameter slot. */
@@ -676,15 +756,17 @@ static int
 parse_arg(struct parser *ps, struct node *n, size_t *npos, int *kwseen)
 {
 	int i, kw = ps->lx.t == T_NAME && lex_peek_assign(&ps->lx);
+	const char *kind, *name, *const *params = plugin_params(n, &kind,
+	    &name);
 
 	if (!kw && *kwseen)
 		return terr_set(ps->err, ps->lx.off,
 		    "positional argument follows keyword argument");
 	*kwseen |= kw;
-	i = param_index(ps, n->filter, kw ? ps->lx.s.buf : NULL, npos);
+	i = param_index(ps, n, kw ? ps->lx.s.buf : NULL, npos);
 	if (i >= 0 && n->kids[1 + i] != NULL)
-		i = terr_set(ps->err, ps->lx.off, "filter '%s' got argument "
-		    "'%s' twice", n->filter->name, n->filter->params[i]);
+		i = terr_set(ps->err, ps->lx.off, "%s '%s' got argument "
+		    "'%s' twice", kind, name, params[i]);
 	if (i < 0 || (kw && (next(ps) < 0 || next(ps) < 0)))
 		return -1;
 	n->kids[1 + i] = parse_expr(ps);
@@ -713,6 +795,15 @@ parse_filter_args(struct parser *ps, struct node *n)
 	return next(ps);
 }
 
+/* Room for the parameters of a filter or test node. */
+static void
+param_slots(struct node *n, struct node *in)
+{
+	n->kids = xcalloc(1 + TMPL_MAX_PARAMS, sizeof(*n->kids));
+	n->nkids = n->kids_alloc = 1 + TMPL_MAX_PARAMS;
+	n->kids[0] = in;
+}
+
 static struct node *
 parse_filter(struct parser *ps, struct node *in)
 {
@@ -732,9 +823,7 @@ parse_filter(struct parser *ps, struct node *in)
 	n = mk(N_FILTER, off, in->end);
 	n->name = strbuf_detach(&name, NULL);
 	n->filter = f;
-	n->kids = xcalloc(1 + TMPL_MAX_PARAMS, sizeof(*n->kids));
-	n->nkids = n->kids_alloc = 1 + TMPL_MAX_PARAMS;
-	n->kids[0] = in;
+	param_slots(n, in);
 	in = NULL;
 	if (depth_check(ps, n, n->kids[0]) < 0 ||
 	    (ps->lx.t == T_LPAREN && parse_filter_args(ps, n) < 0))
@@ -745,6 +834,37 @@ fail:
 	node_free(in);
 	node_free(n);
 	return NULL;
+}
+
+/* Jinja's `x is test arg`: one argument without parentheses. */
+static int
+bare_test_arg(const struct parser *ps)
+{
+	if (ps->lx.t == T_NAME)
+		return !is_name(ps, "else") && !is_name(ps, "or") &&
+		    !is_name(ps, "and") && !is_name(ps, "if") &&
+		    !is_name(ps, "is") && !is_name(ps, "in") &&
+		    !is_name(ps, "not");
+	return ps->lx.t == T_INT || ps->lx.t == T_STR ||
+	    ps->lx.t == T_LBRACK || ps->lx.t == T_LBRACE;
+}
+
+static int
+parse_test_args(struct parser *ps, struct node *n)
+{
+	size_t npos = 0;
+	int i;
+
+	if (ps->lx.t == T_LPAREN)
+		return parse_filter_args(ps, n);
+	if (!bare_test_arg(ps))
+		return 0;
+	if ((i = param_index(ps, n, NULL, &npos)) < 0)
+		return -1;
+	n->kids[1 + i] = parse_unary(ps, 0);
+	if (n->kids[1 + i] == NULL)
+		return -1;
+	return depth_check(ps, n, n->kids[1 + i]);
 }
 
 static struct node *
@@ -771,16 +891,16 @@ parse_test(struct parser *ps, struct node *in)
 		    tmpl_suggest_test(name.buf));
 		goto fail;
 	}
-	if (ps->lx.t == T_LPAREN) {
-		terr_set(ps->err, ps->lx.off, "test '%s' takes no arguments",
-		    name.buf);
-		goto fail;
-	}
 	n = mk(N_TEST, off, in->end);
 	n->name = strbuf_detach(&name, NULL);
 	n->test = t;
 	n->neg = neg;
-	return attach(ps, n, in);
+	param_slots(n, in);
+	if (depth_check(ps, n, in) < 0 || parse_test_args(ps, n) < 0) {
+		node_free(n);
+		return NULL;
+	}
+	return n;
 fail:
 	strbuf_release(&name);
 	node_free(in);
@@ -795,11 +915,7 @@ parse_filters(struct parser *ps, struct node *n)
 			n = parse_filter(ps, n);
 		else if (is_name(ps, "is"))
 			n = parse_test(ps, n);
-		else if (ps->lx.t == T_LPAREN) {
-			call_error(ps, n);
-			node_free(n);
-			return NULL;
-		} else
+		else
 			break;
 	}
 	return n;
@@ -1028,46 +1144,10 @@ parse_expr(struct parser *ps)
 	return n;
 }
 
-/* ---- templates ---- */
+/* ---- the interface for template_stmt.c ---- */
 
-static void
-add_part(struct tmpl *t, int expr, size_t off, size_t len, struct node *n)
-{
-	struct tpart *p;
-
-	if (!expr && len == 0)
-		return;
-	ALLOC_GROW(t->parts, t->nparts + 1, t->alloc);
-	p = &t->parts[t->nparts++];
-	p->expr = expr;
-	p->off = off;
-	p->len = len;
-	p->n = n;
-}
-
-/* Parse one expression up to `end` (T_END or T_EOF). */
-static struct node *
-parse_one(struct parser *ps, enum tok end)
-{
-	struct node *n;
-
-	if (next(ps) < 0)
-		return NULL;
-	if (ps->lx.t == end) {
-		terr_set(ps->err, ps->lx.off, "empty expression");
-		return NULL;
-	}
-	n = parse_expr(ps);
-	if (n != NULL && ps->lx.t != end) {
-		unexpected(ps, NULL);
-		node_free(n);
-		return NULL;
-	}
-	return n;
-}
-
-static void
-lexer_init(struct parser *ps, const char *src, size_t len, struct terr *te)
+void
+tp_init(struct parser *ps, const char *src, size_t len, struct terr *te)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->lx.src = src;
@@ -1077,122 +1157,90 @@ lexer_init(struct parser *ps, const char *src, size_t len, struct terr *te)
 	strbuf_init(&ps->lx.s, 0);
 }
 
-static void
-tmpl_init(struct tmpl *t, const char *src, size_t len)
+int
+tp_next(struct parser *ps)
 {
-	memset(t, 0, sizeof(*t));
-	t->src = src;
-	t->len = len;
-}
-
-/* Parse the `{{ ... }}` at src[at]; returns the offset after it. */
-static int
-parse_block(struct parser *ps, struct tmpl *t, size_t at, size_t *after)
-{
-	struct node *n;
-	size_t start = at + 2;
-
-	if (start < t->len && t->src[start] == '-') {
-		start++;
-		while (t->nparts > 0 && !t->parts[t->nparts - 1].expr &&
-		    t->parts[t->nparts - 1].len > 0 &&
-		    isspace((unsigned char)t->src[t->parts[t->nparts - 1].off +
-		    t->parts[t->nparts - 1].len - 1]))
-			t->parts[t->nparts - 1].len--;
-	}
-	ps->lx.pos = start;
-	ps->lx.block = 1;
-	ps->lx.block_off = at;
-	ps->lx.braces = 0;
-	ps->lx.strip = 0;
-	n = parse_one(ps, T_END);
-	if (n == NULL)
-		return -1;
-	add_part(t, 1, at, 0, n);
-	*after = ps->lx.pos;
-	if (ps->lx.strip)
-		while (*after < t->len && isspace((unsigned char)t->src[*after]))
-			(*after)++;
-	return 0;
-}
-
-static void
-set_native(struct tmpl *t)
-{
-	size_t i, j, nexpr = 0;
-
-	for (i = 0; i < t->nparts; i++) {
-		if (t->parts[i].expr) {
-			nexpr++;
-			continue;
-		}
-		for (j = 0; j < t->parts[i].len; j++)
-			if (!isspace((unsigned char)t->src[t->parts[i].off + j]))
-				return;
-	}
-	t->native = nexpr == 1;
+	return next(ps);
 }
 
 int
-tmpl_parse(struct tmpl *t, const char *src, size_t len, struct terr *te)
+tp_is_name(const struct parser *ps, const char *kw)
 {
-	struct parser ps;
-	size_t i = 0, text = 0;
-	int ret = -1;
-
-	tmpl_init(t, src, len);
-	lexer_init(&ps, src, len, te);
-	while (i + 1 < len) {
-		if (src[i] != '{' || !strchr("{%#", src[i + 1]) ||
-		    src[i + 1] == '\0') {
-			i++;
-			continue;
-		}
-		if (src[i + 1] != '{') {
-			terr_set(te, i, "unsupported template syntax '{%c' "
-			    "(only '{{ expression }}' is supported)", src[i + 1]);
-			goto out;
-		}
-		add_part(t, 0, text, i - text, NULL);
-		if (parse_block(&ps, t, i, &i) < 0)
-			goto out;
-		text = i;
-	}
-	add_part(t, 0, text, len - text, NULL);
-	set_native(t);
-	ret = 0;
-out:
-	strbuf_release(&ps.lx.s);
-	if (ret < 0)
-		tmpl_release(t);
-	return ret;
+	return is_name(ps, kw);
 }
 
+int
+tp_is_end(const struct parser *ps)
+{
+	return ps->lx.t == T_END;
+}
+
+int
+tp_at_eof(const struct parser *ps)
+{
+	return ps->lx.t == T_EOF;
+}
+
+int
+tp_unexpected(struct parser *ps, const char *what)
+{
+	return unexpected(ps, what);
+}
+
+struct node *
+tp_expr(struct parser *ps)
+{
+	return parse_expr(ps);
+}
+
+struct node *
+tp_or(struct parser *ps)
+{
+	struct node *n = NULL;
+
+	if (nest_enter(ps) == 0)
+		n = parse_or(ps);
+	ps->nest--;
+	return n;
+}
+
+struct node *
+tp_filters(struct parser *ps, struct node *in)
+{
+	return parse_filters(ps, in);
+}
+
+/* A bare expression: a template of one S_EXPR. */
 int
 tmpl_parse_expr(struct tmpl *t, const char *src, size_t len, struct terr *te)
 {
 	struct parser ps;
-	struct node *n;
+	struct node *n = NULL;
+	struct stmt *st;
 
-	tmpl_init(t, src, len);
-	lexer_init(&ps, src, len, te);
-	n = parse_one(&ps, T_EOF);
+	memset(t, 0, sizeof(*t));
+	t->src = src;
+	t->len = t->srclen = len;
+	tp_init(&ps, src, len, te);
+	if (next(&ps) == 0) {
+		if (ps.lx.t == T_EOF)
+			terr_set(te, ps.lx.off, "empty expression");
+		else
+			n = parse_expr(&ps);
+	}
+	if (n != NULL && ps.lx.t != T_EOF) {
+		unexpected(&ps, NULL);
+		node_free(n);
+		n = NULL;
+	}
 	strbuf_release(&ps.lx.s);
 	if (n == NULL)
 		return -1;
-	add_part(t, 1, 0, 0, n);
+	ALLOC_GROW(t->top.items, 1, t->top.alloc);
+	st = &t->top.items[t->top.n++];
+	memset(st, 0, sizeof(*st));
+	st->kind = S_EXPR;
+	st->n = n;
 	t->native = 1;
 	return 0;
-}
-
-void
-tmpl_release(struct tmpl *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nparts; i++)
-		node_free(t->parts[i].n);
-	free(t->parts);
-	t->parts = NULL;
-	t->nparts = t->alloc = 0;
 }
