@@ -467,6 +467,7 @@ eval_list(struct ectx *cx, const struct node *n, struct res *r)
 		}
 		val_list_push(l, res_take(&it));
 	}
+	l->tuple = n->op == 1;
 	res_set(r, l);
 	return 0;
 }

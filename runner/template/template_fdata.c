@@ -8,7 +8,7 @@
  *   (key_name, value_name)  dict (from pairs)  items  select reject
  *   selectattr rejectattr  map(filter | attribute=, default=)
  *   ternary(a, b, none_val)  mandatory(msg)  extract(container)
- *   batch(n, fill)  any all
+ *   batch(n, fill)
  * select/reject/selectattr/rejectattr and map call the tests and filters
  * of this engine by name.
  */
@@ -292,6 +292,7 @@ f_zip(struct ectx *cx, const struct node *n, struct res *in,
 	r = val_list();
 	for (i = 0; i < min; i++) {
 		t = val_list();
+		t->tuple = 1;
 		for (k = 0; k < nl; k++)
 			val_list_push(t, val_copy(ls[k]->u.list.items[i]));
 		val_list_push(r, t);
@@ -526,6 +527,7 @@ f_items(struct ectx *cx, const struct node *n, struct res *in,
 	r = val_list();
 	for (i = 0; i < in->v->u.map.n; i++) {
 		p = val_list();
+		p->tuple = 1;
 		val_list_push(p, val_str(in->v->u.map.items[i].key));
 		val_list_push(p, val_copy(in->v->u.map.items[i].v));
 		val_list_push(r, p);
@@ -589,6 +591,14 @@ f_select(struct ectx *cx, const struct node *n, struct res *in,
 		if (attr)
 			x = x->type == V_MAP ? val_map_getpath(x, a->u.str.s) :
 			    NULL;
+		if (x == NULL && (!fa->set[k] || fa->a[k].v->type != V_STR ||
+		    (strcmp(fa->a[k].v->u.str.s, "defined") != 0 &&
+		    strcmp(fa->a[k].v->u.str.s, "undefined") != 0))) {
+			val_free(l);
+			val_free(r);
+			return terr_set(cx->err, n->off, "'%s': an item has no "
+			    "attribute '%s'", n->name, a->u.str.s);
+		}
 		if (!fa->set[k])
 			t = x != NULL && val_truthy(x);
 		else if (x == NULL)
@@ -729,27 +739,6 @@ f_extract(struct ectx *cx, const struct node *n, struct res *in,
 }
 
 static int
-f_anyall(struct ectx *cx, const struct node *n, struct res *in,
-    struct fargs *fa, struct res *out)
-{
-	struct val *l;
-	size_t i;
-	int all = n->filter->name[1] == 'l', r = all;
-
-	(void)fa;
-	if (need_iter(cx, n, in->v, &l) < 0)
-		return -1;
-	for (i = 0; i < l->u.list.n; i++)
-		if (val_truthy(l->u.list.items[i]) != all) {
-			r = !all;
-			break;
-		}
-	val_free(l);
-	res_set(out, val_bool(r));
-	return 0;
-}
-
-static int
 f_batch(struct ectx *cx, const struct node *n, struct res *in,
     struct fargs *fa, struct res *out)
 {
@@ -807,8 +796,6 @@ static const struct filter table[] = {
 	{ "ternary", f_ternary, { "true_val", "false_val", "none_val" }, 0 },
 	{ "mandatory", f_mandatory, { "msg" }, 1 },
 	{ "extract", f_extract, { "container", "morekeys" }, 0 },
-	{ "any", f_anyall, P0, 0 },
-	{ "all", f_anyall, P0, 0 },
 	{ "batch", f_batch, { "linecount", "fill_with" }, 0 },
 };
 

@@ -198,7 +198,7 @@ resolves(const char *s)
 	static const char *const words[] = { "yes", "Yes", "YES", "no", "No",
 	    "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on",
 	    "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
-	    "y", "Y", "n", "N", "=", "<<" };
+	    "=", "<<" };
 	size_t i;
 	const char *p = s;
 

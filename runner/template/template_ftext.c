@@ -2,7 +2,8 @@
  * template_ftext.c - filters on strings (Jinja2's and Ansible's, with
  * ansible-core 2.14's results):
  *   regex_search(regex, '\\1' | '\\g<name>'..., ignorecase, multiline)
- *   regex_replace(regex, replacement, ignorecase, multiline, count)
+ *   regex_replace(regex, replacement, ignorecase, multiline)
+ *   format(args...): printf-style, as Jinja2's
  *   regex_findall(regex, multiline, ignorecase)  regex_escape
  *     Python `re` syntax through PCRE2 (the common subset is the same:
  *     classes, groups, (?P<name>), lookaround, non-greedy); replacement
@@ -140,8 +141,7 @@ f_regex_replace(struct ectx *cx, const struct node *n, struct res *in,
 	pcre2_code *c;
 	pcre2_match_data *md;
 	PCRE2_SIZE at = 0, *ov;
-	int64_t count = fa->set[4] && fa->a[4].v->type == V_INT ?
-	    fa->a[4].v->u.i : 0, done = 0;
+	int64_t count = 0, done = 0;
 	int ret = 0, rc;
 
 	str_of(in->v, &s);
@@ -268,6 +268,7 @@ f_regex_findall(struct ectx *cx, const struct node *n, struct res *in,
 			val_list_push(l, val_strn(s.buf + ov[0], ov[1] - ov[0]));
 		} else {
 			t = val_list();
+			t->tuple = 1;
 			for (k = 1; k <= ng; k++)
 				val_list_push(t, ov[2 * k] == PCRE2_UNSET ?
 				    val_str("") : val_strn(s.buf + ov[2 * k],
@@ -318,7 +319,7 @@ f_b64(struct ectx *cx, const struct node *n, struct res *in,
 {
 	struct strbuf s = STRBUF_INIT;
 	unsigned char *buf;
-	int len, dec = n->filter->name[2] == 'd';
+	int len, dec = n->filter->name[3] == 'd';
 	size_t i, k = 0;
 
 	(void)fa;
@@ -484,6 +485,7 @@ f_splitext(struct ectx *cx, const struct node *n, struct res *in,
 	k = dot != NULL ? (size_t)(dot - s.buf) : s.len;
 	val_list_push(l, val_strn(s.buf, k));
 	val_list_push(l, val_strn(s.buf + k, s.len - k));
+	l->tuple = 1;
 	strbuf_release(&s);
 	res_set(out, l);
 	return 0;
@@ -655,10 +657,33 @@ f_urlencode(struct ectx *cx, const struct node *n, struct res *in,
 	return 0;
 }
 
+static int
+f_format(struct ectx *cx, const struct node *n, struct res *in,
+    struct fargs *fa, struct res *out)
+{
+	const struct val *args[TMPL_MAX_PARAMS];
+	struct strbuf sb = STRBUF_INIT;
+	size_t na = 0;
+
+	if (in->v->type != V_STR)
+		return terr_set(cx->err, n->off, "'format' needs a string");
+	while (na < TMPL_MAX_PARAMS && fa->set[na]) {
+		args[na] = fa->a[na].v;
+		na++;
+	}
+	if (tmpl_percent(cx, n->off, in->v, args, na, &sb) < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	set_sb(out, &sb);
+	return 0;
+}
+
 #define P0 { NULL }
 static const struct filter table[] = {
 	{ "regex_replace", f_regex_replace, { "regex", "replacement",
-	    "ignorecase", "multiline", "count" }, 0 },
+	    "ignorecase", "multiline" }, 0 },
+	{ "format", f_format, { "*1", "*2", "*3", "*4", "*5", "*6" }, 0 },
 	{ "regex_search", f_regex_search, { "regex", "*1", "*2", "*3",
 	    "ignorecase", "multiline" }, 0 },
 	{ "regex_findall", f_regex_findall, { "regex", "multiline",

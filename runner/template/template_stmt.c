@@ -195,7 +195,7 @@ static int
 tag_end(struct parser *ps, int block)
 {
 	if (!tp_is_end(ps))
-		return tp_unexpected(ps, block ? "'%}'" : "'}}'");
+		return tp_unexpected(ps, block ? "'%}'" : NULL);
 	after_tag(ps, block);
 	return 0;
 }

@@ -189,6 +189,7 @@ val_copy(const struct val *v)
 	c->quoted = v->quoted;
 	c->unsafe = v->unsafe;
 	c->literal = v->literal;
+	c->tuple = v->tuple;
 	return c;
 }
 
@@ -433,13 +434,14 @@ val_repr_py(const struct val *v, struct strbuf *sb, int top)
 			py_str(v->u.str.s, v->u.str.len, sb);
 		break;
 	case V_LIST:
-		strbuf_addch(sb, '[');
+		strbuf_addch(sb, v->tuple ? '(' : '[');
 		for (i = 0; i < v->u.list.n; i++) {
 			if (i)
 				strbuf_addstr(sb, ", ");
 			val_repr_py(v->u.list.items[i], sb, 0);
 		}
-		strbuf_addch(sb, ']');
+		strbuf_addstr(sb, !v->tuple ? "]" : v->u.list.n == 1 ? ",)" :
+		    ")");
 		break;
 	case V_MAP:
 		strbuf_addch(sb, '{');

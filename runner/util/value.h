@@ -42,6 +42,8 @@ struct val {
 	unsigned literal : 1;     /* data, never templated (registered results,
 	                           * facts: Ansible's "unsafe"); covers the
 	                           * node's children too (see template.h) */
+	unsigned tuple : 1;       /* V_LIST that Python would hold as a tuple
+	                           * (templates): prints as (a, b) */
 	union {
 		int b;
 		int64_t i;
