@@ -40,6 +40,7 @@ extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_shell;
 extern const struct module mod_stat;
+extern const struct module mod_template;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
@@ -68,6 +69,7 @@ const struct module *const module_table[] = {
 	&mod_service,
 	&mod_shell,
 	&mod_stat,
+	&mod_template,
 	&mod_wait_for,
 	NULL
 };

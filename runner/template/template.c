@@ -427,3 +427,68 @@ tmpl_eval_cond(const char *expr, const struct val *vars,
 	terr_release(&te);
 	return ret;
 }
+
+/* Line and column (in characters) of byte off of src. */
+static void
+line_col(const char *src, size_t len, size_t off, const char *file,
+    struct pos *at)
+{
+	size_t i, bol = 0;
+
+	memset(at, 0, sizeof(*at));
+	at->file = file;
+	at->line = 1;
+	for (i = 0; i < off && i < len; i++)
+		if (src[i] == '\n') {
+			at->line++;
+			bol = i + 1;
+		}
+	at->col = (int)cps(src + bol, (off < len ? off : len) - bol) + 1;
+}
+
+int
+tmpl_render_file(const char *src, size_t len, const char *path,
+    const struct val *vars, const struct tmpl_file_opts *o,
+    struct strbuf *out, struct err *e)
+{
+	struct topts opt;
+	struct terr te;
+	struct tmpl t;
+	struct ectx cx;
+	struct val *v = NULL;
+	struct pos at;
+	int renders = 0, ret;
+	size_t iters = 0;
+
+	tmpl_default_opts(&opt);
+	if (o != NULL) {
+		opt.trim_blocks = o->trim_blocks;
+		opt.lstrip_blocks = o->lstrip_blocks;
+		opt.newline = o->newline != NULL ? o->newline : "\n";
+	}
+	terr_init(&te);
+	memset(&cx, 0, sizeof(cx));
+	ret = tmpl_parse_opts(&t, src, len, &opt, &te);
+	if (ret == 0) {
+		t.native = 0;
+		cx.vars = vars;
+		cx.src = src;
+		cx.renders = &renders;
+		cx.iters = &iters;
+		cx.err = &te;
+		ret = tmpl_eval_tmpl(&cx, &t, &v);
+		tmpl_release(&t);
+	}
+	if (ret == 0) {
+		strbuf_add(out, v->u.str.s, v->u.str.len);
+		val_free(v);
+	} else {
+		if (te.resolved)
+			at = te.pos;
+		else
+			line_col(src, len, te.off, path, &at);
+		err_setpos(e, &at, "%s", te.msg.buf);
+	}
+	terr_release(&te);
+	return ret;
+}

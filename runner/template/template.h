@@ -123,4 +123,21 @@ int tmpl_eval(const char *expr, const struct val *vars, const struct pos *p,
 int tmpl_eval_cond(const char *expr, const struct val *vars,
     const struct pos *p, int *out, struct err *e);
 
+/*
+ * A template file, as Ansible's template module renders it: the whole
+ * Jinja2 language of template_stmt.c (statements, comments, whitespace
+ * control, a `#jinja2:` header), with trim_blocks/lstrip_blocks and the
+ * newline sequence ("\n", "\r\n" or "\r") of o (NULL: Ansible's defaults
+ * trim_blocks on, lstrip_blocks off, "\n"); trailing newlines are kept
+ * as Ansible keeps them.  Errors name the file itself: path:line:col.
+ */
+struct tmpl_file_opts {
+	int trim_blocks;
+	int lstrip_blocks;
+	const char *newline;
+};
+int tmpl_render_file(const char *src, size_t len, const char *path,
+    const struct val *vars, const struct tmpl_file_opts *o,
+    struct strbuf *out, struct err *e);
+
 #endif

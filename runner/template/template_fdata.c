@@ -5,7 +5,8 @@
  *   union intersect difference symmetric_difference  flatten(levels,
  *   skip_nulls)  zip  min max sum  combine(dicts..., recursive,
  *   list_merge=replace|keep|append|prepend)  dict2items items2dict
- *   (key_name, value_name)  dict (from pairs)  items  select reject
+ *   (key_name, value_name)  dict (from pairs)  items  dictsort
+ *   select reject
  *   selectattr rejectattr  map(filter | attribute=, default=)
  *   ternary(a, b, none_val)  mandatory(msg)  extract(container)
  *   batch(n, fill)
@@ -81,6 +82,9 @@ sort_key(const struct val *v, const char *attr)
 
 	if (attr == NULL)
 		return v;
+	if (v->type == V_LIST && v->u.list.n == 2 && (attr[0] == '0' ||
+	    attr[0] == '1') && attr[1] == '\0')
+		return v->u.list.items[attr[0] - '0'];      /* dictsort pairs */
 	k = v->type == V_MAP ? val_map_getpath(v, attr) : NULL;
 	return k != NULL ? k : v;
 }
@@ -536,6 +540,34 @@ f_items(struct ectx *cx, const struct node *n, struct res *in,
 	return 0;
 }
 
+/* dictsort(case_sensitive=false, by='key', reverse=false): (k, v) tuples */
+static int
+f_dictsort(struct ectx *cx, const struct node *n, struct res *in,
+    struct fargs *fa, struct res *out)
+{
+	struct sortctx sc = { NULL, 1, 0, 0 };
+	struct res items;
+	int by_value = fa->set[1] && fa->a[1].v->type == V_STR &&
+	    strcmp(fa->a[1].v->u.str.s, "value") == 0;
+	struct val *l;
+
+	memset(&items, 0, sizeof(items));
+	if (f_items(cx, n, in, fa, &items) < 0)
+		return -1;
+	l = res_take(&items);
+	sc.fold = !(fa->set[0] && val_truthy(fa->a[0].v));
+	sc.rev = fa->set[2] && val_truthy(fa->a[2].v);
+	sc.attr = by_value ? "1" : "0";
+	sort_items(l->u.list.items, l->u.list.n, &sc);
+	if (sc.bad) {
+		val_free(l);
+		return terr_set(cx->err, n->off, "'dictsort': values cannot be "
+		    "ordered");
+	}
+	res_set(out, l);
+	return 0;
+}
+
 /* ---- select, map ---- */
 
 /* Run test `name` on v with the values args[0..na). -1 error, else 0/1 */
@@ -787,6 +819,7 @@ static const struct filter table[] = {
 	{ "items2dict", f_items2dict, { "key_name", "value_name" }, 0 },
 	{ "dict", f_dict, P0, 0 },
 	{ "items", f_items, P0, 0 },
+	{ "dictsort", f_dictsort, { "case_sensitive", "by", "reverse" }, 0 },
 	{ "select", f_select, { "*1", "*2", "*3", "*4" }, 0 },
 	{ "reject", f_select, { "*1", "*2", "*3", "*4" }, 0 },
 	{ "selectattr", f_select, { "*1", "*2", "*3", "*4" }, 0 },
