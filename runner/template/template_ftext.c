@@ -386,6 +386,7 @@ f_password_hash(struct ectx *cx, const struct node *n, struct res *in,
 	struct strbuf s = STRBUF_INIT, set = STRBUF_INIT;
 	struct crypt_data *cd;
 	char *h;
+	int ok;
 
 	id = !strcmp(scheme, "sha512") || !strcmp(scheme, "sha512_crypt") ?
 	    "6" : !strcmp(scheme, "sha256") ||
@@ -404,15 +405,16 @@ f_password_hash(struct ectx *cx, const struct node *n, struct res *in,
 	str_of(in->v, &s);
 	cd = xcalloc(1, sizeof(*cd));
 	h = crypt_r(s.buf, set.buf, cd);
-	if (h == NULL || h[0] == '*')
+	ok = h != NULL && h[0] != '*';
+	if (ok)
+		res_set(out, val_str(h));
+	else
 		terr_set(cx->err, n->off, "'password_hash': crypt failed "
 		    "(bad salt?)");
-	else
-		res_set(out, val_str(h));
 	free(cd);
 	strbuf_release(&s);
 	strbuf_release(&set);
-	return h == NULL || h[0] == '*' ? -1 : 0;
+	return ok ? 0 : -1;
 }
 
 /* ---- paths ---- */

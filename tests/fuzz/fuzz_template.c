@@ -3,7 +3,11 @@
  * (runner/template/template*.c): arbitrary bytes as a template, as a bare
  * expression and as a condition, against a fixed set of variables.  If the
  * input contains a NUL byte, what follows it becomes the value of the
- * variable `v` (so lazy templating of variables is fuzzed too).
+ * variable `v` (so lazy templating of variables is fuzzed too).  The same
+ * bytes also go through tmpl_render_file (the template module's path: all
+ * statements) with trim_blocks/lstrip_blocks/newline_sequence taken from
+ * the first byte.  Inputs naming the `pipe` lookup are skipped: it runs
+ * commands on this machine.
  * Build and run: see tests/fuzz/README.
  */
 #include <stddef.h>
@@ -39,6 +43,13 @@ base_vars(void)
 	val_map_set(vars, "dbl", val_str("{{ lazy }}{{ lazy }}"));
 	val_mark_unsafe(secret);
 	val_map_set(vars, "secret", secret);
+	m = val_map();
+	val_map_set(m, "name", val_str("ann"));
+	val_map_set(m, "age", val_int(41));
+	l = val_list();
+	val_list_push(l, m);
+	val_list_push(l, val_str("x"));
+	val_map_set(vars, "people", l);
 	return vars;
 }
 
@@ -54,6 +65,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = strlen(s);
 	int cond;
 
+	static const char *const nls[] = { "\n", "\r\n", "\r" };
+	struct tmpl_file_opts o;
+
+	if (memmem(data, size, "pipe", 4) != NULL) {
+		free(s);
+		return 0;
+	}
 	if (vars == NULL)
 		vars = base_vars();
 	if (len < size)
@@ -69,6 +87,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tmpl_render_val(in, vars, &out, &e) == 0)
 		val_free(out);
 	val_free(in);
+	o.trim_blocks = size > 0 && (data[0] & 1);
+	o.lstrip_blocks = size > 0 && (data[0] & 2);
+	o.newline = nls[size > 0 ? (data[0] >> 2) % 3 : 0];
+	strbuf_reset(&sb);
+	tmpl_render_file(s, len, "fuzz.j2", vars, &o, &sb, &e);
 	val_map_del(vars, "v");
 	strbuf_release(&sb);
 	err_release(&e);
