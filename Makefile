@@ -13,6 +13,7 @@
 #                           bookworm and trixie (tests/e2e/fleet/run)
 #   make compat             how many real public playbooks (tests/compat/) pass
 #                           'mend check'
+#   make tmpldiff           templates: mend vs ansible-core, byte for byte
 #
 # Sources are picked up by wildcard, one folder per subsystem (README,
 # "Layout"): runner/cli/ (the command-line front end; main.c holds main()),
@@ -79,6 +80,10 @@ $(B)tests/unit/test_%: tests/unit/test_%.c $(B)libmend.a
 	$(Q)$(if $(B),mkdir -p $(@D) && )$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -MMD -MP -o $@ $< \
 	    $(B)libmend.a $(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+tests/template/render: tests/template/render.c libmend.a
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -o $@ $< libmend.a $(LDFLAGS) $(LDLIBS)
+
 -include $(DEPS)
 
 unit: $(UNIT_BIN)
@@ -98,6 +103,8 @@ check:
 	tests/lint
 	tests/run-unit $(UNIT_BIN)
 	tests/hostile/run
+	$(MAKE) DEVELOPER=1 tests/template/render
+	tests/template/diff
 	tests/e2e/run
 	tests/e2e/fleet/run
 
@@ -118,6 +125,8 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    MEND=$(CURDIR)/$(ASAN_DIR)mend E2E_ONLY='$(ASAN_E2E)' tests/e2e/run
 
+tmpldiff: tests/template/render
+	tests/template/diff
 
 demo:
 	tests/install-deps
@@ -150,8 +159,9 @@ install: mend
 
 clean:
 	rm -f mend libmend.a $(ENGINE_OBJ) $(ENGINE_SRC:.c=.d) $(MAIN_SRC:.c=.o) \
-	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN)
+	    $(MAIN_SRC:.c=.d) tests/unit/*.d $(UNIT_BIN) tests/template/render \
+	    tests/template/*.d
 	rm -rf build/
 
 .PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat \
-	asan
+	asan tmpldiff

@@ -1,9 +1,15 @@
 /*
- * template.h - the Jinja2 subset mend supports.
+ * template.h - Jinja2 as Ansible uses it.
  *
- * Templates: literal text with `{{ expr }}` blocks (`{{-` and `-}}` strip
- * the whitespace before/after the block, as Jinja2).  `{% ... %}` and
- * `{# #}` are not supported and are errors (never passed through silently).
+ * Templates: literal text with `{{ expr }}` blocks, `{# comments #}` and
+ * the statements of template_stmt.c: if/elif/else, for (loop.index,
+ * index0, revindex(0), first, last, length, previtem, nextitem, cycle();
+ * `else`; `for x in seq if cond`; `for k, v in d.items()`), set (also
+ * block set with filters), raw.  Whitespace as Jinja2 with Ansible's
+ * settings: `-` strips, trim_blocks on, lstrip_blocks off (a `#jinja2:`
+ * first line changes them), one trailing newline dropped by Jinja2 and as
+ * many trailing newlines as the source had added back (Ansible).  macro,
+ * call, include, import, block and the other statements are errors.
  *
  * Expressions: variables, dotted and indexed access (`result.rc`,
  * `item[0]`, `x['key']`, `l[-1]`, `l.0`; a string indexes by character),
@@ -12,8 +18,12 @@
  * `{'k': v}`, parentheses, `a if c else b`, operators
  * `and or not == != < <= > >= in`, `not in`, `~` (concatenation as
  * strings), `+ -` on integers (and `+` on two strings or two lists),
- * `* // %` on integers (Python floor semantics; `'-' * 3`), unary `- +`.
- * No floats, tuples, slices, function or method calls, `/`, `**`: errors.
+ * `* // %` on integers (Python floor semantics; `'-' * 3`), unary `- +`,
+ * `'%s-%d' % (a, b)`, tuples `(a, b)` (lists that print as tuples),
+ * calls: range(), lookup()/query()/q() and the methods of
+ * template_call.c (.get .items .keys .values .split .startswith .join
+ * .format .strip .lower .upper .replace ...).
+ * No floats, slices, `/`, `**`: errors.
  * Precedence as Jinja2's parser, lowest first:
  *   if-else < or < and < not < comparisons, in, not in (chained: a < b < c)
  *   < + - < ~ < * // % < unary - + < .attr [idx], then filters and tests
@@ -23,7 +33,9 @@
  *   default(value='', boolean=false)  d is an alias
  *   bool  int(default=0, base=10)  string  lower  upper  quote
  *   length (count)  join(d='')  trim  first  last
- * (exact semantics in template_filter.c).  Tests: `is defined`,
+ * (exact semantics in template_filter.c) and Ansible's core list in
+ * template_fdata.c, template_ftext.c, template_fjson.c; tests with
+ * arguments in template_tests.c.  Tests: `is defined`,
  *   `is undefined`, `is changed`, `is failed`, `is skipped`,
  *   `is succeeded` / `is success` (the last four read the `changed`,
  *   `failed`, `skipped` keys of a result mapping), `is none`, `is true`,
