@@ -41,8 +41,8 @@ static int
 out_cap(struct ectx *cx, size_t at, const struct strbuf *sb)
 {
 	if (sb->len > TMPL_MAX_SIZE)
-		return terr_set(cx->err, at, "template output too large (more "
-		    "than %u bytes)", TMPL_MAX_SIZE);
+		return terr_set(cx->err, at, "template expansion too large "
+		    "(more than %u MiB rendered)", TMPL_MAX_SIZE >> 20);
 	return 0;
 }
 

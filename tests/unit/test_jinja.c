@@ -365,6 +365,9 @@ test_render_file(void **state)
 	err_release(&e);
 }
 
+#define X16 "xxxxxxxxxxxxxxxx"
+#define X64 X16 X16 X16 X16
+
 static void
 test_limits_and_unsafe(void **state)
 {
@@ -379,8 +382,11 @@ test_limits_and_unsafe(void **state)
 	    "{% endfor %}", "ERR t.yml:3:39: error: template loops run more "
 	    "than 1000000 times");
 	R("{% for i in range(1000) %}{{ 'x' * 20000 }}{% endfor %}",
-	    "ERR t.yml:3:36: error: template output too large (more than "
-	    "16777216 bytes)");
+	    "ERR t.yml:3:43: error: template expansion too large (more than "
+	    "16 MiB rendered)");
+	R("{% for i in range(70000) %}{% raw %}" X64 X64 X64 X64
+	    "{% endraw %}{% endfor %}", "ERR t.yml:3:46: error: template "
+	    "expansion too large (more than 16 MiB rendered)");
 	assert_int_equal(tmpl_render_ex("{% for c in [secret] %}{{ c }}"
 	    "{% endfor %}", vars, &P, &sb, &unsafe, &e), 0);
 	assert_true(unsafe);
