@@ -167,7 +167,7 @@ loop_items(struct ectx *cx, const struct stmt *s, const struct val *v,
 	if (v->type != V_MAP && v->type != V_STR)
 		return terr_set(cx->err, s->n->off, "'%s' object is not "
 		    "iterable", v->type == V_INT ? "int" : v->type == V_BOOL ?
-		    "bool" : "NoneType");
+		    "bool" : v->type == V_FLOAT ? "float" : "NoneType");
 	q->made = tmpl_iter_list(v);
 	q->items = xcalloc(q->made->u.list.n + 1, sizeof(*q->items));
 	for (i = 0; i < q->made->u.list.n; i++)

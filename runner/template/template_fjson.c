@@ -118,6 +118,7 @@ json_rec(const struct val *v, int indent, int sort, int level,
 	case V_NULL: strbuf_addstr(sb, "null"); return;
 	case V_BOOL: strbuf_addstr(sb, v->u.b ? "true" : "false"); return;
 	case V_INT: strbuf_addf(sb, "%" PRId64, v->u.i); return;
+	case V_FLOAT: val_float_repr(v->u.f, sb); return;
 	case V_STR: json_str(v->u.str.s, v->u.str.len, sb); return;
 	default: break;
 	}
@@ -257,6 +258,7 @@ yaml_scalar(struct ye *y, const struct val *v, int flow)
 	case V_NULL: strbuf_addstr(y->sb, "null"); return 0;
 	case V_BOOL: strbuf_addstr(y->sb, v->u.b ? "true" : "false"); return 0;
 	case V_INT: strbuf_addf(y->sb, "%" PRId64, v->u.i); return 0;
+	case V_FLOAT: val_float_repr(v->u.f, y->sb); return 0;
 	default: break;
 	}
 	st = yaml_style(v->u.str.s, v->u.str.len, flow);
