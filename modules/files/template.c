@@ -95,22 +95,6 @@ find_template(struct modctx *ctx, const char *src)
 	return found((char *)src) ? xstrdup(src) : NULL;
 }
 
-static int
-read_all(const char *path, struct strbuf *sb)
-{
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(sb, buf, n);
-	n = (size_t)ferror(f);
-	fclose(f);
-	return n ? -1 : 0;
-}
-
 /* Python's str(datetime): 2024-01-02 03:04:05.678901 */
 static struct val *
 py_datetime(const struct timespec *ts)
@@ -180,7 +164,7 @@ render(struct modctx *ctx, const struct val *args, const char *path,
 	struct val *vars;
 	int ret;
 
-	if (read_all(path, &src) < 0) {
+	if (strbuf_read_file(&src, path) < 0) {
 		strbuf_release(&src);
 		mod_fail(ctx, "could not read template '%s': %s", path,
 		    strerror(errno));
@@ -224,14 +208,13 @@ copy_args_of(const struct val *args, struct strbuf *content)
 	return c;
 }
 
-static int
+static enum mod_result
 template_run(struct modctx *ctx, const struct val *args)
 {
-	const struct module *copy = module_find("copy");
 	struct strbuf out = STRBUF_INIT;
 	char *path = find_template(ctx, arg_str(args, "src"));
+	enum mod_result res = MOD_FAILED;
 	struct val *cargs;
-	int ret = 0;
 
 	if (path == NULL) {
 		mod_fail(ctx, "could not find template src '%s' (looked in "
@@ -239,14 +222,14 @@ template_run(struct modctx *ctx, const struct val *args)
 		    arg_str(args, "src"));
 	} else if (render(ctx, args, path, &out) == 0) {
 		cargs = copy_args_of(args, &out);
-		ret = copy->run(ctx, cargs);
+		res = mod_call(ctx, "copy", cargs);
 		val_free(cargs);
 		if (!ctx->failed)
 			mod_set(ctx, "src", val_str(path));
 	}
 	free(path);
 	strbuf_release(&out);
-	return ret;
+	return mod_done(ctx, res == MOD_UNREACHABLE ? TERR_UNREACHABLE : 0);
 }
 
 const struct module mod_template = {
