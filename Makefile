@@ -105,6 +105,7 @@ check:
 	tests/hostile/run
 	$(MAKE) DEVELOPER=1 tests/template/render
 	tests/template/diff
+	tests/hostile/secrets
 	tests/e2e/run
 	tests/e2e/fleet/run
 
@@ -122,6 +123,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run-unit $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
 	ASAN_OPTIONS=detect_leaks=1 HOSTILE_RSS_MB=1024 MEND=$(CURDIR)/$(ASAN_DIR)mend tests/hostile/run
+	ASAN_OPTIONS=detect_leaks=1 MEND=$(CURDIR)/$(ASAN_DIR)mend tests/hostile/secrets
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    MEND=$(CURDIR)/$(ASAN_DIR)mend E2E_ONLY='$(ASAN_E2E)' tests/e2e/run
 

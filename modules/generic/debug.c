@@ -42,7 +42,10 @@ show_var(struct modctx *ctx, const struct val *var)
 		goto out;
 	}
 	strbuf_addf(&sb, "%s: ", expr);
-	val_to_str(v, &sb);
+	if (v->unsafe)          /* a vault value: never printed (README) */
+		strbuf_addstr(&sb, "********");
+	else
+		val_to_str(v, &sb);
 	mod_msg(ctx, "%s", sb.buf);
 	mod_set(ctx, expr, v);
 	v = NULL;   /* transferred */

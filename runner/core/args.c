@@ -282,11 +282,15 @@ args_coerce(const struct module *m, const struct val *rendered,
 	}
 	if ((m->flags & MOD_FREE_FORM) &&
 	    val_map_get(rendered, "_raw_params") != NULL) {
+		const struct val *raw = val_map_get(rendered, "_raw_params");
 		struct strbuf sb = STRBUF_INIT;
+		struct val *c;
 
-		val_to_str(val_map_get(rendered, "_raw_params"), &sb);
-		val_map_set(res, "_raw_params",
-		    val_str_take(strbuf_detach(&sb, NULL)));
+		val_to_str(raw, &sb);
+		c = val_str_take(strbuf_detach(&sb, NULL));
+		if (raw->unsafe)        /* a vault value: the task is no_log */
+			val_mark_unsafe(c);
+		val_map_set(res, "_raw_params", c);
 	}
 	if (ret < 0) {
 		val_free(res);
