@@ -7,6 +7,7 @@
 #                           run unit tests and end-to-end tests on the local lab
 #   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | fleet | bench | lint | valgrind | install | clean
+#   make torture            the fault-injection matrix on a 10-host lab
 #   make asan               mend + unit tests built with ASan+UBSan in
 #                           build/asan/: all unit tests, e2e subset ASAN_E2E
 #   make fleet              the NUT/RabbitMQ cases on systemd hosts of bullseye,
@@ -112,6 +113,11 @@ check:
 fleet: mend
 	@tests/e2e/fleet/run
 
+# The fault-injection matrix on its own 10-host lab (tests/torture/run;
+# --quick is the reduced form; README "Fault injection and fuzzing").
+torture: mend
+	tests/torture/run
+
 # Sanitizers: mend and the unit tests built with ASan+UBSan under
 # build/asan/, every unit test and a subset of e2e (ASAN_E2E) run with them
 # (any report fails: -fno-sanitize-recover, leaks included).
@@ -166,4 +172,4 @@ clean:
 	rm -rf build/
 
 .PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat \
-	asan tmpldiff
+	asan tmpldiff torture
