@@ -5,7 +5,7 @@
  *     benchrun [-t SECONDS] [-i MS] [-o FILE] -- COMMAND [ARG...]
  *
  * Writes one line to FILE (default: stdout, after COMMAND's output):
- *     wall=S user=S sys=S maxrss_kb=K tree_kb=K rc=N
+ *     wall=S user=S sys=S maxrss_kb=K tree_kb=K fds=N rc=N
  *
  * wall       from fork to the exit of COMMAND (not of what it left behind)
  * user, sys  CPU time of COMMAND and of every descendant, including
@@ -19,6 +19,9 @@
  *            (default 100) from /proc; shared pages count once per process
  *            (each sample reads /proc/PID/stat of every process: keep the
  *            interval coarse on a busy machine)
+ * fds        the most descriptors COMMAND itself had open at a sample
+ *            (/proc/PID/fd; for mend: its sockets = open connections,
+ *            plus a few files)
  * rc         COMMAND's exit status (128+N for a signal, 124 on timeout)
  *
  * Build: cc -O2 -o benchrun benchrun.c
@@ -121,6 +124,25 @@ scan_tree(pid_t self, pid_t *kids, size_t *nkids, size_t cap)
 	return sum;
 }
 
+/* Open descriptors of pid, -1 when gone. */
+static long
+count_fds(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	long n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 static int
 status_rc(int st)
 {
@@ -181,7 +203,7 @@ main(int argc, char **argv)
 {
 	static pid_t kids[MAXP];
 	double t0, wall = 0, limit = 0;
-	long peak = 0, cur;
+	long peak = 0, cur, fds = 0, nfd;
 	const char *outfile = NULL;
 	FILE *out = stdout;
 	int opt, interval = 100, rc = 255, done = 0, timed_out = 0;
@@ -226,6 +248,8 @@ main(int argc, char **argv)
 		cur = scan_tree(self, kids, &n, MAXP);
 		if (cur > peak)
 			peak = cur;
+		if ((nfd = count_fds(child)) > fds)
+			fds = nfd;
 		sigtimedwait(&chld, NULL, &ts);    /* a child exited, or time */
 		done = reap(child, &rc);
 		if (!done && limit > 0 && now() - t0 > limit && !timed_out) {
@@ -240,10 +264,11 @@ main(int argc, char **argv)
 		perror(outfile);
 		return 2;
 	}
-	fprintf(out, "wall=%.3f user=%.3f sys=%.3f maxrss_kb=%ld tree_kb=%ld rc=%d\n",
+	fprintf(out, "wall=%.3f user=%.3f sys=%.3f maxrss_kb=%ld tree_kb=%ld "
+	    "fds=%ld rc=%d\n",
 	    wall, (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-	    ru.ru_maxrss, peak > ru.ru_maxrss ? peak : ru.ru_maxrss,
+	    ru.ru_maxrss, peak > ru.ru_maxrss ? peak : ru.ru_maxrss, fds,
 	    timed_out ? 124 : rc);
 	return fclose(out) == 0 ? 0 : 2;
 }
