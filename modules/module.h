@@ -258,6 +258,23 @@ long mod_journal_intent(struct modctx *ctx, const char *path,
 void mod_journal_done(struct modctx *ctx, long seq, const void *data,
     size_t len, const struct file_meta *after);
 void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
+/* A change to something that is not a regular file's bytes (the file
+ * module): kind "dir" (a directory made, or its mode/owner/group set),
+ * "link" (a symlink made, re-pointed or removed; link_before/link_new are
+ * its targets, NULL when there was none / is none after) or "tree" (a
+ * directory removed: data/len is a tar archive of it, stored like a
+ * file's bytes).  before: what was there (mode/owner/group are put back
+ * by rollback).  Same protocol as mod_journal_intent(): call it before the
+ * change, then mod_journal_done(ctx, seq, "", 0, after) or _fail(). */
+struct fs_change {
+	const char *path;
+	const char *kind;                  /* "dir", "link", "tree" */
+	const struct file_meta *before;    /* NULL or !exists: nothing was there */
+	const char *link_before, *link_new;
+	const void *data;                  /* tree only */
+	size_t len;
+};
+long mod_journal_fs(struct modctx *ctx, const struct fs_change *c);
 /* A service action that ran (restart, start, stop, reload). */
 void mod_journal_service(struct modctx *ctx, const char *name,
     const char *action);

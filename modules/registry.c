@@ -26,6 +26,7 @@ extern const struct module mod_command;
 extern const struct module mod_copy;
 extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
+extern const struct module mod_file;
 extern const struct module mod_grep;
 extern const struct module mod_lineinfile;
 extern const struct module mod_nut_ca;
@@ -55,6 +56,7 @@ const struct module *const module_table[] = {
 	&mod_copy,
 	&mod_debug,
 	&mod_fail_module,
+	&mod_file,
 	&mod_grep,
 	&mod_lineinfile,
 	&mod_nut_ca,

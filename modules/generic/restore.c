@@ -11,7 +11,14 @@
  *                                          other files are still restored)
  *                                          unless force
  * A file the run created is removed (only if it still holds what the run
- * wrote, or with force).  Then each service the run restarted is
+ * wrote, or with force); a file the run removed is written back.  The
+ * file module's changes (journal kind dir, link, tree) are undone by one
+ * command each: a directory the run made is removed when empty (rmdir;
+ * force: rm -rf), a directory's mode and owner are put back, a link is
+ * removed or re-pointed when it still points where the run left it, a
+ * removed directory is unpacked from its archive when nothing is in its
+ * place.  Entries are undone newest first (inner directories before the
+ * ones the run made around them).  Then each service the run restarted is
  * restarted again and checked to be running (the service module, waiting
  * up to RESTORE_SERVICE_WAIT seconds).
  * The original bytes come from the controller's journal objects, so a
@@ -98,6 +105,90 @@ meta_differs(const struct val *f, const struct file_meta *m)
 	    (g && m->group && strcmp(g, m->group) != 0);
 }
 
+/* The script for a journal entry of kind dir, link or tree.  Prints
+ * "same", "restored", "removed" or "drift WHY"; acts only when act. */
+static void
+fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
+{
+	const char *kind = val_map_str(f, "kind", "");
+	const char *lb = val_map_str(f, "link_before", NULL);
+
+	shellcmd_build(cmd, "LC_ALL=C; p=%q; a=%d; F=%d; k=%q; e=%d\n"
+	    "lb=%q; hb=%d; ln=%q; m=%q; o=%q; g=%q\n"
+	    "x() { [ \"$a\" = 1 ] || return 0; \"$@\"; }\n"
+	    "there() { [ -e \"$p\" ] || [ -L \"$p\" ]; }\n",
+	    val_map_str(f, "path", ""), act, force, kind,
+	    val_truthy(val_map_get(f, "existed")), lb ? lb : "", lb != NULL,
+	    val_map_str(f, "link_new", ""), val_map_str(f, "mode", ""),
+	    val_map_str(f, "owner", ""), val_map_str(f, "group", ""));
+	shellcmd_build(cmd, "%s",
+	    "case $k$e in\n"
+	    "dir0) if ! there; then echo same\n"
+	    "  elif [ -d \"$p\" ] && [ ! -L \"$p\" ] && [ -z \"$(ls -A -- \"$p\")\" ]; then\n"
+	    "    x rmdir -- \"$p\" && echo removed\n"
+	    "  elif [ \"$F\" = 1 ]; then x rm -rf -- \"$p\" && echo removed\n"
+	    "  else echo 'drift not empty since the run, which created it'; fi;;\n"
+	    "dir1) if [ ! -d \"$p\" ] || [ -L \"$p\" ]; then echo 'drift no longer a directory'\n"
+	    "  elif [ \"$(stat -c '%a %U %G' -- \"$p\")\" = \"$(printf '%o' 0$m) $o $g\" ]; then echo same\n"
+	    "  else x chmod -- \"$m\" \"$p\" && x chown -- \"$o:$g\" \"$p\" && echo restored; fi;;\n"
+	    "link*) c=; [ -L \"$p\" ] && c=$(readlink -- \"$p\")\n"
+	    "  if [ \"$hb\" = 1 ] && [ -L \"$p\" ] && [ \"$c\" = \"$lb\" ]; then echo same\n"
+	    "  elif [ \"$hb\" = 0 ] && ! there; then echo same\n"
+	    "  elif there && ! { [ -L \"$p\" ] && { [ \"$c\" = \"$ln\" ] || [ \"$F\" = 1 ]; }; }; then\n"
+	    "    echo 'drift changed since the run'\n"
+	    "  elif [ \"$hb\" = 0 ]; then x rm -f -- \"$p\" && echo removed\n"
+	    "  else x ln -sfn -- \"$lb\" \"$p\" && echo restored; fi;;\n"
+	    "tree1) if there && [ \"$F\" = 0 ]; then echo 'drift something is in its place'\n"
+	    "  else x rm -rf -- \"$p\" && x mkdir -p -- \"$(dirname -- \"$p\")\" &&\n"
+	    "    x tar -xpf - -C \"$(dirname -- \"$p\")\" && echo restored; fi;;\n"
+	    "*) echo \"drift unknown journal entry $k\";;\n"
+	    "esac\n");
+}
+
+/* Undo one change of the file module (kind dir, link, tree). */
+static int
+restore_fs(struct modctx *ctx, const struct val *f, const char *objects,
+    int force, struct tally *t)
+{
+	const char *path = val_map_str(f, "path", "?");
+	const char *sha = val_map_str(f, "sha_before", NULL);
+	struct strbuf cmd = STRBUF_INIT, arch = STRBUF_INIT;
+	struct exec_res r;
+	char *obj = NULL;
+	int ret;
+
+	if (sha != NULL) {
+		obj = xasprintf("%s/%s", objects, sha);
+		if (strbuf_read_file(&arch, obj) < 0) {
+			mod_fail(ctx, "archive of %s is missing from the "
+			    "journal (%s: %s)", path, obj, strerror(errno));
+			free(obj);
+			return 0;
+		}
+	}
+	fs_script(&cmd, f, !ctx->check, force);
+	exec_res_init(&r);
+	ret = mod_exec(ctx, cmd.buf, arch.buf, arch.len, &r);
+	strbuf_rtrim(&r.out);
+	strbuf_rtrim(&r.err);
+	if (ret == 0 && r.rc != 0)
+		mod_fail(ctx, "cannot restore %s: %s", path, r.err.buf);
+	else if (ret == 0 && !strcmp(r.out.buf, "same"))
+		t->same++;
+	else if (ret == 0 && !strcmp(r.out.buf, "removed"))
+		t->removed++;
+	else if (ret == 0 && !strcmp(r.out.buf, "restored"))
+		t->restored++;
+	else if (ret == 0)
+		note_drift(t, path, strncmp(r.out.buf, "drift ", 6) == 0 ?
+		    r.out.buf + 6 : r.out.buf);
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	strbuf_release(&arch);
+	free(obj);
+	return ret;
+}
+
 /* Decide and act for one file. Returns 0 or a TERR_* code. */
 static int
 restore_one(struct modctx *ctx, const struct val *f, const char *objects,
@@ -115,6 +206,8 @@ restore_one(struct modctx *ctx, const struct val *f, const char *objects,
 	memset(&m, 0, sizeof(m));
 	if (path == NULL)
 		return mod_fail(ctx, "restore: a file entry has no path");
+	if (val_map_get(f, "kind") != NULL)
+		return restore_fs(ctx, f, objects, force, t);
 	ret = mod_read_file(ctx, path, &cur, &m);
 	if (ret != 0 || ctx->failed)
 		goto out;
@@ -130,6 +223,9 @@ restore_one(struct modctx *ctx, const struct val *f, const char *objects,
 	} else if (m.exists && before && !strcmp(sha, before) &&
 	    !meta_differs(f, &m)) {
 		t->same++;
+	} else if (!m.exists && wrote == NULL) {     /* the run removed it */
+		if ((ret = restore_bytes(ctx, f, objects, path, &cur)) == 0)
+			t->restored++;
 	} else if (force || (m.exists && ((wrote && !strcmp(sha, wrote)) ||
 	    (before && !strcmp(sha, before))))) {
 		if ((ret = restore_bytes(ctx, f, objects, path, &cur)) == 0)
@@ -179,7 +275,7 @@ restore_run(struct modctx *ctx, const struct val *args)
 
 	memset(&t, 0, sizeof(t));
 	strbuf_init(&t.drifted, 0);
-	for (i = 0; files && i < files->u.list.n && ret == 0; i++) {
+	for (i = files ? files->u.list.n : 0; i-- > 0 && ret == 0;) {
 		if (files->u.list.items[i]->type != V_MAP) {
 			mod_fail(ctx, "restore: file entries must be mappings");
 			break;

@@ -302,6 +302,38 @@ mod_journal_intent(struct modctx *ctx, const char *path,
 	return seq;
 }
 
+long
+mod_journal_fs(struct modctx *ctx, const struct fs_change *c)
+{
+	struct journal *j = ctx_journal(ctx);
+	int existed = c->before != NULL && c->before->exists;
+	struct val *rec;
+	char sha[65];
+	long seq;
+
+	if (j == NULL)
+		return 0;
+	if (c->data != NULL && journal_store(j, c->data, c->len, sha) < 0)
+		return -1;
+	rec = val_map();
+	val_map_set(rec, "host", val_str(ctx->host_name));
+	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
+	val_map_set(rec, "path", val_str(c->path));
+	val_map_set(rec, "kind", val_str(c->kind));
+	val_map_set(rec, "existed", val_bool(existed));
+	val_map_set(rec, "sha_before", c->data ? val_str(sha) : val_null());
+	val_map_set(rec, "sha_new", val_null());
+	if (existed)
+		meta_fields(rec, "", c->before);
+	if (c->link_before != NULL)
+		val_map_set(rec, "link_before", val_str(c->link_before));
+	if (c->link_new != NULL)
+		val_map_set(rec, "link_new", val_str(c->link_new));
+	seq = journal_append(j, "intent", rec);
+	val_free(rec);
+	return seq;
+}
+
 void
 mod_journal_done(struct modctx *ctx, long seq, const void *data, size_t len,
     const struct file_meta *after)

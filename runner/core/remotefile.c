@@ -611,7 +611,7 @@ attrs_journaled(struct modctx *ctx, const char *path,
 	long seq = 0;
 	int ret;
 
-	if (!ctx->check)
+	if (!ctx->check && content != NULL)
 		seq = mod_journal_intent(ctx, path, meta ? meta : &some,
 		    content, len, content, len, NULL);
 	if (seq < 0)

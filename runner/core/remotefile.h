@@ -94,7 +94,8 @@ int rf_read(struct modctx *ctx, const char *path, struct strbuf *content,
  * In check mode only compares.  When `meta` is given and the request can
  * be decided from it (octal mode, owner and group names), no command runs.
  * content/len are the file's current bytes, for the journal (intent before
- * the command, done with the resulting mode/owner/group). */
+ * the command, done with the resulting mode/owner/group); content NULL:
+ * the caller journals the change itself (a directory: mod_journal_fs). */
 int rf_set_attrs(struct modctx *ctx, const char *path,
     const struct file_meta *meta, const void *content, size_t len,
     const char *mode, const char *owner, const char *group, int *changed);

@@ -101,9 +101,13 @@ add_intent(struct run_info *r, const struct val *rec)
 		 * (journals written before modctx.c recorded nothing) */
 		if (fc->owner != NULL || fc->group != NULL)
 			fc->mode = dupstr(rec, "mode");
+		fc->kind = dupstr(rec, "kind");
+		fc->link_before = dupstr(rec, "link_before");
 	}
 	free(fc->sha_new);
 	fc->sha_new = dupstr(rec, "sha_new");
+	free(fc->link_new);
+	fc->link_new = dupstr(rec, "link_new");
 	fc->no_log |= val_truthy(val_map_get(rec, "no_log"));
 	fc->done = fc->failed = 0;
 	fc->nwrites++;
@@ -337,6 +341,7 @@ run_info_free(struct run_info *r)
 		free(f->host); free(f->path); free(f->task);
 		free(f->sha_before); free(f->mode); free(f->owner);
 		free(f->group); free(f->sha_new);
+		free(f->kind); free(f->link_before); free(f->link_new);
 	}
 	free(r->files);
 	for (i = 0; i < r->nsvcs; i++) {

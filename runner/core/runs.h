@@ -32,6 +32,10 @@ struct file_change {
 	int no_log;               /* a write came from a no_log task: never
 	                           * show the contents */
 	long seq;                 /* seq of the last intent (for done/fail) */
+	char *kind;               /* NULL: a regular file's bytes; "dir",
+	                           * "link", "tree" (mod_journal_fs) */
+	char *link_before, *link_new;   /* kind "link": targets before the
+	                           * run (first intent) and after (last) */
 };
 
 struct svc_action {

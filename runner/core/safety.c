@@ -446,6 +446,13 @@ plan_from_run(const struct run_info *r, const char *host,
 
 		if (strcmp(fc->host, host) != 0 || fc->failed)
 			continue;
+		if (fc->kind != NULL) {
+			strbuf_addf(msg, "the revert job puts back file bytes "
+			    "only, and the run changed the %s '%s' (use 'mend "
+			    "rollback')", !strcmp(fc->kind, "link") ? "link" :
+			    "directory", fc->path);
+			return -1;
+		}
 		strbuf_init(&pl->data[pl->nfiles], 0);
 		f->path = fc->path;
 		f->existed = fc->existed && fc->sha_before != NULL;
