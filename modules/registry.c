@@ -41,6 +41,7 @@ extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_shell;
 extern const struct module mod_stat;
+extern const struct module mod_systemd;
 extern const struct module mod_template;
 extern const struct module mod_wait_for;
 
@@ -71,6 +72,7 @@ const struct module *const module_table[] = {
 	&mod_service,
 	&mod_shell,
 	&mod_stat,
+	&mod_systemd,
 	&mod_template,
 	&mod_wait_for,
 	NULL
@@ -79,8 +81,15 @@ const struct module *const module_table[] = {
 const struct module *
 module_find(const char *name)
 {
+	/* other names Ansible gives the same module */
+	static const char *const aliases[][2] = {
+		{ "systemd_service", "systemd" },
+	};
 	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (strcmp(aliases[i][0], name) == 0)
+			name = aliases[i][1];
 	for (i = 0; module_table[i] != NULL; i++)
 		if (strcmp(module_table[i]->name, name) == 0)
 			return module_table[i];
