@@ -258,19 +258,20 @@ long mod_journal_intent(struct modctx *ctx, const char *path,
 void mod_journal_done(struct modctx *ctx, long seq, const void *data,
     size_t len, const struct file_meta *after);
 void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
-/* A change to something that is not a regular file's bytes (the file
- * module): kind "dir" (a directory made, or its mode/owner/group set),
- * "link" (a symlink made, re-pointed or removed; link_before/link_new are
- * its targets, NULL when there was none / is none after) or "tree" (a
- * directory removed: data/len is a tar archive of it, stored like a
- * file's bytes).  before: what was there (mode/owner/group are put back
- * by rollback).  Same protocol as mod_journal_intent(): call it before the
- * change, then mod_journal_done(ctx, seq, "", 0, after) or _fail(). */
+/* A change to something that is not a regular file's bytes: kind "dir"
+ * (a directory made, or its mode/owner/group set), "link" (a symlink
+ * made, re-pointed or removed; was/now are its targets before and after,
+ * NULL when there is none), "tree" (a directory removed: data/len is a
+ * tar archive of it, stored like a file's bytes) or "package" (path
+ * "package:NAME"; was/now are its versions, NULL when not installed).
+ * before: what was there (mode/owner/group are put back by rollback).
+ * Same protocol as mod_journal_intent(): call it before the change, then
+ * mod_journal_done(ctx, seq, "", 0, after) or mod_journal_fail(). */
 struct fs_change {
 	const char *path;
-	const char *kind;                  /* "dir", "link", "tree" */
+	const char *kind;                  /* "dir", "link", "tree", "package" */
 	const struct file_meta *before;    /* NULL or !exists: nothing was there */
-	const char *link_before, *link_new;
+	const char *was, *now;
 	const void *data;                  /* tree only */
 	size_t len;
 };

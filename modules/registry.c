@@ -20,6 +20,7 @@ extern const struct module mod_activemq_probe;
 extern const struct module mod_activemq_service;
 extern const struct module mod_activemq_tls;
 extern const struct module mod_amqp_probe;
+extern const struct module mod_apt;
 extern const struct module mod_assert;
 extern const struct module mod_backup;
 extern const struct module mod_command;
@@ -51,6 +52,7 @@ const struct module *const module_table[] = {
 	&mod_activemq_service,
 	&mod_activemq_tls,
 	&mod_amqp_probe,
+	&mod_apt,
 	&mod_assert,
 	&mod_backup,
 	&mod_command,

@@ -17,7 +17,9 @@
  * force: rm -rf), a directory's mode and owner are put back, a link is
  * removed or re-pointed when it still points where the run left it, a
  * removed directory is unpacked from its archive when nothing is in its
- * place.  Entries are undone newest first (inner directories before the
+ * place, a package (apt) the run installed is removed, one it removed or
+ * upgraded is installed again at its old version (when the host's
+ * sources still have it).  Entries are undone newest first (inner directories before the
  * ones the run made around them).  Then each service the run restarted is
  * restarted again and checked to be running (the service module, waiting
  * up to RESTORE_SERVICE_WAIT seconds).
@@ -111,7 +113,7 @@ static void
 fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 {
 	const char *kind = val_map_str(f, "kind", "");
-	const char *lb = val_map_str(f, "link_before", NULL);
+	const char *lb = val_map_str(f, "was", NULL);
 
 	shellcmd_build(cmd, "LC_ALL=C; p=%q; a=%d; F=%d; k=%q; e=%d\n"
 	    "lb=%q; hb=%d; ln=%q; m=%q; o=%q; g=%q\n"
@@ -119,7 +121,7 @@ fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 	    "there() { [ -e \"$p\" ] || [ -L \"$p\" ]; }\n",
 	    val_map_str(f, "path", ""), act, force, kind,
 	    val_truthy(val_map_get(f, "existed")), lb ? lb : "", lb != NULL,
-	    val_map_str(f, "link_new", ""), val_map_str(f, "mode", ""),
+	    val_map_str(f, "now", ""), val_map_str(f, "mode", ""),
 	    val_map_str(f, "owner", ""), val_map_str(f, "group", ""));
 	shellcmd_build(cmd, "%s",
 	    "case $k$e in\n"
@@ -141,6 +143,11 @@ fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 	    "tree1) if there && [ \"$F\" = 0 ]; then echo 'drift something is in its place'\n"
 	    "  else x rm -rf -- \"$p\" && x mkdir -p -- \"$(dirname -- \"$p\")\" &&\n"
 	    "    x tar -xpf - -C \"$(dirname -- \"$p\")\" && echo restored; fi;;\n"
+	    "package*) n=${p#package:}; c=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}' -- \"$n\" 2>/dev/null)\n"
+	    "  case $c in ii*) cv=${c#*|};; *) cv=;; esac\n"
+	    "  if [ \"$cv\" = \"$lb\" ]; then echo same\n"
+	    "  elif [ -z \"$lb\" ]; then x env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=120 remove -- \"$n\" >&2 && echo removed\n"
+	    "  else x env DEBIAN_FRONTEND=noninteractive apt-get -y -q --allow-downgrades -o DPkg::Lock::Timeout=120 install -- \"$n=$lb\" >&2 && echo restored; fi;;\n"
 	    "*) echo \"drift unknown journal entry $k\";;\n"
 	    "esac\n");
 }

@@ -18,9 +18,9 @@
  *   intent  {seq, host, task, path, existed, sha_before, mode, owner, group,
  *            backup, no_log (only when set)}   written BEFORE the change is
  *            attempted
- *           the file module's changes add kind ("dir", "link", "tree":
- *           see mod_journal_fs() in modules/module.h), link_before and
- *           link_new; for "tree" sha_before names a tar archive
+ *           the file and apt modules' changes add kind ("dir", "link",
+ *           "tree", "package": see mod_journal_fs() in modules/module.h),
+ *           was and now; for "tree" sha_before names a tar archive
  *   done    {seq, sha_after, mode, owner, group}   after it succeeded
  *   fail    {seq, msg}        the change was attempted and did not happen
  *   service {host, task, name, action}   a service restart (after it ran)

@@ -325,10 +325,10 @@ mod_journal_fs(struct modctx *ctx, const struct fs_change *c)
 	val_map_set(rec, "sha_new", val_null());
 	if (existed)
 		meta_fields(rec, "", c->before);
-	if (c->link_before != NULL)
-		val_map_set(rec, "link_before", val_str(c->link_before));
-	if (c->link_new != NULL)
-		val_map_set(rec, "link_new", val_str(c->link_new));
+	if (c->was != NULL)
+		val_map_set(rec, "was", val_str(c->was));
+	if (c->now != NULL)
+		val_map_set(rec, "now", val_str(c->now));
 	seq = journal_append(j, "intent", rec);
 	val_free(rec);
 	return seq;

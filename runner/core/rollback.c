@@ -39,10 +39,10 @@ file_entry(const struct file_change *fc)
 		val_map_set(m, "group", val_str(fc->group));
 	if (fc->kind)
 		val_map_set(m, "kind", val_str(fc->kind));
-	if (fc->link_before)
-		val_map_set(m, "link_before", val_str(fc->link_before));
-	if (fc->link_new)
-		val_map_set(m, "link_new", val_str(fc->link_new));
+	if (fc->was)
+		val_map_set(m, "was", val_str(fc->was));
+	if (fc->now)
+		val_map_set(m, "now", val_str(fc->now));
 	return m;
 }
 

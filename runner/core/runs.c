@@ -102,12 +102,12 @@ add_intent(struct run_info *r, const struct val *rec)
 		if (fc->owner != NULL || fc->group != NULL)
 			fc->mode = dupstr(rec, "mode");
 		fc->kind = dupstr(rec, "kind");
-		fc->link_before = dupstr(rec, "link_before");
+		fc->was = dupstr(rec, "was");
 	}
 	free(fc->sha_new);
 	fc->sha_new = dupstr(rec, "sha_new");
-	free(fc->link_new);
-	fc->link_new = dupstr(rec, "link_new");
+	free(fc->now);
+	fc->now = dupstr(rec, "now");
 	fc->no_log |= val_truthy(val_map_get(rec, "no_log"));
 	fc->done = fc->failed = 0;
 	fc->nwrites++;
@@ -341,7 +341,7 @@ run_info_free(struct run_info *r)
 		free(f->host); free(f->path); free(f->task);
 		free(f->sha_before); free(f->mode); free(f->owner);
 		free(f->group); free(f->sha_new);
-		free(f->kind); free(f->link_before); free(f->link_new);
+		free(f->kind); free(f->was); free(f->now);
 	}
 	free(r->files);
 	for (i = 0; i < r->nsvcs; i++) {

@@ -33,9 +33,9 @@ struct file_change {
 	                           * show the contents */
 	long seq;                 /* seq of the last intent (for done/fail) */
 	char *kind;               /* NULL: a regular file's bytes; "dir",
-	                           * "link", "tree" (mod_journal_fs) */
-	char *link_before, *link_new;   /* kind "link": targets before the
-	                           * run (first intent) and after (last) */
+	                           * "link", "tree", "package" (mod_journal_fs) */
+	char *was, *now;          /* link targets or package versions before
+	                           * the run (first intent) and after (last) */
 };
 
 struct svc_action {
