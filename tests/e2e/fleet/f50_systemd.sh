@@ -50,20 +50,21 @@ cat >"$T/start.yml" <<'P'
 - hosts: all
   gather_facts: false
   tasks:
-    - copy:
-        dest: /usr/lib/systemd/system/mendt-c.service
-        content: "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n"
     - systemd: {name: mendt-c, state: started, enabled: true, daemon_reload: true}
 P
 for n in $(hosts_n); do
 	lab_sh "$n" sh -c 'for u in mendt-a mendt-m mendt-c; do systemctl unmask $u; systemctl disable --now $u; rm -f /usr/lib/systemd/system/$u.service /tmp/$u.regs; done; systemctl daemon-reload' >/dev/null 2>&1
 done
-# check mode: nothing written, nothing started
+# check mode: nothing started or enabled
+for n in $(hosts_n); do
+	lab_sh "$n" sh -c 'printf "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n" >/usr/lib/systemd/system/mendt-c.service && systemctl daemon-reload'
+done
 mend_run run "$T/start.yml" $(lab_args) --check
 expect_rc 0
+expect_out 'systemd \| changed'
 for n in $(hosts_n); do
-	! lab_sh "$n" test -e /usr/lib/systemd/system/mendt-c.service || fail "h$n: check mode wrote the unit"
 	! active "$n" mendt-c || fail "h$n: check mode started the unit"
+	[ "$(lab_sh "$n" systemctl is-enabled mendt-c)" = disabled ] || fail "h$n: check mode enabled the unit"
 done
 mend_run run "$T/start.yml" $(lab_args)
 expect_rc 0
