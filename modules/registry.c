@@ -34,6 +34,7 @@ extern const struct module mod_nut_ca;
 extern const struct module mod_nut_facts;
 extern const struct module mod_nut_probe;
 extern const struct module mod_nut_tls;
+extern const struct module mod_package;
 extern const struct module mod_ping;
 extern const struct module mod_rabbitmq_facts;
 extern const struct module mod_rabbitmq_service;
@@ -66,6 +67,7 @@ const struct module *const module_table[] = {
 	&mod_nut_facts,
 	&mod_nut_probe,
 	&mod_nut_tls,
+	&mod_package,
 	&mod_ping,
 	&mod_rabbitmq_facts,
 	&mod_rabbitmq_service,

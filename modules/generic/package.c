@@ -1,0 +1,66 @@
+/*
+ * package.c - the generic package module, like ansible.builtin.package:
+ * it finds the host's package manager (Ansible's pkg_mgr fact: apt-get
+ * means apt) and runs that module with name and state.  mend has the apt
+ * module only: a host with another manager (dnf, yum, zypper, apk,
+ * pacman...) fails its task with a message that names it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/module.h"
+#include "runner/util/banned.h"
+
+static const struct module_arg package_args[] = {
+	{ "name", ARG_LIST, 1, NULL, NULL, "packages", "pkg" },
+	{ "state", ARG_STR, 1, NULL, "present|absent|latest|installed|removed",
+	  "present, absent or latest", NULL },
+	{ "use", ARG_STR, 0, "auto", "auto|apt",
+	  "the package manager module (auto: the host's)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
+};
+
+static const char probe[] =
+    "for m in apt-get dnf yum zypper apk pacman pkg; do\n"
+    "  if command -v $m >/dev/null 2>&1; then echo $m; exit 0; fi\n"
+    "done\necho unknown\n";
+
+static enum mod_result
+package_run(struct modctx *ctx, const struct val *args)
+{
+	struct exec_res r;
+	struct val *a;
+	enum mod_result res = MOD_FAILED;
+	int ret;
+
+	exec_res_init(&r);
+	ret = mod_exec(ctx, probe, NULL, 0, &r);
+	strbuf_rtrim(&r.out);
+	if (ret == 0 && strcmp(r.out.buf, "apt-get") != 0) {
+		mod_fail(ctx, "the package manager of this host is '%s': mend "
+		    "has a module for apt only", r.out.buf);
+	} else if (ret == 0) {
+		a = val_map();
+		a->pos = args->pos;
+		val_map_set(a, "name", val_copy(arg_get(args, "name")));
+		val_map_set(a, "state", val_str(arg_str(args, "state")));
+		res = mod_call(ctx, "apt", a);
+		val_free(a);
+	}
+	exec_res_release(&r);
+	if (ret != 0)
+		return mod_done(ctx, ret);
+	return res == MOD_UNREACHABLE ? MOD_UNREACHABLE : mod_done(ctx, 0);
+}
+
+const struct module mod_package = {
+	.name = "package",
+	.summary = "install or remove packages with the host's package "
+	    "manager",
+	.doc = "Ansible's package: finds the host's package manager and runs "
+	    "its module with name and state.  mend has apt only: a host with "
+	    "dnf, yum, zypper, apk, pacman or pkg fails the task naming it.",
+	.args = package_args,
+	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
+	.run = package_run,
+};

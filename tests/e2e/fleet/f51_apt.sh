@@ -1,0 +1,69 @@
+# shellcheck shell=bash disable=SC2046
+# apt and package modules on every release at once, from a file: repository
+# built on each host (mendpkg 1.0 and 2.0, dpkg-deb; the hosts have no
+# network): check mode installs nothing; NAME=VERSION installs 1.0, present
+# is then ok, latest upgrades to 2.0 and is then ok, the package module
+# (dispatching to apt) removes it with purge; a refused argument is named;
+# rollback of the three runs, newest first, puts back 2.0, then 1.0, then
+# nothing.  (No ansible-playbook twin here: its apt module needs
+# python3-apt, which the offline hosts cannot install.)
+. "$TOP/tests/e2e/fleet/fleet-lib.sh"
+ver() { # ver N: mendpkg's installed version on host N, or none
+	local v
+	v=$(lab_sh "$1" dpkg-query -W -f='${db:Status-Abbrev}|${Version}' mendpkg 2>/dev/null) || true
+	case $v in ii*) echo "${v#*|}" ;; *) echo none ;; esac
+}
+all_ver() { # all_ver WANT: every host has mendpkg at WANT (none: not installed)
+	for n in $(hosts_n); do [ "$(ver "$n")" = "$1" ] || fail "h$n ($(os_of "$n")): mendpkg is '$(ver "$n")', expected $1 ($2)"; done
+}
+for n in $(hosts_n); do
+	lab_sh "$n" sh -c 'set -e; dpkg -P mendpkg >/dev/null 2>&1 || true; rm -rf /srv/mrepo /tmp/pk; mkdir -p /srv/mrepo /tmp/pk
+for v in 1.0 2.0; do d=/tmp/pk/mendpkg-$v; mkdir -p $d/DEBIAN $d/usr/share/mendpkg
+printf "Package: mendpkg\nVersion: $v\nArchitecture: all\nMaintainer: mend <mend@example.org>\nDescription: mend test package\n" >$d/DEBIAN/control
+echo $v >$d/usr/share/mendpkg/version; dpkg-deb -b $d /srv/mrepo/mendpkg_${v}_all.deb >/dev/null; done
+cd /srv/mrepo; for f in *.deb; do dpkg-deb -f $f; echo "Filename: ./$f"; echo "Size: $(stat -c %s $f)"; echo "SHA256: $(sha256sum $f | cut -d" " -f1)"; echo; done >Packages
+echo "deb [trusted=yes] file:/srv/mrepo ./" >/etc/apt/sources.list.d/mrepo.list; apt-get update -q >/dev/null 2>&1' || fail "h$n: local repository"
+done
+all_ver none "before"
+pb() { printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - %s\n      register: r\n    - debug: {msg: "changed={{ r.changed }}"}\n' "$1" >"$T/$2.yml"; }
+pb 'apt: {name: "mendpkg=1.0", state: present, update_cache: true, cache_valid_time: 3600}' p1
+pb 'apt: {name: [mendpkg], state: latest}' p2
+pb 'package: {name: mendpkg, state: absent}' p3
+pb 'apt: {name: mendpkg, state: present}' p4
+mend_run run "$T/p1.yml" $(lab_args) --check
+expect_rc 0
+expect_out 'changed=True'
+all_ver none "after check mode"
+mend_run run "$T/p1.yml" $(lab_args)
+expect_rc 0
+all_ver 1.0 "after NAME=VERSION"
+mend_run run "$T/p4.yml" $(lab_args)
+expect_out 'changed=False'
+expect_no_out 'changed=True'
+mend_run run "$T/p2.yml" $(lab_args)
+expect_rc 0
+all_ver 2.0 "after latest"
+mend_run run "$T/p2.yml" $(lab_args)
+expect_no_out 'changed=True'
+mend_run run "$T/p3.yml" $(lab_args)
+expect_rc 0
+expect_out 'changed=True'
+all_ver none "after package: absent"
+printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - apt: {deb: /tmp/x.deb}\n' >"$T/bad.yml"
+mend_run run "$T/bad.yml" $(lab_args)
+[ "$rc" -ne 0 ] || fail "deb: accepted"
+expect_out "bad.yml:4:.*argument 'deb' is not supported by mend"
+stamp "install, idempotence, latest, package absent, refusal"
+# rollback newest first: the removal, the upgrade, the first install
+want=(2.0 1.0 none)
+i=0
+for run in $(ls "$T/state/runs" | sort -r); do
+	grep -q '"kind":"package"\|"kind": "package"' "$T/state/runs/$run/journal.jsonl" || continue
+	mend_run rollback "$run" $(lab_args)
+	expect_rc 0
+	all_ver "${want[$i]}" "after rollback $((i + 1))"
+	i=$((i + 1))
+done
+[ "$i" = 3 ] || fail "3 runs with package changes expected, got $i"
+stamp "rollback"
+for n in $(hosts_n); do lab_sh "$n" sh -c 'rm -rf /srv/mrepo /tmp/pk /etc/apt/sources.list.d/mrepo.list'; done
