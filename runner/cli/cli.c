@@ -44,6 +44,13 @@ static const char run_usage[] =
 "  -T, --timeout SECONDS   connect timeout (default 10)\n"
 "      --task-timeout SECONDS\n"
 "                          limit for each remote command (default none)\n"
+"      --server-alive-interval SECONDS\n"
+"                          after SECONDS of silence from a host, send an SSH\n"
+"                          keepalive (default 15; 0: never)\n"
+"      --server-alive-count-max N\n"
+"                          give a host up as unreachable after N silent\n"
+"                          intervals (default 3: 45 s); long commands are not\n"
+"                          limited while sshd answers\n"
 "      --json FILE         write every result and the recap as JSON\n"
 "      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
 "                          ~/.local/state/mend)\n"
@@ -84,7 +91,7 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
-	OPT_ASK_VAULT_PASS };
+	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -105,6 +112,8 @@ static const struct option run_longopts[] = {
 	{ "ask-become-pass", no_argument, NULL, 'K' },
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
+	{ "server-alive-interval", required_argument, NULL, OPT_ALIVE_INTERVAL },
+	{ "server-alive-count-max", required_argument, NULL, OPT_ALIVE_COUNT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -287,6 +296,17 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		return parse_int(arg, 1, 3600, &c->o.connect_timeout) ?
 		    usage_error("--timeout must be 1..3600 seconds, got '%s'",
 		    arg) : 0;
+	case OPT_ALIVE_INTERVAL:
+		if (parse_int(arg, 0, 3600, &c->o.alive_interval))
+			return usage_error("--server-alive-interval must be "
+			    "0..3600 seconds (0: off), got '%s'", arg);
+		if (c->o.alive_interval == 0)
+			c->o.alive_interval = -1;
+		return 0;
+	case OPT_ALIVE_COUNT:
+		return parse_int(arg, 1, 1000, &c->o.alive_count) ?
+		    usage_error("--server-alive-count-max must be 1..1000, got "
+		    "'%s'", arg) : 0;
 	case OPT_TASK_TIMEOUT:
 		return parse_int(arg, 1, 86400, &c->o.task_timeout) ?
 		    usage_error("--task-timeout must be 1..86400 seconds, got "

@@ -110,6 +110,8 @@ host_conn_params(struct hostctx *hc, const struct play *p,
 	cp->ssh_config = o->ssh_config;
 	cp->policy = o->policy;
 	cp->connect_timeout = o->connect_timeout;
+	cp->alive_interval = o->alive_interval;
+	cp->alive_count = o->alive_count;
 	cp->local = conn != NULL && strcmp(conn, "local") == 0;
 }
 

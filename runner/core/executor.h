@@ -42,6 +42,9 @@ struct run_opts {
 	const char *ssh_config;       /* --ssh-config */
 	enum hostkey_policy policy;   /* --host-key-policy */
 	int connect_timeout;          /* -T, default 10 */
+	int alive_interval;           /* --server-alive-interval: 0 = 15 s,
+	                               * -1 = off (transport.h) */
+	int alive_count;              /* --server-alive-count-max: 0 = 3 */
 	int task_timeout;             /* --task-timeout, default 0 = none */
 	int become;                   /* -b */
 	const char *become_user;      /* --become-user */

@@ -52,7 +52,23 @@ struct conn_params {
 	int connect_timeout;      /* seconds, 0 = 10; TCP connect + handshake,
 	                           * then again for authentication */
 	int local;                /* ansible_connection=local */
+	int alive_interval;       /* seconds of silence before a keepalive
+	                           * probe: 0 = 15, -1 = no liveness check */
+	int alive_count;          /* unanswered probes that mean the host is
+	                           * gone: 0 = 3 */
 };
+
+/*
+ * Liveness (as OpenSSH's ServerAliveInterval/ServerAliveCountMax, but on by
+ * default): while mend waits on a host (a command, an SFTP reply, a channel
+ * to open) and nothing has arrived from it for alive_interval seconds, it
+ * sends a keepalive request (keepalive@openssh.com, which sshd answers),
+ * again every interval; after alive_count intervals of silence the
+ * connection is given up: "connection to 'X' lost: the host stopped
+ * answering (no reply to keepalives for 45 s)".  A long command is never
+ * cut short while sshd answers.  Needs mend's own socket (TCP_INFO): with a
+ * ProxyCommand/ProxyJump there is no liveness check.
+ */
 
 /*
  * conn_open() notes.  The ssh config supplies Host/HostName/Port/User/

@@ -45,6 +45,7 @@
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
+#include <libssh/server.h>    /* ssh_send_keepalive (any session) */
 
 #include "runner/transport/knownhosts.h"
 #include "runner/transport/transport_impl.h"
@@ -52,6 +53,8 @@
 #include "runner/util/banned.h"
 
 #define CONNECT_TIMEOUT_DEFAULT 10
+#define ALIVE_INTERVAL_DEFAULT 15   /* transport.h: liveness */
+#define ALIVE_COUNT_DEFAULT 3
 #define WRITE_CHUNK (256u << 10)
 
 struct ssh_conn {
@@ -65,6 +68,9 @@ struct ssh_conn {
 	int no_spare;       /* the server refused one: don't */
 	char *host;         /* after ssh config (HostName) */
 	int port;
+	int alive_ms;       /* keepalive interval (0: no liveness check) */
+	int alive_count;
+	int64_t probed;     /* mono_ms() of the last keepalive sent */
 };
 
 static pthread_rwlock_t known_hosts_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -523,6 +529,10 @@ tr_ssh_open(struct conn *c, const struct conn_params *p, struct err *e)
 
 	c->ssh = sc = xcalloc(1, sizeof(*sc));
 	sc->fd = -1;
+	sc->alive_ms = p->alive_interval < 0 ? 0 : 1000 * (p->alive_interval ?
+	    p->alive_interval : ALIVE_INTERVAL_DEFAULT);
+	sc->alive_count = p->alive_count > 0 ? p->alive_count :
+	    ALIVE_COUNT_DEFAULT;
 	if (p->host == NULL || *p->host == '\0')
 		return err_set(e, "no host to connect to for '%s'",
 		    p->name ? p->name : "?"), TERR_UNREACHABLE;
@@ -634,6 +644,55 @@ quickack(struct ssh_conn *sc)
 		setsockopt(sc->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 }
 
+/* Milliseconds since the host last sent us data (TCP_INFO), -1 unknown. */
+static long
+silent_ms(const struct ssh_conn *sc)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (sc->fd < 0 || getsockopt(sc->fd, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) < 0)
+		return -1;
+	return (long)ti.tcpi_last_data_recv;
+}
+
+/* Liveness (transport.h): probe after an interval of silence, give up
+ * after alive_count of them.  Returns 0 or TERR_UNREACHABLE. */
+static int
+alive_check(struct conn *c, struct err *e)
+{
+	struct ssh_conn *sc = c->ssh;
+	long quiet = sc->alive_ms > 0 ? silent_ms(sc) : -1;
+	int64_t now = mono_ms();
+
+	if (quiet < 0 || quiet < sc->alive_ms)
+		return 0;
+	if (quiet >= (long)sc->alive_ms * sc->alive_count) {
+		free(sc->lost);
+		sc->lost = xasprintf("the host stopped answering (no reply to "
+		    "keepalives for %ld s)", quiet / 1000);
+		return lost(c, e);
+	}
+	if (now - sc->probed >= sc->alive_ms) {
+		/* twice: a call that only collects the previous reply sends
+		 * nothing (libssh 0.10's global request states) */
+		ssh_send_keepalive(sc->s);
+		ssh_send_keepalive(sc->s);
+		sc->probed = now;
+	}
+	return 0;
+}
+
+/* How long one wait may block: at most a second while liveness is on. */
+static int
+slice_ms(const struct ssh_conn *sc, int ms)
+{
+	if (sc->alive_ms > 0 && sc->fd >= 0 && (ms < 0 || ms > 1000))
+		return 1000;
+	return ms;
+}
+
 /* Wait for and handle traffic, until the deadline (0 = none).  Returns 0,
  * TERR_TIMEOUT (e not set) or TERR_UNREACHABLE. */
 static int
@@ -644,11 +703,11 @@ pump(struct conn *c, int64_t deadline, struct err *e)
 	if (deadline != 0 && ms == 0)
 		return TERR_TIMEOUT;
 	quickack(c->ssh);
-	rc = ssh_event_dopoll(c->ssh->ev, ms);
+	rc = ssh_event_dopoll(c->ssh->ev, slice_ms(c->ssh, ms));
 	if (!ssh_is_connected(c->ssh->s))
 		return lost(c, e);
 	(void)rc;           /* SSH_ERROR while connected: EINTR, go again */
-	return 0;
+	return alive_check(c, e);
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -971,6 +1030,31 @@ tr_ssh_tcp_open(struct conn *c, const char *host, int port, int timeout,
 	return prc;
 }
 
+/* One read, in slices so that liveness is checked (transport.h). */
+static int
+read_sliced(struct tstream *s, void *buf, uint32_t len, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? 0 : mono_ms() + timeout_ms;
+	struct err e = ERR_INIT;
+	int n;
+
+	for (;;) {
+		int left = tr_left_ms(deadline);
+
+		n = ssh_channel_read_timeout(s->ch, buf, len, 0,
+		    slice_ms(s->c->ssh, left));
+		if (n != 0 && n != SSH_AGAIN)
+			return n;
+		if (ssh_channel_is_eof(s->ch) || !ssh_is_connected(s->c->ssh->s)
+		    || left == 0)
+			return n;
+		if (alive_check(s->c, &e) < 0) {
+			err_release(&e);
+			return SSH_ERROR;
+		}
+	}
+}
+
 ssize_t
 tr_ssh_read(struct tstream *s, void *buf, size_t len, int timeout_ms)
 {
@@ -979,8 +1063,7 @@ tr_ssh_read(struct tstream *s, void *buf, size_t len, int timeout_ms)
 
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
-	n = ssh_channel_read_timeout(ch, buf, (uint32_t)len, 0,
-	    timeout_ms < 0 ? -1 : timeout_ms);
+	n = read_sliced(s, buf, (uint32_t)len, timeout_ms);
 	if (n > 0)
 		return n;
 	if (n == 0 || n == SSH_AGAIN) {
