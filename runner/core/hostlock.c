@@ -41,18 +41,40 @@ static const char acquire_script[] =
 	"echo \"mtime=$(stat -c %Y -- \"$L\" 2>/dev/null)\"\n"
 	"if [ -f \"$L/owner\" ]; then sed 's/^/owner./' \"$L/owner\"; fi\n";
 
+/*
+ * Breaking is serialised by the directory $L.break, which never exists
+ * without its owner file (made as $L.break.PID, then renamed: rename(2)
+ * fails on a non-empty directory).  The script ignores SIGHUP/SIGPIPE, so
+ * a controller killed mid-way does not stop it between taking the mutex
+ * and removing it.  A mutex left by a breaker whose controller process is
+ * gone is removed when the controller names it in $clear (exact owner
+ * text); any mutex older than 60 s is removed.  Needs L, run, ctl, pid,
+ * want, clear.
+ */
 static const char break_script[] =
-	"B=\"$L.break\"\n"
+	"trap '' HUP INT TERM PIPE\n"
+	"B=\"$L.break\"; T=\"$B.$$\"\n"
+	"if [ -n \"$clear\" ] && [ \"$(cat -- \"$B/owner\" 2>/dev/null)\" = "
+	"\"$clear\" ]; then rm -rf -- \"$B\"; fi\n"
 	"if [ -d \"$B\" ] && [ $(( $(date +%s) - $(stat -c %Y -- \"$B\" "
-	"2>/dev/null || date +%s) )) -gt 60 ]; then rmdir -- \"$B\"; fi\n"
-	"if ! mkdir -- \"$B\" 2>/dev/null; then echo lock=busy; exit 0; fi\n"
+	"2>/dev/null || date +%s) )) -gt 60 ]; then rm -rf -- \"$B\"; fi\n"
+	"if ! { mkdir -- \"$T\" && printf 'run=%s\\ncontroller=%s\\npid=%s\\n' "
+	"\"$run\" \"$ctl\" \"$pid\" >\"$T/owner\"; }; then\n"
+	"  rm -rf -- \"$T\"; echo \"error=cannot create $T\"; exit 0\n"
+	"fi\n"
+	"if ! mv -T -- \"$T\" \"$B\" 2>/dev/null; then\n"
+	"  rm -rf -- \"$T\"; echo lock=busy\n"
+	"  sed 's/^/breaker./' \"$B/owner\" 2>/dev/null\n"
+	"  exit 0\n"
+	"fi\n"
 	"if [ \"$(cat -- \"$L/owner\" 2>/dev/null)\" = \"$want\" ]; then\n"
 	"  rm -rf -- \"$L\"\n"
 	"  take || echo lock=changed\n"
 	"else\n"
 	"  echo lock=changed\n"
 	"fi\n"
-	"rmdir -- \"$B\"\n";
+	"[ -f \"$L/owner\" ] && sed 's/^/owner./' \"$L/owner\"\n"
+	"rm -rf -- \"$B\"\n";
 
 static const char release_script[] =
 	"if [ \"$(sed -n 's/^run=//p' \"$L/owner\" 2>/dev/null)\" = "
@@ -104,6 +126,14 @@ parse_line(const char *p, size_t len, struct hostlock_owner *ow)
 		ow->pid = strtol(num, NULL, 10);
 	else if (KEY("owner.since"))
 		ow->since = strtoll(num, NULL, 10);
+	else if (KEY("breaker.run"))
+		copy_field(ow->breaker_run, sizeof(ow->breaker_run), eq + 1,
+		    vlen);
+	else if (KEY("breaker.controller"))
+		copy_field(ow->breaker_ctl, sizeof(ow->breaker_ctl), eq + 1,
+		    vlen);
+	else if (KEY("breaker.pid"))
+		ow->breaker_pid = strtol(num, NULL, 10);
 #undef KEY
 }
 
@@ -223,34 +253,78 @@ owner_text(const struct hostlock_owner *ow, struct strbuf *sb)
 	    ow->run, ow->controller, ow->pid, ow->since);
 }
 
-/* Break a stale lock of a dead run of ours and take it.  Returns 0
- * (taken), 1 (not taken: msg says why) or TERR_*. */
+static int
+break_once(struct conn *c, const struct exec_opts *o, const char *run_id,
+    const char *ctl, const struct hostlock_owner *ow, const char *clear,
+    struct hostlock_owner *got, struct strbuf *msg)
+{
+	struct strbuf cmd = STRBUF_INIT, want = STRBUF_INIT;
+	int ret;
+
+	owner_text(ow, &want);
+	shellcmd_build(&cmd, "L=%q; run=%q; ctl=%q; pid=%d; want=%q; "
+	    "clear=%q\n", ow->path, run_id, ctl, (int)getpid(), want.buf,
+	    clear);
+	strbuf_addstr(&cmd, take_fn);
+	strbuf_addstr(&cmd, break_script);
+	ret = run_script(c, o, cmd.buf, got, msg);
+	strbuf_release(&cmd);
+	strbuf_release(&want);
+	return ret;
+}
+
+/* Why breaking did not take the lock: who breaks it, or who holds it now
+ * (only runs the host names: never a guess). */
+static void
+not_taken(const struct hostlock_owner *ow, const struct hostlock_owner *got,
+    struct strbuf *msg)
+{
+	struct strbuf now = STRBUF_INIT;
+
+	if (got->error[0] != '\0') {
+		strbuf_addstr(msg, got->error);
+	} else if (strcmp(got->state, "busy") == 0) {
+		strbuf_addf(msg, "the stale lock %s of run %s is being broken "
+		    "right now by run %s (controller %s, pid %ld)", ow->path,
+		    ow->run, got->breaker_run[0] ? got->breaker_run : "?",
+		    got->breaker_ctl[0] ? got->breaker_ctl : "?",
+		    got->breaker_pid);
+	} else if (got->since >= 0) {
+		hostlock_describe(got, &now);
+		strbuf_addf(msg, "the stale lock %s of run %s changed while "
+		    "breaking it: %s", ow->path, ow->run, now.buf);
+	} else {
+		strbuf_addf(msg, "the stale lock %s of run %s changed while "
+		    "breaking it (%s)", ow->path, ow->run, got->state[0] ?
+		    got->state : "no answer");
+	}
+	strbuf_release(&now);
+}
+
+/* Break a stale lock of a dead run of ours and take it; a break mutex
+ * left by a dead breaker of ours is cleared first.  Returns 0 (taken), 1
+ * (not taken: msg says why) or TERR_*. */
 static int
 break_stale(struct conn *c, const struct exec_opts *o, const char *run_id,
     const char *ctl, const struct hostlock_owner *ow, struct strbuf *msg)
 {
-	struct strbuf cmd = STRBUF_INIT, want = STRBUF_INIT;
 	struct hostlock_owner got;
-	int ret;
+	int ret = break_once(c, o, run_id, ctl, ow, "", &got, msg);
 
-	owner_text(ow, &want);
-	shellcmd_build(&cmd, "L=%q; run=%q; ctl=%q; pid=%d; want=%q\n",
-	    ow->path, run_id, ctl, (int)getpid(), want.buf);
-	strbuf_addstr(&cmd, take_fn);
-	strbuf_addstr(&cmd, break_script);
-	ret = run_script(c, o, cmd.buf, &got, msg);
+	if (ret == 0 && strcmp(got.state, "busy") == 0 &&
+	    strcmp(got.breaker_ctl, ctl) == 0 && got.breaker_pid > 0 &&
+	    !pid_alive(got.breaker_pid)) {
+		struct strbuf clear = STRBUF_INIT;
+
+		strbuf_addf(&clear, "run=%s\ncontroller=%s\npid=%ld",
+		    got.breaker_run, got.breaker_ctl, got.breaker_pid);
+		ret = break_once(c, o, run_id, ctl, ow, clear.buf, &got, msg);
+		strbuf_release(&clear);
+	}
 	if (ret == 0 && strcmp(got.state, "taken") != 0) {
-		if (got.error[0] != '\0')
-			strbuf_addstr(msg, got.error);
-		else
-			strbuf_addf(msg, "the stale lock %s of run %s changed "
-			    "while breaking it (%s): another run took it",
-			    ow->path, ow->run, got.state[0] ? got.state :
-			    "no answer");
+		not_taken(ow, &got, msg);
 		ret = 1;
 	}
-	strbuf_release(&cmd);
-	strbuf_release(&want);
 	return ret;
 }
 

@@ -52,6 +52,9 @@ struct hostlock_owner {
 	long long since, now;     /* host clock; since -1 = no owner file */
 	long long mtime;          /* of the lock directory */
 	char error[256];          /* the script could not lock at all */
+	char breaker_run[80];     /* busy: who is breaking the lock */
+	char breaker_ctl[256];
+	long breaker_pid;
 };
 
 enum hostlock_verdict {

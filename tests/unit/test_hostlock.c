@@ -310,19 +310,84 @@ test_stale_dead_broken(void **state)
 	assert_non_null(strstr(read_owner(f), "run=R1\n"));
 	assert_int_equal(access("/dev/null", F_OK), 0);
 	hostlock_clear(&hl);
-	/* a leftover .break dir of a killed breaker blocks for 60 s */
+	strbuf_release(&msg);
+}
+
+/* Write LOCK.break as a breaker would have left it (owner NULL: an empty
+ * directory, as earlier versions made it). */
+static void
+rm_rf_break(const char *b)
+{
+	char o[240];
+
+	snprintf(o, sizeof(o), "%s/owner", b);
+	unlink(o);
+	assert_int_equal(rmdir(b), 0);
+}
+
+static void
+write_breaker(const struct fix *f, const char *owner)
+{
+	char b[200], o[240];
+	FILE *fp;
+
+	snprintf(b, sizeof(b), "%s.break", f->lock);
+	assert_int_equal(mkdir(b, 0755), 0);
+	if (owner == NULL)
+		return;
+	snprintf(o, sizeof(o), "%s/owner", b);
+	fp = fopen(o, "w");
+	assert_non_null(fp);
+	fputs(owner, fp);
+	fclose(fp);
+}
+
+/* Breaking is safe to interrupt: the break mutex a SIGKILLed controller
+ * left behind does not fail the next run, and "busy" names the breaker
+ * (a run that is there), never a guessed "another run". */
+static void
+test_break_interrupted(void **state)
+{
+	struct fix *f = *state;
+	struct hostlock hl = { NULL, NULL };
+	struct strbuf msg = STRBUF_INIT, ow = STRBUF_INIT;
+	char b[200];
+	long dead = dead_pid();
+
+	snprintf(b, sizeof(b), "%s.break", f->lock);
+	/* a dead breaker of this controller: cleared, the lock taken */
+	write_owner(f, "R0", f->ctl, dead, time(NULL) - 60);
+	strbuf_addf(&ow, "run=R9\ncontroller=%s\npid=%ld\n", f->ctl, dead);
+	write_breaker(f, ow.buf);
+	assert_int_equal(hostlock_take(f->c, NULL, "R1", f->lock, &hl, &msg),
+	    0);
+	assert_non_null(strstr(msg.buf, "broke the stale lock"));
+	assert_non_null(strstr(read_owner(f), "run=R1\n"));
+	assert_int_equal(access(b, F_OK), -1);          /* mutex gone */
+	hostlock_clear(&hl);
+	/* an empty mutex (an older mend killed mid-break): replaced */
 	strbuf_reset(&msg);
 	write_owner(f, "R0", f->ctl, dead, time(NULL) - 60);
-	{
-		char b[160];
-
-		snprintf(b, sizeof(b), "%s.break", f->lock);
-		assert_int_equal(mkdir(b, 0755), 0);
-		assert_int_equal(hostlock_take(f->c, NULL, "R1", f->lock, &hl,
-		    &msg), 1);
-		assert_non_null(strstr(msg.buf, "busy"));
-		rmdir(b);
-	}
+	write_breaker(f, NULL);
+	assert_int_equal(hostlock_take(f->c, NULL, "R1", f->lock, &hl, &msg),
+	    0);
+	assert_int_equal(access(b, F_OK), -1);
+	hostlock_clear(&hl);
+	/* a live breaker (this process): busy, and the message names it */
+	strbuf_reset(&msg);
+	strbuf_reset(&ow);
+	write_owner(f, "R0", f->ctl, dead, time(NULL) - 60);
+	strbuf_addf(&ow, "run=R7\ncontroller=%s\npid=%ld\n", f->ctl,
+	    (long)getpid());
+	write_breaker(f, ow.buf);
+	assert_int_equal(hostlock_take(f->c, NULL, "R1", f->lock, &hl, &msg),
+	    1);
+	assert_non_null(strstr(msg.buf, "is being broken right now by run R7"));
+	assert_null(strstr(msg.buf, "another run"));
+	assert_non_null(strstr(read_owner(f), "run=R0\n"));   /* untouched */
+	assert_int_equal(access(b, F_OK), 0);           /* not ours to take */
+	rm_rf_break(b);
+	strbuf_release(&ow);
 	strbuf_release(&msg);
 }
 
@@ -373,6 +438,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_take_release, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused_live, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_break_interrupted, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stale_dead_broken, setup,
 		    teardown),
