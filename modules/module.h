@@ -209,8 +209,9 @@ int mod_remove_file(struct modctx *ctx, const char *path,
     const struct strbuf *cur, const struct file_meta *meta);
 
 /* A controller-side file named in a playbook: absolute paths as they are,
- * else playbook_dir/files/PATH, then playbook_dir/PATH (as Ansible looks
- * for `src`), else PATH itself.  NULL for NULL.  Malloc'ed. */
+ * else (in a role's task) role_path/files/PATH, role_path/PATH, then
+ * playbook_dir/files/PATH, playbook_dir/PATH (as Ansible looks for `src`),
+ * else PATH itself.  NULL for NULL.  Malloc'ed. */
 char *mod_local_path(struct modctx *ctx, const char *path);
 
 /* What a product folder knows of the secrets in its files: `applies` says

@@ -25,8 +25,9 @@ static const struct module_arg copy_args[] = {
 	  "file to write on the host; an existing directory (or a path "
 	  "ending in /) gets the basename of src", NULL },
 	{ "src", ARG_STR, 0, NULL, NULL,
-	  "file on the controller to copy (relative: to playbook_dir/files, "
-	  "playbook_dir, then the current directory)", NULL },
+	  "file on the controller to copy (relative: to the role's files/ "
+	  "and directory, playbook_dir/files, playbook_dir, then the current "
+	  "directory)", NULL },
 	{ "content", ARG_STR, 0, NULL, NULL,
 	  "the file's content, instead of src", NULL },
 	{ "force", ARG_BOOL, 0, "true", NULL,
@@ -74,27 +75,6 @@ as_error(int mod_fail_ret)
 	return -1;
 }
 
-/* Resolve a relative src against playbook_dir/files, playbook_dir, ".". */
-static char *
-find_src(struct modctx *ctx, const char *src)
-{
-	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
-	    NULL) : NULL;
-	char *p;
-
-	if (src[0] == '/' || pd == NULL)
-		return xstrdup(src);
-	p = xasprintf("%s/files/%s", pd, src);
-	if (access(p, F_OK) == 0)
-		return p;
-	free(p);
-	p = xasprintf("%s/%s", pd, src);
-	if (access(p, F_OK) == 0)
-		return p;
-	free(p);
-	return xstrdup(src);
-}
-
 /* The bytes to install: content, or the controller file src. */
 static int
 load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
@@ -111,7 +91,7 @@ load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
 	}
 	if (src == NULL)
 		return as_error(mod_fail(ctx, "src (or content) is required"));
-	path = find_src(ctx, src);
+	path = mod_local_path(ctx, src);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		ret = as_error(mod_fail(ctx, "src '%s' is a directory: mend's copy "
 		    "copies single files", path));

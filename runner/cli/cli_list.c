@@ -64,25 +64,69 @@ list_hosts(const struct cli *c, struct inventory *inv, const struct play *p)
 	err_release(&e);
 }
 
+static void list_tasks(const struct cli *c, const struct play *p,
+    const struct task *ts, size_t n, struct strbuf *tags);
+
+/* A block's tasks as ansible-playbook lists them: those under `block:`
+ * only (rescue and always are not listed, their tags not counted). */
+static void
+list_block(const struct cli *c, const struct play *p, const struct task *b,
+    struct strbuf *tags)
+{
+	list_tasks(c, p, b->block, b->nblock, tags);
+}
+
+/* The role whose task t is, or NULL. */
+static const char *
+role_of(const struct task *t)
+{
+	for (t = t->parent; t != NULL; t = t->parent)
+		if (t->role != NULL)
+			return t->role;
+	return NULL;
+}
+
+/* Every tag of t and its enclosing blocks, sorted, into line. */
+static void
+task_tags_line(const struct play *p, const struct task *t,
+    struct strbuf *line)
+{
+	char **all = NULL;
+	const struct task *a;
+	size_t n = 0, alloc = 0, i;
+
+	for (a = t; a != NULL; a = a->parent)
+		for (i = 0; i < a->ntags; i++) {
+			ALLOC_GROW(all, n + 1, alloc);
+			all[n++] = a->tags[i];
+		}
+	add_tags(line, p->tags, p->ntags, all, n);
+	free(all);
+}
+
 /* The tasks of p that -t/--skip-tags select; all their tags into tags. */
 static void
-list_tasks(const struct cli *c, const struct play *p, struct strbuf *tags)
+list_tasks(const struct cli *c, const struct play *p, const struct task *ts,
+    size_t n, struct strbuf *tags)
 {
 	struct strbuf line = STRBUF_INIT;
 	size_t i;
 
-	if (c->list_tasks)
-		printf("    tasks:\n");
-	for (i = 0; i < p->ntasks; i++) {
-		const struct task *t = &p->tasks[i];
+	for (i = 0; i < n; i++) {
+		const struct task *t = &ts[i];
 
+		if (t->kind == TASK_BLOCK) {
+			list_block(c, p, t, tags);
+			continue;
+		}
 		if (!task_tags_match(p, t, c->o.tags, c->o.skip_tags))
 			continue;
 		strbuf_setlen(&line, 0);
-		add_tags(&line, p->tags, p->ntags, t->tags, t->ntags);
+		task_tags_line(p, t, &line);
 		if (c->list_tasks)
-			printf("      %s\tTAGS: [%s]\n", t->name ? t->name :
-			    t->mod->name, line.buf);
+			printf("      %s%s%s\tTAGS: [%s]\n", role_of(t) ?
+			    role_of(t) : "", role_of(t) ? " : " : "",
+			    t->name ? t->name : t->mod->name, line.buf);
 		if (tags->len > 0 && line.len > 0)
 			strbuf_addch(tags, '\n');
 		strbuf_addbuf(tags, &line);
@@ -131,8 +175,14 @@ list_play(const struct cli *c, struct inventory *inv, const struct play *p,
 	printf("]\n");
 	if (c->list_hosts)
 		list_hosts(c, inv, p);
-	if (c->list_tasks || c->list_tags)
-		list_tasks(c, p, &tags);
+	if (c->list_tasks)
+		printf("    tasks:\n");
+	if (c->list_tasks || c->list_tags) {
+		list_tasks(c, p, p->pre_tasks, p->npre_tasks, &tags);
+		list_tasks(c, p, p->roles, p->nroles, &tags);
+		list_tasks(c, p, p->tasks, p->ntasks, &tags);
+		list_tasks(c, p, p->post_tasks, p->npost_tasks, &tags);
+	}
 	if (c->list_tags)
 		print_task_tags(&tags);
 	strbuf_release(&tags);

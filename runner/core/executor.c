@@ -9,6 +9,7 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/executor.h"
+#include "runner/core/loop.h"
 #include "runner/core/report.h"
 #include "runner/core/safety.h"
 #include "runner/template/template.h"
@@ -64,9 +65,15 @@ host_vars_for_play(struct hostctx *hc, const struct inventory *inv,
 {
 	size_t spent = 0;
 
+	struct val *inv_vars = inventory_host_vars(inv, hc->ih);
+
 	val_free(hc->vars);
-	hc->vars = inventory_host_vars(inv, hc->ih);
+	hc->vars = val_map();           /* roles' defaults: lowest */
+	merge_rendered(hc->vars, p->role_defaults, &spent);
+	val_map_merge(hc->vars, inv_vars);
+	val_free(inv_vars);
 	merge_rendered(hc->vars, p->vars, &spent);
+	merge_rendered(hc->vars, p->role_vars, &spent);
 	merge_rendered(hc->vars, hc->opts->extra_vars, &spent);
 	val_map_merge(hc->vars, val_map_get(hc->opts->host_vars, hc->name));
 	val_map_set(hc->vars, "ansible_check_mode", val_bool(hc->opts->check));
@@ -172,12 +179,12 @@ effective_become(const struct hostctx *hc, const struct play *p,
 
 	*user = var_str(hc->vars, "ansible_become_user");
 	if (*user == NULL)
-		*user = t->become_user ? t->become_user
+		*user = task_eff_become_user(t) ? task_eff_become_user(t)
 		    : p->become_user ? p->become_user : hc->opts->become_user;
 	if (p->become >= 0)
 		b = p->become;
-	if (t->become >= 0)
-		b = t->become;
+	if (task_eff_become(t) >= 0)
+		b = task_eff_become(t);
 	if (v != NULL && val_to_bool(v) >= 0)
 		b = val_to_bool(v);
 	return b;
@@ -363,7 +370,7 @@ out:
 static int
 check_skip(const struct hostctx *hc, const struct task *t)
 {
-	int check = t->check_mode == 1 || (t->check_mode != 0 &&
+	int check = task_eff_check_mode(t) == 1 || (task_eff_check_mode(t) != 0 &&
 	    hc->opts->check);
 
 	return check && (t->mod->flags & MOD_CHANGES_HOST) &&
@@ -379,32 +386,44 @@ modctx_init(struct modctx *ctx, struct hostctx *hc, const struct play *p,
 	ctx->host_name = hc->name;
 	ctx->task_name = tname;
 	ctx->vars = hc->vars;
-	ctx->check = t->check_mode == 1 || (t->check_mode != 0 &&
+	ctx->check = task_eff_check_mode(t) == 1 || (task_eff_check_mode(t) != 0 &&
 	    hc->opts->check);
 	ctx->diff = hc->opts->diff || hc->opts->json_path != NULL;
 	ctx->become = effective_become(hc, p, t, &ctx->become_user);
-	ctx->timeout = t->timeout ? t->timeout : hc->opts->task_timeout;
+	ctx->timeout = task_eff_timeout(t) ? task_eff_timeout(t) :
+	    hc->opts->task_timeout;
 	ctx->verbosity = hc->opts->verbose;
-	ctx->no_log = t->no_log;
+	ctx->no_log = task_eff_no_log(t);
 	ctx->rc = -1;
 	strbuf_init(&ctx->msg, 0);
 	strbuf_init(&ctx->diffs, 0);
 }
 
+/* register: the result (with `attempts` under until) as the variable */
+static void
+register_result(struct hostctx *hc, const struct task *t,
+    const struct modctx *ctx, int attempts)
+{
+	struct val *r;
+
+	if (t->register_ == NULL)
+		return;
+	r = result_val(ctx, t, 0, TS_OK);
+	if (attempts > 0)
+		val_map_set(r, "attempts", val_int(attempts));
+	if (ctx->no_log)
+		val_mark_unsafe(r);
+	val_map_set(hc->vars, t->register_, r);
+}
+
 static void
 apply_result_conds(struct hostctx *hc, const struct task *t,
-    struct modctx *ctx)
+    struct modctx *ctx, int attempts)
 {
 	struct strbuf msg = STRBUF_INIT;
 	int v;
 
-	if (t->register_ != NULL) {
-		struct val *r = result_val(ctx, t, 0, TS_OK);
-
-		if (ctx->no_log)
-			val_mark_unsafe(r);
-		val_map_set(hc->vars, t->register_, r);
-	}
+	register_result(hc, t, ctx, attempts);
 	if (t->changed_when.set) {
 		if (eval_cond(hc, &t->changed_when, &v, &msg) < 0)
 			mod_fail(ctx, "changed_when: %s", msg.buf);
@@ -421,14 +440,8 @@ apply_result_conds(struct hostctx *hc, const struct task *t,
 				mod_msg(ctx, "failed_when condition is true");
 		}
 	}
-	if (t->register_ != NULL && (t->changed_when.set ||
-	    t->failed_when.set)) {
-		struct val *r = result_val(ctx, t, 0, TS_OK);
-
-		if (ctx->no_log)
-			val_mark_unsafe(r);
-		val_map_set(hc->vars, t->register_, r);
-	}
+	if (t->changed_when.set || t->failed_when.set)
+		register_result(hc, t, ctx, attempts);
 	strbuf_release(&msg);
 }
 
@@ -439,9 +452,10 @@ classify(struct hostctx *hc, const struct task *t, struct modctx *ctx)
 		hc->st.skipped++;
 		return TS_SKIPPED;
 	}
-	if (ctx->failed && t->ignore_errors) {
+	if (ctx->failed && task_eff_ignore_errors(t)) {
 		hc->st.ignored++;
 		hc->st.ok++;
+		hc->st.changed += ctx->changed != 0;   /* as Ansible's stats */
 		return TS_IGNORED;
 	}
 	if (ctx->failed) {
@@ -461,62 +475,515 @@ classify(struct hostctx *hc, const struct task *t, struct modctx *ctx)
 static void
 task_name(const struct hostctx *hc, const struct task *t, struct strbuf *sb)
 {
+	struct strbuf r = STRBUF_INIT;
 	struct err e = ERR_INIT;
+	const struct task *a;
 
-	if (t->name == NULL || tmpl_render(t->name, hc->vars, &t->pos, sb,
+	for (a = t->parent; a != NULL && a->role == NULL; a = a->parent)
+		;
+	if (a != NULL)       /* a role's task: "role : name", as Ansible */
+		strbuf_addf(sb, "%s : ", a->role);
+	if (t->name == NULL || tmpl_render(t->name, hc->vars, &t->pos, &r,
 	    &e) < 0) {
-		strbuf_reset(sb);
-		strbuf_addstr(sb, t->name ? t->name : t->mod->name);
+		strbuf_reset(&r);
+		strbuf_addstr(&r, t->name ? t->name : t->mod->name);
+	}
+	strbuf_addbuf(sb, &r);
+	strbuf_release(&r);
+	err_release(&e);
+}
+
+/* ---- task-scoped variables: task and block vars, the loop variables ---- */
+
+struct scoped {
+	char *key;
+	struct val *old;     /* NULL: the key was not set */
+};
+
+struct scope {
+	struct scoped *s;
+	size_t n, alloc;
+};
+
+static void
+scope_set(struct hostctx *hc, struct scope *sc, const char *key,
+    struct val *v)
+{
+	const struct val *old = val_map_get(hc->vars, key);
+
+	ALLOC_GROW(sc->s, sc->n + 1, sc->alloc);
+	sc->s[sc->n].key = xstrdup(key);
+	sc->s[sc->n].old = old ? val_copy(old) : NULL;
+	sc->n++;
+	val_map_set(hc->vars, key, v);
+}
+
+/* Put every scoped variable back as it was, newest first. */
+static void
+scope_end(struct hostctx *hc, struct scope *sc)
+{
+	while (sc->n > 0) {
+		struct scoped *s = &sc->s[--sc->n];
+
+		if (s->old != NULL)
+			val_map_set(hc->vars, s->key, s->old);
+		else
+			val_map_del(hc->vars, s->key);
+		free(s->key);
+	}
+	free(sc->s);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* The vars of t's enclosing blocks, outermost first, then t's own (never
+ * over an -e extra variable: those win, as in Ansible). */
+static void
+scope_task_vars(struct hostctx *hc, struct scope *sc, const struct task *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	scope_task_vars(hc, sc, t->parent);
+	for (i = 0; t->vars != NULL && i < t->vars->u.map.n; i++) {
+		const char *k = t->vars->u.map.items[i].key;
+
+		if (val_map_get(hc->opts->extra_vars, k) == NULL)
+			scope_set(hc, sc, k, val_copy(t->vars->u.map.items[i].v));
+	}
+}
+
+/* when: every enclosing block's condition, outermost first, then t's (an
+ * include_tasks' own condition decided once, when it ran: not again for
+ * each of its tasks). */
+static int
+when_chain_from(struct hostctx *hc, const struct task *t, int self,
+    int *cond, struct strbuf *msg)
+{
+	*cond = 1;
+	if (t->parent != NULL && (when_chain_from(hc, t->parent, 0, cond,
+	    msg) < 0 || !*cond))
+		return *cond ? -1 : 0;
+	if (!t->when.set || (!self && t->kind == TASK_INCLUDE))
+		return 0;
+	return eval_cond(hc, &t->when, cond, msg);
+}
+
+static int
+when_chain(struct hostctx *hc, const struct task *t, int *cond,
+    struct strbuf *msg)
+{
+	return when_chain_from(hc, t, 1, cond, msg);
+}
+
+/* ---- one task: when, check mode, the module (until), conditions ---- */
+
+static void
+ctx_reset(struct modctx *ctx)
+{
+	ctx->changed = ctx->failed = ctx->skipped = 0;
+	ctx->rc = -1;
+	strbuf_reset(&ctx->msg);
+	strbuf_reset(&ctx->diffs);
+	val_free(ctx->data);
+	ctx->data = NULL;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (ms > 0 && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* until/retries/delay as ansible-core 2.14: retries + 1 attempts (3 when
+ * unset, no retry at all when 0); until is not evaluated without retries;
+ * out of attempts: failed, with attempts = retries (Ansible's count). */
+static enum mod_result
+attempt_loop(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct modctx *ctx, int *attempts)
+{
+	int max = !t->until.set ? 1 : t->retries < 0 ? 4 : t->retries == 0 ?
+	    1 : t->retries + 1;
+	struct strbuf msg = STRBUF_INIT;
+	enum mod_result r;
+	int a, ok;
+
+	for (a = 1;; a++) {
+		if ((r = call_module(hc, p, t, ctx)) == MOD_UNREACHABLE)
+			break;
+		*attempts = t->until.set ? a : 0;
+		apply_result_conds(hc, t, ctx, *attempts);
+		if (max <= 1)
+			break;
+		if (eval_cond(hc, &t->until, &ok, &msg) < 0) {
+			mod_fail(ctx, "until: %s", msg.buf);
+			break;
+		}
+		if (ok)
+			break;
+		if (a >= max) {
+			*attempts = max - 1;
+			ctx->failed = 1;
+			register_result(hc, t, ctx, *attempts);
+			break;
+		}
+		strbuf_addf(&hc->out, "%s | %s | FAILED - RETRYING (%d "
+		    "retries left)\n", hc->name, ctx->task_name, max - a);
+		sleep_ms((long)(t->delay < 0 ? 5 : t->delay) * 1000);
+		ctx_reset(ctx);
+	}
+	strbuf_release(&msg);
+	return r;
+}
+
+static enum mod_result
+exec_task(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct modctx *ctx, int *attempts)
+{
+	struct strbuf msg = STRBUF_INIT;
+	enum mod_result r = MOD_OK;
+	int cond = 1;
+
+	*attempts = 0;
+	if (when_chain(hc, t, &cond, &msg) < 0) {
+		mod_fail(ctx, "when: %s", msg.buf);
+	} else if (!cond) {
+		ctx->skipped = 1;
+		mod_msg(ctx, "conditional result was false");
+	} else if (check_skip(hc, t)) {
+		ctx->skipped = 1;
+		mod_msg(ctx, "skipped in check mode (module '%s' does not "
+		    "support it)", t->mod->name);
+	} else {
+		r = attempt_loop(hc, p, t, ctx, attempts);
+	}
+	strbuf_release(&msg);
+	return r;
+}
+
+static void
+task_unreachable(struct hostctx *hc, const struct play *p,
+    const struct task *t, struct modctx *ctx, double t0)
+{
+	if (!hc->unreachable) {
+		report_task(hc, ctx->task_name, TS_UNREACHABLE, ctx->msg.buf,
+		    NULL, NULL, ctx->no_log, 0);
+		hc->unreachable = 1;
+		hc->st.unreachable++;
+	}
+	record_json(hc, p, t, ctx->task_name, ctx, mono_now() - t0,
+	    TS_UNREACHABLE);
+}
+
+static void
+ctx_release(struct modctx *ctx)
+{
+	strbuf_release(&ctx->msg);
+	strbuf_release(&ctx->diffs);
+	val_free(ctx->data);
+}
+
+/* A failed task's result, for a rescue (ansible_failed_task/_result). */
+static void
+note_failure(struct hostctx *hc, const struct task *t, struct val *result,
+    const char *name)
+{
+	struct val *ft = val_map();
+
+	val_map_set(ft, "name", val_str(t->name ? name : ""));
+	val_map_set(ft, "action", val_str(t->mod->name));
+	val_mark_literal(ft);
+	val_map_set(hc->vars, "ansible_failed_task", ft);
+	val_map_set(hc->vars, "ansible_failed_result", result);
+}
+
+static void
+run_single(struct hostctx *hc, const struct play *p, const struct task *t,
+    const char *name)
+{
+	struct modctx ctx;
+	enum task_status st;
+	double t0 = mono_now();
+	int attempts;
+
+	modctx_init(&ctx, hc, p, t, name);
+	if (exec_task(hc, p, t, &ctx, &attempts) == MOD_UNREACHABLE) {
+		task_unreachable(hc, p, t, &ctx, t0);
+		ctx_release(&ctx);
+		return;
+	}
+	if (ctx.skipped && t->register_ != NULL)
+		register_result(hc, t, &ctx, 0);
+	st = classify(hc, t, &ctx);
+	if (st == TS_FAILED)
+		note_failure(hc, t, result_val(&ctx, t, 0, st), name);
+	report_task(hc, name, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
+	    ctx.no_log, ctx.show_msg);
+	record_json(hc, p, t, name, &ctx, mono_now() - t0, st);
+	ctx_release(&ctx);
+}
+
+/* ---- loops ---- */
+
+struct loop_run {
+	struct val *items;        /* the list */
+	struct val *results;      /* one result per item */
+	int changed, failed, all_skipped;
+	int unreachable;
+};
+
+static int
+loop_build(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct val **items, struct strbuf *msg)
+{
+	struct val *rendered = NULL;
+	struct err e = ERR_INIT;
+	int ret;
+
+	*items = NULL;
+	if (tmpl_render_val(t->loop.items, hc->vars, &rendered, &e) < 0) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addstr(msg, err_text(&e, "cannot render the loop"));
+		err_release(&e);
+		return -1;
 	}
 	err_release(&e);
+	ret = loop_items(t->loop.lookup, rendered, p->playbook_dir, items,
+	    msg);
+	val_free(rendered);
+	return ret;
+}
+
+/* The loop variables of item i (scoped: gone after the task). */
+static void
+loop_vars(struct hostctx *hc, struct scope *sc, const struct task *t,
+    const struct val *items, size_t i)
+{
+	const struct loop_spec *l = &t->loop;
+	const char *var = l->var ? l->var : "item";
+	size_t n = items->u.list.n;
+
+	scope_set(hc, sc, var, val_copy(items->u.list.items[i]));
+	scope_set(hc, sc, "ansible_loop_var", val_str(var));
+	if (l->index_var != NULL) {
+		scope_set(hc, sc, l->index_var, val_int((int64_t)i));
+		scope_set(hc, sc, "ansible_index_var", val_str(l->index_var));
+	}
+	if (l->extended) {
+		struct val *al = val_map();
+
+		val_map_set(al, "index", val_int((int64_t)i + 1));
+		val_map_set(al, "index0", val_int((int64_t)i));
+		val_map_set(al, "first", val_bool(i == 0));
+		val_map_set(al, "last", val_bool(i + 1 == n));
+		val_map_set(al, "length", val_int((int64_t)n));
+		val_map_set(al, "revindex", val_int((int64_t)(n - i)));
+		val_map_set(al, "revindex0", val_int((int64_t)(n - i - 1)));
+		val_map_set(al, "allitems", val_copy(items));
+		if (i + 1 < n)
+			val_map_set(al, "nextitem",
+			    val_copy(items->u.list.items[i + 1]));
+		if (i > 0)
+			val_map_set(al, "previtem",
+			    val_copy(items->u.list.items[i - 1]));
+		scope_set(hc, sc, "ansible_loop", al);
+	}
+}
+
+static void
+item_label(struct hostctx *hc, const struct task *t, const struct val *item,
+    int no_log, const char *name, struct strbuf *out)
+{
+	struct strbuf lb = STRBUF_INIT;
+	struct err e = ERR_INIT;
+
+	if (no_log)
+		strbuf_addstr(&lb, "None");
+	else if (t->loop.label == NULL || tmpl_render(t->loop.label, hc->vars,
+	    &t->loop.pos, &lb, &e) < 0) {
+		strbuf_reset(&lb);
+		if (item->type == V_STR)
+			strbuf_addstr(&lb, item->u.str.s);
+		else
+			val_to_str_py(item, &lb);
+	}
+	strbuf_addf(out, "%s (item=%s)", name, lb.buf);
+	strbuf_release(&lb);
+	err_release(&e);
+}
+
+static enum task_status
+item_status(const struct task *t, const struct modctx *ctx)
+{
+	if (ctx->skipped)
+		return TS_SKIPPED;
+	if (ctx->failed)
+		return task_eff_ignore_errors(t) ? TS_IGNORED : TS_FAILED;
+	return ctx->changed ? TS_CHANGED : TS_OK;
+}
+
+/* One item: run it, report its line, keep its result. */
+static void
+loop_item(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct loop_run *lr, size_t i, const char *name)
+{
+	const struct val *item = lr->items->u.list.items[i];
+	struct strbuf iname = STRBUF_INIT;
+	struct modctx ctx;
+	struct val *r;
+	double t0 = mono_now();
+	int attempts;
+	enum task_status st;
+
+	item_label(hc, t, item, task_eff_no_log(t), name, &iname);
+	modctx_init(&ctx, hc, p, t, iname.buf);
+	if (exec_task(hc, p, t, &ctx, &attempts) == MOD_UNREACHABLE) {
+		task_unreachable(hc, p, t, &ctx, t0);
+		lr->unreachable = 1;
+		goto out;
+	}
+	r = result_val(&ctx, t, 0, TS_OK);
+	if (attempts > 0)
+		val_map_set(r, "attempts", val_int(attempts));
+	val_map_set(r, t->loop.var ? t->loop.var : "item", val_copy(item));
+	val_map_set(r, "ansible_loop_var", val_str(t->loop.var ?
+	    t->loop.var : "item"));
+	if (t->loop.index_var != NULL) {
+		val_map_set(r, t->loop.index_var, val_int((int64_t)i));
+		val_map_set(r, "ansible_index_var", val_str(t->loop.index_var));
+	}
+	val_list_push(lr->results, r);
+	lr->changed |= ctx.changed && !ctx.skipped;
+	lr->failed |= ctx.failed && !ctx.skipped;
+	lr->all_skipped &= ctx.skipped;
+	st = item_status(t, &ctx);
+	report_task(hc, iname.buf, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
+	    ctx.no_log, ctx.show_msg);
+	record_json(hc, p, t, iname.buf, &ctx, mono_now() - t0, st);
+out:
+	ctx_release(&ctx);
+	strbuf_release(&iname);
+}
+
+/* The loop's own result (Ansible's): changed/failed if any item was,
+ * skipped if every item was, `results` in item order. */
+static void
+loop_finish(struct hostctx *hc, const struct task *t, struct modctx *agg,
+    struct loop_run *lr)
+{
+	struct val *r = val_map();
+
+	agg->changed = lr->changed;
+	agg->failed = lr->failed;
+	agg->skipped = lr->all_skipped;
+	val_map_set(r, "changed", val_bool(lr->changed));
+	if (lr->failed)
+		val_map_set(r, "failed", val_bool(1));
+	val_map_set(r, "msg", val_str(lr->failed ? "One or more items failed"
+	    : lr->all_skipped ? "All items skipped" : "All items completed"));
+	val_map_set(r, "results", lr->results);
+	lr->results = NULL;
+	val_map_set(r, "skipped", val_bool(lr->all_skipped));
+	val_mark_literal(r);
+	if (agg->no_log)
+		val_mark_unsafe(r);
+	if (t->register_ != NULL)
+		val_map_set(hc->vars, t->register_, val_copy(r));
+	if (lr->failed)
+		mod_msg(agg, "One or more items failed");
+	val_free(agg->data);
+	agg->data = r;
+}
+
+/* No items (or none could be built): one line for the task. */
+static void
+loop_empty(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct modctx *agg, const char *err)
+{
+	int cond = 1;
+	struct strbuf msg = STRBUF_INIT;
+
+	if (err != NULL && when_chain(hc, t, &cond, &msg) == 0 && !cond)
+		err = NULL;      /* as Ansible: a false when skips first */
+	if (err != NULL) {
+		mod_fail(agg, "%s", err);
+	} else {
+		agg->skipped = 1;
+		mod_msg(agg, "%s", cond ? "No items in the list" :
+		    "conditional result was false");
+		if (t->register_ != NULL) {
+			struct val *r = val_map();
+
+			val_map_set(r, "changed", val_bool(0));
+			val_map_set(r, "results", val_list());
+			val_map_set(r, "skipped", val_bool(1));
+			val_map_set(r, "skipped_reason", val_str(cond ?
+			    "No items in the list" : "Conditional result was "
+			    "False"));
+			val_mark_literal(r);
+			val_map_set(hc->vars, t->register_, r);
+		}
+	}
+	(void)p;
+	strbuf_release(&msg);
+}
+
+static void
+run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
+    const char *name, struct scope *sc)
+{
+	struct loop_run lr = { .all_skipped = 1 };
+	struct strbuf msg = STRBUF_INIT;
+	struct modctx agg;
+	enum task_status st;
+	double t0 = mono_now();
+	size_t i;
+
+	modctx_init(&agg, hc, p, t, name);
+	lr.results = val_list();
+	if (loop_build(hc, p, t, &lr.items, &msg) < 0 ||
+	    lr.items->u.list.n == 0) {
+		loop_empty(hc, p, t, &agg, lr.items ? NULL : msg.buf);
+		st = classify(hc, t, &agg);
+		report_task(hc, name, st, agg.msg.buf, NULL, NULL, agg.no_log, 0);
+		record_json(hc, p, t, name, &agg, mono_now() - t0, st);
+		goto out;
+	}
+	for (i = 0; i < lr.items->u.list.n && !lr.unreachable; i++) {
+		if (i > 0 && t->loop.pause_ms > 0)
+			sleep_ms(t->loop.pause_ms);
+		loop_vars(hc, sc, t, lr.items, i);
+		loop_item(hc, p, t, &lr, i, name);
+	}
+	if (lr.unreachable)
+		goto out;
+	loop_finish(hc, t, &agg, &lr);
+	if (classify(hc, t, &agg) == TS_FAILED)
+		note_failure(hc, t, val_copy(agg.data), name);
+out:
+	val_free(lr.items);
+	val_free(lr.results);
+	strbuf_release(&msg);
+	ctx_release(&agg);
 }
 
 static void
 run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 {
-	struct strbuf name = STRBUF_INIT, msg = STRBUF_INIT;
-	struct modctx ctx;
-	enum task_status st;
-	double t0 = mono_now();
-	int cond = 1;
+	struct strbuf name = STRBUF_INIT;
+	struct scope sc = { 0 };
 
+	scope_task_vars(hc, &sc, t);
 	task_name(hc, t, &name);
-	modctx_init(&ctx, hc, p, t, name.buf);
-	if (t->when.set && eval_cond(hc, &t->when, &cond, &msg) < 0) {
-		mod_fail(&ctx, "when: %s", msg.buf);
-	} else if (!cond) {
-		ctx.skipped = 1;
-		mod_msg(&ctx, "conditional result was false");
-	} else if (check_skip(hc, t)) {
-		ctx.skipped = 1;
-		mod_msg(&ctx, "skipped in check mode (module '%s' does not "
-		    "support it)", t->mod->name);
-	} else if (call_module(hc, p, t, &ctx) == MOD_UNREACHABLE) {
-		if (!hc->unreachable) {
-			report_task(hc, name.buf, TS_UNREACHABLE, ctx.msg.buf,
-			    NULL, NULL, ctx.no_log, 0);
-			hc->unreachable = 1;
-			hc->st.unreachable++;
-		}
-		record_json(hc, p, t, name.buf, &ctx, mono_now() - t0,
-		    TS_UNREACHABLE);
-		goto out;
-	} else {
-		apply_result_conds(hc, t, &ctx);
-	}
-	if (ctx.skipped && t->register_ != NULL)
-		val_map_set(hc->vars, t->register_, result_val(&ctx, t, 0,
-		    TS_SKIPPED));
-	st = classify(hc, t, &ctx);
-	report_task(hc, name.buf, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
-	    ctx.no_log, ctx.show_msg);
-	record_json(hc, p, t, name.buf, &ctx, mono_now() - t0, st);
-out:
+	if (t->loop.set)
+		run_loop(hc, p, t, name.buf, &sc);
+	else
+		run_single(hc, p, t, name.buf);
+	scope_end(hc, &sc);
 	strbuf_release(&name);
-	strbuf_release(&msg);
-	strbuf_release(&ctx.msg);
-	strbuf_release(&ctx.diffs);
-	val_free(ctx.data);
 }
 
 /* ---- one host through a play ---- */
@@ -536,27 +1003,130 @@ handler_notified(const struct hostctx *hc, const struct task *h)
 	return 0;
 }
 
+static void run_list(struct play_run *pr, struct hostctx *hc,
+    const struct task *ts, size_t n);
+
+/* block, then rescue if a task of the block failed (the failure counts as
+ * rescued, not failed, as Ansible's stats), then always in any case. */
 static void
-run_host(struct play_run *pr, struct hostctx *hc)
+run_block(struct play_run *pr, struct hostctx *hc, const struct task *b)
+{
+	int failed;
+
+	run_list(pr, hc, b->block, b->nblock);
+	if (hc->failed && !hc->unreachable && b->nrescue > 0) {
+		hc->failed = 0;
+		if (hc->st.failed > 0)
+			hc->st.failed--;
+		hc->st.rescued++;
+		run_list(pr, hc, b->rescue, b->nrescue);
+	}
+	if (hc->unreachable || b->nalways == 0)
+		return;
+	failed = hc->failed;
+	hc->failed = 0;
+	run_list(pr, hc, b->always, b->nalways);
+	hc->failed |= failed;
+}
+
+/* include_tasks: its when decides once; its tasks (loaded now when the
+ * file name is a template, validated before the first runs) follow. */
+static void
+run_include(struct play_run *pr, struct hostctx *hc, const struct task *t)
+{
+	struct strbuf name = STRBUF_INIT, msg = STRBUF_INIT, file = STRBUF_INIT;
+	struct scope sc = { 0 };
+	struct err e = ERR_INIT;
+	struct task *ts = NULL;
+	size_t n = 0;
+	int cond = 1;
+
+	scope_task_vars(hc, &sc, t);
+	task_name(hc, t, &name);
+	if (when_chain(hc, t, &cond, &msg) < 0 || !cond) {
+		report_task(hc, name.buf, msg.len ? TS_FAILED : TS_SKIPPED,
+		    msg.len ? msg.buf : "conditional result was false", NULL,
+		    NULL, 0, 0);
+		*(msg.len ? &hc->st.failed : &hc->st.skipped) += 1;
+		hc->failed |= msg.len > 0;
+		goto out;
+	}
+	if (t->block == NULL && (tmpl_render(t->include, hc->vars, &t->pos,
+	    &file, &e) < 0 || playbook_load_include(pr->play, t, file.buf,
+	    &ts, &n, &e) < 0)) {
+		strbuf_rtrim(&e.msg);
+		report_task(hc, name.buf, TS_FAILED, err_text(&e, "cannot "
+		    "load the task file"), NULL, NULL, 0, 0);
+		hc->st.failed++;
+		hc->failed = 1;
+		goto out;
+	}
+	report_task(hc, name.buf, TS_OK, t->include, NULL, NULL, 0, 0);
+	hc->st.ok++;
+	scope_end(hc, &sc);
+	run_list(pr, hc, ts ? ts : t->block, ts ? n : t->nblock);
+out:
+	scope_end(hc, &sc);
+	tasks_free(ts, n);
+	err_release(&e);
+	strbuf_release(&name);
+	strbuf_release(&msg);
+	strbuf_release(&file);
+}
+
+static void
+run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
+    size_t n)
 {
 	const struct play *p = pr->play;
 	size_t i;
 
-	for (i = 0; i < p->ntasks && !hc->failed && !hc->unreachable; i++) {
+	for (i = 0; i < n && !hc->failed && !hc->unreachable; i++) {
 		if (atomic_load(&pr->stop))
 			break;
-		if (!task_tags_match(p, &p->tasks[i], pr->opts->tags,
+		if (ts[i].kind == TASK_BLOCK) {
+			run_block(pr, hc, &ts[i]);
+			continue;
+		}
+		if (!task_tags_match(p, &ts[i], pr->opts->tags,
 		    pr->opts->skip_tags))
 			continue;
-		if (safety_before_task(hc, p, &p->tasks[i]) == 0)
-			run_task(hc, p, &p->tasks[i]);
+		if (ts[i].kind == TASK_INCLUDE)
+			run_include(pr, hc, &ts[i]);
+		else if (safety_before_task(hc, p, &ts[i]) == 0)
+			run_task(hc, p, &ts[i]);
 		if ((hc->failed || hc->unreachable) && p->any_errors_fatal)
 			atomic_store(&pr->stop, 1);
 	}
+}
+
+/* The notified handlers, in the order of the handlers section (Ansible's
+ * flush at the end of pre_tasks, tasks and post_tasks). */
+static void
+flush_handlers(struct play_run *pr, struct hostctx *hc)
+{
+	const struct play *p = pr->play;
+	size_t i;
+
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
 		if (handler_notified(hc, &p->handlers[i]) &&
 		    safety_before_task(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
+	hc->nnotified = 0;
+}
+
+static void
+run_host(struct play_run *pr, struct hostctx *hc)
+{
+	const struct play *p = pr->play;
+
+	run_list(pr, hc, p->pre_tasks, p->npre_tasks);
+	flush_handlers(pr, hc);
+	run_list(pr, hc, p->roles, p->nroles);
+	run_list(pr, hc, p->tasks, p->ntasks);
+	flush_handlers(pr, hc);
+	run_list(pr, hc, p->post_tasks, p->npost_tasks);
+	flush_handlers(pr, hc);
 	safety_host_done(hc, p);
 	hc->nnotified = 0;
 }

@@ -147,22 +147,29 @@ arg_int(const struct val *args, const char *name, long long def)
 char *
 mod_local_path(struct modctx *ctx, const char *path)
 {
-	const char *pd = ctx->vars ? val_map_str(ctx->vars, "playbook_dir",
-	    NULL) : NULL;
+	const char *dirs[2] = {
+		ctx->vars ? val_map_str(ctx->vars, "role_path", NULL) : NULL,
+		ctx->vars ? val_map_str(ctx->vars, "playbook_dir", NULL) : NULL
+	};
+	size_t i;
 	char *p;
 
 	if (path == NULL)
 		return NULL;
-	if (path[0] == '/' || pd == NULL)
+	if (path[0] == '/')
 		return xstrdup(path);
-	p = xasprintf("%s/files/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	p = xasprintf("%s/%s", pd, path);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
+	for (i = 0; i < 2; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		p = xasprintf("%s/files/%s", dirs[i], path);
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+		p = xasprintf("%s/%s", dirs[i], path);
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
 	return xstrdup(path);
 }
 

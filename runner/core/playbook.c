@@ -1,10 +1,13 @@
 /* playbook.c - parse and validate playbooks; see playbook.h. */
 #include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/module.h"
 #include "runner/core/args.h"
+#include "runner/core/loop.h"
 #include "runner/core/playbook.h"
 #include "runner/core/window.h"
 #include "runner/util/ansible_names.h"
@@ -16,18 +19,20 @@
 static const char *const task_keys[] = {
 	"name", "args", "when", "register", "notify", "changed_when",
 	"failed_when", "ignore_errors", "tags", "no_log", "become",
-	"become_user", "check_mode", "timeout", "listen", NULL
+	"become_user", "check_mode", "timeout", "listen", "vars", "loop",
+	"loop_control", "until", "retries", "delay", NULL
+};
+/* What a block may carry besides block/rescue/always (inherited). */
+static const char *const block_keys[] = {
+	"name", "when", "tags", "become", "become_user", "vars",
+	"ignore_errors", "no_log", "check_mode", "timeout", "block", "rescue",
+	"always", NULL
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
-	"loop", "loop_control", "with_items", "with_dict", "with_list",
-	"with_fileglob", "with_together", "with_nested", "with_sequence",
-	"with_subelements", "with_first_found", "with_lines", "with_random_choice",
-	"block", "rescue", "always", "roles", "pre_tasks", "post_tasks",
-	"import_tasks", "include_tasks", "import_role", "include_role",
-	"import_playbook", "include", "include_vars", "delegate_to",
-	"delegate_facts", "local_action", "action", "async", "poll", "until",
-	"retries", "delay", "run_once", "environment", "vars_prompt",
+	"with_first_found", "with_lines", "with_random_choice", "import_role", "include_role", "include", "include_vars", "delegate_to",
+	"delegate_facts", "local_action", "action", "async", "poll",
+	"run_once", "environment", "vars_prompt",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
@@ -39,7 +44,27 @@ struct pctx {
 	struct err *e;
 	const char *dir;        /* playbook directory, for vars_files */
 	const struct val *cur;  /* the play mapping being parsed */
+	const char *tdir;       /* directory of the file being parsed */
+	int depth;              /* nesting of imported/included files */
+	size_t *loads;          /* files loaded for this playbook so far */
 };
+
+#define INCLUDE_DEPTH_MAX 32
+#define LOADS_MAX 2000          /* files one playbook may pull in: imports
+                                 * that import twice each other grow
+                                 * exponentially, depth alone is no bound */
+
+/* Count one more file loaded; an error past LOADS_MAX. */
+static int
+count_load(struct pctx *c, const struct pos *pos)
+{
+	if (c->loads == NULL || ++*c->loads <= LOADS_MAX)
+		return 0;
+	if (*c->loads == LOADS_MAX + 1)
+		err_setpos(c->e, pos, "more than %d files imported by one "
+		    "playbook (an import loop?)", LOADS_MAX);
+	return -1;
+}
 
 static int
 is_in(const char *w, const char *const *list)
@@ -207,6 +232,18 @@ cond_free(struct cond *cd)
 	free_strlist(cd->exprs, cd->nexprs);
 }
 
+static void task_free(struct task *t);
+
+void
+tasks_free(struct task *ts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		task_free(&ts[i]);
+	free(ts);
+}
+
 static void
 task_free(struct task *t)
 {
@@ -215,11 +252,24 @@ task_free(struct task *t)
 	cond_free(&t->when);
 	cond_free(&t->changed_when);
 	cond_free(&t->failed_when);
+	cond_free(&t->until);
+	free(t->loop.lookup);
+	val_free(t->loop.items);
+	free(t->loop.var);
+	free(t->loop.index_var);
+	free(t->loop.label);
+	val_free(t->vars);
 	free(t->register_);
 	free_strlist(t->notify, t->nnotify);
 	free_strlist(t->listen, t->nlisten);
 	free_strlist(t->tags, t->ntags);
 	free(t->become_user);
+	tasks_free(t->block, t->nblock);
+	tasks_free(t->rescue, t->nrescue);
+	tasks_free(t->always, t->nalways);
+	free(t->include);
+	free(t->include_dir);
+	free(t->role);
 }
 
 /* Check template syntax in every string of an argument tree (each error at
@@ -301,6 +351,114 @@ task_module(struct pctx *c, struct task *t, const char *key,
 }
 
 static int
+task_vars(struct pctx *c, struct task *t, const struct val *v)
+{
+	if (v->type == V_NULL)
+		return 0;
+	if (v->type != V_MAP)
+		return err_setpos(c->e, &v->pos, "'vars' must be a mapping");
+	if (check_templates(c, v) < 0)
+		return -1;
+	t->vars = val_copy(v);
+	return 0;
+}
+
+/* loop: or with_<lookup>: (one per task; the value is rendered per host) */
+static int
+task_loop(struct pctx *c, struct task *t, const char *k, const struct val *v,
+    const struct pos *kpos)
+{
+	const char *lookup = strcmp(k, "loop") == 0 ? k : k + 5;
+
+	if (!loop_lookup_known(lookup))
+		return err_setpos(c->e, kpos, "task keyword '%s' is not "
+		    "supported by mend (lookup '%s')", k, lookup);
+	if (t->loop.set)
+		return err_setpos(c->e, kpos, "a task has one loop: '%s' and "
+		    "'%s%s'", k, strcmp(t->loop.lookup, "loop") ? "with_" :
+		    "", t->loop.lookup);
+	if (strcmp(k, "loop") == 0 && (v->type == V_MAP || v->type == V_NULL ||
+	    (v->type != V_LIST && !(v->type == V_STR &&
+	    tmpl_has(v->u.str.s)))))
+		return err_setpos(c->e, &v->pos, "'loop' requires a list (or "
+		    "a template that gives one), got %s", val_type_name(v->type));
+	if (check_templates(c, v) < 0)
+		return -1;
+	t->loop.set = 1;
+	t->loop.lookup = xstrdup(lookup);
+	t->loop.items = val_copy(v);
+	t->loop.pos = *kpos;
+	return 0;
+}
+
+static int
+loop_control_key(struct pctx *c, struct task *t, const char *k,
+    const struct val *v, const struct pos *kpos)
+{
+	struct loop_spec *l = &t->loop;
+	int n;
+
+	if (strcmp(k, "loop_var") == 0 || strcmp(k, "index_var") == 0) {
+		char **dst = k[0] == 'l' ? &l->var : &l->index_var;
+
+		if (v->type != V_STR || tmpl_has(v->u.str.s) ||
+		    v->u.str.len == 0)
+			return err_setpos(c->e, &v->pos, "loop_control: '%s' "
+			    "must be a variable name", k);
+		free(*dst);
+		*dst = xstrdup(v->u.str.s);
+		return 0;
+	}
+	if (strcmp(k, "label") == 0)
+		return (l->label = get_str(c, k, v)) ? 0 : -1;
+	if (strcmp(k, "extended") == 0)
+		return get_bool(c, k, v, &l->extended);
+	if (strcmp(k, "pause") == 0) {
+		double f = -1;
+		char *end = NULL;
+
+		if (v->type == V_FLOAT)
+			f = v->u.f;
+		else if (v->type == V_STR && !v->quoted)
+			f = strtod(v->u.str.s, &end);
+		if (f >= 0 && f <= 3600 && (end == NULL || *end == '\0')) {
+			l->pause_ms = (int)(f * 1000);
+			return 0;
+		}
+		if (get_int(c, "loop_control: pause", v, 0, 3600, &n) < 0)
+			return -1;
+		l->pause_ms = n * 1000;
+		return 0;
+	}
+	{
+		static const char *const lc_keys[] = { "loop_var", "index_var",
+		    "label", "pause", "extended", NULL };
+		const char *s = suggest(k, lc_keys);
+
+		return err_setpos(c->e, kpos, "loop_control: unknown key "
+		    "'%s'%s%s%s", k, s ? " (did you mean '" : "", s ? s : "",
+		    s ? "'?)" : "");
+	}
+}
+
+static int
+loop_control(struct pctx *c, struct task *t, const struct val *v)
+{
+	size_t i;
+	int ret = 0;
+
+	if (v->type != V_MAP)
+		return err_setpos(c->e, &v->pos, "'loop_control' must be a "
+		    "mapping");
+	for (i = 0; i < v->u.map.n; i++)
+		if (loop_control_key(c, t, v->u.map.items[i].key,
+		    v->u.map.items[i].v, val_map_keypos(v,
+		    v->u.map.items[i].key)) < 0)
+			ret = -1;
+	return ret;
+}
+
+static int
 task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
     const struct pos *kpos, int handler)
 {
@@ -332,7 +490,258 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return get_bool(c, k, v, &t->check_mode);
 	if (strcmp(k, "timeout") == 0)
 		return get_int(c, k, v, 1, 86400, &t->timeout);
+	if (strcmp(k, "vars") == 0)
+		return task_vars(c, t, v);
+	if (strcmp(k, "until") == 0)
+		return get_cond(c, k, v, &t->until);
+	if (strcmp(k, "retries") == 0)
+		return get_int(c, k, v, 0, 100000, &t->retries);
+	if (strcmp(k, "delay") == 0)
+		return get_int(c, k, v, 0, 86400, &t->delay);
+	if (strcmp(k, "loop") == 0 || strncmp(k, "with_", 5) == 0)
+		return task_loop(c, t, k, v, kpos);
+	if (strcmp(k, "loop_control") == 0)
+		return loop_control(c, t, v);
 	return bad_key(c, handler ? "handler" : "task", k, kpos, task_keys);
+}
+
+static int parse_tasks(struct pctx *c, const struct val *v,
+    struct task **out, size_t *n, int handler);
+
+static int
+is_block(const struct val *tv)
+{
+	return val_map_get(tv, "block") || val_map_get(tv, "rescue") ||
+	    val_map_get(tv, "always");
+}
+
+static void
+set_parent(struct task *ts, size_t n, const struct task *parent)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ts[i].parent = parent;
+}
+
+static int
+block_section(struct pctx *c, struct task *t, const char *k,
+    const struct val *v)
+{
+	struct task **dst = k[0] == 'b' ? &t->block : k[0] == 'r' ?
+	    &t->rescue : &t->always;
+	size_t *n = k[0] == 'b' ? &t->nblock : k[0] == 'r' ? &t->nrescue :
+	    &t->nalways;
+	int ret;
+
+	if (v->type != V_LIST && v->type != V_NULL)
+		return err_setpos(c->e, &v->pos, "'%s' must be a list of "
+		    "tasks", k);
+	ret = parse_tasks(c, v, dst, n, 0);
+	set_parent(*dst, *n, t);
+	return ret;
+}
+
+/* block/rescue/always and the keywords its tasks inherit */
+static int
+parse_block(struct pctx *c, const struct val *tv, struct task *t)
+{
+	size_t i;
+	int ret = 0;
+
+	t->kind = TASK_BLOCK;
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = tv->u.map.items[i].key;
+		const struct val *v = tv->u.map.items[i].v;
+		const struct pos *kp = val_map_keypos(tv, k);
+
+		if (strcmp(k, "block") == 0 || strcmp(k, "rescue") == 0 ||
+		    strcmp(k, "always") == 0)
+			ret |= block_section(c, t, k, v);
+		else if (is_in(k, block_keys))
+			ret |= task_key(c, t, k, v, kp, 0);
+		else if (module_find(strip_fqcn(k)) != NULL ||
+		    is_in(k, task_keys))
+			ret = err_setpos(c->e, kp, "'%s' is not allowed on a "
+			    "block (a block runs the tasks under 'block:')", k);
+		else
+			ret = bad_key(c, "block", k, kp, block_keys);
+	}
+	if (val_map_get(tv, "block") == NULL && ret == 0)
+		ret = err_setpos(c->e, &tv->pos, "'rescue' and 'always' need "
+		    "a 'block'");
+	return ret ? -1 : 0;
+}
+
+/* ---- import_tasks / include_tasks ---- */
+
+static const char *const include_keys[] = {
+	"name", "when", "tags", "become", "become_user", "vars",
+	"ignore_errors", "no_log", "check_mode", "timeout", NULL
+};
+
+static const char *
+include_action(const struct val *tv)
+{
+	size_t i;
+
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = strip_fqcn(tv->u.map.items[i].key);
+
+		if (strcmp(k, "import_tasks") == 0 ||
+		    strcmp(k, "include_tasks") == 0)
+			return tv->u.map.items[i].key;
+	}
+	return NULL;
+}
+
+/* The file of a task file include: next to the including file, then in
+ * the playbook's directory.  Returns a new path or NULL. */
+static char *
+include_path(const char *tdir, const char *pbdir, const char *file)
+{
+	const char *dirs[2] = { tdir, pbdir };
+	size_t i;
+
+	if (file[0] == '/')
+		return access(file, R_OK) == 0 ? xstrdup(file) : NULL;
+	for (i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", dirs[i] ? dirs[i] : ".", file);
+
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* Parse the task file at path into t's block (its tasks parented to t). */
+static int
+load_task_file(struct pctx *c, struct task *t, const char *path,
+    const struct pos *pos)
+{
+	struct val *root = NULL;
+	const char *saved = c->tdir;
+	char *dcopy;
+	int ret = -1;
+
+	if (c->depth >= INCLUDE_DEPTH_MAX)
+		return err_setpos(c->e, pos, "task files nest more than %d "
+		    "deep (an include cycle?)", INCLUDE_DEPTH_MAX);
+	if (count_load(c, pos) < 0 || yaml_load_file(path, &root, c->e) < 0)
+		return -1;
+	if (root->type != V_LIST && root->type != V_NULL) {
+		err_setpos(c->e, &root->pos, "a task file must be a list of "
+		    "tasks, got %s", val_type_name(root->type));
+		val_free(root);
+		return -1;
+	}
+	dcopy = xstrdup(path);
+	c->tdir = dirname(dcopy);
+	c->depth++;
+	ret = parse_tasks(c, root, &t->block, &t->nblock, 0);
+	c->depth--;
+	c->tdir = saved;
+	set_parent(t->block, t->nblock, t);
+	free(dcopy);
+	val_free(root);
+	return ret;
+}
+
+static int
+include_file_arg(struct pctx *c, struct task *t, const char *act,
+    const struct val *v, const char **file)
+{
+	const struct val *f = v;
+
+	if (v->type == V_MAP && t->kind == TASK_INCLUDE) {
+		size_t i;
+
+		for (i = 0; i < v->u.map.n; i++)
+			if (strcmp(v->u.map.items[i].key, "file") != 0)
+				return err_setpos(c->e, val_map_keypos(v,
+				    v->u.map.items[i].key), "%s: '%s' is not "
+				    "supported by mend (only 'file')", act,
+				    v->u.map.items[i].key);
+		f = val_map_get(v, "file");
+	}
+	if (f == NULL || f->type != V_STR || f->u.str.len == 0)
+		return err_setpos(c->e, &v->pos, "%s takes a file name",
+		    act);
+	if (t->kind == TASK_BLOCK && tmpl_has(f->u.str.s))
+		return err_setpos(c->e, &f->pos, "import_tasks: the file name "
+		    "cannot be a template in mend (use include_tasks)");
+	if (tmpl_check(f->u.str.s, &f->pos, c->e) < 0)
+		return -1;
+	*file = f->u.str.s;
+	return 0;
+}
+
+static int
+parse_include(struct pctx *c, const struct val *tv, struct task *t,
+    const char *act)
+{
+	const struct val *fv = val_map_get(tv, act);
+	const char *file = NULL;
+	char *path;
+	size_t i;
+	int ret = 0;
+
+	t->kind = strcmp(strip_fqcn(act), "import_tasks") == 0 ? TASK_BLOCK :
+	    TASK_INCLUDE;
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = tv->u.map.items[i].key;
+		const struct val *v = tv->u.map.items[i].v;
+		const struct pos *kp = val_map_keypos(tv, k);
+
+		if (strcmp(k, act) == 0)
+			continue;
+		if (is_in(k, include_keys))
+			ret |= task_key(c, t, k, v, kp, 0);
+		else
+			ret = err_setpos(c->e, kp, "'%s' on %s is not "
+			    "supported by mend", k, strip_fqcn(act));
+	}
+	if (include_file_arg(c, t, act, fv, &file) < 0)
+		return -1;
+	t->include = xstrdup(file);
+	t->include_dir = xstrdup(c->tdir ? c->tdir : c->dir);
+	if (t->name == NULL)
+		t->name = xstrdup(strip_fqcn(act));
+	if (tmpl_has(file))
+		return ret ? -1 : 0;      /* loaded when it runs */
+	path = include_path(c->tdir, c->dir, file);
+	if (path == NULL)
+		return err_setpos(c->e, &fv->pos, "%s: could not find or "
+		    "access '%s' (next to %s or in %s)", strip_fqcn(act), file,
+		    c->tdir ? c->tdir : c->dir, c->dir);
+	ret |= load_task_file(c, t, path, &fv->pos);
+	free(path);
+	return ret ? -1 : 0;
+}
+
+static void
+task_defaults(struct task *t, const struct val *tv)
+{
+	memset(t, 0, sizeof(*t));
+	t->become = -1;
+	t->check_mode = -1;
+	t->ignore_errors = -1;
+	t->no_log = -1;
+	t->retries = -1;
+	t->delay = -1;
+	t->pos = tv->pos;
+}
+
+static int
+task_checks(struct pctx *c, const struct val *tv, struct task *t)
+{
+	const struct val *lc = val_map_get(tv, "loop_control");
+
+	if (lc != NULL && !t->loop.set)
+		return err_setpos(c->e, val_map_keypos(tv, "loop_control"),
+		    "'loop_control' without a loop ('loop' or 'with_...')");
+	return 0;
 }
 
 static int
@@ -344,13 +753,20 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	size_t i;
 	int ret = 0;
 
-	memset(t, 0, sizeof(*t));
-	t->become = -1;
-	t->check_mode = -1;
-	t->pos = tv->pos;
+	task_defaults(t, tv);
 	if (tv->type != V_MAP)
 		return err_setpos(c->e, &tv->pos, "a task must be a mapping, "
 		    "got %s", val_type_name(tv->type));
+	if (is_block(tv) && handler)
+		return err_setpos(c->e, &tv->pos, "a block among handlers is "
+		    "not supported by mend");
+	if (is_block(tv))
+		return parse_block(c, tv, t);
+	if (include_action(tv) != NULL && handler)
+		return err_setpos(c->e, &tv->pos, "an include among handlers "
+		    "is not supported by mend");
+	if (include_action(tv) != NULL)
+		return parse_include(c, tv, t, include_action(tv));
 	for (i = 0; i < tv->u.map.n; i++) {
 		const char *k = tv->u.map.items[i].key;
 		const struct val *v = tv->u.map.items[i].v;
@@ -361,10 +777,8 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 				ret = err_setpos(c->e, &v->pos, "'args' must "
 				    "be a mapping");
 			extra = v;
-		} else if (strcmp(k, "vars") == 0) {
-			ret = err_setpos(c->e, kp, "task keyword 'vars' "
-			    "is not supported by mend (use play vars)");
-		} else if (is_in(k, task_keys) || is_in(k, unsupported_keys)) {
+		} else if (is_in(k, task_keys) || is_in(k, unsupported_keys) ||
+		    strncmp(k, "with_", 5) == 0) {
 			if (task_key(c, t, k, v, kp, handler) < 0)
 				ret = -1;
 		} else if (module_find(strip_fqcn(k)) == NULL &&
@@ -388,6 +802,8 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	if (modkey != NULL && task_module(c, t, modkey, modval, modpos,
 	    extra) < 0)
 		ret = -1;
+	if (ret == 0)
+		ret = task_checks(c, tv, t);
 	if (handler && t->name == NULL && ret == 0)
 		ret = err_setpos(c->e, &tv->pos, "a handler needs a 'name'");
 	return ret;
@@ -488,6 +904,351 @@ parse_serial(struct pctx *c, struct play *p, const struct val *v)
 		    "a percentage like \"30%%\", or a list of them");
 	}
 	return 0;
+}
+
+/* ---- roles ---- */
+
+static const char *const role_keys[] = {
+	"role", "name", "when", "tags", "become", "become_user", "vars",
+	"ignore_errors", "no_log", "check_mode", "timeout", NULL
+};
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The role search path, as Ansible's default (a name with a '/' is a
+ * path, relative to the playbook's directory). */
+static void
+role_search(struct pctx *c, struct strbuf *path)
+{
+	const char *env = getenv("ANSIBLE_ROLES_PATH"), *home = getenv("HOME");
+
+	strbuf_addf(path, "%s/roles:%s", c->dir, c->dir);
+	if (env != NULL && *env != '\0')
+		strbuf_addf(path, ":%s", env);
+	if (home != NULL)
+		strbuf_addf(path, ":%s/.ansible/roles", home);
+	strbuf_addstr(path, ":/usr/share/ansible/roles:/etc/ansible/roles");
+}
+
+static char *
+role_find(struct pctx *c, const char *name, struct strbuf *searched)
+{
+	const char *p;
+	char *cand;
+
+	if (strchr(name, '/') != NULL) {
+		cand = name[0] == '/' ? xstrdup(name) :
+		    xasprintf("%s/%s", c->dir, name);
+		strbuf_addstr(searched, cand);
+		if (is_dir(cand))
+			return cand;
+		free(cand);
+		return NULL;
+	}
+	role_search(c, searched);
+	for (p = searched->buf; *p; p += *p == ':') {
+		size_t len = strcspn(p, ":");
+
+		cand = xasprintf("%.*s/%s", (int)len, p, name);
+		p += len;
+		if (is_dir(cand))
+			return cand;
+		free(cand);
+	}
+	return NULL;
+}
+
+/* DIR/SUB/main.yml (or main.yaml): its path, or NULL when there is none */
+static char *
+role_main(const char *dir, const char *sub)
+{
+	static const char *const names[] = { "main.yml", "main.yaml", "main" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char *p = xasprintf("%s/%s/%s", dir, sub, names[i]);
+
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* A role's defaults or vars file merged into `into` (a mapping). */
+static int
+role_vars_file(struct pctx *c, const char *dir, const char *sub,
+    struct val **into)
+{
+	char *path = role_main(dir, sub);
+	struct val *v = NULL;
+	int ret = 0;
+
+	if (path == NULL)
+		return 0;
+	if (yaml_load_file(path, &v, c->e) < 0) {
+		ret = -1;
+	} else if (v->type != V_MAP && v->type != V_NULL) {
+		ret = err_setpos(c->e, &v->pos, "a role's %s file must hold a "
+		    "mapping", sub);
+	} else if (v->type == V_MAP) {
+		if (*into == NULL)
+			*into = val_map();
+		ret = check_templates(c, v);
+		val_map_merge(*into, v);
+	}
+	val_free(v);
+	free(path);
+	return ret;
+}
+
+/* A role's tasks or handlers file into *out (none: nothing). */
+static int
+role_tasks_file(struct pctx *c, const char *dir, const char *sub,
+    struct task **out, size_t *n)
+{
+	char *path = role_main(dir, sub), *sdir;
+	const char *saved = c->tdir;
+	struct val *root = NULL;
+	int ret = -1;
+
+	if (path == NULL)
+		return 0;
+	if (yaml_load_file(path, &root, c->e) < 0)
+		goto out;
+	if (root->type != V_LIST && root->type != V_NULL) {
+		err_setpos(c->e, &root->pos, "a role's %s file must be a list, "
+		    "got %s", sub, val_type_name(root->type));
+		goto out;
+	}
+	sdir = xasprintf("%s/%s", dir, sub);
+	c->tdir = sdir;
+	c->depth++;
+	ret = parse_tasks(c, root, out, n, strcmp(sub, "handlers") == 0);
+	c->depth--;
+	c->tdir = saved;
+	free(sdir);
+out:
+	val_free(root);
+	free(path);
+	return ret;
+}
+
+struct role_load {
+	struct play *p;
+	size_t alloc;            /* of p->roles */
+	struct task *handlers;   /* the roles' handlers, in order */
+	size_t nhandlers, halloc;
+};
+
+static int load_role(struct pctx *c, struct role_load *rl,
+    const struct val *entry, int depth);
+
+static int
+role_deps(struct pctx *c, struct role_load *rl, const char *dir, int depth)
+{
+	char *path = role_main(dir, "meta");
+	struct val *m = NULL;
+	const struct val *deps;
+	size_t i;
+	int ret = 0;
+
+	if (path == NULL)
+		return 0;
+	if (yaml_load_file(path, &m, c->e) < 0) {
+		free(path);
+		return -1;
+	}
+	deps = m->type == V_MAP ? val_map_get(m, "dependencies") : NULL;
+	if (deps != NULL && deps->type != V_LIST && deps->type != V_NULL)
+		ret = err_setpos(c->e, &deps->pos, "meta: 'dependencies' must "
+		    "be a list of roles");
+	for (i = 0; ret == 0 && deps && deps->type == V_LIST &&
+	    i < deps->u.list.n; i++)
+		ret = load_role(c, rl, deps->u.list.items[i], depth + 1);
+	val_free(m);
+	free(path);
+	return ret;
+}
+
+/* The entry's keywords into the role's block; the rest are parameters. */
+static int
+role_entry(struct pctx *c, struct task *t, const struct val *entry)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; entry->type == V_MAP && i < entry->u.map.n; i++) {
+		const char *k = entry->u.map.items[i].key;
+		const struct val *v = entry->u.map.items[i].v;
+
+		if (strcmp(k, "role") == 0 || (strcmp(k, "name") == 0 &&
+		    val_map_get(entry, "role") == NULL))
+			continue;
+		if (strcmp(k, "vars") == 0 && v->type == V_MAP) {
+			ret |= check_templates(c, v);
+			val_map_merge(t->vars, v);
+		} else if (is_in(k, role_keys)) {
+			ret |= task_key(c, t, k, v, val_map_keypos(entry, k), 0);
+		} else {
+			ret |= check_templates(c, v);
+			val_map_set(t->vars, k, val_copy(v));   /* a parameter */
+		}
+	}
+	return ret ? -1 : 0;
+}
+
+static const struct val *
+role_name_val(const struct val *entry)
+{
+	const struct val *n;
+
+	if (entry->type != V_MAP)
+		return entry;
+	n = val_map_get(entry, "role");
+	return n ? n : val_map_get(entry, "name");
+}
+
+/* Ansible runs a role once per play unless its parameters differ. */
+static int
+role_seen(const struct play *p, const char *name, const struct val *vars)
+{
+	size_t i;
+
+	for (i = 0; i < p->nroles; i++) {
+		struct val *params;
+		int same;
+
+		if (strcmp(p->roles[i].role, name) != 0)
+			continue;
+		params = val_copy(p->roles[i].vars);
+		val_map_del(params, "role_path");
+		same = val_equal(params, vars);
+		val_free(params);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* The role's handlers see its parameters and role_path, as its tasks. */
+static int
+role_handlers(struct pctx *c, struct role_load *rl, const char *dir,
+    const struct val *role_vars)
+{
+	struct task *hs = NULL;
+	size_t n = 0, i;
+	int ret = role_tasks_file(c, dir, "handlers", &hs, &n);
+
+	for (i = 0; i < n; i++) {
+		struct val *own = hs[i].vars;
+
+		hs[i].vars = val_copy(role_vars);
+		val_map_merge(hs[i].vars, own);
+		val_free(own);
+		ALLOC_GROW(rl->handlers, rl->nhandlers + 1, rl->halloc);
+		rl->handlers[rl->nhandlers++] = hs[i];
+	}
+	free(hs);
+	return ret;
+}
+
+static int
+load_role(struct pctx *c, struct role_load *rl, const struct val *entry,
+    int depth)
+{
+	const struct val *nv = role_name_val(entry);
+	struct strbuf searched = STRBUF_INIT;
+	struct task t;
+	char *dir;
+	int ret = 0;
+
+	if (nv == NULL || nv->type != V_STR || nv->u.str.len == 0 ||
+	    tmpl_has(nv->u.str.s))
+		return err_setpos(c->e, &entry->pos, "a role is a name or a "
+		    "mapping with 'role: NAME' (not a template)");
+	if (depth > INCLUDE_DEPTH_MAX)
+		return err_setpos(c->e, &nv->pos, "role dependencies nest "
+		    "more than %d deep (a cycle?)", INCLUDE_DEPTH_MAX);
+	if (count_load(c, &nv->pos) < 0)
+		return -1;
+	if ((dir = role_find(c, nv->u.str.s, &searched)) == NULL) {
+		ret = err_setpos(c->e, &nv->pos, "the role '%s' was not found "
+		    "in %s", nv->u.str.s, searched.buf);
+		strbuf_release(&searched);
+		return ret;
+	}
+	strbuf_release(&searched);
+	task_defaults(&t, entry);
+	t.kind = TASK_BLOCK;
+	t.role = xstrdup(nv->u.str.s);
+	t.vars = val_map();
+	ret |= role_entry(c, &t, entry);
+	if (ret == 0 && role_seen(rl->p, t.role, t.vars)) {
+		task_free(&t);
+		free(dir);
+		return 0;
+	}
+	val_map_set(t.vars, "role_path", val_str(dir));
+	ret |= role_deps(c, rl, dir, depth);
+	ret |= role_vars_file(c, dir, "defaults", &rl->p->role_defaults);
+	ret |= role_vars_file(c, dir, "vars", &rl->p->role_vars);
+	ret |= role_tasks_file(c, dir, "tasks", &t.block, &t.nblock);
+	ret |= role_handlers(c, rl, dir, t.vars);
+	ALLOC_GROW(rl->p->roles, rl->p->nroles + 1, rl->alloc);
+	rl->p->roles[rl->p->nroles++] = t;
+	free(dir);
+	return ret ? -1 : 0;
+}
+
+/* roles: parsed after every other play key (their handlers go before the
+ * play's own, as Ansible orders them); the blocks' tasks parented once the
+ * array stops moving. */
+static int
+pk_roles_now(struct pctx *c, struct play *p, const struct val *v)
+{
+	struct role_load rl = { .p = p };
+	size_t i;
+	int ret = 0;
+
+	if (v->type != V_LIST)
+		return err_setpos(c->e, &v->pos, "'roles' must be a list");
+	for (i = 0; i < v->u.list.n; i++)
+		ret |= load_role(c, &rl, v->u.list.items[i], 0);
+	for (i = 0; i < p->nroles; i++) {
+		p->roles[i].name = xstrdup(p->roles[i].role);
+		set_parent(p->roles[i].block, p->roles[i].nblock,
+		    &p->roles[i]);
+	}
+	if (rl.nhandlers > 0) {     /* roles' handlers first, as Ansible */
+		rl.handlers = xrealloc(rl.handlers, (p->nhandlers +
+		    rl.nhandlers) * sizeof(*p->handlers));
+		if (p->nhandlers > 0)
+			memcpy(rl.handlers + rl.nhandlers, p->handlers,
+			    p->nhandlers * sizeof(*p->handlers));
+		free(p->handlers);
+		p->handlers = rl.handlers;
+		p->nhandlers += rl.nhandlers;
+		rl.handlers = NULL;
+	}
+	free(rl.handlers);
+	return ret ? -1 : 0;
+}
+
+static int
+pk_roles(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	(void)c;
+	(void)p;
+	(void)k;
+	(void)v;
+	return 0;     /* done by parse_play after the other keys */
 }
 
 /* ---- play keywords: one table (name, how it is parsed, where it goes) ---- */
@@ -631,6 +1392,22 @@ pk_tasks(struct pctx *c, struct play *p, const char *k, const struct val *v)
 }
 
 static int
+pk_pre_tasks(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)k;
+	return parse_tasks(c, v, &p->pre_tasks, &p->npre_tasks, 0);
+}
+
+static int
+pk_post_tasks(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)k;
+	return parse_tasks(c, v, &p->post_tasks, &p->npost_tasks, 0);
+}
+
+static int
 pk_handlers(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
@@ -731,7 +1508,10 @@ static const struct play_kw {
 	{ "max_fail_percentage", pk_max_fail },
 	{ "any_errors_fatal", pk_any_errors_fatal },
 	{ "tags", pk_tags },
+	{ "pre_tasks", pk_pre_tasks },
+	{ "roles", pk_roles },
 	{ "tasks", pk_tasks },
+	{ "post_tasks", pk_post_tasks },
 	{ "handlers", pk_handlers },
 	{ "remote_user", pk_remote_user },
 	{ "connection", pk_connection },
@@ -779,12 +1559,16 @@ check_notify(struct pctx *c, const struct play *p, const struct task *ts,
 	size_t i, j;
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		for (j = 0; j < ts[i].nnotify; j++)
 			if (!handler_exists(p, ts[i].notify[j]))
 				ret = err_setpos(c->e, &ts[i].pos, "task "
 				    "notifies handler '%s', which this play "
 				    "does not define", ts[i].notify[j]);
+		ret |= check_notify(c, p, ts[i].block, ts[i].nblock);
+		ret |= check_notify(c, p, ts[i].rescue, ts[i].nrescue);
+		ret |= check_notify(c, p, ts[i].always, ts[i].nalways);
+	}
 	return ret;
 }
 
@@ -817,12 +1601,112 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 		    play_key(c, p, k, pv->u.map.items[i].v) < 0)
 			ret = -1;
 	}
+	if (val_map_get(pv, "roles") != NULL &&
+	    pk_roles_now(c, p, val_map_get(pv, "roles")) < 0)
+		ret = -1;
 	if (p->hosts == NULL && ret == 0)
 		return err_setpos(c->e, &pv->pos, "play has no 'hosts'");
 	if (ret == 0) {
+		ret |= check_notify(c, p, p->roles, p->nroles);
+		ret |= check_notify(c, p, p->pre_tasks, p->npre_tasks);
 		ret |= check_notify(c, p, p->tasks, p->ntasks);
+		ret |= check_notify(c, p, p->post_tasks, p->npost_tasks);
 		ret |= check_notify(c, p, p->handlers, p->nhandlers);
 	}
+	return ret ? -1 : 0;
+}
+
+static int load_plays(struct playbook *pb, size_t *alloc, const char *path,
+    int depth, size_t *loads, struct err *e);
+
+/* - import_playbook: other.yml  (its plays, here, in order) */
+static int
+import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
+    struct pctx *c, int depth)
+{
+	const struct val *f = NULL;
+	struct err *e = c->e;
+	const char *dir = c->dir;
+	char *path;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < pv->u.map.n; i++) {
+		const char *k = pv->u.map.items[i].key;
+
+		if (strcmp(strip_fqcn(k), "import_playbook") == 0)
+			f = pv->u.map.items[i].v;
+		else
+			return err_setpos(e, val_map_keypos(pv, k), "'%s' on "
+			    "import_playbook is not supported by mend", k);
+	}
+	if (f->type != V_STR || f->u.str.len == 0 || tmpl_has(f->u.str.s))
+		return err_setpos(e, &f->pos, "import_playbook takes a file "
+		    "name (not a template)");
+	if (depth >= INCLUDE_DEPTH_MAX)
+		return err_setpos(e, &f->pos, "playbooks import each other "
+		    "more than %d deep (an import cycle?)", INCLUDE_DEPTH_MAX);
+	path = f->u.str.s[0] == '/' ? xstrdup(f->u.str.s) :
+	    xasprintf("%s/%s", dir, f->u.str.s);
+	if (access(path, R_OK) != 0)
+		ret = err_setpos(e, &f->pos, "import_playbook: could not find "
+		    "or access '%s'", path);
+	else if (count_load(c, &f->pos) < 0)
+		ret = -1;
+	else
+		ret = load_plays(pb, alloc, path, depth + 1, c->loads, e);
+	free(path);
+	return ret;
+}
+
+static int
+is_import_playbook(const struct val *pv)
+{
+	size_t i;
+
+	for (i = 0; pv->type == V_MAP && i < pv->u.map.n; i++)
+		if (strcmp(strip_fqcn(pv->u.map.items[i].key),
+		    "import_playbook") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+load_plays(struct playbook *pb, size_t *alloc, const char *path, int depth,
+    size_t *loads, struct err *e)
+{
+	struct val *root = NULL;
+	struct pctx c;
+	char *dcopy = xstrdup(path);
+	size_t i;
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.e = e;
+	c.dir = c.tdir = dirname(dcopy);
+	c.loads = loads;
+	if (yaml_load_file(path, &root, e) < 0)
+		goto out;
+	if (root->type != V_LIST) {
+		err_setpos(e, &root->pos, "a playbook must be a list of plays");
+		goto out;
+	}
+	ret = 0;
+	for (i = 0; i < root->u.list.n; i++) {
+		const struct val *pv = root->u.list.items[i];
+
+		if (is_import_playbook(pv)) {
+			ret |= import_playbook(pb, alloc, pv, &c, depth);
+			continue;
+		}
+		ALLOC_GROW(pb->plays, pb->nplays + 1, *alloc);
+		ret |= parse_play(&c, pv, &pb->plays[pb->nplays++]);
+	}
+	if (root->u.list.n == 0)
+		ret = err_setpos(e, &root->pos, "the playbook has no plays");
+out:
+	val_free(root);
+	free(dcopy);
 	return ret ? -1 : 0;
 }
 
@@ -830,40 +1714,55 @@ int
 playbook_load(const char *path, struct playbook **out, struct err *e)
 {
 	struct playbook *pb = xcalloc(1, sizeof(*pb));
-	struct val *root = NULL;
-	struct pctx c;
-	char *dcopy = xstrdup(path);
-	size_t i;
-	int ret = -1;
+	size_t alloc = 0, loads = 0;
+	int ret;
 
-	c.e = e;
-	c.dir = dirname(dcopy);
 	pb->path = xstrdup(path);
 	*out = NULL;
-	if (yaml_load_file(path, &root, e) < 0)
-		goto out;
-	if (root->type != V_LIST) {
-		err_setpos(e, &root->pos, "a playbook must be a list of plays");
-		goto out;
-	}
-	pb->plays = xcalloc(root->u.list.n ? root->u.list.n : 1,
-	    sizeof(*pb->plays));
-	ret = 0;
-	for (i = 0; i < root->u.list.n; i++) {
-		if (parse_play(&c, root->u.list.items[i], &pb->plays[i]) < 0)
-			ret = -1;
-		pb->nplays = i + 1;
-	}
-	if (root->u.list.n == 0)
-		ret = err_setpos(e, &root->pos, "the playbook has no plays");
-out:
-	val_free(root);
-	free(dcopy);
+	ret = load_plays(pb, &alloc, path, 0, &loads, e);
 	if (ret < 0)
 		playbook_free(pb);
 	else
 		*out = pb;
 	return ret;
+}
+
+int
+playbook_load_include(const struct play *p, const struct task *inc,
+    const char *file, struct task **out, size_t *n, struct err *e)
+{
+	struct pctx c;
+	struct task tmp;
+	size_t loads = 0;
+	char *path;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	memset(&tmp, 0, sizeof(tmp));
+	c.loads = &loads;
+	c.e = e;
+	c.dir = p->playbook_dir;
+	c.tdir = inc->include_dir;
+	c.depth = 1;
+	*out = NULL;
+	*n = 0;
+	path = include_path(inc->include_dir, p->playbook_dir, file);
+	if (path == NULL)
+		return err_setpos(e, &inc->pos, "include_tasks: could not find "
+		    "or access '%s' (next to %s or in %s)", file,
+		    inc->include_dir, p->playbook_dir);
+	ret = load_task_file(&c, &tmp, path, &inc->pos);
+	if (ret == 0)
+		ret = check_notify(&c, p, tmp.block, tmp.nblock);
+	set_parent(tmp.block, tmp.nblock, inc);
+	free(path);
+	if (ret < 0) {
+		tasks_free(tmp.block, tmp.nblock);
+		return -1;
+	}
+	*out = tmp.block;
+	*n = tmp.nblock;
+	return 0;
 }
 
 static void
@@ -877,9 +1776,12 @@ play_free(struct play *p)
 	free(p->become_user);
 	val_free(p->serial);
 	free_strlist(p->tags, p->ntags);
-	for (i = 0; i < p->ntasks; i++)
-		task_free(&p->tasks[i]);
-	free(p->tasks);
+	tasks_free(p->pre_tasks, p->npre_tasks);
+	tasks_free(p->roles, p->nroles);
+	val_free(p->role_defaults);
+	val_free(p->role_vars);
+	tasks_free(p->tasks, p->ntasks);
+	tasks_free(p->post_tasks, p->npost_tasks);
 	for (i = 0; i < p->nhandlers; i++)
 		task_free(&p->handlers[i]);
 	free(p->handlers);
@@ -972,12 +1874,15 @@ task_tags_match(const struct play *p, const struct task *t,
     char *const *tags, char *const *skip_tags)
 {
 	char *all[256];
+	const struct task *a;
 	size_t n = 0, i;
 
 	for (i = 0; i < p->ntags && n < ARRAY_SIZE(all); i++)
 		all[n++] = p->tags[i];
-	for (i = 0; i < t->ntags && n < ARRAY_SIZE(all); i++)
-		all[n++] = t->tags[i];
+	for (a = t; a != NULL; a = a->parent)    /* include_tasks: its tags */
+		for (i = 0; (a == t || a->kind != TASK_INCLUDE) &&  /* are its */
+		    i < a->ntags && n < ARRAY_SIZE(all); i++)      /* own */
+			all[n++] = a->tags[i];
 	for (i = 0; i < n; i++)
 		if (list_has(skip_tags, all[i]))
 			return 0;
@@ -1000,5 +1905,61 @@ task_tags_match(const struct play *p, const struct task *t,
 		return 1;
 	if (list_has(tags, "untagged") && n == 0)
 		return 1;
+	return 0;
+}
+
+/* ---- inherited keywords: the task's own, else the nearest block's ---- */
+
+int
+task_eff_ignore_errors(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->ignore_errors >= 0)
+			return t->ignore_errors;
+	return 0;
+}
+
+int
+task_eff_no_log(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->no_log >= 0)
+			return t->no_log;
+	return 0;
+}
+
+int
+task_eff_become(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->become >= 0)
+			return t->become;
+	return -1;
+}
+
+const char *
+task_eff_become_user(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->become_user != NULL)
+			return t->become_user;
+	return NULL;
+}
+
+int
+task_eff_check_mode(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->check_mode >= 0)
+			return t->check_mode;
+	return -1;
+}
+
+int
+task_eff_timeout(const struct task *t)
+{
+	for (; t != NULL; t = t->parent)
+		if (t->timeout > 0)
+			return t->timeout;
 	return 0;
 }

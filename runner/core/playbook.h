@@ -18,9 +18,38 @@
  *   window_margin rollback_on_failure confirm_timeout
  * Supported task keys: name <module> args when register notify changed_when
  *   failed_when ignore_errors tags no_log become become_user check_mode
- *   timeout vars(none: error) listen (handlers)
- * Rejected with a clear error: loop, with_*, block/rescue/always, roles,
- *   import_* and include_*, delegate_to, local_action, action, async, until...
+ *   timeout vars listen (handlers), loop with_<lookup> loop_control until
+ *   retries delay
+ * Blocks: block rescue always, with name when tags become become_user vars
+ *   ignore_errors no_log check_mode timeout, which every task inside
+ *   inherits at run time through task.parent (when: every ancestor's
+ *   condition is evaluated before the task's own, as Ansible; tags: the
+ *   union; vars: outermost first, the task's own last; the others: the
+ *   nearest that sets them).
+ * Loops: `loop` takes a list; with_items (one level flattened), with_list,
+ *   with_dict, with_indexed_items, with_together, with_nested,
+ *   with_sequence, with_fileglob (controller side, sorted) and
+ *   with_subelements build the list as Ansible's lookups do (loop.c).
+ * Reuse: import_tasks (static: loaded and validated with the playbook;
+ *   its when/tags/vars are inherited by each task, as a block's) and
+ *   include_tasks (dynamic: its when and tags decide once; vars reach its
+ *   tasks; a file name without a template is loaded and validated up
+ *   front, a templated one when it runs), each file searched next to the
+ *   including file, then in the playbook's directory; import_playbook
+ *   (its plays, in place); pre_tasks and post_tasks, each section followed
+ *   by a flush of the notified handlers as in Ansible.
+ * Roles (`roles:`: a name or {role: name, when, tags, vars, become...,
+ *   anything else a parameter}): found in <playbook dir>/roles/NAME,
+ *   <playbook dir>/NAME, $ANSIBLE_ROLES_PATH, ~/.ansible/roles,
+ *   /usr/share/ansible/roles, /etc/ansible/roles; meta/main.yml
+ *   dependencies first, each role once per play unless its parameters
+ *   differ; tasks/main.yml as one block (vars: the parameters and
+ *   role_path), handlers/main.yml after the play's handlers,
+ *   defaults/main.yml and vars/main.yml play-wide as Ansible (roles'
+ *   variables are not private by default).  Roles run after pre_tasks'
+ *   handlers, before tasks.  A role's files: role_path/files first.
+ * Rejected with a clear error naming the keyword: include_role,
+ *   import_role, delegate_to, local_action, action, async, ...
  */
 #ifndef MEND_PLAYBOOK_H
 #define MEND_PLAYBOOK_H
@@ -48,24 +77,58 @@ struct cond {
 	struct pos pos;
 };
 
+enum task_kind {
+	TASK_MODULE = 0,       /* runs t->mod */
+	TASK_BLOCK,            /* block / rescue / always; import_tasks (its
+	                        * tasks under block, loaded at parse time) */
+	TASK_INCLUDE,          /* include_tasks: its own when/tags decide once
+	                        * whether it runs; its tasks (block) are loaded
+	                        * at parse time, or when it runs if the file
+	                        * name is a template */
+};
+
+/* A task's loop (loop or with_<lookup>) and its loop_control. */
+struct loop_spec {
+	int set;
+	char *lookup;          /* "loop", "items", "dict", "sequence", ... */
+	struct val *items;     /* raw value, rendered per host at run time */
+	char *var;             /* loop_var, default "item" */
+	char *index_var;       /* NULL = none */
+	char *label;           /* template, NULL = the item */
+	int pause_ms;          /* between items */
+	int extended;          /* ansible_loop */
+	struct pos pos;
+};
+
 struct task {
+	enum task_kind kind;
 	char *name;            /* may be NULL: the module name is shown */
-	const struct module *mod;
+	const struct module *mod;   /* TASK_MODULE */
 	struct val *args;      /* map of raw (unrendered) arguments */
-	struct cond when, changed_when, failed_when;
+	struct cond when, changed_when, failed_when, until;
+	int retries, delay;    /* until: -1 = Ansible's default (3, 5 s) */
+	struct loop_spec loop;
+	struct val *vars;      /* task/block vars (map, raw), or NULL */
 	char *register_;
 	char **notify;
 	size_t nnotify;
 	char **listen;         /* handlers only */
 	size_t nlisten;
-	int ignore_errors;
+	int ignore_errors;     /* -1 = inherit (none: false) */
 	char **tags;
 	size_t ntags;
-	int no_log;
+	int no_log;            /* -1 = inherit (none: false) */
 	int become;            /* -1 = inherit */
 	char *become_user;     /* NULL = inherit */
 	int check_mode;        /* -1 = inherit, 0 = run even in check mode, 1 = always check */
 	int timeout;           /* 0 = inherit */
+	struct task *block, *rescue, *always;     /* TASK_BLOCK */
+	size_t nblock, nrescue, nalways;
+	char *role;            /* a role's block: the role's name (its tasks
+	                        * show as "role : task", as Ansible's) */
+	char *include;         /* import/include_tasks: the file as written */
+	char *include_dir;     /* ... the including file's directory */
+	const struct task *parent;   /* enclosing block, NULL at top level */
 	struct pos pos;
 };
 
@@ -81,8 +144,18 @@ struct play {
 	int any_errors_fatal;
 	char **tags;
 	size_t ntags;
+	struct task *pre_tasks;
+	size_t npre_tasks;
+	struct task *roles;    /* one block per role (dependencies first) */
+	size_t nroles;
+	struct val *role_defaults;   /* roles' defaults/main.yml (map): below
+	                              * the inventory's variables */
+	struct val *role_vars;       /* roles' vars/main.yml (map): above the
+	                              * play's vars and vars_files */
 	struct task *tasks;
 	size_t ntasks;
+	struct task *post_tasks;
+	size_t npost_tasks;
 	struct task *handlers;
 	size_t nhandlers;
 	char *remote_user;
@@ -106,6 +179,15 @@ struct playbook {
 int playbook_load(const char *path, struct playbook **out, struct err *e);
 void playbook_free(struct playbook *pb);
 
+/* A dynamic include's task file (include_tasks with a templated name),
+ * loaded when it runs: `file` (rendered) is searched next to the including
+ * file, then in the playbook's directory, parsed and validated as the
+ * playbook was (file:line:col; notify against p's handlers).  The tasks
+ * are parented to inc.  Returns 0, or -1 with e filled. */
+int playbook_load_include(const struct play *p, const struct task *inc,
+    const char *file, struct task **out, size_t *n, struct err *e);
+void tasks_free(struct task *ts, size_t n);
+
 /* Batch sizes for `n` hosts per the play's serial (Ansible's arithmetic:
  * percentages of the play's host count, rounded down, at least 1; the last
  * entry repeats; no serial = one batch). Returns a malloc'ed array. */
@@ -115,5 +197,14 @@ size_t *play_batches(const struct play *p, size_t n, size_t *nbatches);
  * `always` and `never` behave as in Ansible. */
 int task_tags_match(const struct play *p, const struct task *t,
     char *const *tags, char *const *skip_tags);
+
+/* The inherited keywords of a task: its own when set, else the nearest
+ * enclosing block's (ignore_errors, no_log: 0 when nobody sets them). */
+int task_eff_ignore_errors(const struct task *t);
+int task_eff_no_log(const struct task *t);
+int task_eff_become(const struct task *t);          /* -1 = unset */
+const char *task_eff_become_user(const struct task *t);
+int task_eff_check_mode(const struct task *t);      /* -1 = unset */
+int task_eff_timeout(const struct task *t);         /* 0 = unset */
 
 #endif

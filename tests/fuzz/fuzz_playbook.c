@@ -91,8 +91,12 @@ check_tasks(const struct task *t, size_t n, int lines)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		check(t[i].mod != NULL, "a task has a module");
+		check((t[i].kind == TASK_MODULE) == (t[i].mod != NULL),
+		    "a task has a module, a block none");
 		check_pos(&t[i].pos, lines);
+		check_tasks(t[i].block, t[i].nblock, lines);
+		check_tasks(t[i].rescue, t[i].nrescue, lines);
+		check_tasks(t[i].always, t[i].nalways, lines);
 	}
 }
 

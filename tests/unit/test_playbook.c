@@ -53,19 +53,28 @@ load(const char *name, const char *text, struct err *e)
 
 /* The load must fail with exactly one message ending in `want` at
  * name:line:col. */
+/* The load must fail with a first message ending in `want` at
+ * file:line:col (file: in DIR). */
 static void
-expect_error(const char *text, int line, int col, const char *want)
+expect_error_in(const char *text, const char *file, int line, int col,
+    const char *want)
 {
 	struct err e = ERR_INIT;
 	char prefix[300];
 
 	assert_null(load("bad.yml", text, &e));
-	snprintf(prefix, sizeof(prefix), "%s/bad.yml:%d:%d: error: ", dir,
+	snprintf(prefix, sizeof(prefix), "%s/%s:%d:%d: error: ", dir, file,
 	    line, col);
 	if (strncmp(e.msg.buf, prefix, strlen(prefix)) != 0 ||
 	    strstr(e.msg.buf, want) == NULL)
 		fail_msg("got: %s\nwant: %s%s", e.msg.buf, prefix, want);
 	err_release(&e);
+}
+
+static void
+expect_error(const char *text, int line, int col, const char *want)
+{
+	expect_error_in(text, "bad.yml", line, col, want);
 }
 
 static void
@@ -128,10 +137,10 @@ test_errors_have_positions(void **state)
 	    "module 'lineinfile' has no argument 'lien' (did you mean 'line'?)");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      whne: x\n",
 	    4, 7, "unknown task keyword 'whne' (did you mean 'when'?)");
-	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: [1]\n",
-	    4, 7, "task keyword 'loop' is not supported by mend");
-	expect_error("- hosts: all\n  roles: [x]\n", 2, 3,
-	    "play keyword 'roles' is not supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_first_found: [1]\n",
+	    4, 7, "task keyword 'with_first_found' is not supported by mend");
+	expect_error("- hosts: all\n  roles: [x]\n", 2, 11,
+	    "the role 'x' was not found in ");
 	expect_error("- hosts: all\n  taks: []\n", 2, 3,
 	    "unknown play keyword 'taks' (did you mean 'tasks'?)");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      command: ls\n",
@@ -157,10 +166,275 @@ test_errors_have_positions(void **state)
 	    "a playbook must be a list of plays");
 	expect_error("- hosts: all\n  tasks:\n    - debug: {msg: \"{{ x | nosuch }}\"}\n",
 	    3, 28, "unknown filter 'nosuch'");
-	expect_error("- hosts: all\n  tasks:\n    - ping:\n      vars: {a: 1}\n",
-	    4, 7, "task keyword 'vars' is not supported");
 	expect_error("- hosts: all\n  handlers:\n    - ping:\n", 3, 7,
 	    "a handler needs a 'name'");
+}
+
+/* loops, until, blocks: what is accepted and every refusal's position */
+static void
+test_flow_errors(void **state)
+{
+	(void)state;
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: [1]\n"
+	    "      with_items: [2]\n", 5, 7, "a task has one loop: "
+	    "'with_items' and 'loop'");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: {a: 1}\n",
+	    4, 13, "'loop' requires a list");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: abc\n",
+	    4, 13, "'loop' requires a list");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop_control:"
+	    " {loop_var: x}\n", 4, 7, "'loop_control' without a loop");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: [1]\n"
+	    "      loop_control: {labl: x}\n", 5, 22, "loop_control: unknown "
+	    "key 'labl' (did you mean 'label'?)");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      loop: [1]\n"
+	    "      loop_control: {loop_var: '{{ x }}'}\n", 5, 32,
+	    "'loop_var' must be a variable name");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_items: "
+	    "\"{{ x | nosuch }}\"\n", 4, 27, "unknown filter 'nosuch'");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      until: x ==\n",
+	    4, 18, "expected an expression");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      retries: -1\n",
+	    4, 16, "'retries' must be an integer");
+	expect_error("- hosts: all\n  tasks:\n    - block:\n        - pign:\n",
+	    4, 11, "unknown module 'pign'");
+	expect_error("- hosts: all\n  tasks:\n    - block: []\n      ping:\n",
+	    4, 7, "'ping' is not allowed on a block");
+	expect_error("- hosts: all\n  tasks:\n    - block: []\n      notify: x\n",
+	    4, 7, "'notify' is not allowed on a block");
+	expect_error("- hosts: all\n  tasks:\n    - rescue:\n        - ping:\n",
+	    3, 7, "'rescue' and 'always' need a 'block'");
+	expect_error("- hosts: all\n  tasks:\n    - block: []\n      whn: x\n",
+	    4, 7, "unknown block keyword 'whn' (did you mean 'when'?)");
+	expect_error("- hosts: all\n  tasks:\n    - block:\n        - ping:\n"
+	    "      always:\n        - ping:\n          notify: h\n", 6, 11,
+	    "notifies handler 'h'");
+	expect_error("- hosts: all\n  tasks:\n    - block: x\n", 3, 14,
+	    "'block' must be a list of tasks");
+	expect_error("- hosts: all\n  handlers:\n    - block: []\n", 3, 7,
+	    "a block among handlers is not supported");
+}
+
+static void
+test_blocks_inherit(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct task *b, *in, *inner, *leaf;
+
+	(void)state;
+	pb = load("blk.yml",
+	    "- hosts: all\n"
+	    "  tasks:\n"
+	    "    - name: outer\n"
+	    "      become: true\n"
+	    "      ignore_errors: true\n"
+	    "      tags: [o]\n"
+	    "      vars: {a: 1}\n"
+	    "      block:\n"
+	    "        - ping:\n"
+	    "          ignore_errors: false\n"
+	    "        - block:\n"
+	    "            - ping:\n"
+	    "              loop: \"{{ l }}\"\n"
+	    "              loop_control: {loop_var: x, pause: 0.5, extended: true}\n"
+	    "          become_user: u\n"
+	    "          tags: i\n"
+	    "      rescue:\n"
+	    "        - ping:\n"
+	    "          until: false\n"
+	    "          retries: 2\n"
+	    "    - ping:\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	b = &pb->plays[0].tasks[0];
+	assert_int_equal(b->kind, TASK_BLOCK);
+	assert_int_equal(b->nblock, 2);
+	assert_int_equal(b->nrescue, 1);
+	assert_int_equal(b->nalways, 0);
+	assert_non_null(b->vars);
+	in = &b->block[0];
+	assert_ptr_equal(in->parent, b);
+	assert_int_equal(task_eff_ignore_errors(in), 0);   /* its own */
+	assert_int_equal(task_eff_become(in), 1);          /* the block's */
+	assert_null(task_eff_become_user(in));
+	inner = &b->block[1];
+	leaf = &inner->block[0];
+	assert_ptr_equal(leaf->parent, inner);
+	assert_ptr_equal(inner->parent, b);
+	assert_int_equal(task_eff_ignore_errors(leaf), 1);
+	assert_string_equal(task_eff_become_user(leaf), "u");
+	assert_int_equal(task_eff_no_log(leaf), 0);
+	assert_int_equal(task_eff_check_mode(leaf), -1);
+	assert_true(leaf->loop.set);
+	assert_string_equal(leaf->loop.lookup, "loop");
+	assert_string_equal(leaf->loop.var, "x");
+	assert_int_equal(leaf->loop.pause_ms, 500);
+	assert_int_equal(leaf->loop.extended, 1);
+	assert_int_equal(b->rescue[0].retries, 2);
+	assert_true(b->rescue[0].until.set);
+	assert_ptr_equal(b->rescue[0].parent, b);
+	assert_null(pb->plays[0].tasks[1].parent);
+	assert_int_equal(pb->plays[0].tasks[1].retries, -1);
+	{
+		char i_[] = "i", o_[] = "o";
+		char *only_i[] = { i_, NULL }, *skip_o[] = { o_, NULL };
+
+		assert_true(task_tags_match(&pb->plays[0], leaf, only_i, NULL));
+		assert_false(task_tags_match(&pb->plays[0], in, only_i, NULL));
+		assert_false(task_tags_match(&pb->plays[0], leaf, NULL, skip_o));
+	}
+	playbook_free(pb);
+	err_release(&e);
+}
+
+/* Write DIR/name (making its directories). */
+static void
+put(const char *name, const char *text)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s/%s')\"", dir,
+	    name);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* import/include_tasks, import_playbook, pre/post_tasks, roles */
+static void
+test_reuse(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+	const struct task *imp, *inc, *dyn, *role;
+
+	(void)state;
+	put("t/a.yml", "- ping:\n- import_tasks: b.yml\n");
+	put("t/b.yml", "- name: in b\n  ping:\n  notify: h\n");
+	put("other.yml", "- hosts: x\n  tasks: []\n");
+	put("roles/dep/tasks/main.yml", "- name: dep task\n  ping:\n");
+	put("roles/dep/defaults/main.yml", "d: 1\n");
+	put("roles/r/meta/main.yml", "dependencies: [dep]\n");
+	put("roles/r/tasks/main.yml", "- name: r task\n  ping:\n"
+	    "  notify: rh\n");
+	put("roles/r/vars/main.yml", "rv: 2\n");
+	put("roles/r/handlers/main.yml", "- name: rh\n  ping:\n");
+	pb = load("reuse.yml",
+	    "- hosts: all\n"
+	    "  pre_tasks: [{ping: }]\n"
+	    "  roles: [dep, {role: r, p: 1, when: x}]\n"
+	    "  tasks:\n"
+	    "    - import_tasks: t/a.yml\n"
+	    "      when: y\n"
+	    "    - include_tasks: t/b.yml\n"
+	    "      vars: {v: 1}\n"
+	    "    - include_tasks: {file: \"t/{{ n }}.yml\"}\n"
+	    "  post_tasks: [{ping: }]\n"
+	    "  handlers: [{name: h, ping: }]\n"
+	    "- import_playbook: other.yml\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	assert_int_equal(pb->nplays, 2);
+	assert_string_equal(pb->plays[1].hosts, "x");
+	p = &pb->plays[0];
+	assert_int_equal(p->npre_tasks, 1);
+	assert_int_equal(p->npost_tasks, 1);
+	assert_int_equal(p->nroles, 2);         /* dep once, then r */
+	assert_string_equal(p->roles[0].role, "dep");
+	role = &p->roles[1];
+	assert_string_equal(role->role, "r");
+	assert_true(role->when.set);
+	assert_non_null(val_map_get(role->vars, "p"));
+	assert_non_null(val_map_get(role->vars, "role_path"));
+	assert_ptr_equal(role->block[0].parent, role);
+	assert_non_null(val_map_get(p->role_defaults, "d"));
+	assert_non_null(val_map_get(p->role_vars, "rv"));
+	assert_int_equal(p->nhandlers, 2);      /* the role's first */
+	assert_string_equal(p->handlers[0].name, "rh");
+	imp = &p->tasks[0];
+	assert_int_equal(imp->kind, TASK_BLOCK);
+	assert_int_equal(imp->nblock, 2);
+	assert_int_equal(imp->block[1].kind, TASK_BLOCK);   /* nested import */
+	assert_string_equal(imp->block[1].block[0].name, "in b");
+	assert_ptr_equal(imp->block[1].block[0].parent, &imp->block[1]);
+	inc = &p->tasks[1];
+	assert_int_equal(inc->kind, TASK_INCLUDE);
+	assert_int_equal(inc->nblock, 1);       /* a plain name: loaded now */
+	dyn = &p->tasks[2];
+	assert_int_equal(dyn->kind, TASK_INCLUDE);
+	assert_null(dyn->block);                /* a template: when it runs */
+	assert_string_equal(dyn->include, "t/{{ n }}.yml");
+	{
+		struct task *ts = NULL;
+		size_t n = 0;
+
+		assert_int_equal(playbook_load_include(p, dyn, "t/b.yml", &ts,
+		    &n, &e), 0);
+		assert_int_equal(n, 1);
+		assert_ptr_equal(ts[0].parent, dyn);
+		tasks_free(ts, n);
+		put("t/bad.yml", "- ping:\n  notify: nope\n");
+		assert_int_equal(playbook_load_include(p, dyn, "t/bad.yml", &ts,
+		    &n, &e), -1);
+		assert_non_null(strstr(e.msg.buf, "bad.yml:1:3: error: task "
+		    "notifies handler 'nope'"));
+		err_release(&e);
+		assert_int_equal(playbook_load_include(p, dyn, "t/none.yml",
+		    &ts, &n, &e), -1);
+		assert_non_null(strstr(e.msg.buf, "could not find or access "
+		    "'t/none.yml'"));
+	}
+	playbook_free(pb);
+	err_release(&e);
+}
+
+static void
+test_reuse_errors(void **state)
+{
+	(void)state;
+	put("loop1.yml", "- import_tasks: loop2.yml\n");
+	put("loop2.yml", "- import_tasks: loop1.yml\n");
+	put("typo.yml", "- ping:\n- lineinfil: {}\n");
+	expect_error("- hosts: all\n  tasks:\n    - import_tasks: nope.yml\n",
+	    3, 21, "import_tasks: could not find or access 'nope.yml'");
+	expect_error_in("- hosts: all\n  tasks:\n    - import_tasks: loop1.yml\n",
+	    "loop2.yml", 1, 17, "task files nest more than 32 deep");
+	expect_error("- hosts: all\n  tasks:\n    - import_tasks: \"{{ x }}.yml\"\n",
+	    3, 21, "import_tasks: the file name cannot be a template");
+	expect_error_in("- hosts: all\n  tasks:\n    - include_tasks: typo.yml\n",
+	    "typo.yml", 2, 3, "unknown module 'lineinfil'");
+	expect_error("- hosts: all\n  tasks:\n    - include_tasks: typo.yml\n"
+	    "      loop: [1]\n", 4, 7, "'loop' on include_tasks is not "
+	    "supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - include_tasks: {file: a, "
+	    "apply: {}}\n", 3, 32, "include_tasks: 'apply' is not supported");
+	expect_error("- hosts: all\n  roles: [nosuchrole]\n", 2, 11,
+	    "the role 'nosuchrole' was not found in ");
+	expect_error("- hosts: all\n  roles: [{when: x}]\n", 2, 11,
+	    "a role is a name or a mapping with 'role: NAME'");
+	expect_error("- import_playbook: other.yml\n  vars: {a: 1}\n", 2, 3,
+	    "'vars' on import_playbook is not supported by mend");
+	expect_error("- import_playbook: nope.yml\n", 1, 20,
+	    "import_playbook: could not find or access");
+	put("twice1.yml", "- import_tasks: twice2.yml\n- import_tasks: twice2.yml\n");
+	put("twice2.yml", "- import_tasks: twice1.yml\n- import_tasks: twice1.yml\n");
+	{       /* imports that import each other twice: bounded, not 2^32 */
+		struct err e = ERR_INIT;
+
+		assert_null(load("bomb.yml", "- hosts: all\n  tasks:\n"
+		    "    - import_tasks: twice1.yml\n- import_playbook: "
+		    "bomb.yml\n- import_playbook: bomb.yml\n", &e));
+		assert_non_null(strstr(e.msg.buf, "nest more than 32 deep"));
+		assert_true(e.count > 1 && e.count <= 2100);
+		err_release(&e);
+	}
+	expect_error("- hosts: all\n  tasks:\n    - include_role: {name: x}\n",
+	    3, 7, "include_role");
 }
 
 static void
@@ -261,6 +535,10 @@ main(void)
 		cmocka_unit_test(test_valid_playbook),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_errors_collected),
+		cmocka_unit_test(test_flow_errors),
+		cmocka_unit_test(test_blocks_inherit),
+		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
 	};
