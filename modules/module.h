@@ -277,9 +277,17 @@ struct fs_change {
 	size_t len;
 };
 long mod_journal_fs(struct modctx *ctx, const struct fs_change *c);
-/* A service action that ran (restart, start, stop, reload). */
+/* A service action that ran (restart, start, stop, reload), or "mismatch":
+ * the running service does not serve its configuration files (a rollback
+ * restarts it even when no file needs restoring). */
 void mod_journal_service(struct modctx *ctx, const char *name,
     const char *action);
+/* The same, naming the module that restarts the service (`via`, e.g.
+ * rabbitmq_service) and the one that proves its configuration is live
+ * (`prove`, e.g. rabbitmq_live, NULL = none): mend rollback uses them
+ * instead of the service module. */
+void mod_journal_service_via(struct modctx *ctx, const char *name,
+    const char *action, const char *via, const char *prove);
 /* A backup copy made on the host (path -> backup, sha256 of the bytes). */
 void mod_journal_backup(struct modctx *ctx, const char *path,
     const char *backup, const void *data, size_t len);

@@ -37,6 +37,7 @@ extern const struct module mod_nut_tls;
 extern const struct module mod_package;
 extern const struct module mod_ping;
 extern const struct module mod_rabbitmq_facts;
+extern const struct module mod_rabbitmq_live;
 extern const struct module mod_rabbitmq_service;
 extern const struct module mod_rabbitmq_tls;
 extern const struct module mod_restore;
@@ -70,6 +71,7 @@ const struct module *const module_table[] = {
 	&mod_package,
 	&mod_ping,
 	&mod_rabbitmq_facts,
+	&mod_rabbitmq_live,
 	&mod_rabbitmq_service,
 	&mod_rabbitmq_tls,
 	&mod_restore,

@@ -22,7 +22,14 @@
  * sources still have it).  Entries are undone newest first (inner directories before the
  * ones the run made around them).  Then each service the run restarted is
  * restarted again and checked to be running (the service module, waiting
- * up to RESTORE_SERVICE_WAIT seconds).
+ * up to RESTORE_SERVICE_WAIT seconds), or, when the run journaled the
+ * modules for it ({name, via, prove}), restarted through `via`
+ * (rabbitmq_service: the real broker stopped) and proven to run the
+ * restored configuration by `prove` (rabbitmq_live: its listeners are the
+ * file's, waiting up to RESTORE_PROVE_WAIT s); a failure names the
+ * service.  A service the run found serving another configuration than
+ * its files ({mismatch: true}) is restarted and proven even when every
+ * file already holds its old bytes.
  * The original bytes come from the controller's journal objects, so a
  * deleted backup directory on the host does not matter.
  */
@@ -38,13 +45,16 @@
 
 
 #define RESTORE_SERVICE_WAIT 120   /* seconds for a service to run again */
+#define RESTORE_PROVE_WAIT 600     /* seconds for its old configuration to
+                                    * answer (a slow broker boot) */
 
 static const struct module_arg restore_args[] = {
 	{ "files", ARG_LIST, 0, NULL, NULL,
 	  "list of {path, existed, sha_before, sha_new, mode, owner, group}",
 	  NULL },
 	{ "services", ARG_LIST, 0, NULL, NULL,
-	  "services to restart after the files are restored", NULL },
+	  "services to restart after the files are restored: names, or "
+	  "{name, via, prove, mismatch}", NULL },
 	{ "objects", ARG_PATH, 1, NULL, NULL,
 	  "controller directory holding the original bytes by sha256", NULL },
 	{ "force", ARG_BOOL, 0, "false", NULL,
@@ -247,27 +257,87 @@ out:
 	return ret;
 }
 
+/* The failure a called module recorded, prefixed with the service. */
+static void
+name_failure(struct modctx *ctx, const char *name, const char *what)
+{
+	char *was = strbuf_detach(&ctx->msg, NULL);
+
+	strbuf_init(&ctx->msg, 0);
+	mod_fail(ctx, "%s: %s: %s", name, what, was);
+	free(was);
+}
+
+/* Restart one service: through the module the run used (`via`), then
+ * prove its configuration is live (`prove`, e.g. rabbitmq_live: the
+ * restored listeners answer, waiting while it boots); plain names through
+ * the service module, waiting until it runs.  0 or TERR_UNREACHABLE. */
 static int
-restart_services(struct modctx *ctx, const struct val *svcs)
+restart_one(struct modctx *ctx, const struct val *item, struct pos pos)
+{
+	const char *name = item->type == V_MAP ? val_map_str(item, "name", "")
+	    : item->u.str.s;
+	const char *via = item->type == V_MAP ? val_map_str(item, "via", NULL)
+	    : NULL;
+	const char *prove = item->type == V_MAP ? val_map_str(item, "prove",
+	    NULL) : NULL;
+	struct val *a = val_map();
+	enum mod_result res;
+
+	a->pos = pos;
+	val_map_set(a, "name", val_str(name));
+	val_map_set(a, "state", val_str("restarted"));
+	/* brokers such as RabbitMQ need 20-60 s to come back */
+	if (via == NULL)
+		val_map_set(a, "wait", val_int(RESTORE_SERVICE_WAIT));
+	res = mod_call(ctx, via ? via : "service", a);
+	val_free(a);
+	if (res == MOD_FAILED)
+		name_failure(ctx, name, "the rollback's restart failed");
+	if (res != MOD_FAILED && res != MOD_UNREACHABLE && prove != NULL) {
+		a = val_map();
+		a->pos = pos;
+		val_map_set(a, "service", val_str(name));
+		val_map_set(a, "wait", val_int(RESTORE_PROVE_WAIT));
+		res = mod_call(ctx, prove, a);
+		val_free(a);
+		if (res == MOD_FAILED)
+			name_failure(ctx, name, "restarted, but the restored "
+			    "configuration is not the one it runs");
+	}
+	if (res == MOD_FAILED)
+		ctx->failed = 1;
+	return res == MOD_UNREACHABLE ? TERR_UNREACHABLE : 0;
+}
+
+/* Every service of the plan (files restored), or only those the run found
+ * serving another configuration than their files (nothing restored). */
+static int
+restart_services(struct modctx *ctx, const struct val *svcs, int all)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; svcs && i < svcs->u.list.n && !ctx->failed && ret == 0;
+	    i++) {
+		const struct val *v = svcs->u.list.items[i];
+
+		if (all || (v->type == V_MAP &&
+		    val_truthy(val_map_get(v, "mismatch"))))
+			ret = restart_one(ctx, v, svcs->pos);
+	}
+	return ret;
+}
+
+static int
+any_mismatch(const struct val *svcs)
 {
 	size_t i;
 
-	for (i = 0; svcs && i < svcs->u.list.n && !ctx->failed; i++) {
-		struct val *a = val_map();
-		enum mod_result res;
-
-		a->pos = svcs->pos;
-		val_map_set(a, "name", val_copy(svcs->u.list.items[i]));
-		val_map_set(a, "state", val_str("restarted"));
-		/* brokers such as RabbitMQ need 20-60 s to come back */
-		val_map_set(a, "wait", val_int(RESTORE_SERVICE_WAIT));
-		res = mod_call(ctx, "service", a);
-		val_free(a);
-		if (res == MOD_UNREACHABLE)
-			return TERR_UNREACHABLE;
-		if (res == MOD_FAILED)
-			ctx->failed = 1;
-	}
+	for (i = 0; svcs && i < svcs->u.list.n; i++)
+		if (svcs->u.list.items[i]->type == V_MAP &&
+		    val_truthy(val_map_get(svcs->u.list.items[i], "mismatch")))
+			return 1;
 	return 0;
 }
 
@@ -292,9 +362,11 @@ restore_run(struct modctx *ctx, const struct val *args)
 		if (ctx->failed)
 			break;
 	}
-	if (ret == 0 && !ctx->failed && (t.restored || t.removed))
-		ret = restart_services(ctx, arg_get(args, "services"));
-	if (t.restored || t.removed)
+	if (ret == 0 && !ctx->failed && (t.restored || t.removed ||
+	    any_mismatch(arg_get(args, "services"))))
+		ret = restart_services(ctx, arg_get(args, "services"),
+		    t.restored || t.removed);
+	if (t.restored || t.removed || any_mismatch(arg_get(args, "services")))
 		mod_changed(ctx);
 	mod_set(ctx, "restored", val_int(t.restored));
 	mod_set(ctx, "removed", val_int(t.removed));

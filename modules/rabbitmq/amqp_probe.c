@@ -57,6 +57,7 @@
 #define RETRY_MS 2000
 #define READ_CAP 16384
 #define BOOT_LINES 20
+#define GONE_MS 10000                /* not alive this long = dead */
 
 enum outcome { OUT_ACCEPTED, OUT_REFUSED, OUT_ERROR };
 enum expect { EXP_ANY, EXP_ACCEPTED, EXP_REFUSED };
@@ -90,6 +91,12 @@ struct attempt {
 struct boot {
 	int checked, failed, completed;
 	long long completed_at;      /* ms, when "completed" was first seen */
+	int alive;                   /* the booting broker runs: 1, 0, -1 ? */
+	int ever_alive, dead, extended;
+	long long t0;                /* ms, the wait began */
+	long long bytes;             /* boot log bytes read last time */
+	long long progress_at;       /* ms, when the logs last grew */
+	long long gone_at;           /* ms, since when it is not alive */
 	struct strbuf lines;
 	struct strbuf files;         /* files that were read, ", "-joined */
 };
@@ -363,23 +370,68 @@ unit_parse(struct boot *b, const char *out, const char *nonce, int *completed)
 		} else if (strcmp(st, "active") == 0) {
 			*completed = 1;
 		}
+		if (b->alive != 1)
+			b->alive = strcmp(st, "activating") == 0 ||
+			    strcmp(st, "active") == 0 ||
+			    strcmp(st, "reloading") == 0;
 		p = name + n;
 	}
 	free(head);
 }
 
+/* "NONCE proc COUNT NAME": the booting broker's processes. */
+static void
+proc_parse(struct boot *b, const char *out, const char *nonce)
+{
+	char *head = xasprintf("%s proc ", nonce);
+	const char *p = out, *q;
+
+	while ((q = strstr(p, head)) != NULL) {
+		q += strlen(head);
+		if (b->alive != 1)
+			b->alive = atoi(q) > 0;
+		p = q;
+	}
+	free(head);
+}
+
+/* Alive, dead, progress: what the boot logs say of a boot in progress. */
+static void
+boot_life(struct boot *b, long long bytes, long long stall_ms)
+{
+	long long now = mono_ms();
+
+	if (b->progress_at == 0 || bytes != b->bytes)
+		b->progress_at = now;
+	b->bytes = bytes;
+	if (b->alive == 1)
+		b->ever_alive = 1;
+	if (b->alive != 0)
+		b->gone_at = 0;
+	else if (b->gone_at == 0)
+		b->gone_at = now;
+	/* just launched, a broker may not exist yet, and its start passes
+	 * through several processes: dead once it was seen and has been gone
+	 * for GONE_MS, or when it never showed up */
+	b->dead = b->alive == 0 && ((b->ever_alive && now - b->gone_at >=
+	    GONE_MS) || now - b->t0 > stall_ms);
+}
+
 /* The blocks "NONCE file PATH\n...\nNONCE end\n" of the script's output. */
 static void
-boot_parse(struct boot *b, const char *out, const char *nonce)
+boot_parse(struct boot *b, const char *out, const char *nonce,
+    long long stall_ms)
 {
 	char *head = xasprintf("%s file ", nonce);
 	char *tail = xasprintf("\n%s end", nonce);
 	const char *p = out, *q, *nl, *e;
 	int completed = 0;
+	long long bytes = 0;
 
 	strbuf_reset(&b->lines);
 	strbuf_reset(&b->files);
 	b->failed = 0;
+	b->alive = -1;
 	while ((q = strstr(p, head)) != NULL && (nl = strchr(q, '\n')) &&
 	    (e = strstr(nl, tail)) != NULL) {
 		size_t hl = strlen(head);
@@ -390,9 +442,12 @@ boot_parse(struct boot *b, const char *out, const char *nonce)
 		b->failed |= rmq_boot_scan(nl + 1, (size_t)(e - nl - 1),
 		    &b->lines, BOOT_LINES, &done);
 		completed |= done;
+		bytes += e - nl - 1;
 		p = e + 1;
 	}
 	unit_parse(b, out, nonce, &completed);
+	proc_parse(b, out, nonce);
+	boot_life(b, bytes, stall_ms);
 	b->checked = 1;
 	if (completed && !b->completed)
 		b->completed_at = mono_ms();
@@ -412,6 +467,18 @@ static const char boot_script[] =
 	"  o=$2; [ \"$z\" -ge \"$o\" ] || o=0\n"
 	"  echo \"$n file $1\"\n"
 	"  tail -c +$((o + 1)) -- \"$1\" | tail -c 65536; echo; echo \"$n end\"\n"
+	"}\n"
+	"proc() {\n"
+	"  c=0\n"
+	"  for d in /proc/[0-9]*; do\n"
+	"    [ \"$(cat \"$d/comm\" 2>/dev/null)\" = \"$1\" ] || continue\n"
+	"    if [ -n \"$2\" ]; then tr '\\0' ' ' <\"$d/cmdline\" 2>/dev/null | "
+	"grep -qF -- \"$2\" || continue; fi\n"
+	"    grep -q '^State:[[:space:]]*Z' \"$d/status\" 2>/dev/null && "
+	"continue\n"
+	"    c=$((c + 1))\n"
+	"  done\n"
+	"  echo \"$n proc $c $1\"\n"
 	"}\n"
 	"unit() {\n"
 	"  s=$(systemctl show -p ActiveState -p SubState -p Result "
@@ -434,6 +501,11 @@ boot_item(struct strbuf *cmd, const struct val *v, long long since)
 	if (v->type == V_STR) {
 		snprintf(nums, sizeof(nums), "0 %lld", (long long)sn);
 		shellcmd_build(cmd, "show %q %s\n", v->u.str.s, nums);
+		return;
+	}
+	if (v->type == V_MAP && val_map_str(v, "proc", NULL) != NULL) {
+		shellcmd_build(cmd, "proc %q %q\n", val_map_str(v, "proc", ""),
+		    val_map_str(v, "match", ""));
 		return;
 	}
 	if (v->type == V_MAP && val_map_str(v, "unit", NULL) != NULL) {
@@ -478,7 +550,8 @@ read_boot_logs(struct probe *p, struct boot *b)
 	exec_res_init(&r);
 	ret = mod_exec(p->ctx, cmd.buf, NULL, 0, &r);
 	if (ret == 0)
-		boot_parse(b, r.out.buf, nonce);
+		boot_parse(b, r.out.buf, nonce,
+		    arg_int(p->args, "stall", 120) * 1000);
 	exec_res_release(&r);
 	strbuf_release(&cmd);
 	return ret;
@@ -506,10 +579,24 @@ boot_says_stop(struct probe *p, struct boot *b)
 
 	if (ret != 0)
 		return ret;
-	if (b->failed)
+	if (b->failed || b->dead)
 		return 1;
 	return b->completed && mono_ms() - b->completed_at >=
 	    arg_int(p->args, "grace", 10) * 1000;
+}
+
+/* Past `wait`: a broker that is alive and whose logs grew within `stall`
+ * seconds is slow, not failed: wait on, up to wait_max (one whose log
+ * says it started gets its `grace` from boot_says_stop; one not yet seen,
+ * e.g. while the init script's own checks run on a loaded host, gets
+ * `stall` seconds to show up). */
+static int
+still_booting(const struct probe *p, const struct boot *b)
+{
+	if (b->alive != 1)   /* launched, not there yet (not yet "dead") */
+		return !b->ever_alive && !b->dead;
+	return b->completed || mono_ms() - b->progress_at <=
+	    arg_int(p->args, "stall", 120) * 1000;
 }
 
 /* Attempts until the expectation holds, the wait is over or the boot logs
@@ -517,21 +604,31 @@ boot_says_stop(struct probe *p, struct boot *b)
 static int
 wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 {
-	long long deadline = mono_ms() + arg_int(p->args, "wait", 0) * 1000;
+	long long wait = arg_int(p->args, "wait", 0);
+	long long max = arg_int(p->args, "wait_max", 0);
+	long long deadline = b->t0 + wait * 1000;
+	long long hard = b->t0 + (max > wait ? max : wait) * 1000;
 	int use_boot = p->expect == EXP_ACCEPTED &&
 	    arg_get(p->args, "boot_log") != NULL;
 	int ret = 0;
 
 	for (;;) {
-		attempt_run(p, a, deadline);
+		attempt_run(p, a, b->extended ? hard : deadline);
 		(*attempts)++;
 		if (a->transport_err)
 			return a->transport_err;
-		if (met(p, a) || a->fatal || mono_ms() >= deadline)
+		if (met(p, a) || a->fatal)
+			break;
+		if (!use_boot && mono_ms() >= deadline)
 			break;
 		if (use_boot && (ret = boot_says_stop(p, b)) != 0)
 			break;
-		pause_until(deadline);
+		if (use_boot && mono_ms() >= deadline) {
+			if (mono_ms() >= hard || !still_booting(p, b))
+				break;
+			b->extended = 1;
+		}
+		pause_until(b->extended ? hard : deadline);
 	}
 	if (ret < 0)
 		return ret;
@@ -629,6 +726,10 @@ record(struct probe *p, const struct attempt *a, const struct boot *b,
 	mod_set(c, "boot_completed", val_bool(b->completed));
 	mod_set(c, "boot_errors", lines_val(&b->lines));
 	mod_set(c, "boot_logs", val_str(b->files.buf));
+	mod_set(c, "boot_alive", b->alive < 0 ? val_null() :
+	    val_bool(b->alive));
+	mod_set(c, "boot_died", val_bool(b->dead));
+	mod_set(c, "waited_past_wait", val_bool(b->extended));
 }
 
 static void
@@ -681,6 +782,18 @@ failure_msg(const struct probe *p, const struct attempt *a,
 	if (b->failed)
 		strbuf_addf(sb, "; the broker did not boot (BOOT FAILED in %s)",
 		    b->files.buf);
+	else if (b->dead)
+		strbuf_addf(sb, "; the broker's process is gone: it died "
+		    "during its boot (%lld s after the wait began)",
+		    (mono_ms() - b->t0 + 500) / 1000);
+	else if (b->alive == 1 && !b->completed)
+		strbuf_addf(sb, "; the broker is still booting after %lld s "
+		    "(alive, its logs last grew %lld s ago; wait %lld s, "
+		    "wait_max %lld s, stall %lld s)",
+		    (mono_ms() - b->t0 + 500) / 1000,
+		    (mono_ms() - b->progress_at + 500) / 1000,
+		    arg_int(p->args, "wait", 0), arg_int(p->args, "wait_max", 0),
+		    arg_int(p->args, "stall", 120));
 	else if (b->completed)
 		strbuf_addf(sb, "; the broker started but does not answer here");
 	while (b->lines.len && *s != '\0') {
@@ -786,6 +899,8 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	strbuf_init(&a.detail, 0);
 	strbuf_init(&b.lines, 0);
 	strbuf_init(&b.files, 0);
+	b.alive = -1;
+	b.t0 = t0;
 	if (setup(&p, ctx, args) < 0)
 		goto out;
 	ret = wait_loop(&p, &a, &b, &attempts);
@@ -794,6 +909,11 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	record(&p, &a, &b, attempts, mono_ms() - t0);
 	if (met(&p, &a)) {
 		success_msg(&p, &a, &msg);
+		if (b.extended)
+			strbuf_addf(&msg, "; ready after %lld s, past the wait "
+			    "of %lld s: the broker was alive and its logs grew",
+			    (mono_ms() - t0 + 500) / 1000,
+			    arg_int(args, "wait", 0));
 		mod_msg(ctx, "%s", msg.buf);
 	} else {
 		failure_msg(&p, &a, &b, attempts, &msg);
@@ -847,6 +967,13 @@ static const struct module_arg amqp_probe_args[] = {
 	{ "boot_log_since", ARG_INT, 0, "0", NULL,
 	  "ignore boot_log files modified before this epoch second of the "
 	  "host (rabbitmq_service returns started_at)", NULL },
+	{ "wait_max", ARG_INT, 0, "0", NULL,
+	  "with boot_log: past `wait`, keep waiting up to this many seconds "
+	  "while the broker's process lives and its logs grow (a slow boot, "
+	  "not a failed one)", NULL },
+	{ "stall", ARG_INT, 0, "120", NULL,
+	  "with boot_log: seconds without boot log growth after which a "
+	  "live broker past `wait` counts as stuck", NULL },
 	{ "grace", ARG_INT, 0, "10", NULL,
 	  "seconds to keep trying after the log says the broker started",
 	  NULL },

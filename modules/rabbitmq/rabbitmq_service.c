@@ -1,31 +1,40 @@
 /*
  * rabbitmq_service.c - stop, start or restart the RabbitMQ broker WITHOUT
- * waiting on its init script, and say where its boot will be logged.
+ * waiting on its init script, stopping the real broker, and say where its
+ * boot will be logged.
  *
  * Why not the service module: Debian's /etc/init.d/rabbitmq-server start
  * runs `rabbitmqctl wait --timeout 600 PIDFILE`; when the broker refuses
  * its configuration it never writes the pid file, so `service
  * rabbitmq-server restart` hangs for 10 minutes (measured in the lab), and
- * its exit code says nothing anyway.  So, in one remote script:
+ * its exit code says nothing anyway.  Its stop says "already stopped" when
+ * the pid file is missing, e.g. while a broker is still booting, and
+ * leaves that broker running.  So (modules/svcctl.h, one remote script):
  *
- *   stop     `service NAME stop` (systemctl stop), synchronous: it returns
- *            when the node is down; then up to stop_wait seconds until
- *            the pid file's process (systemd: is-active) is gone.
+ *   track    the broker's PIDs before the stop: the pid file's beam.smp,
+ *            the unit's MainPID, and the beam.smp of the node (its command
+ *            line holds "-s rabbit boot"; rabbitmqctl's own beam does not)
+ *   stop     `service NAME stop` (systemctl stop), then up to stop_wait s
+ *            until every tracked process is gone; SIGTERM to those left
+ *            (by PID), stop_wait s more; a broker still alive fails the
+ *            task, named.  The result says when SIGTERM was needed.
  *   start    the size of each boot log is recorded, then the start is
  *            launched DETACHED: `setsid service NAME start` in the
  *            background (systemd: systemctl start --no-block), and the
  *            module returns at once with started_at (epoch seconds of the
- *            host) and boot_logs [{path, offset, since}]: SysV's
- *            rabbitmq-server wrapper rewrites /var/log/rabbitmq/startup_log
- *            and startup_err (emptied just before the start, as the
- *            wrapper itself does, so a BOOT FAILED left by an earlier
- *            boot in the same second is never read as this one's;
- *            offset 0; only once modified since
- *            started_at); systemd's unit appends to rabbitmq-server.log
- *            and rabbitmq-server.error.log (from offset = their size).
+ *            host) and boot_logs: SysV's rabbitmq-server wrapper rewrites
+ *            /var/log/rabbitmq/startup_log and startup_err (emptied just
+ *            before the start, as the wrapper itself does, so a BOOT FAILED
+ *            left by an earlier boot in the same second is never read as
+ *            this one's; offset 0; only once modified since started_at);
+ *            the node's log rabbit@HOST.log and systemd's
+ *            rabbitmq-server.log and rabbitmq-server.error.log are read
+ *            from offset = their size; {unit, since} under systemd; and
+ *            {proc: beam.smp, match, since}: is the booting broker alive?
  *
  * Readiness is the next task's business: amqp_probe with wait, boot_log:
- * "{{ restart.boot_logs }}" (the port answers, or BOOT FAILED).
+ * "{{ restart.boot_logs }}" (the port answers, BOOT FAILED, or the broker
+ * died; while it lives and its log grows, the wait may go on to wait_max).
  * started: only when not running; restarted: always (stop + start);
  * stopped: only when running.  Check mode reports what it would do.
  */
@@ -33,79 +42,35 @@
 #include <string.h>
 
 #include "modules/module.h"
-#include "runner/core/initsys.h"
+#include "modules/svcctl.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
-static const char svc_script[] =
-	"LC_ALL=C; export LC_ALL\n"
-	INITSYS_KIND_SH
-	"if [ $kind != systemd ] && [ ! -x \"/etc/init.d/$n\" ]; then\n"
-	"  echo \"no init script /etc/init.d/$n on the host\" >&2; exit 3\n"
-	"fi\n"
-	"echo \"$x kind=$kind\"\n"
-	INITSYS_SVC_SH
-	"svc() { initsys_svc \"$n\" \"$1\"; }\n"
-	"up() {\n"
-	"  if [ $kind = systemd ]; then systemctl is-active --quiet -- \"$n\"; "
-	"return; fi\n"
-	"  p=$(cat \"$pidf\" 2>/dev/null) && [ -n \"$p\" ] && "
-	"kill -0 \"$p\" 2>/dev/null\n"
-	"}\n"
-	"if up; then run=1; else run=0; fi\n"
-	"echo \"$x was_running=$run\"\n"
-	"case $act in\n"
-	"start) if [ $run = 1 ]; then exit 0; fi ;;\n"
-	"stop) if [ $run = 0 ]; then exit 0; fi ;;\n"
-	"esac\n"
-	"[ \"$check\" = 1 ] && exit 0\n"
-	"if [ $act != start ]; then\n"
-	"  o=$(mktemp 2>/dev/null) || o=/tmp/mend-rabbitmq-stop.$$\n"
-	"  svc stop </dev/null >\"$o\" 2>&1; r=$?\n"
-	"  sed \"s/^/$x out /\" \"$o\"; rm -f \"$o\"\n"
-	"  echo \"$x stop_rc=$r\"\n"
-	"  end=$(($(date +%s) + w))\n"
-	"  while up && [ \"$(date +%s)\" -lt \"$end\" ]; do sleep 1; done\n"
-	"  if up; then echo \"$x stopped=0\"; exit 0; fi\n"
-	"  echo \"$x stopped=1\"\n"
-	"fi\n"
-	"[ $act = stop ] && exit 0\n"
-	"if [ $kind = systemd ]; then l1=$ld/rabbitmq-server.log; "
-	"l2=$ld/rabbitmq-server.error.log\n"
-	"else l1=$ld/startup_log; l2=$ld/startup_err; fi\n"
-	"now=$(date +%s)\n"
-	"for f in \"$l1\" \"$l2\"; do\n"
-	"  if [ $kind = systemd ]; then\n"
-	"    s=$(stat -c %s -- \"$f\" 2>/dev/null) || s=0; echo \"$x log $s 0 $f\"\n"
-	"  else [ -f \"$f\" ] && : > \"$f\"; echo \"$x log 0 $now $f\"; fi\n"
-	"done\n"
-	"[ $kind = systemd ] && echo \"$x unit $now $n\"\n"
-	"echo \"$x started_at=$now\"\n"
-	"if [ $kind = systemd ]; then systemctl start --no-block -- \"$n\" "
-	"</dev/null; r=$?\n"
-	"else\n"
-	"  if command -v setsid >/dev/null 2>&1; then d=setsid; else d=nohup; "
-	"fi\n"
-	"  if [ $kind = service ]; then\n"
-	"    $d service \"$n\" start </dev/null >/dev/null 2>&1 &\n"
-	"  else\n"
-	"    $d \"/etc/init.d/$n\" start </dev/null >/dev/null 2>&1 &\n"
-	"  fi\n"
-	"  r=0\n"
-	"fi\n"
-	"echo \"$x start_rc=$r\"\n";
+#define RMQ_PROC "beam.smp"
+#define RMQ_MATCH "-s rabbit boot"   /* the server node, not a CLI node */
 
-struct svc {
-	char kind[16];
-	int was_running, stop_rc, stopped, start_rc;
-	long long started_at;
-	struct strbuf out;           /* the stop command's output */
-	struct val *logs;            /* [{path, offset}] */
-};
+/* prestart(): "log OFFSET SINCE PATH" for each boot log, "unit SINCE NAME"
+ * under systemd. */
+static const char prestart_script[] =
+	"prestart() {\n"
+	"  now=$(date +%s)\n"
+	"  nl=$ld/rabbit@$(hostname -s 2>/dev/null || hostname).log\n"
+	"  for f in \"$nl\" \"$ld/rabbitmq-server.log\" "
+	"\"$ld/rabbitmq-server.error.log\"; do\n"
+	"    [ $kind = systemd ] || [ \"$f\" = \"$nl\" ] || continue\n"
+	"    s=$(stat -c %s -- \"$f\" 2>/dev/null) || s=0; "
+	"echo \"$x log $s 0 $f\"\n"
+	"  done\n"
+	"  if [ $kind != systemd ]; then\n"
+	"    for f in \"$ld/startup_log\" \"$ld/startup_err\"; do\n"
+	"      [ -f \"$f\" ] && : > \"$f\"; echo \"$x log 0 $now $f\"\n"
+	"    done\n"
+	"  else echo \"$x unit $now $n\"; fi\n"
+	"}\n";
 
 /* "OFFSET SINCE PATH": where the boot of this start will be logged. */
 static void
-log_line(struct svc *s, const char *v)
+log_line(struct val *logs, const char *v)
 {
 	const char *a = strchr(v, ' '), *b = a ? strchr(a + 1, ' ') : NULL;
 	struct val *m;
@@ -116,13 +81,13 @@ log_line(struct svc *s, const char *v)
 	val_map_set(m, "path", val_str(b + 1));
 	val_map_set(m, "offset", val_int(atoll(v)));
 	val_map_set(m, "since", val_int(atoll(a + 1)));
-	val_list_push(s->logs, m);
+	val_list_push(logs, m);
 }
 
 /* "SINCE UNIT": under systemd the unit's state and journal are a boot log
  * too (amqp_probe reads {unit, since}). */
 static void
-unit_line(struct svc *s, const char *v)
+unit_line(struct val *logs, const char *v)
 {
 	const char *a = strchr(v, ' ');
 	struct val *m;
@@ -132,160 +97,95 @@ unit_line(struct svc *s, const char *v)
 	m = val_map();
 	val_map_set(m, "unit", val_str(a + 1));
 	val_map_set(m, "since", val_int(atoll(v)));
-	val_list_push(s->logs, m);
+	val_list_push(logs, m);
 }
 
-/* "NONCE key=value" / "NONCE out TEXT" / "NONCE log OFFSET SINCE PATH" /
- * "NONCE unit SINCE NAME" */
 static void
-svc_line(struct svc *s, const char *p, size_t n)
+extra_line(void *arg, const char *v)
 {
-	char *v = xstrndup(p, n);
-
-	if (strncmp(v, "kind=", 5) == 0 && n - 5 < sizeof(s->kind))
-		memcpy(s->kind, v + 5, n - 4);
-	else if (strncmp(v, "was_running=", 12) == 0)
-		s->was_running = atoi(v + 12);
-	else if (strncmp(v, "stop_rc=", 8) == 0)
-		s->stop_rc = atoi(v + 8);
-	else if (strncmp(v, "stopped=", 8) == 0)
-		s->stopped = atoi(v + 8);
-	else if (strncmp(v, "start_rc=", 9) == 0)
-		s->start_rc = atoi(v + 9);
-	else if (strncmp(v, "started_at=", 11) == 0)
-		s->started_at = atoll(v + 11);
-	else if (strncmp(v, "out ", 4) == 0)
-		strbuf_addf(&s->out, "%s\n", v + 4);
-	else if (strncmp(v, "log ", 4) == 0)
-		log_line(s, v + 4);
+	if (strncmp(v, "log ", 4) == 0)
+		log_line(arg, v + 4);
 	else if (strncmp(v, "unit ", 5) == 0)
-		unit_line(s, v + 5);
-	free(v);
+		unit_line(arg, v + 5);
+}
+
+/* {proc, match, since}: amqp_probe counts the booting broker's processes */
+static struct val *
+proc_item(long long since)
+{
+	struct val *m = val_map();
+
+	val_map_set(m, "proc", val_str(RMQ_PROC));
+	val_map_set(m, "match", val_str(RMQ_MATCH));
+	val_map_set(m, "since", val_int(since));
+	return m;
 }
 
 static void
-svc_parse(struct svc *s, const char *out, const char *nonce)
+judge(struct modctx *ctx, const struct svcctl_req *rq,
+    const struct svcctl_res *rs, const char *act)
 {
-	size_t k = strlen(nonce);
+	struct strbuf note = STRBUF_INIT;
 
-	while (*out != '\0') {
-		size_t n = strcspn(out, "\n");
-
-		if (n > k && memcmp(out, nonce, k) == 0 && out[k] == ' ')
-			svc_line(s, out + k + 1, n - k - 1);
-		out += n + (out[n] == '\n');
-	}
-	strbuf_rtrim(&s->out);
-}
-
-static int
-svc_exec(struct modctx *ctx, const struct val *args, const char *act,
-    struct svc *s)
-{
-	struct strbuf cmd = STRBUF_INIT;
-	struct exec_res r;
-	char nonce[17];
-	int ret;
-
-	shellcmd_nonce(nonce, sizeof(nonce));
-	shellcmd_build(&cmd, "n=%q; act=%q; x=%q; pidf=%q; ld=%q; w=%d; "
-	    "check=%d\n", arg_str(args, "name"), act, nonce,
-	    arg_str(args, "pid_file"), arg_str(args, "log_dir"),
-	    (int)arg_int(args, "stop_wait", 30), ctx->check);
-	strbuf_addstr(&cmd, svc_script);
-	exec_res_init(&r);
-	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
-	if (ret == 0 && r.rc != 0) {
-		strbuf_rtrim(&r.err);
-		mod_fail(ctx, "cannot control the broker: %s", r.err.len ?
-		    r.err.buf : "the service script failed");
-	} else if (ret == 0) {
-		svc_parse(s, r.out.buf, nonce);
-	}
-	exec_res_release(&r);
-	strbuf_release(&cmd);
-	return ret;
-}
-
-/* What the state asks for, given whether the broker runs: NULL = nothing. */
-static const char *
-plan(const char *state, int running)
-{
-	if (strcmp(state, "restarted") == 0)
-		return "restart";
-	if (strcmp(state, "started") == 0)
-		return running ? NULL : "start";
-	return running ? "stop" : NULL;
-}
-
-static void
-results(struct modctx *ctx, const struct val *args, struct svc *s,
-    const char *act)
-{
-	mod_set(ctx, "name", val_str(arg_str(args, "name")));
-	mod_set(ctx, "init", val_str(s->kind));
-	mod_set(ctx, "was_running", val_bool(s->was_running));
-	mod_set(ctx, "action", act ? val_str(act) : val_null());
-	mod_set(ctx, "started_at", val_int(s->started_at));
-	mod_set(ctx, "boot_logs", s->logs);
-	s->logs = NULL;
-	if (s->out.len)
-		mod_set(ctx, "stop_output", val_str(s->out.buf));
-}
-
-static void
-judge(struct modctx *ctx, const struct val *args, struct svc *s,
-    const char *act)
-{
-	const char *name = arg_str(args, "name");
-
-	if (act == NULL) {
-		mod_msg(ctx, "%s is %s", name, s->was_running ? "running" :
-		    "stopped");
+	if (!svcctl_judge(ctx, rq, rs, act)) {
+		if (act == NULL)
+			mod_msg(ctx, "%s is %s", rq->name, rs->was_running ?
+			    "running" : "stopped");
+		else if (ctx->check)
+			mod_msg(ctx, "would %s %s", act, rq->name);
 		return;
 	}
-	mod_changed(ctx);
-	if (ctx->check) {
-		mod_msg(ctx, "would %s %s", act, name);
-		return;
-	}
-	mod_journal_service(ctx, name, act);
-	if (strcmp(act, "start") != 0 && !s->stopped)
-		mod_fail(ctx, "%s did not stop within %lld s (stop exit %d)%s%s",
-		    name, arg_int(args, "stop_wait", 30), s->stop_rc,
-		    s->out.len ? ": " : "", s->out.buf);
-	else if (strcmp(act, "stop") != 0 && s->start_rc != 0)
-		mod_fail(ctx, "cannot start %s (exit %d)", name, s->start_rc);
-	else if (strcmp(act, "stop") == 0)
-		mod_msg(ctx, "%s stopped", name);
+	svcctl_note(rq, rs, &note);
+	if (strcmp(act, "stop") == 0)
+		mod_msg(ctx, "%s stopped%s", rq->name, note.buf);
 	else
 		mod_msg(ctx, "%s: %s launched (%s; not waited for: check "
-		    "readiness with amqp_probe wait + boot_log)", name, act,
-		    s->kind);
+		    "readiness with amqp_probe wait + boot_log)%s", rq->name,
+		    act, rs->kind, note.buf);
+	strbuf_release(&note);
 }
 
 static enum mod_result
 rabbitmq_service_run(struct modctx *ctx, const struct val *args)
 {
-	struct svc s;
+	const char *state = arg_str(args, "state");
+	struct val *logs = val_list();
+	struct strbuf pre = STRBUF_INIT;
+	struct svcctl_req rq;
+	struct svcctl_res rs;
 	const char *act;
 	int ret;
 
-	memset(&s, 0, sizeof(s));
-	strbuf_init(&s.out, 0);
-	s.logs = val_list();
+	memset(&rq, 0, sizeof(rq));
+	svcctl_res_init(&rs);
+	shellcmd_build(&pre, "ld=%q\n", arg_str(args, "log_dir"));
+	strbuf_addstr(&pre, prestart_script);
+	rq.name = arg_str(args, "name");
+	rq.pid_file = arg_str(args, "pid_file");
+	rq.proc = RMQ_PROC;
+	rq.match = RMQ_MATCH;
+	rq.stop_wait = (int)arg_int(args, "stop_wait", 30);
+	rq.systemd = 1;
+	rq.via = "rabbitmq_service";
+	rq.prove = "rabbitmq_live";
+	rq.prestart_sh = pre.buf;
+	rq.line = extra_line;
+	rq.arg = logs;
 	/* the script skips start/stop when the broker already is so */
-	act = plan(arg_str(args, "state"), strcmp(arg_str(args, "state"),
-	    "stopped") == 0);
-	ret = svc_exec(ctx, args, act, &s);
+	rq.act = svcctl_plan(state, strcmp(state, "stopped") == 0);
+	ret = svcctl_run(ctx, &rq, &rs);
 	if (ret != 0 || ctx->failed)
 		goto out;
-	act = plan(arg_str(args, "state"), s.was_running);
-	results(ctx, args, &s, act);
-	judge(ctx, args, &s, act);
+	act = svcctl_plan(state, rs.was_running);
+	if (act != NULL && strcmp(act, "stop") != 0 && !ctx->check)
+		val_list_push(logs, proc_item(rs.started_at));
+	mod_set(ctx, "boot_logs", logs);
+	logs = NULL;
+	judge(ctx, &rq, &rs, act);
 out:
-	val_free(s.logs);
-	strbuf_release(&s.out);
+	val_free(logs);
+	strbuf_release(&pre);
+	svcctl_res_release(&rs);
 	return mod_done(ctx, ret);
 }
 
@@ -302,7 +202,8 @@ static const struct module_arg rabbitmq_service_args[] = {
 	  "where the boot is logged (startup_log, startup_err; systemd: "
 	  "rabbitmq-server.log, rabbitmq-server.error.log)", NULL },
 	{ "stop_wait", ARG_INT, 0, "30", NULL,
-	  "seconds to wait for the node to be gone after stop", NULL },
+	  "seconds to wait for the broker to be gone after its own stop, "
+	  "and again after SIGTERM to the PIDs it left", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -311,16 +212,19 @@ const struct module mod_rabbitmq_service = {
 	.summary = "stop, start or restart RabbitMQ without waiting on its "
 	    "init script (readiness: amqp_probe)",
 	.doc = "Debian's init script waits up to 600 s for a pid file that a "
-	    "broker refusing its configuration never writes, and its exit "
-	    "code says nothing.  This module stops the broker synchronously "
-	    "(service NAME stop / systemctl stop, then waits until the "
-	    "process is gone), records the size of the boot logs, and "
-	    "launches the start detached (setsid service NAME start; "
-	    "systemctl start --no-block).  Returns init, was_running, action, "
+	    "broker refusing its configuration never writes, its exit code "
+	    "says nothing, and its stop says 'already stopped' while a "
+	    "booting broker runs.  This module tracks the broker's PIDs (pid "
+	    "file, the unit's MainPID, the node's beam.smp), stops it "
+	    "(service NAME stop / systemctl stop, then SIGTERM by PID to what "
+	    "that left, and fails naming a broker that still runs), records "
+	    "the size of the boot logs, and launches the start detached "
+	    "(setsid service NAME start; systemctl start --no-block).  "
+	    "Returns init, was_running, action, tracked, terminated, "
 	    "started_at (host epoch seconds) and boot_logs [{path, offset, "
-	    "since}] "
-	    "for amqp_probe's boot_log, which waits until the port answers "
-	    "or the log says BOOT FAILED.",
+	    "since}, {unit, since}, {proc, match, since}] for amqp_probe's "
+	    "boot_log, which waits until the port answers, the log says BOOT "
+	    "FAILED or the broker's process is gone.",
 	.args = rabbitmq_service_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
 	.run = rabbitmq_service_run,

@@ -23,7 +23,10 @@
  *           was and now; for "tree" sha_before names a tar archive
  *   done    {seq, sha_after, mode, owner, group}   after it succeeded
  *   fail    {seq, msg}        the change was attempted and did not happen
- *   service {host, task, name, action}   a service restart (after it ran)
+ *   service {host, task, name, action, via, prove}   a service restart
+ *            (after it ran), or action "mismatch": the running service
+ *            does not serve its files; via/prove (optional) name the
+ *            modules that restart it and prove its configuration
  *   backup  {host, task, path, backup, sha}  a backup copy made on the host
  *   end     {status, ok, changed, failed, unreachable, finished}
  *

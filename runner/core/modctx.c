@@ -378,7 +378,8 @@ mod_journal_fail(struct modctx *ctx, long seq, const char *msg)
 }
 
 void
-mod_journal_service(struct modctx *ctx, const char *name, const char *action)
+mod_journal_service_via(struct modctx *ctx, const char *name,
+    const char *action, const char *via, const char *prove)
 {
 	struct journal *j = ctx_journal(ctx);
 	struct val *rec;
@@ -390,8 +391,18 @@ mod_journal_service(struct modctx *ctx, const char *name, const char *action)
 	val_map_set(rec, "task", val_str(ctx->task_name ? ctx->task_name : ""));
 	val_map_set(rec, "name", val_str(name));
 	val_map_set(rec, "action", val_str(action));
+	if (via != NULL)
+		val_map_set(rec, "via", val_str(via));
+	if (prove != NULL)
+		val_map_set(rec, "prove", val_str(prove));
 	journal_append(j, "service", rec);
 	val_free(rec);
+}
+
+void
+mod_journal_service(struct modctx *ctx, const char *name, const char *action)
+{
+	mod_journal_service_via(ctx, name, action, NULL, NULL);
 }
 
 void

@@ -46,15 +46,64 @@ file_entry(const struct file_change *fc)
 	return m;
 }
 
-static int
-list_has_str(const struct val *l, const char *s)
+/* Index of service `name` in the plan's list, or -1. */
+static long
+plan_service(const struct val *l, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < l->u.list.n; i++)
-		if (strcmp(l->u.list.items[i]->u.str.s, s) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < l->u.list.n; i++) {
+		const struct val *v = l->u.list.items[i];
+		const char *n = v->type == V_MAP ? val_map_str(v, "name", "") :
+		    v->u.str.s;
+
+		if (strcmp(n, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* A service to restart: its name, or {name, via, prove, mismatch} when a
+ * module restarts and proves it (rabbitmq_service, rabbitmq_live) or the
+ * run found it serving another configuration than its files. */
+static void
+add_service(struct val *l, const struct svc_action *s)
+{
+	int mismatch = strcmp(s->action, "mismatch") == 0;
+	long i = plan_service(l, s->name);
+	struct val *m;
+
+	if (!mismatch && !wanted_service(s->action))
+		return;
+	if (i >= 0 && l->u.list.items[i]->type == V_MAP) {
+		m = l->u.list.items[i];
+		if (mismatch)
+			val_map_set(m, "mismatch", val_bool(1));
+		if (s->via != NULL && val_map_get(m, "via") == NULL)
+			val_map_set(m, "via", val_str(s->via));
+		if (s->prove != NULL && val_map_get(m, "prove") == NULL)
+			val_map_set(m, "prove", val_str(s->prove));
+		return;
+	}
+	if (s->via == NULL && !mismatch) {
+		if (i < 0)
+			val_list_push(l, val_str(s->name));
+		return;
+	}
+	m = val_map();
+	val_map_set(m, "name", val_str(s->name));
+	if (s->via != NULL)
+		val_map_set(m, "via", val_str(s->via));
+	if (s->prove != NULL)
+		val_map_set(m, "prove", val_str(s->prove));
+	if (mismatch)
+		val_map_set(m, "mismatch", val_bool(1));
+	if (i < 0) {
+		val_list_push(l, m);
+		return;
+	}
+	val_free(l->u.list.items[i]);
+	l->u.list.items[i] = m;
 }
 
 static int
@@ -100,8 +149,7 @@ rollback_plans(const struct run_info *r, char *const *only, size_t nonly)
 		if (!host_wanted(s->host, only, nonly))
 			continue;
 		l = val_map_get(host_plan(plans, s->host), "services");
-		if (wanted_service(s->action) && !list_has_str(l, s->name))
-			val_list_push(l, val_str(s->name));
+		add_service(l, s);
 	}
 	return plans;
 }

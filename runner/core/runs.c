@@ -144,6 +144,8 @@ add_service(struct run_info *r, const struct val *rec)
 	s->host = dupstr(rec, "host");
 	s->name = dupstr(rec, "name");
 	s->action = dupstr(rec, "action");
+	s->via = dupstr(rec, "via");
+	s->prove = dupstr(rec, "prove");
 	if (s->host == NULL)
 		s->host = xstrdup("?");
 	if (s->name == NULL)
@@ -348,6 +350,8 @@ run_info_free(struct run_info *r)
 		free(r->svcs[i].host);
 		free(r->svcs[i].name);
 		free(r->svcs[i].action);
+		free(r->svcs[i].via);
+		free(r->svcs[i].prove);
 	}
 	free(r->svcs);
 	for (i = 0; i < r->nevents; i++) {

@@ -40,6 +40,7 @@ struct file_change {
 
 struct svc_action {
 	char *host, *name, *action;
+	char *via, *prove;        /* restarting and proving modules, or NULL */
 };
 
 /* Rollout-safety events: lock and confirm records (type "lock" or
