@@ -5,12 +5,14 @@
 # controller is reported as possibly stale and not broken
 . "$TOP/tests/e2e/lib.sh"
 L=/run/lock/mend
-for n in 1 2 3; do lab_sh "$n" rm -rf "$L" "$L.break"; done
+for n in 1 2 3; do lab_sh "$n" rm -rf "$L" "$L.break" /run/t31.go; done
+# the slow run holds h1's lock until the test creates /run/t31.go (at most
+# 60 s): the second run meets the lock however slow the machine is
 cat >"$T/slow.yml" <<'P'
 - hosts: h1
   gather_facts: false
   tasks:
-    - command: sleep 8
+    - command: sh -c 'i=0; while [ ! -e /run/t31.go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done'
 P
 cat >"$T/quick.yml" <<'P'
 - hosts: h1,h2
@@ -31,6 +33,7 @@ expect_rc 2
 expect_out "^h1 \| lock \| FAILED: locked by run $id \(controller $(hostname), pid $slow, since "
 [ "$(recap h2 ok)" = 1 ] || fail "h2 should run normally"
 [ "$(recap h1 failed)" = 1 ] || fail "h1 should fail"
+lab_sh 1 touch /run/t31.go
 wait "$slow" || fail "the first run failed: $(cat "$T/slow.out")"
 lab_sh 1 test ! -e "$L" || fail "the lock was not released"
 mend_run run "$T/quick.yml" $(lab_args)
@@ -38,12 +41,14 @@ expect_rc 0
 lab_sh 2 test ! -e "$L" || fail "h2's lock was not released"
 
 # a run killed while holding the lock: the next run breaks it, loudly
+lab_sh 1 rm -f /run/t31.go
 "$MEND" run "$T/slow.yml" $(lab_args) >"$T/slow2.out" 2>&1 &
 slow=$!
 for _ in $(seq 50); do lab_sh 1 test -f "$L/owner" && break; sleep 0.2; done
 lab_sh 1 test -f "$L/owner" || fail "the run did not take h1's lock"
 kill -KILL "$slow"
 wait "$slow" 2>/dev/null
+lab_sh 1 touch /run/t31.go
 id=$(sed -n 's/^run \([^ ]*\) .*/\1/p' "$T/slow2.out")
 lab_sh 1 test -f "$L/owner" || fail "the killed run's lock vanished"
 mend_run run "$T/quick.yml" $(lab_args) -v
