@@ -48,17 +48,6 @@ listeners_val(const struct rmq_analysis *a)
 	return l;
 }
 
-/* Where the host reaches a listener bound to addr. */
-static const char *
-reach(const char *addr)
-{
-	if (addr[0] == '\0' || strcmp(addr, "0.0.0.0") == 0)
-		return "127.0.0.1";
-	if (strcmp(addr, "::") == 0)
-		return "::1";
-	return addr;
-}
-
 static struct val *
 probe_val(const struct rmq_analysis *a, int tls)
 {
@@ -71,7 +60,7 @@ probe_val(const struct rmq_analysis *a, int tls)
 		if (x->proto != RMQ_P_AMQP || x->tls != tls)
 			continue;
 		m = val_map();
-		val_map_set(m, "host", val_str(reach(x->addr)));
+		val_map_set(m, "host", val_str(rmq_listener_reach(x->addr)));
 		val_map_set(m, "port", val_int(x->port));
 		return m;
 	}

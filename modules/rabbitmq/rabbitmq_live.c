@@ -51,16 +51,6 @@ struct live {
 	size_t n;
 };
 
-static const char *
-reach(const char *addr)
-{
-	if (addr[0] == '\0' || strcmp(addr, "0.0.0.0") == 0)
-		return "127.0.0.1";
-	if (strcmp(addr, "::") == 0)
-		return "::1";
-	return addr;
-}
-
 static void
 add_want(struct live *l, const char *host, int port, enum seen s,
     const char *file, int line)
@@ -91,7 +81,7 @@ wants(const struct rmq_analysis *a, struct live *l)
 		const struct rmq_listener *x = &a->listeners[i];
 
 		if (x->proto == RMQ_P_AMQP)
-			add_want(l, reach(x->addr), x->port, x->tls ? SEEN_TLS :
+			add_want(l, rmq_listener_reach(x->addr), x->port, x->tls ? SEEN_TLS :
 			    SEEN_PLAIN, x->file, x->line);
 	}
 	add_want(l, "127.0.0.1", 5672, SEEN_NONE, NULL, 0);

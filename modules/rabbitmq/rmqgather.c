@@ -386,3 +386,13 @@ rmq_notes_val(const struct rmq_note *n, size_t count)
 	}
 	return l;
 }
+
+const char *
+rmq_listener_reach(const char *addr)
+{
+	if (addr[0] == '\0' || strcmp(addr, "0.0.0.0") == 0)
+		return "127.0.0.1";
+	if (strcmp(addr, "::") == 0)
+		return "::1";
+	return addr;
+}

@@ -73,4 +73,8 @@ void rmq_host_analyze(const struct rmq_host *h, const struct rmq_conf *main,
 /* "file:line: msg" strings of notes (reasons or notes) as a list. */
 struct val *rmq_notes_val(const struct rmq_note *n, size_t count);
 
+/* The address the host itself dials to reach a listener bound to addr:
+ * 127.0.0.1 for "" and 0.0.0.0, ::1 for ::, else addr. */
+const char *rmq_listener_reach(const char *addr);
+
 #endif
