@@ -145,11 +145,12 @@ bench: mend
 	tests/bench/run
 
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 fuzz:
 	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
-	@FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_VERSION='$(VERSION)' FUZZ_CFLAGS='$(FUZZ_CFLAGS)' FUZZ_LIBS='$(LDLIBS)' \
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_RUNS='$(FUZZ_RUNS)' FUZZ_VERSION='$(VERSION)' FUZZ_CFLAGS='$(FUZZ_CFLAGS)' FUZZ_LIBS='$(LDLIBS)' \
 	    ENGINE_SRC='$(ENGINE_SRC)' tests/fuzz/run
 
 compat: mend
