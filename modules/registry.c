@@ -42,6 +42,7 @@ extern const struct module mod_rabbitmq_service;
 extern const struct module mod_rabbitmq_tls;
 extern const struct module mod_restore;
 extern const struct module mod_service;
+extern const struct module mod_setup;
 extern const struct module mod_shell;
 extern const struct module mod_stat;
 extern const struct module mod_systemd;
@@ -76,6 +77,7 @@ const struct module *const module_table[] = {
 	&mod_rabbitmq_tls,
 	&mod_restore,
 	&mod_service,
+	&mod_setup,
 	&mod_shell,
 	&mod_stat,
 	&mod_systemd,

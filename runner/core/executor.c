@@ -59,28 +59,165 @@ merge_rendered(struct val *vars, const struct val *src, size_t *spent)
 		    render_or_keep(src->u.map.items[i].v, vars, spent));
 }
 
+/*
+ * A host's variables are built from layers, lowest precedence first, as
+ * Ansible's VariableManager: inventory (host and group vars, magic
+ * inventory_hostname, group_names), facts (ansible_facts and each fact
+ * as a top-level ansible_* name: INJECT_FACTS_AS_VARS), play vars and
+ * vars_files, include_vars, set_fact and register, extra vars (-e), and
+ * last the magic variables of the play (ansible_play_hosts, groups,
+ * hostvars...).  `groups` and `hostvars` are shared by every host and
+ * read-only: vars_release() hands them back before freeing a host's map.
+ */
+static const char *const shared_keys[] = { "groups", "hostvars" };
+static const char *const magic_keys[] = { "groups", "hostvars",
+    "ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch",
+    "play_hosts", "ansible_check_mode", "ansible_diff_mode",
+    "ansible_version", "ansible_play_name", "playbook_dir", "omit",
+    "ansible_facts", "inventory_hostname", "inventory_hostname_short",
+    "group_names", "ansible_run_tags", "ansible_skip_tags",
+    "ansible_verbosity", "ansible_forks", NULL };
+
 static void
-host_vars_for_play(struct hostctx *hc, const struct inventory *inv,
-    const struct play *p)
+vars_release(struct val *vars)
 {
-	size_t spent = 0;
+	size_t i;
 
-	struct val *inv_vars = inventory_host_vars(inv, hc->ih);
+	for (i = 0; vars != NULL && i < ARRAY_SIZE(shared_keys); i++)
+		(void)val_map_take(vars, shared_keys[i]);
+	val_free(vars);
+}
 
-	val_free(hc->vars);
-	hc->vars = val_map();           /* roles' defaults: lowest */
-	merge_rendered(hc->vars, p->role_defaults, &spent);
-	val_map_merge(hc->vars, inv_vars);
-	val_free(inv_vars);
-	merge_rendered(hc->vars, p->vars, &spent);
-	merge_rendered(hc->vars, p->role_vars, &spent);
-	merge_rendered(hc->vars, hc->opts->extra_vars, &spent);
-	val_map_merge(hc->vars, val_map_get(hc->opts->host_vars, hc->name));
-	val_map_set(hc->vars, "ansible_check_mode", val_bool(hc->opts->check));
+static int
+is_magic(const char *k)
+{
+	size_t i;
+
+	for (i = 0; magic_keys[i] != NULL; i++)
+		if (strcmp(magic_keys[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+/* ansible_facts (names without the ansible_ prefix) and each fact as a
+ * top-level name, as the module gave it (vars/clean.py namespace_facts) */
+static void
+inject_facts(struct val *vars, const struct val *facts)
+{
+	struct val *af = val_map();
+	size_t i;
+
+	for (i = 0; facts != NULL && i < facts->u.map.n; i++) {
+		const char *k = facts->u.map.items[i].key;
+		const struct val *v = facts->u.map.items[i].v;
+
+		val_map_set(vars, k, val_copy(v));
+		val_map_set(af, strncmp(k, "ansible_", 8) == 0 &&
+		    strcmp(k, "ansible_local") != 0 ? k + 8 : k, val_copy(v));
+	}
+	val_mark_literal(af);
+	val_map_set(vars, "ansible_facts", af);
+}
+
+static struct val *
+strlist_val(char *const *l)
+{
+	struct val *v = val_list();
+
+	while (l != NULL && *l != NULL)
+		val_list_push(v, val_str(*l++));
+	return v;
+}
+
+/* ansible_version: the ansible-core release whose behaviour mend follows */
+static struct val *
+version_val(void)
+{
+	struct val *v = val_map();
+
+	val_map_set(v, "full", val_str("2.14.18"));
+	val_map_set(v, "major", val_int(2));
+	val_map_set(v, "minor", val_int(14));
+	val_map_set(v, "revision", val_int(18));
+	val_map_set(v, "string", val_str("2.14.18"));
+	return v;
+}
+
+static void
+set_magic(struct hostctx *hc, const struct play *p, const struct val *pm)
+{
+	const struct run_opts *o = hc->opts;
+	size_t i;
+
+	val_map_set(hc->vars, "ansible_check_mode", val_bool(o->check));
+	val_map_set(hc->vars, "ansible_diff_mode", val_bool(o->diff));
 	val_map_set(hc->vars, "ansible_play_name",
 	    val_str(p->name ? p->name : p->hosts));
 	if (p->playbook_dir != NULL)
 		val_map_set(hc->vars, "playbook_dir", val_str(p->playbook_dir));
+	val_map_set(hc->vars, "ansible_version", version_val());
+	val_map_set(hc->vars, "ansible_run_tags", strlist_val(o->tags));
+	if (o->tags == NULL)
+		val_list_push(val_map_get(hc->vars, "ansible_run_tags"),
+		    val_str("all"));
+	val_map_set(hc->vars, "ansible_skip_tags", strlist_val(o->skip_tags));
+	val_map_set(hc->vars, "ansible_verbosity", val_int(o->verbose));
+	val_map_set(hc->vars, "ansible_forks", val_int(o->forks));
+	for (i = 0; pm != NULL && i < pm->u.map.n; i++) {
+		const char *k = pm->u.map.items[i].key;
+		struct val *v = pm->u.map.items[i].v;
+
+		if (strcmp(k, "groups") == 0 || strcmp(k, "hostvars") == 0)
+			val_map_set(hc->vars, k, v);      /* shared */
+		else
+			val_map_set(hc->vars, k, val_copy(v));
+	}
+}
+
+/* (Re)build hc->vars from its layers; pm: the play's magic (lists, and
+ * the shared groups and hostvars). */
+static void
+host_vars_build(struct hostctx *hc, const struct inventory *inv,
+    const struct play *p, const struct val *pm)
+{
+	size_t spent = 0;
+
+	struct val *iv = inventory_host_vars_nogroups(inv, hc->ih);
+
+	vars_release(hc->vars);
+	hc->vars = val_map();            /* roles' defaults: lowest */
+	merge_rendered(hc->vars, p->role_defaults, &spent);
+	val_map_merge(hc->vars, iv);
+	val_free(iv);
+	inject_facts(hc->vars, hc->facts);
+	merge_rendered(hc->vars, p->vars, &spent);
+	merge_rendered(hc->vars, p->role_vars, &spent);
+	val_map_merge(hc->vars, hc->incvars);
+	val_map_merge(hc->vars, hc->setfacts);
+	merge_rendered(hc->vars, hc->opts->extra_vars, &spent);
+	val_map_merge(hc->vars, val_map_get(hc->opts->host_vars, hc->name));
+	set_magic(hc, p, pm);
+}
+
+static int scope_relayer(struct hostctx *hc, const char *k);
+
+/* A layer above play vars (include_vars, set_fact, register) changes k:
+ * the merged map takes it unless a higher layer (extra vars, magic, a
+ * scoped variable above it) or, for include_vars, set_fact holds it. */
+static void
+host_set_layer(struct hostctx *hc, struct val **layer, const char *k,
+    struct val *v)
+{
+	int hidden = is_magic(k) ||
+	    val_map_get(hc->opts->extra_vars, k) != NULL ||
+	    val_map_get(val_map_get(hc->opts->host_vars, hc->name), k) ||
+	    (layer == &hc->incvars && val_map_get(hc->setfacts, k) != NULL);
+
+	if (*layer == NULL)
+		*layer = val_map();
+	val_map_set(*layer, k, v);
+	if (!hidden && !scope_relayer(hc, k))
+		val_map_set(hc->vars, k, val_copy(v));
 }
 
 static const char *
@@ -413,7 +550,7 @@ register_result(struct hostctx *hc, const struct task *t,
 		val_map_set(r, "attempts", val_int(attempts));
 	if (ctx->no_log)
 		val_mark_unsafe(r);
-	val_map_set(hc->vars, t->register_, r);
+	host_set_layer(hc, &hc->setfacts, t->register_, r);
 }
 
 static void
@@ -493,50 +630,245 @@ task_name(const struct hostctx *hc, const struct task *t, struct strbuf *sb)
 	err_release(&e);
 }
 
-/* ---- task-scoped variables: task and block vars, the loop variables ---- */
+static void scope_rebase(struct hostctx *hc, const char *k,
+    const struct val *v);
+
+/* A fact changed: the merged map takes it unless a layer above facts
+ * holds k (or, when k is scoped, as the value the scope hides). */
+static void
+host_set_fact(struct hostctx *hc, const struct play *p, const char *k,
+    const struct val *v)
+{
+	if (is_magic(k) || val_map_get(p->vars, k) ||
+	    val_map_get(p->role_vars, k) || val_map_get(hc->incvars, k) ||
+	    val_map_get(hc->setfacts, k) ||
+	    val_map_get(hc->opts->extra_vars, k) ||
+	    val_map_get(val_map_get(hc->opts->host_vars, hc->name), k))
+		return;
+	scope_rebase(hc, k, v);
+}
+
+/* A module's answer with ansible_facts (setup, *_facts modules): into
+ * the host's facts and its variables, unless a higher layer holds the
+ * name; set_fact's into the set_fact layer (and the facts when
+ * cacheable), include_vars' into its own (strategy/__init__.py). */
+static void
+apply_facts(struct hostctx *hc, const struct play *p, const struct task *t,
+    const struct val *data)
+{
+	const struct val *af = val_map_get(data, "ansible_facts");
+	struct val *nsf;
+	size_t i;
+	int setfact = strcmp(t->mod->name, "set_fact") == 0;
+
+	if (af == NULL || af->type != V_MAP)
+		return;
+	for (i = 0; i < af->u.map.n; i++) {
+		const char *k = af->u.map.items[i].key;
+		const struct val *v = af->u.map.items[i].v;
+
+		if (strcmp(t->mod->name, "include_vars") == 0) {
+			host_set_layer(hc, &hc->incvars, k, val_copy(v));
+			continue;
+		}
+		if (setfact)
+			host_set_layer(hc, &hc->setfacts, k, val_copy(v));
+		if (setfact && val_truthy(val_map_get(data,
+		    "_ansible_facts_cacheable")) == 0)
+			continue;
+		if (hc->facts == NULL)
+			hc->facts = val_map();
+		val_map_set(hc->facts, k, val_copy(v));
+		nsf = val_map_get(hc->vars, "ansible_facts");
+		if (nsf != NULL)
+			val_map_set(nsf, strncmp(k, "ansible_", 8) == 0 ?
+			    k + 8 : k, val_copy(v));
+		if (!setfact)
+			host_set_fact(hc, p, k, v);
+	}
+}
+
+/* ---- task-scoped variables: a layer of the host's variables ---- */
+
+/*
+ * Block and task vars, role parameters, include parameters and the loop
+ * variables hold while their task (or include) runs.  Each is a layer at
+ * Ansible's precedence (VariableManager.get_vars; TaskExecutor sets the
+ * loop variables over the task's variables):
+ *   role vars (15) < block and task vars (17) < include_vars (18) <
+ *   set_fact and register (19) < role parameters (20) < include
+ *   parameters (21) < extra vars (22) < loop variables < magic.
+ * hc->vars shows the highest of a name's scoped values and its
+ * persistent value.  The first scoped entry of a name keeps the value it
+ * hid (`base`, the layers up to role vars: they do not change under it,
+ * the higher ones are read from their own maps); the last entry to end
+ * puts it back.
+ */
+enum {
+	LV_BASE = 15, LV_TASK = 17, LV_INCVARS = 18, LV_SETFACT = 19,
+	LV_ROLE = 20, LV_INCLUDE = 21, LV_EXTRA = 22, LV_LOOP = 23
+};
 
 struct scoped {
 	char *key;
-	struct val *old;     /* NULL: the key was not set */
+	int level;
+	struct val *v;
+	struct val *base;    /* the first entry of key: the value it hid */
+	int first;
 };
 
 struct scope {
-	struct scoped *s;
-	size_t n, alloc;
+	size_t mark;         /* hc->nscoped when the scope began */
 };
+
+#define SCOPE_INIT(hc) { (hc)->nscoped }
+
+static const struct scoped *
+scope_first(const struct hostctx *hc, const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < hc->nscoped; i++)
+		if (strcmp(hc->scoped[i].key, k) == 0)
+			return &hc->scoped[i];
+	return NULL;
+}
+
+/* k's value in the persistent layers; base: what they showed when k was
+ * first scoped (the layers up to role vars, or extra vars). */
+static const struct val *
+persistent_val(const struct hostctx *hc, const char *k,
+    const struct val *base, int *lvl)
+{
+	const struct val *v;
+
+	*lvl = LV_EXTRA;
+	if (val_map_get(hc->opts->extra_vars, k) != NULL ||
+	    val_map_get(val_map_get(hc->opts->host_vars, hc->name), k))
+		return base;
+	*lvl = LV_SETFACT;
+	if ((v = val_map_get(hc->setfacts, k)) != NULL)
+		return v;
+	*lvl = LV_INCVARS;
+	if ((v = val_map_get(hc->incvars, k)) != NULL)
+		return v;
+	*lvl = LV_BASE;
+	return base;
+}
+
+/* hc->vars[k] from k's scoped entries (hc->scoped[0..n)) and its
+ * persistent layers; first: k's first entry (its base). */
+static void
+scope_show(struct hostctx *hc, const char *k, const struct scoped *first,
+    size_t n)
+{
+	const struct scoped *top = NULL;
+	const struct val *v;
+	size_t i;
+	int lvl;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(hc->scoped[i].key, k) == 0 &&
+		    (top == NULL || hc->scoped[i].level >= top->level))
+			top = &hc->scoped[i];
+	v = persistent_val(hc, k, first->base, &lvl);
+	if (top != NULL && top->level > lvl)
+		v = top->v;
+	if (v != NULL)
+		val_map_set(hc->vars, k, val_copy(v));
+	else
+		val_map_del(hc->vars, k);
+}
+
+static void
+scope_set_level(struct hostctx *hc, const char *key, struct val *v,
+    int level)
+{
+	const struct scoped *first = scope_first(hc, key);
+	const struct val *old = val_map_get(hc->vars, key);
+	size_t fi = first ? (size_t)(first - hc->scoped) : hc->nscoped;
+	struct scoped *s;
+
+	if (is_magic(key)) {          /* magic variables win over all */
+		val_free(v);
+		return;
+	}
+	ALLOC_GROW(hc->scoped, hc->nscoped + 1, hc->scoped_alloc);
+	s = &hc->scoped[hc->nscoped++];
+	s->key = xstrdup(key);
+	s->level = level;
+	s->v = v;
+	s->first = first == NULL;
+	s->base = first == NULL && old != NULL ? val_copy(old) : NULL;
+	scope_show(hc, key, &hc->scoped[fi], hc->nscoped);
+}
 
 static void
 scope_set(struct hostctx *hc, struct scope *sc, const char *key,
     struct val *v)
 {
-	const struct val *old = val_map_get(hc->vars, key);
-
-	ALLOC_GROW(sc->s, sc->n + 1, sc->alloc);
-	sc->s[sc->n].key = xstrdup(key);
-	sc->s[sc->n].old = old ? val_copy(old) : NULL;
-	sc->n++;
-	val_map_set(hc->vars, key, v);
+	(void)sc;
+	scope_set_level(hc, key, v, LV_LOOP);
 }
 
-/* Put every scoped variable back as it was, newest first. */
+/* End a scope: each of its variables as the remaining layers show it,
+ * newest first. */
 static void
 scope_end(struct hostctx *hc, struct scope *sc)
 {
-	while (sc->n > 0) {
-		struct scoped *s = &sc->s[--sc->n];
+	while (hc->nscoped > sc->mark) {
+		struct scoped *s = &hc->scoped[--hc->nscoped];
+		const struct scoped *first = s->first ? s :
+		    scope_first(hc, s->key);
 
-		if (s->old != NULL)
-			val_map_set(hc->vars, s->key, s->old);
-		else
-			val_map_del(hc->vars, s->key);
+		scope_show(hc, s->key, first, hc->nscoped);
 		free(s->key);
+		val_free(s->v);
+		val_free(s->base);
 	}
-	free(sc->s);
-	memset(sc, 0, sizeof(*sc));
 }
 
-/* The vars of t's enclosing blocks, outermost first, then t's own (never
- * over an -e extra variable: those win, as in Ansible). */
+/* A change of layer k (include_vars, set_fact, register) when k is
+ * scoped: hc->vars shows the winner again.  Returns 0 when k is not. */
+static int
+scope_relayer(struct hostctx *hc, const char *k)
+{
+	const struct scoped *first = scope_first(hc, k);
+
+	if (first == NULL)
+		return 0;
+	scope_show(hc, k, first, hc->nscoped);
+	return 1;
+}
+
+/* A layer below the scoped ones (facts) changes k: the scope's base, or
+ * hc->vars when k is not scoped. */
+static void
+scope_rebase(struct hostctx *hc, const char *k, const struct val *v)
+{
+	size_t i;
+
+	for (i = 0; i < hc->nscoped; i++)
+		if (strcmp(hc->scoped[i].key, k) == 0)
+			break;
+	if (i == hc->nscoped) {
+		val_map_set(hc->vars, k, val_copy(v));
+		return;
+	}
+	val_free(hc->scoped[i].base);
+	hc->scoped[i].base = val_copy(v);
+	scope_show(hc, k, &hc->scoped[i], hc->nscoped);
+}
+
+static int
+scope_level(const struct task *t)
+{
+	if (t->include != NULL)
+		return LV_INCLUDE;    /* include_tasks/import_tasks vars */
+	return t->role != NULL ? LV_ROLE : LV_TASK;
+}
+
+/* The vars of t's enclosing blocks, outermost first, then t's own. */
 static void
 scope_task_vars(struct hostctx *hc, struct scope *sc, const struct task *t)
 {
@@ -545,12 +877,9 @@ scope_task_vars(struct hostctx *hc, struct scope *sc, const struct task *t)
 	if (t == NULL)
 		return;
 	scope_task_vars(hc, sc, t->parent);
-	for (i = 0; t->vars != NULL && i < t->vars->u.map.n; i++) {
-		const char *k = t->vars->u.map.items[i].key;
-
-		if (val_map_get(hc->opts->extra_vars, k) == NULL)
-			scope_set(hc, sc, k, val_copy(t->vars->u.map.items[i].v));
-	}
+	for (i = 0; t->vars != NULL && i < t->vars->u.map.n; i++)
+		scope_set_level(hc, t->vars->u.map.items[i].key,
+		    val_copy(t->vars->u.map.items[i].v), scope_level(t));
 }
 
 /* when: every enclosing block's condition, outermost first, then t's (an
@@ -696,8 +1025,8 @@ note_failure(struct hostctx *hc, const struct task *t, struct val *result,
 	val_map_set(ft, "name", val_str(t->name ? name : ""));
 	val_map_set(ft, "action", val_str(t->mod->name));
 	val_mark_literal(ft);
-	val_map_set(hc->vars, "ansible_failed_task", ft);
-	val_map_set(hc->vars, "ansible_failed_result", result);
+	host_set_layer(hc, &hc->setfacts, "ansible_failed_task", ft);
+	host_set_layer(hc, &hc->setfacts, "ansible_failed_result", result);
 }
 
 static void
@@ -717,6 +1046,8 @@ run_single(struct hostctx *hc, const struct play *p, const struct task *t,
 	}
 	if (ctx.skipped && t->register_ != NULL)
 		register_result(hc, t, &ctx, 0);
+	else if (!ctx.failed && !ctx.skipped)
+		apply_facts(hc, p, t, ctx.data);
 	st = classify(hc, t, &ctx);
 	if (st == TS_FAILED)
 		note_failure(hc, t, result_val(&ctx, t, 0, st), name);
@@ -856,6 +1187,8 @@ loop_item(struct hostctx *hc, const struct play *p, const struct task *t,
 		val_map_set(r, "ansible_index_var", val_str(t->loop.index_var));
 	}
 	val_list_push(lr->results, r);
+	if (!ctx.failed && !ctx.skipped)   /* the next item sees them */
+		apply_facts(hc, p, t, ctx.data);
 	lr->changed |= ctx.changed && !ctx.skipped;
 	lr->failed |= ctx.failed && !ctx.skipped;
 	lr->all_skipped &= ctx.skipped;
@@ -891,7 +1224,7 @@ loop_finish(struct hostctx *hc, const struct task *t, struct modctx *agg,
 	if (agg->no_log)
 		val_mark_unsafe(r);
 	if (t->register_ != NULL)
-		val_map_set(hc->vars, t->register_, val_copy(r));
+		host_set_layer(hc, &hc->setfacts, t->register_, val_copy(r));
 	if (lr->failed)
 		mod_msg(agg, "One or more items failed");
 	val_free(agg->data);
@@ -924,7 +1257,7 @@ loop_empty(struct hostctx *hc, const struct play *p, const struct task *t,
 			    "No items in the list" : "Conditional result was "
 			    "False"));
 			val_mark_literal(r);
-			val_map_set(hc->vars, t->register_, r);
+			host_set_layer(hc, &hc->setfacts, t->register_, r);
 		}
 	}
 	(void)p;
@@ -933,7 +1266,7 @@ loop_empty(struct hostctx *hc, const struct play *p, const struct task *t,
 
 static void
 run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
-    const char *name, struct scope *sc)
+    const char *name)
 {
 	struct loop_run lr = { .all_skipped = 1 };
 	struct strbuf msg = STRBUF_INIT;
@@ -953,10 +1286,13 @@ run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 		goto out;
 	}
 	for (i = 0; i < lr.items->u.list.n && !lr.unreachable; i++) {
+		struct scope isc = SCOPE_INIT(hc);
+
 		if (i > 0 && t->loop.pause_ms > 0)
 			sleep_ms(t->loop.pause_ms);
-		loop_vars(hc, sc, t, lr.items, i);
+		loop_vars(hc, &isc, t, lr.items, i);
 		loop_item(hc, p, t, &lr, i, name);
+		scope_end(hc, &isc);
 	}
 	if (lr.unreachable)
 		goto out;
@@ -974,12 +1310,12 @@ static void
 run_task(struct hostctx *hc, const struct play *p, const struct task *t)
 {
 	struct strbuf name = STRBUF_INIT;
-	struct scope sc = { 0 };
+	struct scope sc = SCOPE_INIT(hc);
 
 	scope_task_vars(hc, &sc, t);
 	task_name(hc, t, &name);
 	if (t->loop.set)
-		run_loop(hc, p, t, name.buf, &sc);
+		run_loop(hc, p, t, name.buf);
 	else
 		run_single(hc, p, t, name.buf);
 	scope_end(hc, &sc);
@@ -1035,7 +1371,7 @@ static void
 run_include(struct play_run *pr, struct hostctx *hc, const struct task *t)
 {
 	struct strbuf name = STRBUF_INIT, msg = STRBUF_INIT, file = STRBUF_INIT;
-	struct scope sc = { 0 };
+	struct scope sc = SCOPE_INIT(hc);
 	struct err e = ERR_INIT;
 	struct task *ts = NULL;
 	size_t n = 0;
@@ -1234,6 +1570,11 @@ struct exec_state {
 	struct hostctx **hosts;      /* by inventory index, NULL until used */
 	size_t nhosts;
 	int abort;                   /* rollback_on_failure: stop the run */
+	struct val *hostvars;        /* host name -> its variables (shared
+	                              * by every host's `hostvars`; changed
+	                              * only between batches) */
+	struct val *all_names;       /* the play's hosts with the limit,
+	                              * ansible_play_hosts_all */
 };
 
 static struct hostctx *
@@ -1278,6 +1619,7 @@ select_play_hosts(struct exec_state *es, const struct play *p,
 			if (j == nlim)
 				continue;
 		}
+		val_list_push(es->all_names, val_str(sel[i]->name));
 		if (host_get(es, sel[i])->unreachable ||
 		    host_get(es, sel[i])->failed)
 			continue;     /* as Ansible: out for the rest of the run */
@@ -1303,14 +1645,210 @@ batch_breached(const struct play *p, struct play_run *pr)
 	return 0;
 }
 
+/* ---- facts gathering and the play's magic variables ---- */
+
+/* hostvars[h]: h's variables without the shared maps (they would hold
+ * hostvars itself). */
+static struct val *
+hostvars_entry(const struct hostctx *hc)
+{
+	struct val *v = val_map();
+	size_t i, j;
+
+	for (i = 0; i < hc->vars->u.map.n; i++) {
+		const char *k = hc->vars->u.map.items[i].key;
+
+		for (j = 0; j < ARRAY_SIZE(shared_keys); j++)
+			if (strcmp(k, shared_keys[j]) == 0)
+				break;
+		if (j == ARRAY_SIZE(shared_keys))
+			val_map_set(v, k, val_copy(hc->vars->u.map.items[i].v));
+	}
+	return v;
+}
+
+/* hostvars holds every inventory host (its inventory variables until it
+ * runs in a play); the hosts of a batch are refreshed after their facts
+ * and again after their tasks. */
+static void
+hostvars_refresh(struct exec_state *es, struct hostctx **hosts, size_t n)
+{
+	size_t i;
+
+	if (es->hostvars == NULL) {
+		es->hostvars = val_map();
+		for (i = 0; i < es->inv->nhosts; i++)
+			val_map_set(es->hostvars, es->inv->hosts[i]->name,
+			    inventory_host_vars_nogroups(es->inv,
+			    es->inv->hosts[i]));
+	}
+	for (i = 0; i < n; i++)
+		if (hosts[i]->vars != NULL)
+			val_map_set(es->hostvars, hosts[i]->name,
+			    hostvars_entry(hosts[i]));
+}
+
+static int
+host_out(const struct hostctx *hc)
+{
+	return hc->failed || hc->unreachable;
+}
+
+/* The play's magic for a batch (lists by name), and the shared maps. */
+static struct val *
+play_magic(struct exec_state *es, struct hostctx **play, size_t nplay,
+    struct hostctx **batch, size_t nbatch)
+{
+	struct val *m = val_map(), *ph = val_list(), *pb = val_list();
+	size_t i;
+
+	for (i = 0; i < nplay; i++)
+		if (!host_out(play[i]))
+			val_list_push(ph, val_str(play[i]->name));
+	for (i = 0; i < nbatch; i++)
+		if (!host_out(batch[i]))
+			val_list_push(pb, val_str(batch[i]->name));
+	val_map_set(m, "ansible_play_hosts_all", val_copy(es->all_names));
+	val_map_set(m, "ansible_play_hosts", ph);
+	val_map_set(m, "play_hosts", val_copy(pb));
+	val_map_set(m, "ansible_play_batch", pb);
+	val_map_set(m, "groups", (struct val *)inventory_groups_var(es->inv));
+	val_map_set(m, "hostvars", es->hostvars);
+	return m;
+}
+
+static void
+play_magic_free(struct val *m)
+{
+	vars_release(m);
+}
+
+/* gather_facts: the setup module as the play's first task ("Gathering
+ * Facts"), on every host of the batch before any other task, so that
+ * hostvars holds the batch's facts.  Runs in check mode too, whatever
+ * the tags (Ansible tags it `always`). */
+static void
+gather_task(const struct play *p, struct task *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = (char *)"Gathering Facts";
+	t->mod = module_find("setup");
+	t->args = val_map();
+	t->args->pos = p->pos;
+	if (p->gather_subset != NULL)
+		val_map_set(t->args, "gather_subset",
+		    val_copy(p->gather_subset));
+	if (p->gather_timeout > 0)
+		val_map_set(t->args, "gather_timeout",
+		    val_int(p->gather_timeout));
+	t->become = -1;
+	t->check_mode = 0;
+	t->pos = p->pos;
+}
+
+static void *
+gather_worker(void *arg)
+{
+	struct play_run *pr = arg;
+	struct task t;
+	size_t i;
+
+	gather_task(pr->play, &t);
+	while ((i = atomic_fetch_add(&pr->next, 1)) < pr->nbatch) {
+		struct hostctx *hc = pr->batch[i];
+
+		if (pr->deadline != 0 && mend_clock_now(pr->opts->clock) >=
+		    pr->deadline)
+			continue;    /* not started: the task workers say why */
+		if (!host_out(hc) && !atomic_load(&pr->stop))
+			run_task(hc, pr->play, &t);
+		if (host_out(hc) && pr->play->any_errors_fatal)
+			atomic_store(&pr->stop, 1);
+	}
+	val_free(t.args);
+	return NULL;
+}
+
+static void
+run_threads(struct play_run *pr, void *(*fn)(void *))
+{
+	size_t nthreads = (size_t)pr->opts->forks, i;
+	pthread_t *th;
+	pthread_attr_t attr;
+
+	if (nthreads > pr->nbatch)
+		nthreads = pr->nbatch;
+	if (nthreads <= 1) {
+		fn(pr);
+		return;
+	}
+	th = xcalloc(nthreads, sizeof(*th));
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1024 * 1024);
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], &attr, fn, pr) != 0)
+			fatal("pthread_create failed");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	pthread_attr_destroy(&attr);
+	free(th);
+}
+
+static int
+gather_wanted(const struct play *p, const struct run_opts *o)
+{
+	char *const *s;
+
+	for (s = o->skip_tags; s != NULL && *s != NULL; s++)
+		if (strcmp(*s, "always") == 0)
+			return 0;
+	return p->gather_facts && module_find("setup") != NULL;
+}
+
+/* Variables, facts and hostvars for a batch, before its tasks. */
+static void
+batch_prepare(struct exec_state *es, struct play_run *pr,
+    struct hostctx **play, size_t nplay)
+{
+	const struct play *p = pr->play;
+	struct val *pm = play_magic(es, play, nplay, pr->batch, pr->nbatch);
+	size_t i;
+
+	hostvars_refresh(es, NULL, 0);
+	for (i = 0; i < pr->nbatch; i++) {
+		pr->batch[i]->started = 1;
+		host_vars_build(pr->batch[i], es->inv, p, pm);
+	}
+	play_magic_free(pm);
+	if (!gather_wanted(p, es->opts))
+		goto out;
+	run_threads(pr, gather_worker);
+	pr->next = 0;
+	pm = play_magic(es, play, nplay, pr->batch, pr->nbatch);
+	for (i = 0; i < pr->nbatch; i++)
+		if (!host_out(pr->batch[i]))
+			host_vars_build(pr->batch[i], es->inv, p, pm);
+	play_magic_free(pm);
+out:
+	hostvars_refresh(es, pr->batch, pr->nbatch);
+}
+
+static void
+batch_finish(struct exec_state *es, struct play_run *pr)
+{
+	hostvars_refresh(es, pr->batch, pr->nbatch);
+}
+
 static void
 run_play(struct exec_state *es, const struct play *p)
 {
 	struct hostctx **hosts;
-	size_t nhosts, nb, *sizes, b, off = 0, i;
+	size_t nhosts, nb, *sizes, b, off = 0;
 	struct play_run pr;
 	time_t deadline;
 
+	val_free(es->all_names);
+	es->all_names = val_list();
 	if (select_play_hosts(es, p, &hosts, &nhosts) < 0)
 		return;
 	report_play(es->opts, p->name ? p->name : p->hosts, nhosts);
@@ -1325,11 +1863,9 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.total = nhosts;
 		pr.done_before = off;
 		pr.deadline = deadline;
-		for (i = 0; i < pr.nbatch; i++) {
-			pr.batch[i]->started = 1;
-			host_vars_for_play(pr.batch[i], es->inv, p);
-		}
+		batch_prepare(es, &pr, hosts, nhosts);
 		run_batch(&pr);
+		batch_finish(es, &pr);
 		off += sizes[b];
 		if ((batch_breached(p, &pr) || safety_breached(p, es->opts,
 		    atomic_load(&pr.failed) + atomic_load(&pr.unreachable))) &&
@@ -1359,7 +1895,11 @@ host_free(struct hostctx *hc)
 	safety_host_free(hc);
 	if (hc->conn != NULL)
 		conn_close(hc->conn);
-	val_free(hc->vars);
+	vars_release(hc->vars);
+	val_free(hc->facts);
+	val_free(hc->setfacts);
+	val_free(hc->incvars);
+	free(hc->scoped);             /* empty: every scope has ended */
 	val_free(hc->results);
 	strbuf_release(&hc->out);
 	free(hc->notified);
@@ -1393,6 +1933,8 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.nhosts = inv->nhosts;
 	es.hosts = xcalloc(inv->nhosts ? inv->nhosts : 1, sizeof(*es.hosts));
 	es.abort = 0;
+	es.hostvars = NULL;
+	es.all_names = NULL;
 	for (i = 0; i < npbs && !es.abort; i++)
 		for (j = 0; j < pbs[i]->nplays && !es.abort; j++)
 			run_play(&es, &pbs[i]->plays[j]);
@@ -1416,6 +1958,8 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	for (i = 0; i < es.nhosts; i++)
 		host_free(es.hosts[i]);
 	free(es.hosts);
+	val_free(es.hostvars);
+	val_free(es.all_names);
 	free(used);
 	return rc;
 }

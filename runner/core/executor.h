@@ -28,6 +28,7 @@ struct journal;
 struct mend_clock;
 struct run_outcome;
 struct safety_host;
+struct scoped;
 
 struct run_opts {
 	int forks;                    /* default 20 */
@@ -78,7 +79,18 @@ struct hostctx {
 	const char *name;
 	struct conn *conn;            /* opened on first use, kept for the run */
 	int conn_failed;              /* connection could not be opened */
-	struct val *vars;             /* merged variables for the current play */
+	struct val *vars;             /* merged variables for the current play
+	                               * (built by the executor from the layers
+	                               * below; `groups` and `hostvars` in it
+	                               * are shared, read-only) */
+	struct val *facts;            /* ansible_facts as modules returned them
+	                               * (ansible_distribution...), for the run */
+	struct val *setfacts;         /* set_fact and register, for the run */
+	struct val *incvars;          /* include_vars, for the run */
+	struct scoped *scoped;        /* block/task vars, role and include
+	                               * parameters, loop variables of the
+	                               * running task (executor.c, a stack) */
+	size_t nscoped, scoped_alloc;
 	int unreachable;              /* for the rest of the run */
 	int failed;                   /* failed: out for the rest of the run */
 	struct host_stats st;

@@ -36,7 +36,7 @@ static const char *const unsupported_keys[] = {
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
-	"fact_path", "gather_subset", "gather_timeout", "set_fact",
+	"fact_path", "set_fact",
 	"meta", NULL
 };
 
@@ -1331,16 +1331,39 @@ static int
 pk_gather_facts(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
-	int b = 0;
+	return get_bool(c, k, v, &p->gather_facts);
+}
 
-	(void)p;
-	if (get_bool(c, k, v, &b) < 0)
+/* gather_subset: a list or "a,b" of subset names (the setup module
+ * checks them: its argument, rendered on the host) */
+static int
+pk_gather_subset(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	char **l = NULL;
+	size_t n = 0, i;
+	struct val tmp;
+
+	if (v->type == V_STR && strchr(v->u.str.s, ',') != NULL) {
+		tmp = *v;
+		if (get_strlist(c, "tags", &tmp, &l, &n) < 0)
+			return -1;
+	} else if (get_strlist(c, k, v, &l, &n) < 0) {
 		return -1;
-	if (b)
-		return err_setpos(c->e, &v->pos, "gather_facts: true is not "
-		    "supported (mend gathers no facts; use 'gather_facts: "
-		    "false' and the *_facts modules)");
+	}
+	val_free(p->gather_subset);
+	p->gather_subset = val_list();
+	for (i = 0; i < n; i++)
+		val_list_push(p->gather_subset, val_str_take(l[i]));
+	free(l);
 	return 0;
+}
+
+static int
+pk_gather_timeout(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_int(c, k, v, 1, 86400, &p->gather_timeout);
 }
 
 static int
@@ -1504,6 +1527,8 @@ static const struct play_kw {
 	{ "become", pk_become },
 	{ "become_user", pk_become_user },
 	{ "gather_facts", pk_gather_facts },
+	{ "gather_subset", pk_gather_subset },
+	{ "gather_timeout", pk_gather_timeout },
 	{ "serial", pk_serial },
 	{ "max_fail_percentage", pk_max_fail },
 	{ "any_errors_fatal", pk_any_errors_fatal },
@@ -1582,6 +1607,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	p->become = -1;
 	p->max_fail_pct = -1;
 	p->window_margin = -1;
+	p->gather_facts = 1;      /* Ansible's default (gathering=implicit) */
 	p->vars = val_map();
 	p->pos = pv->pos;
 	p->playbook_dir = realpath(c->dir, NULL);
@@ -1775,6 +1801,7 @@ play_free(struct play *p)
 	val_free(p->vars);
 	free(p->become_user);
 	val_free(p->serial);
+	val_free(p->gather_subset);
 	free_strlist(p->tags, p->ntags);
 	tasks_free(p->pre_tasks, p->npre_tasks);
 	tasks_free(p->roles, p->nroles);

@@ -13,7 +13,7 @@
  * contacted.  The play keywords are one table in playbook.c.
  *
  * Supported play keys: name hosts vars vars_files become become_user
- *   gather_facts serial max_fail_percentage any_errors_fatal tags tasks
+ *   gather_facts gather_subset gather_timeout serial max_fail_percentage any_errors_fatal tags tasks
  *   handlers remote_user connection(ignored values: ssh|local only) window
  *   window_margin rollback_on_failure confirm_timeout
  * Supported task keys: name <module> args when register notify changed_when
@@ -166,6 +166,9 @@ struct play {
 	int rollback_scope;    /* rollback_on_failure: ROLLBACK_*, parsed */
 	int confirm_timeout;   /* seconds, 0 = off */
 	char *playbook_dir;    /* directory of the playbook file */
+	int gather_facts;      /* 1 (default, as Ansible): setup first */
+	struct val *gather_subset;   /* list of strings, or NULL (all) */
+	int gather_timeout;    /* seconds, 0 = the task timeout */
 	struct pos pos;
 };
 

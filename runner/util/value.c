@@ -285,20 +285,30 @@ val_map_getpath(const struct val *map, const char *path)
 	return (struct val *)cur;
 }
 
-int
-val_map_del(struct val *map, const char *key)
+struct val *
+val_map_take(struct val *map, const char *key)
 {
 	struct val_pair *p = map_find(map, key);
+	struct val *v;
 	size_t idx;
 
 	if (p == NULL)
-		return 0;
+		return NULL;
 	idx = (size_t)(p - map->u.map.items);
 	free(p->key);
-	val_free(p->v);
+	v = p->v;
 	memmove(p, p + 1, (map->u.map.n - idx - 1) * sizeof(*p));
 	map->u.map.n--;
-	return 1;
+	return v;
+}
+
+int
+val_map_del(struct val *map, const char *key)
+{
+	struct val *v = val_map_take(map, key);
+
+	val_free(v);
+	return v != NULL;
 }
 
 void

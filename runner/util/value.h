@@ -80,6 +80,8 @@ const struct pos *val_map_keypos(const struct val *map, const char *key);
 /* Path lookup "a.b.0.c" (no templating): NULL when any step is missing. */
 struct val *val_map_getpath(const struct val *map, const char *path);
 int val_map_del(struct val *map, const char *key);  /* 1 if removed */
+/* Remove key and hand its value over (not freed; NULL when missing). */
+struct val *val_map_take(struct val *map, const char *key);
 /* Merge src into dst: keys of src replace keys of dst (Ansible's
  * hash_behaviour=replace); src is copied. */
 void val_map_merge(struct val *dst, const struct val *src);

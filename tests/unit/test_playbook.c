@@ -155,8 +155,10 @@ test_errors_have_positions(void **state)
 	    3, 37, "must be one of present|absent");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      notify: nope\n",
 	    3, 7, "notifies handler 'nope'");
-	expect_error("- hosts: all\n  gather_facts: true\n", 2, 17,
-	    "gather_facts: true is not supported");
+	expect_error("- hosts: all\n  gather_facts: maybe\n", 2, 17,
+	    "'gather_facts' must be a boolean");
+	expect_error("- hosts: all\n  gather_timeout: 0\n", 2, 19,
+	    "'gather_timeout' must be an integer");
 	expect_error("- hosts: all\n  serial: lots\n", 2, 11, "'serial' takes");
 	expect_error("- tasks: []\n", 1, 3, "play has no 'hosts'");
 	expect_error("hosts: all\n", 1, 1, "a playbook must be a list of plays");
