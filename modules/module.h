@@ -40,6 +40,9 @@
  *   MOD_FREE_FORM        accepts Ansible's free-form string
  *                        (`command: ls -l`), stored as argument "_raw_params"
  *   MOD_NO_HOST          runs on the controller only (debug, assert, fail)
+ *   MOD_ANY_ARGS         also takes arguments of any other name, passed
+ *                        through rendered and uncoerced (set_fact's
+ *                        variables); the module checks them itself
  */
 #ifndef MEND_MODULE_H
 #define MEND_MODULE_H
@@ -76,6 +79,7 @@ struct module_arg {
 #define MOD_SUPPORTS_CHECK  0x02
 #define MOD_FREE_FORM       0x04
 #define MOD_NO_HOST         0x08
+#define MOD_ANY_ARGS        0x10
 
 struct modctx;
 

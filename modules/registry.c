@@ -29,6 +29,7 @@ extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
 extern const struct module mod_file;
 extern const struct module mod_grep;
+extern const struct module mod_include_vars;
 extern const struct module mod_lineinfile;
 extern const struct module mod_nut_ca;
 extern const struct module mod_nut_facts;
@@ -42,6 +43,7 @@ extern const struct module mod_rabbitmq_service;
 extern const struct module mod_rabbitmq_tls;
 extern const struct module mod_restore;
 extern const struct module mod_service;
+extern const struct module mod_set_fact;
 extern const struct module mod_setup;
 extern const struct module mod_shell;
 extern const struct module mod_stat;
@@ -64,6 +66,7 @@ const struct module *const module_table[] = {
 	&mod_fail_module,
 	&mod_file,
 	&mod_grep,
+	&mod_include_vars,
 	&mod_lineinfile,
 	&mod_nut_ca,
 	&mod_nut_facts,
@@ -77,6 +80,7 @@ const struct module *const module_table[] = {
 	&mod_rabbitmq_tls,
 	&mod_restore,
 	&mod_service,
+	&mod_set_fact,
 	&mod_setup,
 	&mod_shell,
 	&mod_stat,

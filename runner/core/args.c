@@ -195,6 +195,8 @@ check_unknown(const struct module *m, const char *key, const struct pos *pos,
 
 	if (strcmp(key, "_raw_params") == 0 && (m->flags & MOD_FREE_FORM))
 		return 0;
+	if (m->flags & MOD_ANY_ARGS)
+		return 0;
 	s = suggest(key, arg_names(m, names, ARRAY_SIZE(names)));
 	if (s != NULL)
 		return err_setpos(e, pos, "module '%s' has no argument "
@@ -254,6 +256,7 @@ args_coerce(const struct module *m, const struct val *rendered,
 	const struct module_arg *a;
 	struct val *res = val_map();
 	int ret = 0;
+	size_t i;
 
 	res->pos = *taskpos;
 	for (a = m->args; a->name != NULL; a++) {
@@ -279,6 +282,13 @@ args_coerce(const struct module *m, const struct val *rendered,
 			continue;
 		}
 		val_map_set(res, a->name, c);
+	}
+	for (i = 0; (m->flags & MOD_ANY_ARGS) && i < rendered->u.map.n; i++) {
+		int alias;
+
+		if (find_arg(m, rendered->u.map.items[i].key, &alias) == NULL)
+			val_map_set(res, rendered->u.map.items[i].key,
+			    val_copy(rendered->u.map.items[i].v));
 	}
 	if ((m->flags & MOD_FREE_FORM) &&
 	    val_map_get(rendered, "_raw_params") != NULL) {

@@ -1811,10 +1811,11 @@ batch_prepare(struct exec_state *es, struct play_run *pr,
     struct hostctx **play, size_t nplay)
 {
 	const struct play *p = pr->play;
-	struct val *pm = play_magic(es, play, nplay, pr->batch, pr->nbatch);
+	struct val *pm;
 	size_t i;
 
 	hostvars_refresh(es, NULL, 0);
+	pm = play_magic(es, play, nplay, pr->batch, pr->nbatch);
 	for (i = 0; i < pr->nbatch; i++) {
 		pr->batch[i]->started = 1;
 		host_vars_build(pr->batch[i], es->inv, p, pm);

@@ -30,13 +30,13 @@ static const char *const block_keys[] = {
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
-	"with_first_found", "with_lines", "with_random_choice", "import_role", "include_role", "include", "include_vars", "delegate_to",
+	"with_first_found", "with_lines", "with_random_choice", "import_role", "include_role", "include", "delegate_to",
 	"delegate_facts", "local_action", "action", "async", "poll",
 	"run_once", "environment", "vars_prompt",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
-	"fact_path", "set_fact",
+	"fact_path",
 	"meta", NULL
 };
 

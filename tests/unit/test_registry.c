@@ -386,7 +386,7 @@ static void
 check_flags(const struct module *m)
 {
 	unsigned known = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK |
-	    MOD_FREE_FORM | MOD_NO_HOST;
+	    MOD_FREE_FORM | MOD_NO_HOST | MOD_ANY_ARGS;
 
 	if (m->flags & ~known)
 		problem(m, "unknown flag bits 0x%x", m->flags & ~known);
