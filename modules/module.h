@@ -128,6 +128,9 @@ struct modctx {
 	int verbosity;               /* -v count */
 	int no_log;
 	int show_msg;                /* print msg even without -v (debug) */
+	const struct val *environment;   /* the play's and task's
+	                              * `environment` (rendered map) or NULL:
+	                              * mod_exec exports it before each command */
 
 	/* Result, filled through the helpers below. */
 	int changed;
@@ -172,8 +175,9 @@ int arg_bool(const struct val *args, const char *name);         /* 0 if unset */
 long long arg_int(const struct val *args, const char *name, long long def);
 const struct val *arg_get(const struct val *args, const char *name);
 
-/* Remote execution through the host's connection, honouring become and the
- * task timeout.  Returns 0 (command ran; see r->rc) or a TERR_* code, with
+/* Remote execution through the host's connection, honouring become, the
+ * task's environment (exported before cmd, inside become) and the task
+ * timeout.  Returns 0 (command ran; see r->rc) or a TERR_* code, with
  * the failure recorded (mod_fail): TERR_TIMEOUT (the command was stopped;
  * the connection is fine), TERR_UNREACHABLE (the connection is lost). */
 int mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,

@@ -688,6 +688,171 @@ apply_facts(struct hostctx *hc, const struct play *p, const struct task *t,
 	}
 }
 
+/* ---- keywords written as templates, environment ---- */
+
+static int
+kw_render(struct hostctx *hc, const struct task *t, const char *kw,
+    const char *expr, struct val **out, struct strbuf *err)
+{
+	struct err e = ERR_INIT;
+	struct val *in = val_str(expr);
+	int ret;
+
+	in->pos = t->pos;
+	ret = tmpl_render_val(in, hc->vars, out, &e);
+	if (ret < 0) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addf(err, "%s: %s", kw, err_text(&e, "cannot render"));
+	}
+	val_free(in);
+	err_release(&e);
+	return ret;
+}
+
+static void
+kw_bool(struct hostctx *hc, const struct task *t, const char *kw,
+    const char *expr, int *out, struct strbuf *err)
+{
+	struct val *v = NULL;
+
+	if (expr == NULL || err->len > 0 ||
+	    kw_render(hc, t, kw, expr, &v, err) < 0)
+		return;
+	if (val_to_bool(v) < 0)
+		strbuf_addf(err, "%s: '%s' is not a boolean", kw,
+		    v->type == V_STR ? v->u.str.s : val_type_name(v->type));
+	else
+		*out = val_to_bool(v);
+	val_free(v);
+}
+
+/* play then task environment, rendered, names checked (they reach the
+ * remote shell unquoted: export NAME='value') */
+static int
+env_render(struct hostctx *hc, const struct task *t, const struct val *src,
+    struct val **env, struct strbuf *err)
+{
+	struct err e = ERR_INIT;
+	struct val *r = NULL;
+	size_t i, j;
+
+	if (src == NULL || err->len > 0)
+		return 0;
+	if (tmpl_render_val(src, hc->vars, &r, &e) < 0 || r->type != V_MAP) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addf(err, "environment: %s", e.msg.len ? e.msg.buf :
+		    "must be a mapping");
+		err_release(&e);
+		val_free(r);
+		return -1;
+	}
+	for (i = 0; i < r->u.map.n; i++) {
+		const char *k = r->u.map.items[i].key;
+
+		for (j = 0; k[j] != '\0' && (k[j] == '_' || (k[j] >= 'a' &&
+		    k[j] <= 'z') || (k[j] >= 'A' && k[j] <= 'Z') ||
+		    (j > 0 && k[j] >= '0' && k[j] <= '9')); j++)
+			;
+		if (j == 0 || k[j] != '\0') {
+			strbuf_addf(err, "environment: '%s' is not a valid "
+			    "variable name", k);
+			break;
+		}
+	}
+	if (*env == NULL)
+		*env = val_map();
+	val_map_merge(*env, r);
+	val_free(r);
+	(void)t;
+	return 0;
+}
+
+/* The nearest of t and its enclosing blocks that sets a keyword decides
+ * it: its template, or NULL when it is written as a literal (or unset). */
+#define KW_EXPR(t, lit, unset, expr, out) do {				\
+	const struct task *a_;						\
+	(out) = NULL;							\
+	for (a_ = (t); a_ != NULL && (out) == NULL; a_ = a_->parent) {	\
+		if (a_->expr != NULL)					\
+			(out) = a_;					\
+		else if (a_->lit != (unset))				\
+			break;						\
+	}								\
+} while (0)
+
+static void
+env_chain(struct hostctx *hc, const struct task *t, struct val **env,
+    struct strbuf *err)
+{
+	if (t == NULL)
+		return;
+	env_chain(hc, t->parent, env, err);
+	env_render(hc, t, t->environment, env, err);
+}
+
+/* The task as this host runs it: keywords written as templates (on the
+ * task or a block around it) get their values (Ansible templates them
+ * after `when`: an error is reported only for a task that runs); the
+ * play's, then the blocks', then the task's environment. */
+static int
+task_resolve(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct task *eff, struct val **env, struct strbuf *err)
+{
+	const struct task *a;
+	struct val *v = NULL;
+	int64_t n;
+
+	*eff = *t;
+	KW_EXPR(t, ignore_errors, -1, ignore_errors_expr, a);
+	if (a != NULL)
+		kw_bool(hc, a, "ignore_errors", a->ignore_errors_expr,
+		    &eff->ignore_errors, err);
+	KW_EXPR(t, no_log, -1, no_log_expr, a);
+	if (a != NULL)
+		kw_bool(hc, a, "no_log", a->no_log_expr, &eff->no_log, err);
+	KW_EXPR(t, become, -1, become_expr, a);
+	if (a != NULL)
+		kw_bool(hc, a, "become", a->become_expr, &eff->become, err);
+	KW_EXPR(t, timeout, 0, timeout_expr, a);
+	if (a != NULL && err->len == 0 &&
+	    kw_render(hc, a, "timeout", a->timeout_expr, &v, err) == 0) {
+		if (val_to_int(v, &n) < 0 || n < 0 || n > 86400)
+			strbuf_addstr(err, "timeout: not an integer from 0 to "
+			    "86400");
+		else
+			eff->timeout = (int)n;
+		val_free(v);
+	}
+	env_render(hc, t, p->environment, env, err);
+	env_chain(hc, t, env, err);
+	return err->len > 0 ? -1 : 0;
+}
+
+/* A task as this host runs it now: its templated keywords' values (or
+ * the error rendering them, which fails the task once `when` holds). */
+struct task_eff {
+	struct task t;
+	struct val *env;
+	struct strbuf err;
+};
+
+static const struct task *
+teff_begin(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct task_eff *te)
+{
+	te->env = NULL;
+	strbuf_init(&te->err, 0);
+	return task_resolve(hc, p, t, &te->t, &te->env, &te->err) == 0 ?
+	    &te->t : t;
+}
+
+static void
+teff_end(struct task_eff *te)
+{
+	val_free(te->env);
+	strbuf_release(&te->err);
+}
+
 /* ---- task-scoped variables: a layer of the host's variables ---- */
 
 /*
@@ -970,7 +1135,7 @@ attempt_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 
 static enum mod_result
 exec_task(struct hostctx *hc, const struct play *p, const struct task *t,
-    struct modctx *ctx, int *attempts)
+    struct modctx *ctx, int *attempts, const struct task_eff *te)
 {
 	struct strbuf msg = STRBUF_INIT;
 	enum mod_result r = MOD_OK;
@@ -982,6 +1147,8 @@ exec_task(struct hostctx *hc, const struct play *p, const struct task *t,
 	} else if (!cond) {
 		ctx->skipped = 1;
 		mod_msg(ctx, "conditional result was false");
+	} else if (te->err.len > 0) {
+		mod_fail(ctx, "%s", te->err.buf);
 	} else if (check_skip(hc, t)) {
 		ctx->skipped = 1;
 		mod_msg(ctx, "skipped in check mode (module '%s' does not "
@@ -1033,16 +1200,18 @@ static void
 run_single(struct hostctx *hc, const struct play *p, const struct task *t,
     const char *name)
 {
+	struct task_eff te;
 	struct modctx ctx;
 	enum task_status st;
 	double t0 = mono_now();
 	int attempts;
 
+	t = teff_begin(hc, p, t, &te);
 	modctx_init(&ctx, hc, p, t, name);
-	if (exec_task(hc, p, t, &ctx, &attempts) == MOD_UNREACHABLE) {
+	ctx.environment = te.env;
+	if (exec_task(hc, p, t, &ctx, &attempts, &te) == MOD_UNREACHABLE) {
 		task_unreachable(hc, p, t, &ctx, t0);
-		ctx_release(&ctx);
-		return;
+		goto out;
 	}
 	if (ctx.skipped && t->register_ != NULL)
 		register_result(hc, t, &ctx, 0);
@@ -1054,7 +1223,9 @@ run_single(struct hostctx *hc, const struct play *p, const struct task *t,
 	report_task(hc, name, st, ctx.msg.buf, ctx.diffs.buf, ctx.data,
 	    ctx.no_log, ctx.show_msg);
 	record_json(hc, p, t, name, &ctx, mono_now() - t0, st);
+out:
 	ctx_release(&ctx);
+	teff_end(&te);
 }
 
 /* ---- loops ---- */
@@ -1163,15 +1334,18 @@ loop_item(struct hostctx *hc, const struct play *p, const struct task *t,
 {
 	const struct val *item = lr->items->u.list.items[i];
 	struct strbuf iname = STRBUF_INIT;
+	struct task_eff te;
 	struct modctx ctx;
 	struct val *r;
 	double t0 = mono_now();
 	int attempts;
 	enum task_status st;
 
+	t = teff_begin(hc, p, t, &te);
 	item_label(hc, t, item, task_eff_no_log(t), name, &iname);
 	modctx_init(&ctx, hc, p, t, iname.buf);
-	if (exec_task(hc, p, t, &ctx, &attempts) == MOD_UNREACHABLE) {
+	ctx.environment = te.env;
+	if (exec_task(hc, p, t, &ctx, &attempts, &te) == MOD_UNREACHABLE) {
 		task_unreachable(hc, p, t, &ctx, t0);
 		lr->unreachable = 1;
 		goto out;
@@ -1199,6 +1373,7 @@ loop_item(struct hostctx *hc, const struct play *p, const struct task *t,
 out:
 	ctx_release(&ctx);
 	strbuf_release(&iname);
+	teff_end(&te);
 }
 
 /* The loop's own result (Ansible's): changed/failed if any item was,
@@ -1273,14 +1448,16 @@ run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 	struct modctx agg;
 	enum task_status st;
 	double t0 = mono_now();
+	struct task_eff te;
+	const struct task *ta = teff_begin(hc, p, t, &te);   /* the loop's */
 	size_t i;
 
-	modctx_init(&agg, hc, p, t, name);
+	modctx_init(&agg, hc, p, ta, name);
 	lr.results = val_list();
 	if (loop_build(hc, p, t, &lr.items, &msg) < 0 ||
 	    lr.items->u.list.n == 0) {
 		loop_empty(hc, p, t, &agg, lr.items ? NULL : msg.buf);
-		st = classify(hc, t, &agg);
+		st = classify(hc, ta, &agg);
 		report_task(hc, name, st, agg.msg.buf, NULL, NULL, agg.no_log, 0);
 		record_json(hc, p, t, name, &agg, mono_now() - t0, st);
 		goto out;
@@ -1297,13 +1474,14 @@ run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 	if (lr.unreachable)
 		goto out;
 	loop_finish(hc, t, &agg, &lr);
-	if (classify(hc, t, &agg) == TS_FAILED)
+	if (classify(hc, ta, &agg) == TS_FAILED)
 		note_failure(hc, t, val_copy(agg.data), name);
 out:
 	val_free(lr.items);
 	val_free(lr.results);
 	strbuf_release(&msg);
 	ctx_release(&agg);
+	teff_end(&te);
 }
 
 static void
@@ -1840,11 +2018,37 @@ batch_finish(struct exec_state *es, struct play_run *pr)
 	hostvars_refresh(es, pr->batch, pr->nbatch);
 }
 
+/* serial written as a template: rendered with the play's vars and -e
+ * (Ansible templates it with the play's variables, no host's). */
+static int
+play_serial(struct exec_state *es, const struct play *p, struct play *sp)
+{
+	struct val *vars = val_map(), *in = val_str(p->serial_expr), *r = NULL;
+	struct err e = ERR_INIT;
+	size_t spent = 0;
+
+	*sp = *p;
+	sp->serial = NULL;
+	merge_rendered(vars, p->vars, &spent);
+	merge_rendered(vars, es->opts->extra_vars, &spent);
+	in->pos = p->pos;
+	if (tmpl_render_val(in, vars, &r, &e) == 0)
+		sp->serial = serial_parse(r, &e);
+	if (sp->serial == NULL)
+		err_print(&e, stderr);
+	err_release(&e);
+	val_free(r);
+	val_free(in);
+	val_free(vars);
+	return sp->serial ? 0 : -1;
+}
+
 static void
 run_play(struct exec_state *es, const struct play *p)
 {
 	struct hostctx **hosts;
 	size_t nhosts, nb, *sizes, b, off = 0;
+	struct play sp = { .serial = NULL };
 	struct play_run pr;
 	time_t deadline;
 
@@ -1853,7 +2057,13 @@ run_play(struct exec_state *es, const struct play *p)
 	if (select_play_hosts(es, p, &hosts, &nhosts) < 0)
 		return;
 	report_play(es->opts, p->name ? p->name : p->hosts, nhosts);
-	sizes = play_batches(p, nhosts, &nb);
+	if (p->serial_expr != NULL && play_serial(es, p, &sp) < 0) {
+		es->abort = 1;
+		free(hosts);
+		return;
+	}
+	sizes = play_batches(p->serial_expr ? &sp : p, nhosts, &nb);
+	val_free(sp.serial);
 	deadline = safety_play_deadline(p, es->opts);
 	for (b = 0; b < nb; b++) {
 		memset(&pr, 0, sizeof(pr));

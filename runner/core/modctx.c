@@ -12,6 +12,7 @@
 #include "runner/core/journal.h"
 #include "runner/util/hash.h"
 #include "runner/core/rfsftp.h"
+#include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
 int
@@ -216,12 +217,27 @@ mod_exec(struct modctx *ctx, const char *cmd, const void *in, size_t inlen,
 	struct err e = ERR_INIT;
 	int ret;
 
+	struct strbuf full = STRBUF_INIT;
+	const struct val *env = ctx->environment;
+	size_t i;
+
 	become_opts(ctx, &o);
 	o.in = in;
 	o.inlen = inlen;
 	o.timeout = ctx->timeout;
-	mod_log(ctx, 3, "exec: %s", ctx->no_log ? "(no_log)" : cmd);
-	ret = conn_exec(ctx->host->conn, cmd, &o, r, &e);
+	for (i = 0; env != NULL && env->type == V_MAP && i < env->u.map.n;
+	    i++) {
+		struct strbuf v = STRBUF_INIT;
+
+		val_to_str_py(env->u.map.items[i].v, &v);
+		shellcmd_build(&full, "export %s=%q; ",
+		    env->u.map.items[i].key, v.buf);
+		strbuf_release(&v);
+	}
+	strbuf_addstr(&full, cmd);
+	mod_log(ctx, 3, "exec: %s", ctx->no_log ? "(no_log)" : full.buf);
+	ret = conn_exec(ctx->host->conn, full.buf, &o, r, &e);
+	strbuf_release(&full);
 	if (ret != 0) {
 		strbuf_reset(&ctx->msg);
 		/* e.msg holds "error: ..." lines: keep the text only */

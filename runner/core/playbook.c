@@ -19,20 +19,20 @@
 static const char *const task_keys[] = {
 	"name", "args", "when", "register", "notify", "changed_when",
 	"failed_when", "ignore_errors", "tags", "no_log", "become",
-	"become_user", "check_mode", "timeout", "listen", "vars", "loop",
-	"loop_control", "until", "retries", "delay", NULL
+	"become_user", "check_mode", "timeout", "listen", "vars", "environment",
+	"loop", "loop_control", "until", "retries", "delay", NULL
 };
 /* What a block may carry besides block/rescue/always (inherited). */
 static const char *const block_keys[] = {
 	"name", "when", "tags", "become", "become_user", "vars",
-	"ignore_errors", "no_log", "check_mode", "timeout", "block", "rescue",
-	"always", NULL
+	"ignore_errors", "no_log", "check_mode", "timeout", "environment",
+	"block", "rescue", "always", NULL
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
 	"with_first_found", "with_lines", "with_random_choice", "import_role", "include_role", "include", "delegate_to",
 	"delegate_facts", "local_action", "action", "async", "poll",
-	"run_once", "environment", "vars_prompt",
+	"run_once", "vars_prompt",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
@@ -120,6 +120,34 @@ get_bool(struct pctx *c, const char *key, const struct val *v, int *out)
 		return err_setpos(c->e, &v->pos, "'%s' must be a boolean",
 		    key);
 	*out = b;
+	return 0;
+}
+
+/* A keyword Ansible templates: a template string is kept in *expr
+ * (checked here, evaluated per host), anything else must be literal. */
+static int
+get_tbool(struct pctx *c, const char *key, const struct val *v, int *out,
+    char **expr)
+{
+	if (v->type == V_STR && tmpl_has(v->u.str.s))
+		return (*expr = get_str(c, key, v)) ? 0 : -1;
+	return get_bool(c, key, v, out);
+}
+
+/* environment: a mapping, or a template that renders to one */
+static int
+get_env(struct pctx *c, const struct val *v, struct val **out)
+{
+	if (v->type == V_NULL)
+		return 0;
+	if (v->type != V_MAP && !(v->type == V_STR && tmpl_has(v->u.str.s)))
+		return err_setpos(c->e, &v->pos, "'environment' must be a "
+		    "mapping (or a template giving one), got %s",
+		    val_type_name(v->type));
+	if (tmpl_check_val(v, c->e) < 0)
+		return -1;
+	val_free(*out);
+	*out = val_copy(v);
 	return 0;
 }
 
@@ -270,6 +298,11 @@ task_free(struct task *t)
 	free(t->include);
 	free(t->include_dir);
 	free(t->role);
+	free(t->ignore_errors_expr);
+	free(t->no_log_expr);
+	free(t->become_expr);
+	free(t->timeout_expr);
+	val_free(t->environment);
 }
 
 /* Check template syntax in every string of an argument tree (each error at
@@ -479,15 +512,21 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 	if (strcmp(k, "tags") == 0)
 		return get_strlist(c, k, v, &t->tags, &t->ntags);
 	if (strcmp(k, "ignore_errors") == 0)
-		return get_bool(c, k, v, &t->ignore_errors);
+		return get_tbool(c, k, v, &t->ignore_errors,
+		    &t->ignore_errors_expr);
 	if (strcmp(k, "no_log") == 0)
-		return get_bool(c, k, v, &t->no_log);
+		return get_tbool(c, k, v, &t->no_log, &t->no_log_expr);
 	if (strcmp(k, "become") == 0)
-		return get_bool(c, k, v, &t->become);
+		return get_tbool(c, k, v, &t->become, &t->become_expr);
+	if (strcmp(k, "environment") == 0)
+		return get_env(c, v, &t->environment);
 	if (strcmp(k, "become_user") == 0)
 		return (t->become_user = get_str(c, k, v)) ? 0 : -1;
 	if (strcmp(k, "check_mode") == 0)
 		return get_bool(c, k, v, &t->check_mode);
+	if (strcmp(k, "timeout") == 0 && v->type == V_STR &&
+	    tmpl_has(v->u.str.s))
+		return (t->timeout_expr = get_str(c, k, v)) ? 0 : -1;
 	if (strcmp(k, "timeout") == 0)
 		return get_int(c, k, v, 1, 86400, &t->timeout);
 	if (strcmp(k, "vars") == 0)
@@ -862,15 +901,15 @@ out:
 	return ret;
 }
 
-static int
-parse_serial(struct pctx *c, struct play *p, const struct val *v)
+struct val *
+serial_parse(const struct val *v, struct err *e)
 {
 	const struct val *items = v;
+	struct val *out = val_list();
 	size_t i;
 
-	p->serial = val_list();
 	if (v->type != V_LIST) {
-		p->serial->pos = v->pos;
+		out->pos = v->pos;
 		items = NULL;
 	}
 	for (i = 0; items ? i < items->u.list.n : i < 1; i++) {
@@ -879,7 +918,7 @@ parse_serial(struct pctx *c, struct play *p, const struct val *v)
 		size_t len;
 
 		if (it->type == V_INT && it->u.i >= 0) {
-			val_list_push(p->serial, val_copy(it));
+			val_list_push(out, val_copy(it));
 			continue;
 		}
 		len = it->type == V_STR ? it->u.str.len : 0;
@@ -891,26 +930,46 @@ parse_serial(struct pctx *c, struct play *p, const struct val *v)
 			tmp.u.str.len = len - 1;
 			if (val_to_int(&tmp, &n) == 0 && n >= 0 && n <= 100) {
 				free(num);
-				val_list_push(p->serial, val_copy(it));
+				val_list_push(out, val_copy(it));
 				continue;
 			}
 			free(num);
 		} else if (it->type == V_STR && val_to_int(it, &n) == 0 &&
 		    n >= 0) {
-			val_list_push(p->serial, val_int(n));
+			val_list_push(out, val_int(n));
 			continue;
 		}
-		return err_setpos(c->e, &it->pos, "'serial' takes an integer, "
-		    "a percentage like \"30%%\", or a list of them");
+		err_setpos(e, &it->pos, "'serial' takes an integer, a "
+		    "percentage like \"30%%\", or a list of them");
+		val_free(out);
+		return NULL;
 	}
-	return 0;
+	return out;
+}
+
+static int
+parse_serial(struct pctx *c, struct play *p, const struct val *v)
+{
+	if (v->type == V_STR && tmpl_has(v->u.str.s))
+		return (p->serial_expr = get_str(c, "serial", v)) ? 0 : -1;
+	val_free(p->serial);
+	p->serial = serial_parse(v, c->e);
+	return p->serial ? 0 : -1;
+}
+
+static int
+pk_environment(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)k;
+	return get_env(c, v, &p->environment);
 }
 
 /* ---- roles ---- */
 
 static const char *const role_keys[] = {
 	"role", "name", "when", "tags", "become", "become_user", "vars",
-	"ignore_errors", "no_log", "check_mode", "timeout", NULL
+	"ignore_errors", "no_log", "check_mode", "timeout", "environment", NULL
 };
 
 static int
@@ -1529,6 +1588,7 @@ static const struct play_kw {
 	{ "gather_facts", pk_gather_facts },
 	{ "gather_subset", pk_gather_subset },
 	{ "gather_timeout", pk_gather_timeout },
+	{ "environment", pk_environment },
 	{ "serial", pk_serial },
 	{ "max_fail_percentage", pk_max_fail },
 	{ "any_errors_fatal", pk_any_errors_fatal },
@@ -1802,6 +1862,8 @@ play_free(struct play *p)
 	free(p->become_user);
 	val_free(p->serial);
 	val_free(p->gather_subset);
+	free(p->serial_expr);
+	val_free(p->environment);
 	free_strlist(p->tags, p->ntags);
 	tasks_free(p->pre_tasks, p->npre_tasks);
 	tasks_free(p->roles, p->nroles);

@@ -18,10 +18,13 @@
  *   window_margin rollback_on_failure confirm_timeout
  * Supported task keys: name <module> args when register notify changed_when
  *   failed_when ignore_errors tags no_log become become_user check_mode
- *   timeout vars listen (handlers), loop with_<lookup> loop_control until
- *   retries delay
+ *   timeout environment vars listen (handlers), loop with_<lookup>
+ *   loop_control until retries delay; ignore_errors, no_log, become and
+ *   timeout may be templates (task.*_expr, evaluated per host when the
+ *   task runs)
+ * Play keys also: environment; serial may be a template (serial_expr).
  * Blocks: block rescue always, with name when tags become become_user vars
- *   ignore_errors no_log check_mode timeout, which every task inside
+ *   ignore_errors no_log check_mode timeout environment, which every task inside
  *   inherits at run time through task.parent (when: every ancestor's
  *   condition is evaluated before the task's own, as Ansible; tags: the
  *   union; vars: outermost first, the task's own last; the others: the
@@ -129,6 +132,11 @@ struct task {
 	char *include;         /* import/include_tasks: the file as written */
 	char *include_dir;     /* ... the including file's directory */
 	const struct task *parent;   /* enclosing block, NULL at top level */
+	/* Keywords written as a template ("{{ x }}", as Ansible allows):
+	 * evaluated per host before the task, as a boolean (Ansible's
+	 * |bool) or an integer; NULL = the literal value above applies. */
+	char *ignore_errors_expr, *no_log_expr, *become_expr, *timeout_expr;
+	struct val *environment;   /* map or template string, or NULL */
 	struct pos pos;
 };
 
@@ -169,6 +177,9 @@ struct play {
 	int gather_facts;      /* 1 (default, as Ansible): setup first */
 	struct val *gather_subset;   /* list of strings, or NULL (all) */
 	int gather_timeout;    /* seconds, 0 = the task timeout */
+	char *serial_expr;     /* serial as a template: rendered with the play
+	                        * vars and -e when the play starts */
+	struct val *environment;   /* map or template string, or NULL */
 	struct pos pos;
 };
 
@@ -190,6 +201,10 @@ void playbook_free(struct playbook *pb);
 int playbook_load_include(const struct play *p, const struct task *inc,
     const char *file, struct task **out, size_t *n, struct err *e);
 void tasks_free(struct task *ts, size_t n);
+
+/* serial from a value (int, "N%", a list of them, or a string of an
+ * int): a new list, or NULL with the error in e (at v's position). */
+struct val *serial_parse(const struct val *v, struct err *e);
 
 /* Batch sizes for `n` hosts per the play's serial (Ansible's arithmetic:
  * percentages of the play's host count, rounded down, at least 1; the last
