@@ -129,8 +129,12 @@ static int
 get_tbool(struct pctx *c, const char *key, const struct val *v, int *out,
     char **expr)
 {
-	if (v->type == V_STR && tmpl_has(v->u.str.s))
-		return (*expr = get_str(c, key, v)) ? 0 : -1;
+	if (v->type == V_STR && tmpl_has(v->u.str.s)) {
+		if (tmpl_check_val(v, c->e) < 0)   /* quoted columns right */
+			return -1;
+		*expr = xstrdup(v->u.str.s);
+		return 0;
+	}
 	return get_bool(c, key, v, out);
 }
 

@@ -126,6 +126,60 @@ test_valid_playbook(void **state)
 	err_release(&e);
 }
 
+/* issue 13: facts on by default, keywords as templates, environment,
+ * set_fact and include_vars as modules */
+static void
+test_facts_and_keywords(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct task *t;
+
+	(void)state;
+	pb = load("kw.yml",
+	    "- hosts: all\n"
+	    "  serial: \"{{ n }}\"\n"
+	    "  gather_subset: \"!all,network\"\n"
+	    "  environment: {A: \"{{ a }}\"}\n"
+	    "  tasks:\n"
+	    "    - set_fact: x=1 cacheable=yes\n"
+	    "      ignore_errors: \"{{ ie }}\"\n"
+	    "      no_log: \"{{ nl }}\"\n"
+	    "    - include_vars: common.yml\n"
+	    "      environment: \"{{ env }}\"\n"
+	    "      timeout: \"{{ t }}\"\n"
+	    "      become: \"{{ b }}\"\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	assert_int_equal(pb->plays[0].gather_facts, 1);
+	assert_string_equal(pb->plays[0].serial_expr, "{{ n }}");
+	assert_null(pb->plays[0].serial);
+	assert_int_equal(pb->plays[0].gather_subset->u.list.n, 2);
+	assert_string_equal(pb->plays[0].gather_subset->u.list.items[0]->u.str.s,
+	    "!all");
+	assert_non_null(val_map_get(pb->plays[0].environment, "A"));
+	t = &pb->plays[0].tasks[0];
+	assert_string_equal(t->mod->name, "set_fact");
+	assert_string_equal(val_map_str(t->args, "x", ""), "1");
+	assert_string_equal(t->ignore_errors_expr, "{{ ie }}");
+	assert_string_equal(t->no_log_expr, "{{ nl }}");
+	t = &pb->plays[0].tasks[1];
+	assert_string_equal(t->mod->name, "include_vars");
+	assert_int_equal(t->environment->type, V_STR);
+	assert_string_equal(t->timeout_expr, "{{ t }}");
+	assert_string_equal(t->become_expr, "{{ b }}");
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  environment: [a]\n", 2, 16,
+	    "'environment' must be a mapping");
+	expect_error("- hosts: all\n  serial: \"{{ n \"\n", 2, 11, "");
+	expect_error("- hosts: all\n  tasks:\n    - set_fact: {}\n", 3, 17,
+	    "no key/value pairs provided");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      ignore_errors: \"{{ x | nosuch }}\"\n", 4, 30,
+	    "unknown filter 'nosuch'");
+}
+
 static void
 test_errors_have_positions(void **state)
 {
@@ -535,6 +589,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_playbook),
+		cmocka_unit_test(test_facts_and_keywords),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_errors_collected),
 		cmocka_unit_test(test_flow_errors),
