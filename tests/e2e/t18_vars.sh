@@ -2,6 +2,9 @@
 # differential against ansible-core: one playbook, two local hosts, run by
 # ansible-playbook and by mend, writes what each variable ended as into a
 # file per host and play: the files must be identical (and the recaps).
+# Play three: scoped variables (block and task vars, role and include
+# parameters, a loop variable) against set_fact, register and -e, set_fact
+# accumulating over a loop.
 # Then mend's own errors: a bad set_fact name at check time, include_vars
 # of a missing file, merge refused.
 . "$TOP/tests/e2e/lib.sh"
@@ -77,6 +80,58 @@ cat >"$T/pb/pb.yml" <<'P'
         content: |
           {{ kv }} {{ n }} {{ who }} {{ common }} {{ d1 }} {{ reg.stdout }} {{ pv | default('play vars are per play') }}
           {{ hostvars['l1'].who }} {{ hostvars['l1'].n }} {{ hostvars['l2.example.org'].common }} {{ hostvars['l1'].reg.rc }}
+- name: three (scoped variables against the layers)
+  hosts: web
+  gather_facts: false
+  vars:
+    sf: play
+  pre_tasks:
+    - set_fact: sf=setfact
+  roles:
+    - {role: r1, sf: roleparam, rp: param}
+  tasks:
+    - set_fact:
+        acc: "{{ acc | default([]) + [item] }}"
+      loop: [1, 2, 3]
+    - command: echo registered
+      vars: {r2: taskvar}
+      register: r2
+    - block:
+        - copy:
+            dest: "{{ out }}/{{ inventory_hostname }}-3.txt"
+            mode: "0600"
+            content: |
+              {{ sf }} {{ bv }} {{ tv }} {{ acc }} {{ r2.stdout }} {{ rp | default('param gone') }}
+          vars: {sf: taskvar, tv: task}
+      vars: {sf: blockvar, bv: block}
+    - include_tasks: inc3.yml
+      vars: {sf: incparam, ip: inc}
+    - set_fact: r3=after
+      vars: {r3: taskvar}
+    - copy:
+        dest: "{{ out }}/{{ inventory_hostname }}-3b.txt"
+        mode: "0600"
+        content: "{{ sf }} {{ ip | default('inc param gone') }} {{ r3 }} {{ item | default('no item') }}\n"
+    - copy:
+        dest: "{{ out }}/{{ inventory_hostname }}-3c-{{ ex }}.txt"
+        mode: "0600"
+        content: "{{ ex }} looped\n"
+      loop: [looped]
+      loop_control: {loop_var: ex}
+P
+cat >"$T/pb/inc3.yml" <<'P'
+- copy:
+    dest: "{{ out }}/{{ inventory_hostname }}-3i.txt"
+    mode: "0600"
+    content: "{{ sf }} {{ ip }}\n"
+  vars: {sf: taskvar}
+P
+mkdir -p "$T/pb/roles/r1/tasks"
+cat >"$T/pb/roles/r1/tasks/main.yml" <<'P'
+- copy:
+    dest: "{{ out }}/{{ inventory_hostname }}-3r.txt"
+    mode: "0600"
+    content: "{{ sf }} {{ rp }}\n"
 P
 for who in ans mend; do
 	if [ $who = ans ]; then
@@ -87,7 +142,8 @@ for who in ans mend; do
 		expect_rc 0
 	fi
 done
-for f in l1-1.txt l2.example.org-1.txt l1-2.txt l2.example.org-2.txt; do
+for f in l1-1.txt l2.example.org-1.txt l1-2.txt l2.example.org-2.txt \
+    l1-3.txt l1-3b.txt l1-3i.txt l1-3r.txt l1-3c-looped.txt; do
 	diff "$T/ans/$f" "$T/mend/$f" >&2 || fail "$f: mend's variables differ from ansible's"
 done
 grep -E '^(l1|l2\.example\.org) +:' "$T/ans.out" | tr -s ' ' | sed 's/ *$//' >"$T/a-recap"
