@@ -126,7 +126,8 @@ list_tasks(const struct cli *c, const struct play *p, const struct task *ts,
 		if (c->list_tasks)
 			printf("      %s%s%s\tTAGS: [%s]\n", role_of(t) ?
 			    role_of(t) : "", role_of(t) ? " : " : "",
-			    t->name ? t->name : t->mod->name, line.buf);
+			    t->name ? t->name : t->mod ? t->mod->name : "meta",
+			    line.buf);
 		if (tags->len > 0 && line.len > 0)
 			strbuf_addch(tags, '\n');
 		strbuf_addbuf(tags, &line);

@@ -24,7 +24,10 @@ struct play_run {
 	size_t nbatch;
 	atomic_size_t next;
 	atomic_size_t done, failed, unreachable;
-	atomic_int stop;               /* any_errors_fatal tripped */
+	atomic_int stop;               /* any_errors_fatal tripped, or
+	                                * meta: end_play / end_batch */
+	atomic_int meta_end;           /* meta: 1 end_batch, 2 end_play (no
+	                                * further batch); no handler runs */
 	size_t total;                  /* hosts in the play, for progress */
 	size_t done_before;            /* hosts done in earlier batches */
 	time_t deadline;               /* change window: no host starts at or
@@ -1588,6 +1591,37 @@ out:
 	strbuf_release(&file);
 }
 
+static void flush_handlers(struct play_run *pr, struct hostctx *hc);
+
+/* meta: its when (flush_handlers takes none), then the action; Ansible
+ * counts none of them in the recap, and prints only a skip. */
+static void
+run_meta(struct play_run *pr, struct hostctx *hc, const struct task *t)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int cond = 1;
+
+	if (when_chain(hc, t, &cond, &msg) < 0) {
+		report_task(hc, "meta", TS_FAILED, msg.buf, NULL, NULL, 0, 0);
+		hc->st.failed++;
+		hc->failed = 1;
+	} else if (!cond) {
+		report_task(hc, "meta", TS_SKIPPED, "conditional result was "
+		    "false", NULL, NULL, 0, 0);
+	} else if (strcmp(t->meta, "flush_handlers") == 0) {
+		flush_handlers(pr, hc);
+	} else if (strcmp(t->meta, "end_host") == 0) {
+		hc->ended = 1;
+	} else if (strcmp(t->meta, "end_play") == 0 ||
+	    strcmp(t->meta, "end_batch") == 0) {
+		hc->ended = 1;
+		atomic_store(&pr->meta_end, strcmp(t->meta, "end_play") == 0 ?
+		    2 : 1);
+		atomic_store(&pr->stop, 1);
+	}
+	strbuf_release(&msg);
+}
+
 static void
 run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
     size_t n)
@@ -1595,7 +1629,8 @@ run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
 	const struct play *p = pr->play;
 	size_t i;
 
-	for (i = 0; i < n && !hc->failed && !hc->unreachable; i++) {
+	for (i = 0; i < n && !hc->failed && !hc->unreachable && !hc->ended;
+	    i++) {
 		if (atomic_load(&pr->stop))
 			break;
 		if (ts[i].kind == TASK_BLOCK) {
@@ -1605,7 +1640,9 @@ run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
 		if (!task_tags_match(p, &ts[i], pr->opts->tags,
 		    pr->opts->skip_tags))
 			continue;
-		if (ts[i].kind == TASK_INCLUDE)
+		if (ts[i].kind == TASK_META)
+			run_meta(pr, hc, &ts[i]);
+		else if (ts[i].kind == TASK_INCLUDE)
 			run_include(pr, hc, &ts[i]);
 		else if (safety_before_task(hc, p, &ts[i]) == 0)
 			run_task(hc, p, &ts[i]);
@@ -1622,6 +1659,8 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 	const struct play *p = pr->play;
 	size_t i;
 
+	if (hc->ended || atomic_load(&pr->meta_end))
+		return;           /* meta: end_host, end_play */
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
 		if (handler_notified(hc, &p->handlers[i]) &&
 		    safety_before_task(hc, p, &p->handlers[i]) == 0)
@@ -1996,6 +2035,7 @@ batch_prepare(struct exec_state *es, struct play_run *pr,
 	pm = play_magic(es, play, nplay, pr->batch, pr->nbatch);
 	for (i = 0; i < pr->nbatch; i++) {
 		pr->batch[i]->started = 1;
+		pr->batch[i]->ended = 0;
 		host_vars_build(pr->batch[i], es->inv, p, pm);
 	}
 	play_magic_free(pm);
@@ -2093,6 +2133,8 @@ run_play(struct exec_state *es, const struct play *p)
 			    "max_fail_percentage exceeded", nhosts - off);
 			break;
 		}
+		if (atomic_load(&pr.meta_end) == 2)
+			break;            /* meta: end_play */
 	}
 	free(sizes);
 	free(hosts);

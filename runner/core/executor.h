@@ -93,6 +93,8 @@ struct hostctx {
 	size_t nscoped, scoped_alloc;
 	int unreachable;              /* for the rest of the run */
 	int failed;                   /* failed: out for the rest of the run */
+	int ended;                    /* meta: end_host/end_play: out for the
+	                               * rest of the play */
 	struct host_stats st;
 	struct strbuf out;            /* buffered output */
 	char **notified;              /* handler names notified (this play) */

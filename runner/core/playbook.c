@@ -36,8 +36,7 @@ static const char *const unsupported_keys[] = {
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
-	"fact_path",
-	"meta", NULL
+	"fact_path", NULL
 };
 
 struct pctx {
@@ -301,6 +300,7 @@ task_free(struct task *t)
 	tasks_free(t->always, t->nalways);
 	free(t->include);
 	free(t->include_dir);
+	free(t->meta);
 	free(t->role);
 	free(t->ignore_errors_expr);
 	free(t->no_log_expr);
@@ -763,6 +763,52 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 	return ret ? -1 : 0;
 }
 
+/* meta: the actions mend runs; Ansible's others are refused by name. */
+static const char *const meta_actions[] = {
+	"flush_handlers", "noop", "end_host", "end_play", "end_batch", NULL
+};
+static const char *const meta_ansible[] = {
+	"clear_facts", "clear_host_errors", "refresh_inventory",
+	"reset_connection", "end_role", "role_complete", NULL
+};
+static const char *const meta_keys[] = { "name", "when", "tags", NULL };
+
+static int
+parse_meta(struct pctx *c, const struct val *tv, struct task *t)
+{
+	const struct val *a = val_map_get(tv, "meta");
+	size_t i;
+	int ret = 0;
+
+	t->kind = TASK_META;
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = tv->u.map.items[i].key;
+		const struct pos *kp = val_map_keypos(tv, k);
+
+		if (strcmp(k, "meta") == 0)
+			continue;
+		if (!is_in(k, meta_keys))
+			ret = err_setpos(c->e, kp, "'%s' on meta is not "
+			    "supported by mend", k);
+		else if (task_key(c, t, k, tv->u.map.items[i].v, kp, 0) < 0)
+			ret = -1;
+	}
+	if (a->type != V_STR || !is_in(a->u.str.s, meta_actions))
+		return err_setpos(c->e, &a->pos, "meta: %s'%s'%s", a->type !=
+		    V_STR ? "takes an action name, not " : "",
+		    a->type == V_STR ? a->u.str.s : val_type_name(a->type),
+		    a->type != V_STR ? "" : is_in(a->u.str.s, meta_ansible) ?
+		    " is an Ansible meta action that mend does not have" :
+		    " is not a meta action (flush_handlers noop end_host "
+		    "end_play end_batch)");
+	if (t->when.set && strcmp(a->u.str.s, "flush_handlers") == 0)
+		return err_setpos(c->e, val_map_keypos(tv, "when"), "meta: "
+		    "flush_handlers does not take 'when' (Ansible ignores it "
+		    "with a warning)");
+	t->meta = xstrdup(a->u.str.s);
+	return ret;
+}
+
 static void
 task_defaults(struct task *t, const struct val *tv)
 {
@@ -810,6 +856,11 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 		    "is not supported by mend");
 	if (include_action(tv) != NULL)
 		return parse_include(c, tv, t, include_action(tv));
+	if (val_map_get(tv, "meta") != NULL && handler)
+		return err_setpos(c->e, &tv->pos, "meta among handlers is not "
+		    "supported by mend");
+	if (val_map_get(tv, "meta") != NULL)
+		return parse_meta(c, tv, t);
 	for (i = 0; i < tv->u.map.n; i++) {
 		const char *k = tv->u.map.items[i].key;
 		const struct val *v = tv->u.map.items[i].v;

@@ -51,6 +51,8 @@
  *   defaults/main.yml and vars/main.yml play-wide as Ansible (roles'
  *   variables are not private by default).  Roles run after pre_tasks'
  *   handlers, before tasks.  A role's files: role_path/files first.
+ * meta: flush_handlers noop end_host end_play end_batch, with name when
+ *   (not on flush_handlers) tags; TASK_META.
  * Rejected with a clear error naming the keyword: include_role,
  *   import_role, delegate_to, local_action, action, async, ...
  */
@@ -88,6 +90,9 @@ enum task_kind {
 	                        * whether it runs; its tasks (block) are loaded
 	                        * at parse time, or when it runs if the file
 	                        * name is a template */
+	TASK_META,             /* meta: t->meta is one of flush_handlers noop
+	                        * end_host end_play end_batch (the others are
+	                        * rejected when the playbook loads) */
 };
 
 /* A task's loop (loop or with_<lookup>) and its loop_control. */
@@ -131,6 +136,7 @@ struct task {
 	                        * show as "role : task", as Ansible's) */
 	char *include;         /* import/include_tasks: the file as written */
 	char *include_dir;     /* ... the including file's directory */
+	char *meta;            /* TASK_META: the action */
 	const struct task *parent;   /* enclosing block, NULL at top level */
 	/* Keywords written as a template ("{{ x }}", as Ansible allows):
 	 * evaluated per host before the task, as a boolean (Ansible's

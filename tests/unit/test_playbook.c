@@ -180,6 +180,49 @@ test_facts_and_keywords(void **state)
 	    "unknown filter 'nosuch'");
 }
 
+/* meta: the actions mend runs become TASK_META tasks; Ansible's others,
+ * typos, flush_handlers with when, other keywords and meta among
+ * handlers are errors at their position. */
+static void
+test_meta(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+
+	(void)state;
+	pb = load("meta.yml", "- hosts: all\n  tasks:\n"
+	    "    - meta: flush_handlers\n"
+	    "    - meta: end_host\n      when: x == 1\n      tags: [t]\n"
+	    "    - {name: stop, meta: end_play}\n", &e);
+	assert_non_null(pb);
+	assert_int_equal(pb->plays[0].ntasks, 3);
+	assert_int_equal(pb->plays[0].tasks[0].kind, TASK_META);
+	assert_string_equal(pb->plays[0].tasks[0].meta, "flush_handlers");
+	assert_string_equal(pb->plays[0].tasks[1].meta, "end_host");
+	assert_true(pb->plays[0].tasks[1].when.set);
+	assert_int_equal(pb->plays[0].tasks[1].ntags, 1);
+	assert_string_equal(pb->plays[0].tasks[2].name, "stop");
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - meta: clear_facts\n", 3, 13,
+	    "meta: 'clear_facts' is an Ansible meta action that mend does "
+	    "not have");
+	expect_error("- hosts: all\n  tasks:\n    - meta: flush\n", 3, 13,
+	    "meta: 'flush' is not a meta action (flush_handlers noop end_host "
+	    "end_play end_batch)");
+	expect_error("- hosts: all\n  tasks:\n    - meta: [noop]\n", 3, 13,
+	    "meta: takes an action name, not 'list'");
+	expect_error("- hosts: all\n  tasks:\n    - meta: flush_handlers\n"
+	    "      when: true\n", 4, 7, "meta: flush_handlers does not take "
+	    "'when' (Ansible ignores it with a warning)");
+	expect_error("- hosts: all\n  tasks:\n    - meta: noop\n"
+	    "      register: r\n", 4, 7, "'register' on meta is not "
+	    "supported by mend");
+	expect_error("- hosts: all\n  tasks: []\n  handlers:\n"
+	    "    - {name: h, meta: noop}\n", 4, 7, "meta among handlers is "
+	    "not supported by mend");
+}
+
 static void
 test_errors_have_positions(void **state)
 {
@@ -598,6 +641,7 @@ main(void)
 		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_meta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
