@@ -1262,20 +1262,25 @@ loop_build(struct hostctx *hc, const struct play *p, const struct task *t,
 	return ret;
 }
 
-/* The loop variables of item i (scoped: gone after the task). */
+/* The loop variables of item i (scoped: gone after the task); names:
+ * also ansible_loop_var and ansible_index_var (an include's tasks get
+ * only the variables themselves and ansible_loop, as Ansible's). */
 static void
 loop_vars(struct hostctx *hc, struct scope *sc, const struct task *t,
-    const struct val *items, size_t i)
+    const struct val *items, size_t i, int names)
 {
 	const struct loop_spec *l = &t->loop;
 	const char *var = l->var ? l->var : "item";
 	size_t n = items->u.list.n;
 
 	scope_set(hc, sc, var, val_copy(items->u.list.items[i]));
-	scope_set(hc, sc, "ansible_loop_var", val_str(var));
+	if (names)
+		scope_set(hc, sc, "ansible_loop_var", val_str(var));
 	if (l->index_var != NULL) {
 		scope_set(hc, sc, l->index_var, val_int((int64_t)i));
-		scope_set(hc, sc, "ansible_index_var", val_str(l->index_var));
+		if (names)
+			scope_set(hc, sc, "ansible_index_var",
+			    val_str(l->index_var));
 	}
 	if (l->extended) {
 		struct val *al = val_map();
@@ -1470,7 +1475,7 @@ run_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 
 		if (i > 0 && t->loop.pause_ms > 0)
 			sleep_ms(t->loop.pause_ms);
-		loop_vars(hc, &isc, t, lr.items, i);
+		loop_vars(hc, &isc, t, lr.items, i, 1);
 		loop_item(hc, p, t, &lr, i, name);
 		scope_end(hc, &isc);
 	}
@@ -1546,49 +1551,113 @@ run_block(struct play_run *pr, struct hostctx *hc, const struct task *b)
 	hc->failed |= failed;
 }
 
-/* include_tasks: its when decides once; its tasks (loaded now when the
- * file name is a template, validated before the first runs) follow. */
-static void
-run_include(struct play_run *pr, struct hostctx *hc, const struct task *t)
+/* One include_tasks (or one item of a looped one): its when, the file
+ * (loaded now when its name is a template, validated before its first
+ * task runs), then its tasks.  sc: the include's own scope, ended before
+ * them (they take its vars through their parent), or NULL.  Returns 1
+ * when it ran, 0 when its when was false (reported; counted as skipped
+ * when count_skip), -1 when it failed. */
+static int
+include_run(struct play_run *pr, struct hostctx *hc, const struct task *t,
+    const char *name, struct scope *sc, int count_skip)
 {
-	struct strbuf name = STRBUF_INIT, msg = STRBUF_INIT, file = STRBUF_INIT;
-	struct scope sc = SCOPE_INIT(hc);
+	struct strbuf msg = STRBUF_INIT, file = STRBUF_INIT;
 	struct err e = ERR_INIT;
 	struct task *ts = NULL;
 	size_t n = 0;
-	int cond = 1;
+	int cond = 1, ret = -1;
 
-	scope_task_vars(hc, &sc, t);
-	task_name(hc, t, &name);
 	if (when_chain(hc, t, &cond, &msg) < 0 || !cond) {
-		report_task(hc, name.buf, msg.len ? TS_FAILED : TS_SKIPPED,
+		report_task(hc, name, msg.len ? TS_FAILED : TS_SKIPPED,
 		    msg.len ? msg.buf : "conditional result was false", NULL,
 		    NULL, 0, 0);
-		*(msg.len ? &hc->st.failed : &hc->st.skipped) += 1;
+		if (msg.len > 0 || count_skip)
+			*(msg.len ? &hc->st.failed : &hc->st.skipped) += 1;
 		hc->failed |= msg.len > 0;
+		ret = msg.len > 0 ? -1 : 0;
 		goto out;
 	}
 	if (t->block == NULL && (tmpl_render(t->include, hc->vars, &t->pos,
 	    &file, &e) < 0 || playbook_load_include(pr->play, t, file.buf,
 	    &ts, &n, &e) < 0)) {
 		strbuf_rtrim(&e.msg);
-		report_task(hc, name.buf, TS_FAILED, err_text(&e, "cannot "
+		report_task(hc, name, TS_FAILED, err_text(&e, "cannot "
 		    "load the task file"), NULL, NULL, 0, 0);
 		hc->st.failed++;
 		hc->failed = 1;
 		goto out;
 	}
-	report_task(hc, name.buf, TS_OK, t->include, NULL, NULL, 0, 0);
+	report_task(hc, name, TS_OK, t->include, NULL, NULL, 0, 0);
 	hc->st.ok++;
-	scope_end(hc, &sc);
+	if (sc != NULL)
+		scope_end(hc, sc);
 	run_list(pr, hc, ts ? ts : t->block, ts ? n : t->nblock);
+	ret = 1;
 out:
-	scope_end(hc, &sc);
 	tasks_free(ts, n);
 	err_release(&e);
-	strbuf_release(&name);
 	strbuf_release(&msg);
 	strbuf_release(&file);
+	return ret;
+}
+
+/* include_tasks with a loop: each item in turn (its loop variables
+ * reach the included tasks); as Ansible, an item whose when is false
+ * is shown, not counted, and the include counts as skipped only when no
+ * item ran (or there were none). */
+static void
+include_loop(struct play_run *pr, struct hostctx *hc, const struct task *t,
+    const char *name)
+{
+	struct strbuf msg = STRBUF_INIT, iname = STRBUF_INIT;
+	struct val *items = NULL;
+	size_t i;
+	int ran = 0;
+
+	if (loop_build(hc, pr->play, t, &items, &msg) < 0) {
+		report_task(hc, name, TS_FAILED, msg.buf, NULL, NULL, 0, 0);
+		hc->st.failed++;
+		hc->failed = 1;
+		goto out;
+	}
+	for (i = 0; i < items->u.list.n && !hc->failed && !hc->unreachable &&
+	    !hc->ended && !atomic_load(&pr->stop); i++) {
+		struct scope isc = SCOPE_INIT(hc);
+
+		if (i > 0 && t->loop.pause_ms > 0)
+			sleep_ms(t->loop.pause_ms);
+		loop_vars(hc, &isc, t, items, i, 0);
+		strbuf_reset(&iname);
+		item_label(hc, t, items->u.list.items[i], task_eff_no_log(t),
+		    name, &iname);
+		ran |= include_run(pr, hc, t, iname.buf, NULL, 0) != 0;
+		scope_end(hc, &isc);
+	}
+	if (!ran) {
+		report_task(hc, name, TS_SKIPPED, items->u.list.n ? "All items "
+		    "skipped" : "No items in the list", NULL, NULL, 0, 0);
+		hc->st.skipped++;
+	}
+out:
+	val_free(items);
+	strbuf_release(&msg);
+	strbuf_release(&iname);
+}
+
+static void
+run_include(struct play_run *pr, struct hostctx *hc, const struct task *t)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct scope sc = SCOPE_INIT(hc);
+
+	scope_task_vars(hc, &sc, t);
+	task_name(hc, t, &name);
+	if (t->loop.set)
+		include_loop(pr, hc, t, name.buf);
+	else
+		(void)include_run(pr, hc, t, name.buf, &sc, 1);
+	scope_end(hc, &sc);
+	strbuf_release(&name);
 }
 
 static void flush_handlers(struct play_run *pr, struct hostctx *hc);

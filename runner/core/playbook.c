@@ -739,7 +739,9 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 
 		if (strcmp(k, act) == 0)
 			continue;
-		if (is_in(k, include_keys))
+		if (is_in(k, include_keys) || (t->kind == TASK_INCLUDE &&
+		    (strcmp(k, "loop") == 0 || strcmp(k, "loop_control") == 0 ||
+		    strncmp(k, "with_", 5) == 0)))
 			ret |= task_key(c, t, k, v, kp, 0);
 		else
 			ret = err_setpos(c->e, kp, "'%s' on %s is not "
