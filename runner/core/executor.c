@@ -863,7 +863,9 @@ teff_end(struct task_eff *te)
  * variables hold while their task (or include) runs.  Each is a layer at
  * Ansible's precedence (VariableManager.get_vars; TaskExecutor sets the
  * loop variables over the task's variables):
- *   role vars (15) < block and task vars (17) < include_vars (18) <
+ *   include_role's defaults (1: only where nothing else is set) <
+ *   role vars (15) < include_role's vars (16) < block and task vars
+ *   (17) < include_vars (18) <
  *   set_fact and register (19) < role parameters (20) < include
  *   parameters (21) < extra vars (22) < loop variables < magic.
  * hc->vars shows the highest of a name's scoped values and its
@@ -873,7 +875,7 @@ teff_end(struct task_eff *te)
  * puts it back.
  */
 enum {
-	LV_BASE = 15, LV_TASK = 17, LV_INCVARS = 18, LV_SETFACT = 19,
+	LV_RDEFAULTS = 1, LV_BASE = 15, LV_RVARS = 16, LV_TASK = 17, LV_INCVARS = 18, LV_SETFACT = 19,
 	LV_ROLE = 20, LV_INCLUDE = 21, LV_EXTRA = 22, LV_LOOP = 23
 };
 
@@ -920,7 +922,7 @@ persistent_val(const struct hostctx *hc, const char *k,
 	*lvl = LV_INCVARS;
 	if ((v = val_map_get(hc->incvars, k)) != NULL)
 		return v;
-	*lvl = LV_BASE;
+	*lvl = base != NULL ? LV_BASE : -1;
 	return base;
 }
 
@@ -1045,6 +1047,12 @@ scope_task_vars(struct hostctx *hc, struct scope *sc, const struct task *t)
 	if (t == NULL)
 		return;
 	scope_task_vars(hc, sc, t->parent);
+	for (i = 0; t->role_defaults && i < t->role_defaults->u.map.n; i++)
+		scope_set_level(hc, t->role_defaults->u.map.items[i].key,
+		    val_copy(t->role_defaults->u.map.items[i].v), LV_RDEFAULTS);
+	for (i = 0; t->role_vars != NULL && i < t->role_vars->u.map.n; i++)
+		scope_set_level(hc, t->role_vars->u.map.items[i].key,
+		    val_copy(t->role_vars->u.map.items[i].v), LV_RVARS);
 	for (i = 0; t->vars != NULL && i < t->vars->u.map.n; i++)
 		scope_set_level(hc, t->vars->u.map.items[i].key,
 		    val_copy(t->vars->u.map.items[i].v), scope_level(t));
@@ -1587,8 +1595,10 @@ include_run(struct play_run *pr, struct hostctx *hc, const struct task *t,
 		hc->failed = 1;
 		goto out;
 	}
-	report_task(hc, name, TS_OK, t->include, NULL, NULL, 0, 0);
-	hc->st.ok++;
+	if (t->role_task == NULL) {   /* include_role: no line, no count */
+		report_task(hc, name, TS_OK, t->include, NULL, NULL, 0, 0);
+		hc->st.ok++;
+	}
 	if (sc != NULL)
 		scope_end(hc, sc);
 	run_list(pr, hc, ts ? ts : t->block, ts ? n : t->nblock);

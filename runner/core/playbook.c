@@ -30,7 +30,8 @@ static const char *const block_keys[] = {
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
-	"with_first_found", "with_lines", "with_random_choice", "import_role", "include_role", "include", "delegate_to",
+	"with_first_found", "with_lines", "with_random_choice", "include",
+	"delegate_to",
 	"delegate_facts", "local_action", "action", "async", "poll",
 	"run_once", "vars_prompt",
 	"strategy", "collections", "module_defaults", "throttle", "order",
@@ -46,6 +47,14 @@ struct pctx {
 	const char *tdir;       /* directory of the file being parsed */
 	int depth;              /* nesting of imported/included files */
 	size_t *loads;          /* files loaded for this playbook so far */
+	struct play *play;      /* the play being parsed (NULL: a task file
+	                         * included when it runs) */
+	struct task *rhandlers; /* import/include_role's handlers, appended
+	                         * to the play's when it is parsed */
+	size_t nrhandlers, rhalloc;
+	char **incroles;        /* roles import/include_role has loaded (this
+	                         * play): their handlers are there once */
+	size_t nincroles, incalloc;
 };
 
 #define INCLUDE_DEPTH_MAX 32
@@ -301,6 +310,9 @@ task_free(struct task *t)
 	free(t->include);
 	free(t->include_dir);
 	free(t->meta);
+	free(t->role_task);
+	val_free(t->role_defaults);
+	val_free(t->role_vars);
 	free(t->role);
 	free(t->ignore_errors_expr);
 	free(t->no_log_expr);
@@ -811,6 +823,24 @@ parse_meta(struct pctx *c, const struct val *tv, struct task *t)
 	return ret;
 }
 
+static const char *
+role_action(const struct val *tv)
+{
+	size_t i;
+
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = strip_fqcn(tv->u.map.items[i].key);
+
+		if (strcmp(k, "import_role") == 0 ||
+		    strcmp(k, "include_role") == 0)
+			return tv->u.map.items[i].key;
+	}
+	return NULL;
+}
+
+static int parse_role_task(struct pctx *c, const struct val *tv,
+    struct task *t, const char *act);
+
 static void
 task_defaults(struct task *t, const struct val *tv)
 {
@@ -858,6 +888,11 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 		    "is not supported by mend");
 	if (include_action(tv) != NULL)
 		return parse_include(c, tv, t, include_action(tv));
+	if (role_action(tv) != NULL && handler)
+		return err_setpos(c->e, &tv->pos, "%s among handlers is not "
+		    "supported by mend", role_action(tv));
+	if (role_action(tv) != NULL)
+		return parse_role_task(c, tv, t, role_action(tv));
 	if (val_map_get(tv, "meta") != NULL && handler)
 		return err_setpos(c->e, &tv->pos, "meta among handlers is not "
 		    "supported by mend");
@@ -1080,15 +1115,17 @@ role_find(struct pctx *c, const char *name, struct strbuf *searched)
 	return NULL;
 }
 
-/* DIR/SUB/main.yml (or main.yaml): its path, or NULL when there is none */
+/* DIR/SUB/NAME.yml (or .yaml, or NAME; NAME NULL: main): its path, or
+ * NULL when there is none */
 static char *
-role_main(const char *dir, const char *sub)
+role_file(const char *dir, const char *sub, const char *name)
 {
-	static const char *const names[] = { "main.yml", "main.yaml", "main" };
+	static const char *const ext[] = { ".yml", ".yaml", "" };
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		char *p = xasprintf("%s/%s/%s", dir, sub, names[i]);
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
+		char *p = xasprintf("%s/%s/%s%s", dir, sub, name ? name :
+		    "main", ext[i]);
 
 		if (access(p, R_OK) == 0)
 			return p;
@@ -1097,15 +1134,54 @@ role_main(const char *dir, const char *sub)
 	return NULL;
 }
 
+static char *
+role_main(const char *dir, const char *sub)
+{
+	return role_file(dir, sub, NULL);
+}
+
+/* import_role/include_role's tasks_from, vars_from, defaults_from,
+ * handlers_from (for the role itself, not its dependencies). */
+struct role_from {
+	const char *name[4];         /* tasks vars defaults handlers */
+	const struct pos *pos[4];
+};
+
+static const char *const role_subs[] = { "tasks", "vars", "defaults",
+	"handlers" };
+
+/* The role's SUB file: main, or the *_from name (missing: an error). */
+static int
+role_path(struct pctx *c, const struct role_from *rf, const char *dir,
+    const char *sub, char **path)
+{
+	size_t i;
+
+	for (i = 0; rf != NULL && i < ARRAY_SIZE(role_subs); i++)
+		if (strcmp(role_subs[i], sub) == 0 && rf->name[i] != NULL)
+			break;
+	if (rf == NULL || i == ARRAY_SIZE(role_subs)) {
+		*path = role_main(dir, sub);
+		return 0;
+	}
+	*path = role_file(dir, sub, rf->name[i]);
+	if (*path == NULL)
+		return err_setpos(c->e, rf->pos[i], "%s_from: the role has no "
+		    "%s/%s(.yml)", sub, sub, rf->name[i]);
+	return 0;
+}
+
 /* A role's defaults or vars file merged into `into` (a mapping). */
 static int
-role_vars_file(struct pctx *c, const char *dir, const char *sub,
-    struct val **into)
+role_vars_file(struct pctx *c, const struct role_from *rf, const char *dir,
+    const char *sub, struct val **into)
 {
-	char *path = role_main(dir, sub);
+	char *path = NULL;
 	struct val *v = NULL;
 	int ret = 0;
 
+	if (role_path(c, rf, dir, sub, &path) < 0)
+		return -1;
 	if (path == NULL)
 		return 0;
 	if (yaml_load_file(path, &v, c->e) < 0) {
@@ -1126,14 +1202,16 @@ role_vars_file(struct pctx *c, const char *dir, const char *sub,
 
 /* A role's tasks or handlers file into *out (none: nothing). */
 static int
-role_tasks_file(struct pctx *c, const char *dir, const char *sub,
-    struct task **out, size_t *n)
+role_tasks_file(struct pctx *c, const struct role_from *rf, const char *dir,
+    const char *sub, struct task **out, size_t *n)
 {
-	char *path = role_main(dir, sub), *sdir;
+	char *path = NULL, *sdir;
 	const char *saved = c->tdir;
 	struct val *root = NULL;
 	int ret = -1;
 
+	if (role_path(c, rf, dir, sub, &path) < 0)
+		return -1;
 	if (path == NULL)
 		return 0;
 	if (yaml_load_file(path, &root, c->e) < 0)
@@ -1158,6 +1236,7 @@ out:
 
 struct role_load {
 	struct play *p;
+	const struct role_from *from;   /* import/include_role's, or NULL */
 	size_t alloc;            /* of p->roles */
 	struct task *handlers;   /* the roles' handlers, in order */
 	size_t nhandlers, halloc;
@@ -1256,11 +1335,11 @@ role_seen(const struct play *p, const char *name, const struct val *vars)
 /* The role's handlers see its parameters and role_path, as its tasks. */
 static int
 role_handlers(struct pctx *c, struct role_load *rl, const char *dir,
-    const struct val *role_vars)
+    const struct val *role_vars, const struct role_from *rf)
 {
 	struct task *hs = NULL;
 	size_t n = 0, i;
-	int ret = role_tasks_file(c, dir, "handlers", &hs, &n);
+	int ret = role_tasks_file(c, rf, dir, "handlers", &hs, &n);
 
 	for (i = 0; i < n; i++) {
 		struct val *own = hs[i].vars;
@@ -1281,6 +1360,7 @@ load_role(struct pctx *c, struct role_load *rl, const struct val *entry,
 {
 	const struct val *nv = role_name_val(entry);
 	struct strbuf searched = STRBUF_INIT;
+	const struct role_from *rf;
 	struct task t;
 	char *dir;
 	int ret = 0;
@@ -1313,13 +1393,166 @@ load_role(struct pctx *c, struct role_load *rl, const struct val *entry,
 	}
 	val_map_set(t.vars, "role_path", val_str(dir));
 	ret |= role_deps(c, rl, dir, depth);
-	ret |= role_vars_file(c, dir, "defaults", &rl->p->role_defaults);
-	ret |= role_vars_file(c, dir, "vars", &rl->p->role_vars);
-	ret |= role_tasks_file(c, dir, "tasks", &t.block, &t.nblock);
-	ret |= role_handlers(c, rl, dir, t.vars);
+	rf = depth == 0 ? rl->from : NULL;
+	ret |= role_vars_file(c, rf, dir, "defaults", &rl->p->role_defaults);
+	ret |= role_vars_file(c, rf, dir, "vars", &rl->p->role_vars);
+	ret |= role_tasks_file(c, rf, dir, "tasks", &t.block, &t.nblock);
+	ret |= role_handlers(c, rl, dir, t.vars, rf);
 	ALLOC_GROW(rl->p->roles, rl->p->nroles + 1, rl->alloc);
 	rl->p->roles[rl->p->nroles++] = t;
 	free(dir);
+	return ret ? -1 : 0;
+}
+
+/* ---- import_role / include_role ---- */
+
+/* include_role's keywords apply to the include only (Ansible's); these
+ * are what mend runs with that meaning. */
+static const char *const include_role_keys[] = {
+	"name", "when", "tags", "vars", NULL
+};
+
+/* The role's arguments: name and the *_from files (plain names). */
+static int
+role_task_args(struct pctx *c, const char *act, const struct val *a,
+    struct role_from *rf, const struct val **name)
+{
+	size_t i, j;
+
+	if (a == NULL || a->type != V_MAP)
+		return err_setpos(c->e, a ? &a->pos : &c->cur->pos, "%s takes "
+		    "a mapping with 'name'", act);
+	*name = val_map_get(a, "name");
+	if (*name == NULL)
+		*name = val_map_get(a, "role");
+	for (i = 0; i < a->u.map.n; i++) {
+		const char *k = a->u.map.items[i].key;
+		const struct val *v = a->u.map.items[i].v;
+
+		if (strcmp(k, "name") == 0 || strcmp(k, "role") == 0)
+			continue;
+		for (j = 0; j < ARRAY_SIZE(role_subs); j++)
+			if (strncmp(k, role_subs[j], strlen(role_subs[j])) == 0 &&
+			    strcmp(k + strlen(role_subs[j]), "_from") == 0)
+				break;
+		if (j == ARRAY_SIZE(role_subs))
+			return err_setpos(c->e, val_map_keypos(a, k), "%s: '%s' "
+			    "is not supported by mend", act, k);
+		if (v->type != V_STR || v->u.str.len == 0 ||
+		    tmpl_has(v->u.str.s) || strstr(v->u.str.s, ".."))
+			return err_setpos(c->e, &v->pos, "%s: '%s' takes a "
+			    "file name in the role (not a template)", act, k);
+		rf->name[j] = v->u.str.s;
+		rf->pos[j] = &v->pos;
+	}
+	if (*name == NULL || (*name)->type != V_STR || tmpl_has(
+	    (*name)->u.str.s))
+		return err_setpos(c->e, *name ? &(*name)->pos : &a->pos,
+		    "%s: 'name' must name a role (not a template)", act);
+	return 0;
+}
+
+/* The role (dependencies first) as the task's block; its defaults and
+ * vars play-wide for import_role, the include's own for include_role
+ * (Ansible's public: false); its handlers after the play's. */
+static int
+role_task_load(struct pctx *c, struct task *t, const struct val *name,
+    const struct role_from *rf, int inc)
+{
+	struct play scratch;
+	struct role_load rl;
+	struct val *entry = val_map();
+	size_t j;
+	int ret, dup = 0;
+
+	memset(&scratch, 0, sizeof(scratch));
+	memset(&rl, 0, sizeof(rl));
+	rl.p = &scratch;
+	rl.from = rf;
+	val_map_set(entry, "role", val_copy(name));
+	entry->pos = name->pos;
+	ret = load_role(c, &rl, entry, 0);
+	val_free(entry);
+	t->block = scratch.roles;
+	t->nblock = scratch.nroles;
+	for (j = 0; j < t->nblock; j++) {
+		t->block[j].name = xstrdup(t->block[j].role);
+		set_parent(t->block[j].block, t->block[j].nblock, &t->block[j]);
+	}
+	set_parent(t->block, t->nblock, t);
+	if (inc) {
+		t->role_defaults = scratch.role_defaults;
+		t->role_vars = scratch.role_vars;
+	} else {
+		val_map_merge(c->play->role_defaults = c->play->role_defaults ?
+		    c->play->role_defaults : val_map(), scratch.role_defaults);
+		val_map_merge(c->play->role_vars = c->play->role_vars ?
+		    c->play->role_vars : val_map(), scratch.role_vars);
+		val_free(scratch.role_defaults);
+		val_free(scratch.role_vars);
+	}
+	for (j = 0; j < c->nincroles; j++)
+		if (strcmp(c->incroles[j], name->u.str.s) == 0)
+			dup = 1;
+	if (!dup) {
+		ALLOC_GROW(c->incroles, c->nincroles + 1, c->incalloc);
+		c->incroles[c->nincroles++] = xstrdup(name->u.str.s);
+	}
+	for (j = 0; j < rl.nhandlers; j++) {
+		if (dup) {       /* one instance of a role's handlers */
+			task_free(&rl.handlers[j]);
+			continue;
+		}
+		ALLOC_GROW(c->rhandlers, c->nrhandlers + 1, c->rhalloc);
+		c->rhandlers[c->nrhandlers++] = rl.handlers[j];
+	}
+	free(rl.handlers);
+	return ret;
+}
+
+/* import_role (static: its keywords reach every task of the role, as a
+ * block's) and include_role (when and tags decide once; vars reach the
+ * role's tasks); both loaded and validated with the playbook. */
+static int
+parse_role_task(struct pctx *c, const struct val *tv, struct task *t,
+    const char *act)
+{
+	int inc = strcmp(strip_fqcn(act), "include_role") == 0;
+	struct role_from rf;
+	const struct val *name = NULL;
+	size_t i;
+	int ret = 0;
+
+	memset(&rf, 0, sizeof(rf));
+	t->kind = inc ? TASK_INCLUDE : TASK_BLOCK;
+	if (c->play == NULL)
+		return err_setpos(c->e, &tv->pos, "%s in a task file included "
+		    "with a templated name is not supported by mend",
+		    strip_fqcn(act));
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = tv->u.map.items[i].key;
+		const struct pos *kp = val_map_keypos(tv, k);
+
+		if (strcmp(k, act) == 0)
+			continue;
+		if (is_in(k, inc ? include_role_keys : include_keys))
+			ret |= task_key(c, t, k, tv->u.map.items[i].v, kp, 0);
+		else
+			ret = err_setpos(c->e, kp, "'%s' on %s is not "
+			    "supported by mend%s", k, strip_fqcn(act), inc &&
+			    is_in(k, include_keys) ? " (on include_role it "
+			    "would apply to the include only; import_role "
+			    "applies it to the role's tasks)" : "");
+	}
+	if (role_task_args(c, strip_fqcn(act), val_map_get(tv, act), &rf,
+	    &name) < 0)
+		return -1;
+	t->role_task = xstrdup(name->u.str.s);
+	t->include = xstrdup(name->u.str.s);
+	if (t->name == NULL)
+		t->name = xasprintf("%s : %s", strip_fqcn(act),
+		    name->u.str.s);
+	ret |= role_task_load(c, t, name, &rf, inc);
 	return ret ? -1 : 0;
 }
 
@@ -1729,6 +1962,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	p->pos = pv->pos;
 	p->playbook_dir = realpath(c->dir, NULL);
 	c->cur = pv;
+	c->play = p;
 	if (pv->type != V_MAP)
 		return err_setpos(c->e, &pv->pos, "a play must be a mapping, "
 		    "got %s", val_type_name(pv->type));
@@ -1747,6 +1981,20 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	if (val_map_get(pv, "roles") != NULL &&
 	    pk_roles_now(c, p, val_map_get(pv, "roles")) < 0)
 		ret = -1;
+	if (c->nrhandlers > 0) {    /* import/include_role's, after */
+		p->handlers = xrealloc(p->handlers, (p->nhandlers +
+		    c->nrhandlers) * sizeof(*p->handlers));
+		memcpy(p->handlers + p->nhandlers, c->rhandlers,
+		    c->nrhandlers * sizeof(*p->handlers));
+		p->nhandlers += c->nrhandlers;
+	}
+	free(c->rhandlers);
+	c->rhandlers = NULL;
+	c->nrhandlers = c->rhalloc = 0;
+	free_strlist(c->incroles, c->nincroles);
+	c->incroles = NULL;
+	c->nincroles = c->incalloc = 0;
+	c->play = NULL;
 	if (p->hosts == NULL && ret == 0)
 		return err_setpos(c->e, &pv->pos, "play has no 'hosts'");
 	if (ret == 0) {

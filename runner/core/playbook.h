@@ -53,8 +53,12 @@
  *   handlers, before tasks.  A role's files: role_path/files first.
  * meta: flush_handlers noop end_host end_play end_batch, with name when
  *   (not on flush_handlers) tags; TASK_META.
- * Rejected with a clear error naming the keyword: include_role,
- *   import_role, delegate_to, local_action, action, async, ...
+ * import_role (TASK_BLOCK: a block around the role's blocks) and
+ *   include_role (TASK_INCLUDE, role_task set; name when tags vars),
+ *   name tasks_from vars_from defaults_from handlers_from; loaded with
+ *   the playbook; include_role's defaults/vars private (task.role_*).
+ * Rejected with a clear error naming the keyword: delegate_to,
+ *   local_action, action, async, ...
  */
 #ifndef MEND_PLAYBOOK_H
 #define MEND_PLAYBOOK_H
@@ -137,6 +141,11 @@ struct task {
 	char *include;         /* import/include_tasks: the file as written */
 	char *include_dir;     /* ... the including file's directory */
 	char *meta;            /* TASK_META: the action */
+	char *role_task;       /* import_role (TASK_BLOCK) / include_role
+	                        * (TASK_INCLUDE): the role; its blocks
+	                        * (dependencies first) are the task's block */
+	struct val *role_defaults, *role_vars;   /* include_role: the role's
+	                        * defaults and vars, seen by its tasks only */
 	const struct task *parent;   /* enclosing block, NULL at top level */
 	/* Keywords written as a template ("{{ x }}", as Ansible allows):
 	 * evaluated per host before the task, as a boolean (Ansible's

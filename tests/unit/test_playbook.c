@@ -507,8 +507,8 @@ test_reuse_errors(void **state)
 	    3, 21, "import_tasks: the file name cannot be a template");
 	expect_error_in("- hosts: all\n  tasks:\n    - include_tasks: typo.yml\n",
 	    "typo.yml", 2, 3, "unknown module 'lineinfil'");
-	expect_error("- hosts: all\n  tasks:\n    - include_tasks: typo.yml\n"
-	    "      loop: [1]\n", 4, 7, "'loop' on include_tasks is not "
+	expect_error("- hosts: all\n  tasks:\n    - import_tasks: typo.yml\n"
+	    "      loop: [1]\n", 4, 7, "'loop' on import_tasks is not "
 	    "supported by mend");
 	expect_error("- hosts: all\n  tasks:\n    - include_tasks: {file: a, "
 	    "apply: {}}\n", 3, 32, "include_tasks: 'apply' is not supported");
@@ -533,7 +533,15 @@ test_reuse_errors(void **state)
 		err_release(&e);
 	}
 	expect_error("- hosts: all\n  tasks:\n    - include_role: {name: x}\n",
-	    3, 7, "include_role");
+	    3, 28, "the role 'x' was not found in");
+	expect_error("- hosts: all\n  tasks:\n    - import_role: {name: x, "
+	    "apply: {}}\n", 3, 30, "import_role: 'apply' is not supported "
+	    "by mend");
+	expect_error("- hosts: all\n  tasks:\n    - include_role: {name: x}\n"
+	    "      loop: [1]\n", 4, 7, "'loop' on include_role is not "
+	    "supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - import_role: x\n", 3, 20,
+	    "import_role takes a mapping with 'name'");
 }
 
 static void
