@@ -775,7 +775,8 @@ env_render(struct hostctx *hc, const struct task *t, const struct val *src,
 #define KW_EXPR(t, lit, unset, expr, out) do {				\
 	const struct task *a_;						\
 	(out) = NULL;							\
-	for (a_ = (t); a_ != NULL && (out) == NULL; a_ = a_->parent) {	\
+	for (a_ = (t); a_ != NULL && (out) == NULL;			\
+	    a_ = task_inh_parent(a_)) {					\
 		if (a_->expr != NULL)					\
 			(out) = a_;					\
 		else if (a_->lit != (unset))				\
@@ -789,7 +790,7 @@ env_chain(struct hostctx *hc, const struct task *t, struct val **env,
 {
 	if (t == NULL)
 		return;
-	env_chain(hc, t->parent, env, err);
+	env_chain(hc, task_inh_parent(t), env, err);
 	env_render(hc, t, t->environment, env, err);
 }
 

@@ -52,6 +52,7 @@ struct pctx {
 	struct task *rhandlers; /* import/include_role's handlers, appended
 	                         * to the play's when it is parsed */
 	size_t nrhandlers, rhalloc;
+	struct task *cur_task;  /* the import/include_role being parsed */
 	char **incroles;        /* roles import/include_role has loaded (this
 	                         * play): their handlers are there once */
 	size_t nincroles, incalloc;
@@ -311,6 +312,9 @@ task_free(struct task *t)
 	free(t->include_dir);
 	free(t->meta);
 	free(t->role_task);
+	if (t->apply != NULL)
+		task_free(t->apply);
+	free(t->apply);
 	val_free(t->role_defaults);
 	val_free(t->role_vars);
 	free(t->role);
@@ -635,6 +639,44 @@ static const char *const include_keys[] = {
 	"ignore_errors", "no_log", "check_mode", "timeout", NULL
 };
 
+static void task_defaults(struct task *t, const struct val *tv);
+
+/* include_tasks' and include_role's `apply`: keywords for the included
+ * tasks, as a block between them and the include (which is not
+ * inherited from). */
+static const char *const apply_keys[] = {
+	"when", "tags", "become", "become_user", "vars", "ignore_errors",
+	"no_log", "check_mode", "timeout", "environment", NULL
+};
+
+static int
+parse_apply(struct pctx *c, struct task *t, const char *act,
+    const struct val *v)
+{
+	size_t i;
+	int ret = 0;
+
+	if (v->type != V_MAP)
+		return err_setpos(c->e, &v->pos, "%s: 'apply' must be a "
+		    "mapping of keywords", act);
+	t->apply = xcalloc(1, sizeof(*t->apply));
+	task_defaults(t->apply, v);
+	t->apply->kind = TASK_BLOCK;
+	t->apply->parent = t;
+	for (i = 0; i < v->u.map.n; i++) {
+		const char *k = v->u.map.items[i].key;
+		const struct pos *kp = val_map_keypos(v, k);
+
+		if (is_in(k, apply_keys))
+			ret |= task_key(c, t->apply, k, v->u.map.items[i].v, kp,
+			    0);
+		else
+			ret = err_setpos(c->e, kp, "%s: '%s' in 'apply' is not "
+			    "supported by mend", act, k);
+	}
+	return ret ? -1 : 0;
+}
+
 static const char *
 include_action(const struct val *tv)
 {
@@ -697,7 +739,7 @@ load_task_file(struct pctx *c, struct task *t, const char *path,
 	ret = parse_tasks(c, root, &t->block, &t->nblock, 0);
 	c->depth--;
 	c->tdir = saved;
-	set_parent(t->block, t->nblock, t);
+	set_parent(t->block, t->nblock, t->apply ? t->apply : t);
 	free(dcopy);
 	val_free(root);
 	return ret;
@@ -713,7 +755,11 @@ include_file_arg(struct pctx *c, struct task *t, const char *act,
 		size_t i;
 
 		for (i = 0; i < v->u.map.n; i++)
-			if (strcmp(v->u.map.items[i].key, "file") != 0)
+			if (strcmp(v->u.map.items[i].key, "apply") == 0) {
+				if (parse_apply(c, t, strip_fqcn(act),
+				    v->u.map.items[i].v) < 0)
+					return -1;
+			} else if (strcmp(v->u.map.items[i].key, "file") != 0)
 				return err_setpos(c->e, val_map_keypos(v,
 				    v->u.map.items[i].key), "%s: '%s' is not "
 				    "supported by mend (only 'file')", act,
@@ -751,7 +797,13 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 
 		if (strcmp(k, act) == 0)
 			continue;
-		if (is_in(k, include_keys) || (t->kind == TASK_INCLUDE &&
+		if (t->kind == TASK_INCLUDE && (strcmp(k, "become") == 0 ||
+		    strcmp(k, "become_user") == 0 ||
+		    strcmp(k, "check_mode") == 0))
+			ret = err_setpos(c->e, kp, "'%s' is not a keyword of "
+			    "include_tasks (as in Ansible; 'apply: {%s: ...}' "
+			    "gives it to the included tasks)", k, k);
+		else if (is_in(k, include_keys) || (t->kind == TASK_INCLUDE &&
 		    (strcmp(k, "loop") == 0 || strcmp(k, "loop_control") == 0 ||
 		    strncmp(k, "with_", 5) == 0)))
 			ret |= task_key(c, t, k, v, kp, 0);
@@ -1431,6 +1483,11 @@ role_task_args(struct pctx *c, const char *act, const struct val *a,
 
 		if (strcmp(k, "name") == 0 || strcmp(k, "role") == 0)
 			continue;
+		if (strcmp(k, "apply") == 0 && strcmp(act, "include_role") == 0) {
+			if (parse_apply(c, c->cur_task, act, v) < 0)
+				return -1;
+			continue;
+		}
 		for (j = 0; j < ARRAY_SIZE(role_subs); j++)
 			if (strncmp(k, role_subs[j], strlen(role_subs[j])) == 0 &&
 			    strcmp(k + strlen(role_subs[j]), "_from") == 0)
@@ -1479,7 +1536,7 @@ role_task_load(struct pctx *c, struct task *t, const struct val *name,
 		t->block[j].name = xstrdup(t->block[j].role);
 		set_parent(t->block[j].block, t->block[j].nblock, &t->block[j]);
 	}
-	set_parent(t->block, t->nblock, t);
+	set_parent(t->block, t->nblock, t->apply ? t->apply : t);
 	if (inc) {
 		t->role_defaults = scratch.role_defaults;
 		t->role_vars = scratch.role_vars;
@@ -1544,6 +1601,7 @@ parse_role_task(struct pctx *c, const struct val *tv, struct task *t,
 			    "would apply to the include only; import_role "
 			    "applies it to the role's tasks)" : "");
 	}
+	c->cur_task = t;
 	if (role_task_args(c, strip_fqcn(act), val_map_get(tv, act), &rf,
 	    &name) < 0)
 		return -1;
@@ -2145,7 +2203,7 @@ playbook_load_include(const struct play *p, const struct task *inc,
 	ret = load_task_file(&c, &tmp, path, &inc->pos);
 	if (ret == 0)
 		ret = check_notify(&c, p, tmp.block, tmp.nblock);
-	set_parent(tmp.block, tmp.nblock, inc);
+	set_parent(tmp.block, tmp.nblock, inc->apply ? inc->apply : inc);
 	free(path);
 	if (ret < 0) {
 		tasks_free(tmp.block, tmp.nblock);
@@ -2304,10 +2362,18 @@ task_tags_match(const struct play *p, const struct task *t,
 
 /* ---- inherited keywords: the task's own, else the nearest block's ---- */
 
+const struct task *
+task_inh_parent(const struct task *t)
+{
+	for (t = t->parent; t != NULL && t->kind == TASK_INCLUDE; t = t->parent)
+		;
+	return t;
+}
+
 int
 task_eff_ignore_errors(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->ignore_errors >= 0)
 			return t->ignore_errors;
 	return 0;
@@ -2316,7 +2382,7 @@ task_eff_ignore_errors(const struct task *t)
 int
 task_eff_no_log(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->no_log >= 0)
 			return t->no_log;
 	return 0;
@@ -2325,7 +2391,7 @@ task_eff_no_log(const struct task *t)
 int
 task_eff_become(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->become >= 0)
 			return t->become;
 	return -1;
@@ -2334,7 +2400,7 @@ task_eff_become(const struct task *t)
 const char *
 task_eff_become_user(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->become_user != NULL)
 			return t->become_user;
 	return NULL;
@@ -2343,7 +2409,7 @@ task_eff_become_user(const struct task *t)
 int
 task_eff_check_mode(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->check_mode >= 0)
 			return t->check_mode;
 	return -1;
@@ -2352,7 +2418,7 @@ task_eff_check_mode(const struct task *t)
 int
 task_eff_timeout(const struct task *t)
 {
-	for (; t != NULL; t = t->parent)
+	for (; t != NULL; t = task_inh_parent(t))
 		if (t->timeout > 0)
 			return t->timeout;
 	return 0;

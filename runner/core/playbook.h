@@ -141,6 +141,9 @@ struct task {
 	char *include;         /* import/include_tasks: the file as written */
 	char *include_dir;     /* ... the including file's directory */
 	char *meta;            /* TASK_META: the action */
+	struct task *apply;    /* include_tasks/include_role's `apply`: a
+	                        * block of keywords, parent of the included
+	                        * tasks (its parent: this task), or NULL */
 	char *role_task;       /* import_role (TASK_BLOCK) / include_role
 	                        * (TASK_INCLUDE): the role; its blocks
 	                        * (dependencies first) are the task's block */
@@ -233,6 +236,10 @@ int task_tags_match(const struct play *p, const struct task *t,
 
 /* The inherited keywords of a task: its own when set, else the nearest
  * enclosing block's (ignore_errors, no_log: 0 when nobody sets them). */
+/* The enclosing block whose keywords t inherits: its parent, skipping
+ * an include_tasks or include_role (Ansible: their keywords apply to the
+ * include only; their `apply` block is inherited), or NULL. */
+const struct task *task_inh_parent(const struct task *t);
 int task_eff_ignore_errors(const struct task *t);
 int task_eff_no_log(const struct task *t);
 int task_eff_become(const struct task *t);          /* -1 = unset */

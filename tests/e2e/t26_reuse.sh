@@ -1,6 +1,6 @@
 # include_tasks with a loop (items, loop_var, a templated file name per
 # item, when per item, an empty loop), then import_role and include_role,
-# differential against ansible-core:
+# then `apply` and keywords on includes, differential against ansible-core:
 # one playbook, two local hosts, run by ansible-playbook and by mend; each
 # task that runs appends a line to a file per host: the files must be
 # identical, and the recaps.
@@ -102,6 +102,43 @@ grep -E '^l[12] +:' "$T/ans.out" | tr -s ' ' | sed 's/ *$//' >"$T/a-recap"
 grep -E '^l[12] +:' "$T/out" | tr -s ' ' | sed 's/ *$//' >"$T/m-recap"
 diff "$T/a-recap" "$T/m-recap" >&2 || fail "recaps differ (roles)"
 
+# apply: keywords for the included tasks; the include's own keywords
+# (ignore_errors here) are not inherited by them, as Ansible's
+cat >"$T/pb/fail.yml" <<'P'
+- lineinfile: {path: "{{ out }}/{{ inventory_hostname }}-a", line: "{{ av | default('no apply') }}", create: true, mode: "0600"}
+- command: "false"
+P
+cat >"$T/pb/apply.yml" <<'P'
+- hosts: web
+  gather_facts: false
+  tasks:
+    - include_tasks:
+        file: fail.yml
+        apply: {ignore_errors: true, vars: {av: applied}}
+    - include_role:
+        name: q
+        apply: {vars: {qd: applied}}
+    - include_tasks: fail.yml
+      ignore_errors: true
+      when: inventory_hostname == 'l2'
+    - lineinfile: {path: "{{ out }}/{{ inventory_hostname }}-a", line: "after"}
+P
+for who in ans mend; do
+	if [ $who = ans ]; then
+		ansible-playbook -i "$T/inv.ini" "$T/pb/apply.yml" -e out="$T/$who" >"$T/ans.out" 2>&1
+		[ $? = 2 ] || { cat "$T/ans.out" >&2; fail "ansible-playbook: not exit 2 (apply)"; }
+	else
+		mend_run run -i "$T/inv.ini" "$T/pb/apply.yml" -e out="$T/$who" --state-dir "$T/state"
+		expect_rc 2
+	fi
+done
+for f in l1-a l2-a l1-r l2-r; do
+	diff "$T/ans/$f" "$T/mend/$f" >&2 || fail "$f: mend's tasks differ from ansible's (apply)"
+done
+grep -E '^l[12] +:' "$T/ans.out" | tr -s ' ' | sed 's/ *$//' >"$T/a-recap"
+grep -E '^l[12] +:' "$T/out" | tr -s ' ' | sed 's/ *$//' >"$T/m-recap"
+diff "$T/a-recap" "$T/m-recap" >&2 || fail "recaps differ (apply)"
+
 # import_tasks takes no loop (Ansible: use include_tasks)
 printf -- '- hosts: l1\n  gather_facts: false\n  tasks:\n    - import_tasks: step.yml\n      loop: [a]\n' >"$T/pb/bad.yml"
 mend_run check -i "$T/inv.ini" "$T/pb/bad.yml"
@@ -117,6 +154,9 @@ cat >"$T/pb/bad2.yml" <<'P'
     - include_role: {name: r}
       become: true
     - import_role: {name: nosuch}
+    - include_tasks: step.yml
+      become: true
+    - include_tasks: {file: step.yml, apply: {register: x}}
 P
 mend_run check -i "$T/inv.ini" "$T/pb/bad2.yml"
 expect_rc 3
@@ -125,3 +165,5 @@ expect_out "bad2.yml:5:28: error: include_role: 'name' must name a role"
 expect_out "bad2.yml:6:30: error: import_role: 'public' is not supported by mend"
 expect_out "bad2.yml:8:7: error: 'become' on include_role is not supported by mend"
 expect_out "bad2.yml:9:27: error: the role 'nosuch' was not found"
+expect_out "bad2.yml:11:7: error: 'become' is not a keyword of include_tasks"
+expect_out "bad2.yml:12:47: error: include_tasks: 'register' in 'apply' is not supported by mend"

@@ -511,7 +511,14 @@ test_reuse_errors(void **state)
 	    "      loop: [1]\n", 4, 7, "'loop' on import_tasks is not "
 	    "supported by mend");
 	expect_error("- hosts: all\n  tasks:\n    - include_tasks: {file: a, "
-	    "apply: {}}\n", 3, 32, "include_tasks: 'apply' is not supported");
+	    "apply: []}\n", 3, 39, "include_tasks: 'apply' must be a mapping "
+	    "of keywords");
+	expect_error("- hosts: all\n  tasks:\n    - include_tasks: {file: a, "
+	    "apply: {loop: [1]}}\n", 3, 40, "include_tasks: 'loop' in 'apply' "
+	    "is not supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - include_tasks: a\n"
+	    "      become: true\n", 4, 7, "'become' is not a keyword of "
+	    "include_tasks");
 	expect_error("- hosts: all\n  roles: [nosuchrole]\n", 2, 11,
 	    "the role 'nosuchrole' was not found in ");
 	expect_error("- hosts: all\n  roles: [{when: x}]\n", 2, 11,
