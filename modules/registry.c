@@ -23,6 +23,7 @@ extern const struct module mod_amqp_probe;
 extern const struct module mod_apt;
 extern const struct module mod_assert;
 extern const struct module mod_backup;
+extern const struct module mod_blockinfile;
 extern const struct module mod_command;
 extern const struct module mod_copy;
 extern const struct module mod_debug;
@@ -41,6 +42,7 @@ extern const struct module mod_rabbitmq_facts;
 extern const struct module mod_rabbitmq_live;
 extern const struct module mod_rabbitmq_service;
 extern const struct module mod_rabbitmq_tls;
+extern const struct module mod_replace;
 extern const struct module mod_restore;
 extern const struct module mod_service;
 extern const struct module mod_set_fact;
@@ -60,6 +62,7 @@ const struct module *const module_table[] = {
 	&mod_apt,
 	&mod_assert,
 	&mod_backup,
+	&mod_blockinfile,
 	&mod_command,
 	&mod_copy,
 	&mod_debug,
@@ -78,6 +81,7 @@ const struct module *const module_table[] = {
 	&mod_rabbitmq_live,
 	&mod_rabbitmq_service,
 	&mod_rabbitmq_tls,
+	&mod_replace,
 	&mod_restore,
 	&mod_service,
 	&mod_set_fact,

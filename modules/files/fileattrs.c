@@ -1,0 +1,58 @@
+/* fileattrs.c - Ansible's file common arguments; see fileattrs.h. */
+#include <string.h>
+
+#include "modules/files/fileattrs.h"
+#include "runner/core/remotefile.h"
+#include "runner/util/banned.h"
+
+int
+fileattrs_validate(const char *module, const struct val *args,
+    struct err *e)
+{
+	static const char *const never[] = { "seuser", "serole", "setype",
+	    "selevel", "attributes", "attr" };
+	const struct val *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(never); i++)
+		if ((v = val_map_get(args, never[i])) != NULL)
+			return err_setpos(e, &v->pos, "module '%s': argument "
+			    "'%s' is not supported by mend", module, never[i]);
+	return 0;
+}
+
+int
+fileattrs_validate_cmd(const char *module, const struct val *args,
+    struct err *e)
+{
+	const struct val *v = val_map_get(args, "validate");
+
+	if (v != NULL && v->type == V_STR && strstr(v->u.str.s, "%s") == NULL)
+		return err_setpos(e, &v->pos, "module '%s': validate must "
+		    "contain %%s: %s", module, v->u.str.s);
+	return 0;
+}
+
+int
+fileattrs_apply(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const void *content,
+    size_t len, const char *msg)
+{
+	int changed = 0, ret = 0;
+
+	if (arg_str(args, "mode") != NULL || arg_str(args, "owner") != NULL ||
+	    arg_str(args, "group") != NULL)
+		ret = rf_set_attrs(ctx, path, meta, content, len,
+		    arg_str(args, "mode"), arg_str(args, "owner"),
+		    arg_str(args, "group"), &changed);
+	if (ret != 0)
+		return ret;
+	if (changed)
+		mod_msg(ctx, "%s%sownership, perms or SE linux context changed",
+		    msg, ctx->changed ? " and " : "");
+	else
+		mod_msg(ctx, "%s", msg);
+	if (changed)
+		mod_changed(ctx);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * fileattrs.h - Ansible's file common arguments (add_file_common_args)
+ * for the modules that edit a file's content (replace, blockinfile):
+ * mode, owner and group are set after the content, as Ansible's
+ * check_file_attrs() does, with its message; unsafe_writes is accepted
+ * (mend's writes are always atomic); the SELinux and attribute options are
+ * refused by name at load time.
+ */
+#ifndef MEND_FILEATTRS_H
+#define MEND_FILEATTRS_H
+
+#include "modules/module.h"
+
+/* The argument table entries, to put at the end of a module's table. */
+#define FILEATTRS_ARGS \
+	{ "mode", ARG_MODE, 0, NULL, NULL, \
+	  "permissions, octal ('0644') or symbolic ('u=rw,g=r,o=')", NULL }, \
+	{ "owner", ARG_STR, 0, NULL, NULL, "owner of the file", NULL }, \
+	{ "group", ARG_STR, 0, NULL, NULL, "group of the file", NULL }, \
+	{ "unsafe_writes", ARG_BOOL, 0, "false", NULL, \
+	  "accepted; mend's writes are always atomic", NULL }, \
+	{ "seuser", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
+	{ "serole", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
+	{ "setype", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
+	{ "selevel", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
+	{ "attributes", ARG_STR, 0, NULL, NULL, "refused (chattr)", "attr" }
+
+/* Refuse the options mend does not implement (file:line:col of the
+ * argument): "module 'M': argument 'seuser' is not supported by mend". */
+int fileattrs_validate(const char *module, const struct val *args,
+    struct err *e);
+
+/* Refuse a `validate` command without %s, as Ansible does. */
+int fileattrs_validate_cmd(const char *module, const struct val *args,
+    struct err *e);
+
+/* After the content was written (ctx->changed set) or left alone: make
+ * mode/owner/group what args ask (meta: the file as it was read, its
+ * attributes kept by the write; content: its bytes now, for the journal)
+ * and set the message as Ansible: msg, then " and " when the content
+ * changed, "ownership, perms or SE linux context changed".  Returns 0,
+ * -1 (failed, recorded) or TERR_*. */
+int fileattrs_apply(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const void *content,
+    size_t len, const char *msg);
+
+#endif
