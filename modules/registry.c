@@ -28,7 +28,9 @@ extern const struct module mod_command;
 extern const struct module mod_copy;
 extern const struct module mod_debug;
 extern const struct module mod_fail_module;   /* "fail" (mod_fail is taken) */
+extern const struct module mod_fetch;
 extern const struct module mod_file;
+extern const struct module mod_find;
 extern const struct module mod_grep;
 extern const struct module mod_include_vars;
 extern const struct module mod_lineinfile;
@@ -48,6 +50,7 @@ extern const struct module mod_service;
 extern const struct module mod_set_fact;
 extern const struct module mod_setup;
 extern const struct module mod_shell;
+extern const struct module mod_slurp;
 extern const struct module mod_stat;
 extern const struct module mod_systemd;
 extern const struct module mod_template;
@@ -67,7 +70,9 @@ const struct module *const module_table[] = {
 	&mod_copy,
 	&mod_debug,
 	&mod_fail_module,
+	&mod_fetch,
 	&mod_file,
+	&mod_find,
 	&mod_grep,
 	&mod_include_vars,
 	&mod_lineinfile,
@@ -87,6 +92,7 @@ const struct module *const module_table[] = {
 	&mod_set_fact,
 	&mod_setup,
 	&mod_shell,
+	&mod_slurp,
 	&mod_stat,
 	&mod_systemd,
 	&mod_template,

@@ -329,8 +329,11 @@ f_b64(struct ectx *cx, const struct node *n, struct res *in,
 		len = EVP_EncodeBlock(buf, (const unsigned char *)s.buf,
 		    (int)s.len);
 	} else {
+		/* Python's b64decode drops what is not in the alphabet */
 		for (i = 0; i < s.len; i++)
-			if (!isspace((unsigned char)s.buf[i]))
+			if (isalnum((unsigned char)s.buf[i]) && (unsigned char)
+			    s.buf[i] < 0x80 ? 1 : strchr("+/=", s.buf[i]) &&
+			    s.buf[i] != '\0')
 				s.buf[k++] = s.buf[i];
 		strbuf_setlen(&s, k);
 		len = EVP_DecodeBlock(buf, (const unsigned char *)s.buf,

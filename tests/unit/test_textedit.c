@@ -2,7 +2,8 @@
  * and Python's re on PCRE2 (runner/util/pyre.c): the fixtures under
  * tests/unit/fixtures/textedit/ were produced by ansible-core 2.14's own
  * replace and blockinfile modules (their `gen` script); inline cases for
- * the template rules, the error paths and idempotence. */
+ * the template rules, the error paths and idempotence; fspath_normpath
+ * (modules/files/fspath.c) against Python's os.path.normpath. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/files/fspath.h"
 #include "modules/files/textedit.h"
 #include "runner/util/pyre.h"
 #include "runner/util/yamlload.h"
@@ -242,6 +244,31 @@ test_replace_nul_bytes(void **state)
 	strbuf_release(&err);
 }
 
+static void
+expect_norm(const char *in, const char *want)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	fspath_normpath(in, &out);
+	assert_string_equal(out.buf, want);
+	strbuf_release(&out);
+}
+
+static void
+test_normpath(void **state)
+{
+	(void)state;
+	expect_norm("/a//b/./c/", "/a/b/c");
+	expect_norm("/a/b/../c", "/a/c");
+	expect_norm("/../x", "/x");
+	expect_norm("/", "/");
+	expect_norm("", ".");
+	expect_norm("a/..", ".");
+	expect_norm("../../x", "../../x");
+	expect_norm("a/../../b", "../b");
+	expect_norm("fetched/h1//etc/x", "fetched/h1/etc/x");
+}
+
 int
 main(void)
 {
@@ -251,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_replace_nul_bytes),
+		cmocka_unit_test(test_normpath),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

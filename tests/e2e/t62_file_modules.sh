@@ -1,18 +1,20 @@
-# replace and blockinfile on a lab host over SSH: check mode changes nothing
+# replace, blockinfile, slurp, fetch and find on a lab host over SSH: check mode changes nothing
 # and shows the diff; the edits (backrefs, after/before, a named group,
 # blockinfile with custom markers, insertafter/insertbefore, removal, create
 # with mode); a second run changes only the registered-values file;
 # refused arguments are named at load time with file:line:col; a backup is
 # no more readable than its original; rollback puts back every byte and
 # mode; and the same tasks run by ansible-playbook over the same SSH on twin
-# directories leave the same tree and the same registered values
+# directories leave the same tree and the same registered values; then
+# slurp, fetch (to the controller) and find on those twins give the same
+# registered values (find's files in the same order) and fetched files
 . "$TOP/tests/e2e/lib.sh"
 B=/etc/nut/e2e-edit
 tree() { # tree N DIR: kind, mode, owner and sha256 of each entry
 	lab_sh "$1" sh -c "cd '$2' && find . -printf '%P %y %m %u %g %l\n' | sort && find . -type f -exec sha256sum {} + | sort"
 }
 setup() { # setup DIR
-	lab_sh 1 sh -c "rm -rf '$1' && mkdir -p '$1' && printf 'port 80\n# listen on all\nListen 0.0.0.0:80\n[main]\nkey = a\nkey = b\n[other]\nkey = c\n' >'$1/app.conf' && chmod 0640 '$1/app.conf' && printf '127.0.0.1 localhost\n' >'$1/hosts' && printf 'a\n# BEGIN MEND x\nold\n# END MEND x\nz' >'$1/blk' && chmod 0600 '$1/blk'"
+	lab_sh 1 sh -c "rm -rf '$1' && mkdir -p '$1' && printf 'port 80\n# listen on all\nListen 0.0.0.0:80\n[main]\nkey = a\nkey = b\n[other]\nkey = c\n' >'$1/app.conf' && chmod 0640 '$1/app.conf' && printf '127.0.0.1 localhost\n' >'$1/hosts' && printf 'a\n# BEGIN MEND x\nold\n# END MEND x\nz' >'$1/blk' && chmod 0600 '$1/blk' && mkdir -p '$1/sub/deep' '$1/.hid' && printf 'key = b\n' >'$1/sub/y.conf' && printf 'k\n' >'$1/sub/deep/z.conf' && touch '$1/.hid/h.conf' && ln -s app.conf '$1/lnk' && ln -s sub '$1/dirlnk' && chmod 2750 '$1/sub'"
 }
 cat >"$T/pb.yml" <<'P'
 - hosts: h1
@@ -101,4 +103,80 @@ expect_rc 0
 lab_sh 1 cat $B-ans.regs >"$T/a.regs"
 lab_sh 1 cat $B-mend.regs >"$T/m.regs"
 diff "$T/a.regs" "$T/m.regs" >&2 || fail "registered values differ from ansible's"
-lab_sh 1 rm -rf $B $B-ans $B-mend $B.regs $B-ans.regs $B-mend.regs /tmp/.ansible-e2e
+# the read-only modules on the twins, by both tools
+cat >"$T/ro.yml" <<'P'
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - slurp: {src: "{{ b }}/app.conf"}
+      register: s1
+    - slurp: {path: "{{ b }}/nope"}
+      register: s2
+      ignore_errors: true
+    - slurp: {src: "{{ b }}"}
+      register: s3
+      ignore_errors: true
+    - fetch: {src: "{{ b }}/app.conf", dest: "{{ f }}"}
+      register: f1
+    - fetch: {src: "{{ b }}/app.conf", dest: "{{ f }}"}
+      register: f2
+    - fetch: {src: "{{ b }}/hosts", dest: "{{ f }}/flat/", flat: true}
+      register: f3
+    - fetch: {src: "{{ b }}/nope", dest: "{{ f }}", fail_on_missing: false}
+      register: f4
+    - fetch: {src: "{{ b }}/nope", dest: "{{ f }}"}
+      register: f5
+      ignore_errors: true
+    - fetch: {src: "{{ b }}", dest: "{{ f }}", fail_on_missing: false}
+      register: f6
+    - fetch: {src: "{{ b }}/hosts", dest: "{{ f }}/flat", flat: true}
+      register: f7
+      ignore_errors: true
+    - find: {paths: "{{ b }}"}
+      register: n1
+    - find: {paths: "{{ b }}", recurse: true, file_type: any, hidden: true}
+      register: n2
+    - find: {paths: "{{ b }},{{ b }}/nope", patterns: "*.conf,h*", recurse: true}
+      register: n3
+    - find: {paths: ["{{ b }}"], patterns: ['^[a-z]+\.conf$'], use_regex: true, contains: 'key = [ab]', recurse: true, get_checksum: true}
+      register: n4
+    - find: {paths: "{{ b }}", file_type: directory, recurse: true, depth: 1, excludes: "sub*"}
+      register: n5
+    - find: {paths: "{{ b }}", size: "-10", age: "-1d", file_type: link, recurse: true}
+      register: n6
+    - find: {paths: "{{ b }}", contains: 'lab1', read_whole_file: true, recurse: true}
+      register: n7
+    - copy:
+        dest: "{{ b }}.ro"
+        content: |
+          {% for r in [s1, s2, s3] %}
+          {{ loop.index }} changed={{ r.changed }} failed={{ r.failed | default(false) }} content={{ r.content | default('') | b64decode }} src={{ r.source | default('-') | replace(b, 'B') }} enc={{ r.encoding | default('-') }} msg={{ (r.msg | default('')) | replace(b, 'B') }}
+          {% endfor %}
+          {% for r in [f1, f2, f3, f4, f5, f6, f7] %}
+          {{ loop.index }} changed={{ r.changed | default('-') }} failed={{ r.failed | default(false) }} {% for k in ['dest', 'file', 'checksum', 'remote_checksum', 'md5sum', 'remote_md5sum'] %}{{ k }}={{ r[k] | default('-') | replace(b, 'B') | replace(f, 'F') }} {% endfor %}msg={{ (r.msg | default('')) | replace(b, 'B') }}
+          {% endfor %}
+          {% for r in [n1, n2, n3, n4, n5, n6, n7] %}
+          {{ loop.index }} changed={{ r.changed }} matched={{ r.matched }} examined={{ r.examined }} msg={{ r.msg }} skipped={{ r.skipped_paths | dictsort | map('first') | map('replace', b, 'B') | list }}
+          {% for f in r.files %}
+            {% for k in ['path','mode','isdir','isreg','islnk','uid','gid','size','nlink','pw_name','gr_name','xusr','roth','isgid','checksum'] %}{{ k }}={{ f[k] | default('-') | replace(b, 'B') }} {% endfor %}
+
+          {% endfor %}
+          {% endfor %}
+P
+mend_run run "$T/ro.yml" $(lab_args) -e b=$B-mend -e f="$T/f-mend" --check
+expect_rc 0
+[ "$(recap h1 skipped)" = 7 ] || { cat "$T/out"; fail "check mode: the 7 fetch tasks should be skipped"; }
+[ ! -e "$T/f-mend" ] || fail "check mode fetched files"
+ansible-playbook -i "$LAB/inventory.ini" "$T/ro.yml" -e b=$B-ans -e f="$T/f-ans" -e ansible_python_interpreter=/usr/bin/python3 >"$T/ans.out" 2>&1 ||
+	{ cat "$T/ans.out" >&2; fail "ansible-playbook failed (read-only modules)"; }
+mend_run run "$T/ro.yml" $(lab_args) -e b=$B-mend -e f="$T/f-mend"
+expect_rc 0
+for k in ok changed failed ignored; do
+	[ "$(sed -n "s/^h1 *: .*$k=\([0-9]*\).*/\1/p" "$T/ans.out")" = "$(recap h1 $k)" ] || fail "$k count differs from ansible's"
+done
+ftree() { (cd "$1" && find . -printf '%P %y %m\n' | sed "s/-$2//g" | sort && find . -type f -exec sha256sum {} + | sed "s/-$2//g" | sort); }
+[ "$(ftree "$T/f-ans" ans)" = "$(ftree "$T/f-mend" mend)" ] || { diff <(ftree "$T/f-ans" ans) <(ftree "$T/f-mend" mend) >&2; fail "fetched files differ from ansible's"; }
+lab_sh 1 cat $B-ans.ro >"$T/a.ro"
+lab_sh 1 cat $B-mend.ro >"$T/m.ro"
+diff "$T/a.ro" "$T/m.ro" >&2 || fail "registered values of slurp/fetch/find differ from ansible's"
+lab_sh 1 rm -rf $B $B-ans $B-mend $B.regs $B-ans.regs $B-mend.regs $B-ans.ro $B-mend.ro /tmp/.ansible-e2e
