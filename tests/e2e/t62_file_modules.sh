@@ -1,4 +1,5 @@
-# replace, blockinfile, slurp, fetch and find on a lab host over SSH: check mode changes nothing
+# replace, blockinfile, lineinfile's messages, slurp, fetch and find on a
+# lab host over SSH: check mode changes nothing
 # and shows the diff; the edits (backrefs, after/before, a named group,
 # blockinfile with custom markers, insertafter/insertbefore, removal, create
 # with mode); a second run changes only the registered-values file;
@@ -43,11 +44,16 @@ cat >"$T/pb.yml" <<'P'
       register: r8
     - blockinfile: {path: "{{ b }}/app.conf", insertafter: '^\[main\]', block: "# section", marker: "; {mark}"}
       register: r9
+    - lineinfile: {path: "{{ b }}/hosts", regexp: '^127', line: '127.0.0.1 localhost h1', mode: "0600", unsafe_writes: true}
+      register: r10
+    - lineinfile: {path: "{{ b }}/nope", line: x}
+      register: r11
+      ignore_errors: true
     - copy:
         dest: "{{ b }}.regs"
         content: |
-          {% for r in [r1, r2, r3, r4, r5, r6, r7, r8, r9] %}
-          {{ loop.index }} changed={{ r.changed }} failed={{ r.failed | default(false) }} rc={{ r.rc | default('-') }} msg={{ (r.msg | default('')) | replace(b, 'B') }}
+          {% for r in [r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11] %}
+          {{ loop.index }} changed={{ r.changed }} failed={{ r.failed | default(false) }} rc={{ r.rc | default('-') }} backup={{ r.backup | default('-') }} msg={{ (r.msg | default('')) | replace(b, 'B') }}
           {% endfor %}
 P
 setup $B
@@ -59,7 +65,7 @@ expect_out '^\+198\.51\.100\.1 lab1'
 [ "$(tree 1 $B)" = "$before" ] || fail "check mode changed the tree"
 mend_run run "$T/pb.yml" $(lab_args) -e b=$B
 expect_rc 0
-[ "$(recap h1 changed)" = 9 ] || { cat "$T/out"; fail "9 changes expected"; }
+[ "$(recap h1 changed)" = 10 ] || { cat "$T/out"; fail "10 changes expected"; }
 lab_sh 1 cat $B/app.conf >"$T/app.conf"
 printf 'port 880\n# listen on all\nListen 0.0.0.0:80\n[main]\n; BEGIN\n# section\n; END\nkey = aa\nkey = bb\n[other]\nkey = c\n' | cmp - "$T/app.conf" || fail "app.conf: $(cat "$T/app.conf")"
 [ "$(lab_sh 1 stat -c %a $B/new/file)" = 600 ] || fail "created file mode"

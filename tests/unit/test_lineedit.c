@@ -1,4 +1,4 @@
-/* test_lineedit.c - lineinfile semantics (modules/generic/lineedit.c): inline cases
+/* test_lineedit.c - lineinfile semantics (modules/files/lineedit.c): inline cases
  * for each rule, error paths, the regexp translation, idempotence, and
  * fixtures under tests/unit/fixtures/lineinfile/ whose LF cases were
  * produced by ansible-core 2.14's lineinfile itself. */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/generic/lineedit.h"
+#include "modules/files/lineedit.h"
 
 /* ------------------------------------------------------------- helpers */
 

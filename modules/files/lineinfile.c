@@ -1,6 +1,6 @@
 /*
  * lineinfile.c - make sure a line is (or is not) in a file, like
- * ansible.builtin.lineinfile.  The edit itself is modules/generic/lineedit.c (pure,
+ * ansible.builtin.lineinfile.  The edit itself is modules/files/lineedit.c (pure,
  * unit-tested); this file reads the file in one round trip, applies the
  * edit, and writes it back atomically only when the bytes differ.
  */
@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 
 #include "modules/module.h"
-#include "modules/generic/lineedit.h"
+#include "modules/files/fileattrs.h"
+#include "modules/files/lineedit.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/banned.h"
 
@@ -48,9 +49,7 @@ static const struct module_arg lineinfile_args[] = {
 	  "command run on the new file's temp copy before it replaces the "
 	  "file, %s standing for its path (e.g. 'visudo -cf %s'); if it "
 	  "fails, nothing changes", NULL },
-	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of the file", NULL },
-	{ "owner", ARG_STR, 0, NULL, NULL, "owner of the file", NULL },
-	{ "group", ARG_STR, 0, NULL, NULL, "group of the file", NULL },
+	FILEATTRS_ARGS,
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -99,11 +98,10 @@ lineinfile_validate(const struct val *args, struct err *e)
 		return err_setpos(e, &state->pos, "module 'lineinfile': one of "
 		    "line, search_string, or regexp is required with "
 		    "state=absent");
-	if (validate != NULL && validate->type == V_STR &&
-	    strstr(validate->u.str.s, "%s") == NULL)
-		return err_setpos(e, &validate->pos, "module 'lineinfile': validate "
-		    "must contain %%s: %s", validate->u.str.s);
-	return 0;
+	(void)validate;
+	if (fileattrs_validate("lineinfile", args, e) != 0)
+		return -1;
+	return fileattrs_validate_cmd("lineinfile", args, e);
 }
 
 static void
@@ -143,9 +141,6 @@ lif_write(struct lif *l)
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	o.mode = arg_str(l->args, "mode");
-	o.owner = arg_str(l->args, "owner");
-	o.group = arg_str(l->args, "group");
 	o.backup = arg_bool(l->args, "backup") && l->meta.exists;
 	o.mkdirs = !l->meta.exists;
 	o.validate = arg_str(l->args, "validate");
@@ -154,39 +149,34 @@ lif_write(struct lif *l)
 	    l->meta.exists ? &l->old : NULL, l->new.buf, l->new.len, &o);
 	if (ret == 0) {
 		mod_changed(l->ctx);
-		mod_msg(l->ctx, "%s", l->res.msg);
-		if (o.backup_file != NULL) {
-			mod_set(l->ctx, "backup", val_str(o.backup_file));
-			mod_set(l->ctx, "backup_file", val_str_take(o.backup_file));
-		}
+		if (o.backup_file != NULL)
+			mod_set(l->ctx, "backup", val_str_take(o.backup_file));
 	}
 	return ret;
 }
 
-/* Content unchanged: only mode/owner/group may need fixing. */
+/* mode/owner/group after the content, with Ansible's message; a file
+ * check mode did not create is left alone (Ansible returns first). */
 static int
 lif_attrs(struct lif *l)
 {
-	int changed = 0, ret;
-
-	if (!l->meta.exists)
+	if (!l->meta.exists && l->ctx->check) {
+		mod_msg(l->ctx, "%s", l->res.msg);
 		return 0;
-	ret = rf_set_attrs(l->ctx, l->path, &l->meta, l->old.buf, l->old.len,
-	    arg_str(l->args, "mode"),
-	    arg_str(l->args, "owner"), arg_str(l->args, "group"), &changed);
-	if (ret == 0 && changed) {
-		mod_changed(l->ctx);
-		mod_msg(l->ctx, "ownership, perms or SE linux context changed");
 	}
-	return ret;
+	return fileattrs_apply(l->ctx, l->args, l->path,
+	    l->meta.exists ? &l->meta : NULL, l->new.buf, l->new.len,
+	    l->res.msg);
 }
 
 /* Checks on what was read; 1 = stop here (result recorded). */
 static int
 lif_precheck(struct lif *l, const struct lineedit *le)
 {
-	if (l->type == S_IFDIR)
-		return mod_fail(l->ctx, "path '%s' is a directory", l->path), 1;
+	if (l->type == S_IFDIR) {
+		l->ctx->rc = 256;
+		return mod_fail(l->ctx, "Path %s is a directory !", l->path), 1;
+	}
 	if (l->meta.exists && l->type != S_IFREG)
 		return mod_fail(l->ctx, "path '%s' is not a regular file",
 		    l->path), 1;
@@ -194,9 +184,11 @@ lif_precheck(struct lif *l, const struct lineedit *le)
 		mod_msg(l->ctx, "file not present");
 		return 1;
 	}
-	if (!l->meta.exists && !arg_bool(l->args, "create"))
-		return mod_fail(l->ctx, "destination '%s' does not exist "
-		    "(use create: true to create it)", l->path), 1;
+	if (!l->meta.exists && !arg_bool(l->args, "create")) {
+		l->ctx->rc = 257;
+		return mod_fail(l->ctx, "Destination %s does not exist !",
+		    l->path), 1;
+	}
 	return 0;
 }
 
@@ -225,9 +217,10 @@ lineinfile_run(struct modctx *ctx, const struct val *args)
 	}
 	if (le.absent)
 		mod_set(ctx, "found", val_int(l.res.found));
+	mod_set(ctx, "backup", val_str(""));
 	if (l.res.changed)
 		ret = lif_write(&l);
-	else
+	if (ret == 0)
 		ret = lif_attrs(&l);
 out:
 	strbuf_release(&err);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/generic/lineedit.h"
+#include "modules/files/lineedit.h"
 #include "runner/util/banned.h"
 
 #define LE_MAXGROUP 99
