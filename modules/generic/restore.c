@@ -19,7 +19,9 @@
  * removed directory is unpacked from its archive when nothing is in its
  * place, a package (apt) the run installed is removed, one it removed or
  * upgraded is installed again at its old version (when the host's
- * sources still have it).  Entries are undone newest first (inner directories before the
+ * sources still have it), a systemd unit the run enabled, disabled,
+ * masked or unmasked (kind unit) gets its old state back with systemctl
+ * when it is still as the run left it.  Entries are undone newest first (inner directories before the
  * ones the run made around them).  Then each service the run restarted is
  * restarted again and checked to be running (the service module, waiting
  * up to RESTORE_SERVICE_WAIT seconds), or, when the run journaled the
@@ -158,6 +160,14 @@ fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 	    "  if [ \"$cv\" = \"$lb\" ]; then echo same\n"
 	    "  elif [ -z \"$lb\" ]; then x env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=120 remove -- \"$n\" >&2 && echo removed\n"
 	    "  else x env DEBIAN_FRONTEND=noninteractive apt-get -y -q --allow-downgrades -o DPkg::Lock::Timeout=120 install -- \"$n=$lb\" >&2 && echo restored; fi;;\n"
+	    "unit*) n=${p#unit:}; c=$(systemctl is-enabled -- \"$n\" 2>/dev/null)\n"
+	    "  case $c in masked*) c=masked;; disabled|''|not-found|bad|transient) c=disabled;; *) c=enabled;; esac\n"
+	    "  if [ \"$c\" = \"$lb\" ]; then echo same\n"
+	    "  elif [ \"$F\" = 0 ] && [ \"$c\" != \"$ln\" ] && ! { [ \"$ln\" = unmasked ] && [ $c != masked ]; }; then\n"
+	    "    echo 'drift changed since the run'\n"
+	    "  else { [ $c != masked ] || x systemctl unmask -- \"$n\" >&2; } &&\n"
+	    "    case $lb in masked) x systemctl mask -- \"$n\" >&2;; enabled) x systemctl enable -- \"$n\" >&2;;\n"
+	    "    *) x systemctl disable -- \"$n\" >&2;; esac && echo restored; fi;;\n"
 	    "*) echo \"drift unknown journal entry $k\";;\n"
 	    "esac\n");
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "modules/module.h"
+#include "modules/generic/unitstate.h"
 #include "runner/core/initsys.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -309,6 +310,18 @@ check_action(struct modctx *ctx, const char *name, const struct svc_plan *pl,
 	strbuf_release(&msg);
 }
 
+/* A systemd unit's enable/disable is journaled (rollback undoes it). */
+static long
+journal_unit(struct modctx *ctx, const char *name,
+    const struct svc_status *st, const struct svc_plan *pl)
+{
+	if (pl->en < 0 || strcmp(st->kind, "systemd") != 0)
+		return 0;
+	return unitstate_journal(ctx, st->unit[0] ? st->unit : name,
+	    st->enabled == 1 ? "enabled" : "disabled",
+	    pl->en ? "enabled" : "disabled");
+}
+
 static int
 run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
     const struct svc_plan *pl, int wait, int settle)
@@ -316,6 +329,7 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	struct strbuf cmd = STRBUF_INIT;
 	char nonce[17], en[2] = "";
 	struct exec_res r;
+	long seq;
 	int ret;
 
 	shellcmd_nonce(nonce, sizeof(nonce));
@@ -325,6 +339,11 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	    "settle=%d; nonce=%q\n", name, st->kind, pl->act ? pl->act : "",
 	    en, pl->want_up, wait, settle, nonce);
 	strbuf_addstr(&cmd, action_script);
+	if ((seq = journal_unit(ctx, name, st, pl)) < 0) {
+		strbuf_release(&cmd);
+		return mod_fail(ctx, "cannot write the journal entry for unit "
+		    "'%s': not changing it", name), -1;
+	}
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
 	if (ret == 0 && r.rc != 0) {
@@ -334,6 +353,8 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	} else if (ret == 0) {
 		check_action(ctx, name, pl, r.out.buf, nonce, wait);
 	}
+	if (ret == 0 && seq > 0)
+		unitstate_done(ctx, seq, ctx->failed ? ctx->msg.buf : NULL);
 	if (ret == 0 && pl->en >= 0)
 		mod_journal_service(ctx, name, pl->en ? "enable" : "disable");
 	if (ret == 0 && pl->act != NULL)

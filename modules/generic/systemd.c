@@ -7,14 +7,15 @@
  *
  * Only the system manager of a host where systemd runs: scope user/global,
  * no_block and force are refused by name, and a host without systemd is a
- * failed task.  Mask and unmask are journaled as service actions; like
- * enable/disable they are not undone by `mend rollback` (which restarts
- * the services a run restarted).
+ * failed task.  Mask and unmask are journaled (kind unit, unitstate.h;
+ * enable/disable by the service module the same way): `mend rollback`
+ * puts the unit's enablement back.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/module.h"
+#include "modules/generic/unitstate.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
 
@@ -159,19 +160,27 @@ static int
 set_masked(struct modctx *ctx, const char *unit, int want)
 {
 	struct strbuf out = STRBUF_INIT;
+	const char *was;
 	int ret, masked;
+	long seq;
 
 	ret = systemctl(ctx, "is-enabled", unit, &out);
 	strbuf_rtrim(&out);
-	masked = strcmp(out.buf, "masked") == 0 ||
-	    strcmp(out.buf, "masked-runtime") == 0;
+	was = unitstate_norm(out.buf);
+	masked = strcmp(was, "masked") == 0;
 	strbuf_release(&out);
 	if (ret != 0 || masked == want)
 		return ret;
 	mod_changed(ctx);
 	if (ctx->check)
 		return 0;
+	seq = unitstate_journal(ctx, unit, was, want ? "masked" : "unmasked");
+	if (seq < 0)
+		return mod_fail(ctx, "cannot write the journal entry for unit "
+		    "'%s': not changing it", unit), -1;
 	ret = systemctl(ctx, want ? "mask" : "unmask", unit, NULL);
+	if (ret == 0)
+		unitstate_done(ctx, seq, ctx->failed ? ctx->msg.buf : NULL);
 	if (ret == 0 && !ctx->failed)
 		mod_journal_service(ctx, unit, want ? "mask" : "unmask");
 	return ret;

@@ -449,8 +449,9 @@ plan_from_run(const struct run_info *r, const char *host,
 		if (fc->kind != NULL) {
 			strbuf_addf(msg, "the revert job puts back file bytes "
 			    "only, and the run changed the %s '%s' (use 'mend "
-			    "rollback')", !strcmp(fc->kind, "link") ? "link" :
-			    "directory", fc->path);
+			    "rollback')", !strcmp(fc->kind, "dir") ||
+			    !strcmp(fc->kind, "tree") ? "directory" : fc->kind,
+			    fc->path);
 			return -1;
 		}
 		strbuf_init(&pl->data[pl->nfiles], 0);

@@ -6,7 +6,8 @@
 # mend on unit mendt-m of each host leaves the units in the same state and
 # registers the same values (changed, failed, name, state, enabled,
 # status.ActiveState/LoadState/UnitFileState/SubState, msg); check mode
-# changes nothing; started+enabled twice is ok the second time; scope:
+# changes nothing; started+enabled twice is ok the second time; rollback
+# of a mask run and of the enable run puts is-enabled back; scope:
 # user is refused by name before any host is contacted
 . "$TOP/tests/e2e/fleet/fleet-lib.sh"
 command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (tests/install-deps)"
@@ -74,6 +75,20 @@ for n in $(hosts_n); do
 done
 mend_run run "$T/start.yml" $(lab_args)
 for n in $(hosts_n); do [ "$(recap "h$n" changed)" = 0 ] || { cat "$T/out"; fail "h$n: second run changed"; }; done
+# rollback puts the enablement back: the mask run, then the start run
+first=$(ls "$T/state/runs" | sort | head -1)
+printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - systemd: {name: mendt-c, state: stopped, masked: true}\n' >"$T/mask.yml"
+mend_run run "$T/mask.yml" $(lab_args)
+expect_rc 0
+masked=$(ls "$T/state/runs" | sort | tail -1)
+for n in $(hosts_n); do [ "$(lab_sh "$n" systemctl is-enabled mendt-c)" = masked ] || fail "h$n: mendt-c not masked"; done
+mend_run rollback "$masked" $(lab_args)
+expect_rc 0
+for n in $(hosts_n); do [ "$(lab_sh "$n" systemctl is-enabled mendt-c)" = enabled ] || { cat "$T/out"; fail "h$n: rollback did not unmask mendt-c"; }; done
+mend_run rollback "$first" $(lab_args)
+expect_rc 0
+for n in $(hosts_n); do [ "$(lab_sh "$n" systemctl is-enabled mendt-c)" = disabled ] || { cat "$T/out"; fail "h$n: rollback did not disable mendt-c"; }; done
+stamp "rollback of mask and enable"
 printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - systemd: {name: x, state: started, scope: user}\n' >"$T/bad.yml"
 mend_run run "$T/bad.yml" $(lab_args)
 [ "$rc" -ne 0 ] || fail "scope: user accepted"
