@@ -32,6 +32,7 @@ extern const struct module mod_fetch;
 extern const struct module mod_file;
 extern const struct module mod_find;
 extern const struct module mod_grep;
+extern const struct module mod_group;
 extern const struct module mod_include_vars;
 extern const struct module mod_lineinfile;
 extern const struct module mod_nut_ca;
@@ -74,6 +75,7 @@ const struct module *const module_table[] = {
 	&mod_file,
 	&mod_find,
 	&mod_grep,
+	&mod_group,
 	&mod_include_vars,
 	&mod_lineinfile,
 	&mod_nut_ca,
