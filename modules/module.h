@@ -271,14 +271,17 @@ void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
  * (a directory made, or its mode/owner/group set), "link" (a symlink
  * made, re-pointed or removed; was/now are its targets before and after,
  * NULL when there is none), "tree" (a directory removed: data/len is a
- * tar archive of it, stored like a file's bytes) or "package" (path
- * "package:NAME"; was/now are its versions, NULL when not installed).
+ * tar archive of it, stored like a file's bytes), "package" (path
+ * "package:NAME"; was/now are its versions, NULL when not installed) or
+ * "unit" (path "unit:NAME", a systemd unit's enablement; was/now are
+ * enabled, disabled, masked or unmasked: modules/generic/unitstate.h).
  * before: what was there (mode/owner/group are put back by rollback).
  * Same protocol as mod_journal_intent(): call it before the change, then
  * mod_journal_done(ctx, seq, "", 0, after) or mod_journal_fail(). */
 struct fs_change {
 	const char *path;
-	const char *kind;                  /* "dir", "link", "tree", "package" */
+	const char *kind;                  /* "dir", "link", "tree", "package",
+	                                    * "unit" */
 	const struct file_meta *before;    /* NULL or !exists: nothing was there */
 	const char *was, *now;
 	const void *data;                  /* tree only */
