@@ -274,14 +274,16 @@ void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
  * tar archive of it, stored like a file's bytes), "package" (path
  * "package:NAME"; was/now are its versions, NULL when not installed) or
  * "unit" (path "unit:NAME", a systemd unit's enablement; was/now are
- * enabled, disabled, masked or unmasked: modules/generic/unitstate.h).
+ * enabled, disabled, masked or unmasked: modules/generic/unitstate.h)
+ * "home" (a home directory the user module made; now is its uid) or
+ * "homemove" (a home it moved to path; was is where it was).
  * before: what was there (mode/owner/group are put back by rollback).
  * Same protocol as mod_journal_intent(): call it before the change, then
  * mod_journal_done(ctx, seq, "", 0, after) or mod_journal_fail(). */
 struct fs_change {
 	const char *path;
 	const char *kind;                  /* "dir", "link", "tree", "package",
-	                                    * "unit" */
+	                                    * "unit", "home", "homemove" */
 	const struct file_meta *before;    /* NULL or !exists: nothing was there */
 	const char *was, *now;
 	const void *data;                  /* tree only */

@@ -55,6 +55,7 @@ extern const struct module mod_slurp;
 extern const struct module mod_stat;
 extern const struct module mod_systemd;
 extern const struct module mod_template;
+extern const struct module mod_user;
 extern const struct module mod_wait_for;
 
 const struct module *const module_table[] = {
@@ -98,6 +99,7 @@ const struct module *const module_table[] = {
 	&mod_stat,
 	&mod_systemd,
 	&mod_template,
+	&mod_user,
 	&mod_wait_for,
 	NULL
 };

@@ -21,7 +21,9 @@
  * upgraded is installed again at its old version (when the host's
  * sources still have it), a systemd unit the run enabled, disabled,
  * masked or unmasked (kind unit) gets its old state back with systemctl
- * when it is still as the run left it.  Entries are undone newest first (inner directories before the
+ * when it is still as the run left it, a home directory the user module
+ * made (kind home) is removed while its owner is still the uid the run
+ * gave it, a home it moved (kind homemove) is moved back.  Entries are undone newest first (inner directories before the
  * ones the run made around them).  Then each service the run restarted is
  * restarted again and checked to be running (the service module, waiting
  * up to RESTORE_SERVICE_WAIT seconds), or, when the run journaled the
@@ -168,6 +170,12 @@ fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 	    "  else { [ $c != masked ] || x systemctl unmask -- \"$n\" >&2; } &&\n"
 	    "    case $lb in masked) x systemctl mask -- \"$n\" >&2;; enabled) x systemctl enable -- \"$n\" >&2;;\n"
 	    "    *) x systemctl disable -- \"$n\" >&2;; esac && echo restored; fi;;\n"
+	    "homemove*) if ! there; then echo same\n"
+	    "  elif [ -e \"$lb\" ] || [ -L \"$lb\" ]; then echo 'drift the old home is there again'\n"
+	    "  else x mv -- \"$p\" \"$lb\" && echo restored; fi;;\n"
+	    "home*) if ! there; then echo same\n"
+	    "  elif [ \"$(stat -c %u -- \"$p\")\" = \"$ln\" ] || [ \"$F\" = 1 ]; then x rm -rf -- \"$p\" && echo removed\n"
+	    "  else echo 'drift no longer owned by the uid the run gave it'; fi;;\n"
 	    "*) echo \"drift unknown journal entry $k\";;\n"
 	    "esac\n");
 }
