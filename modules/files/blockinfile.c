@@ -95,26 +95,6 @@ precheck(struct bif *b, int absent)
 }
 
 static int
-write_new(struct bif *b)
-{
-	struct write_opts o;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	o.backup = arg_bool(b->args, "backup") && b->meta.exists;
-	o.mkdirs = !b->meta.exists;
-	o.validate = arg_str(b->args, "validate");
-	o.before = &b->meta;
-	ret = mod_write_file_opts(b->ctx, b->path,
-	    b->meta.exists ? &b->old : NULL, b->new.buf, b->new.len, &o);
-	if (ret == 0 && o.backup_file != NULL)
-		mod_set(b->ctx, "backup_file", val_str_take(o.backup_file));
-	if (ret == 0)
-		mod_changed(b->ctx);
-	return ret;
-}
-
-static int
 edit(struct bif *b)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -151,7 +131,8 @@ blockinfile_run(struct modctx *ctx, const struct val *args)
 	if (ret == 0 && edit(&b) != 0)
 		ret = -1;
 	if (ret == 0 && b.res.changed)
-		ret = write_new(&b);
+		ret = fileattrs_write(ctx, args, b.path, &b.meta, &b.old, &b.new,
+		    "backup_file");
 	if (ret == 0 && !b.meta.exists && ctx->check)
 		mod_msg(ctx, "%s", b.res.msg);
 	else if (ret == 0)

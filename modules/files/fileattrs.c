@@ -34,6 +34,29 @@ fileattrs_validate_cmd(const char *module, const struct val *args,
 }
 
 int
+fileattrs_write(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const struct strbuf *old,
+    const struct strbuf *new, const char *backup_key)
+{
+	struct write_opts o;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.backup = arg_bool(args, "backup") && meta->exists;
+	o.mkdirs = !meta->exists;
+	o.validate = arg_str(args, "validate");
+	o.before = meta;
+	ret = mod_write_file_opts(ctx, path, meta->exists ? old : NULL,
+	    new->buf, new->len, &o);
+	if (ret == 0) {
+		mod_changed(ctx);
+		if (o.backup_file != NULL)
+			mod_set(ctx, backup_key, val_str_take(o.backup_file));
+	}
+	return ret;
+}
+
+int
 fileattrs_apply(struct modctx *ctx, const struct val *args,
     const char *path, const struct file_meta *meta, const void *content,
     size_t len, const char *msg)

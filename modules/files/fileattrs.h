@@ -34,6 +34,15 @@ int fileattrs_validate(const char *module, const struct val *args,
 int fileattrs_validate_cmd(const char *module, const struct val *args,
     struct err *e);
 
+/* Write the new content of `path` (meta/old: as read; a file that did not
+ * exist is created with its directories), keeping its mode and owner,
+ * with args' backup (the copy's path returned under `backup_key`) and
+ * validate; marks the task changed.  Returns 0, -1 (failed, recorded) or
+ * TERR_*.  mode/owner/group are fileattrs_apply()'s. */
+int fileattrs_write(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const struct strbuf *old,
+    const struct strbuf *new, const char *backup_key);
+
 /* After the content was written (ctx->changed set) or left alone: make
  * mode/owner/group what args ask (meta: the file as it was read, its
  * attributes kept by the write; content: its bytes now, for the journal)

@@ -133,28 +133,6 @@ struct lif {
 	struct lineedit_res res;
 };
 
-/* Write the new content; 0, -1 (failed, recorded) or TERR_*. */
-static int
-lif_write(struct lif *l)
-{
-	struct write_opts o;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	o.backup = arg_bool(l->args, "backup") && l->meta.exists;
-	o.mkdirs = !l->meta.exists;
-	o.validate = arg_str(l->args, "validate");
-	o.before = &l->meta;
-	ret = mod_write_file_opts(l->ctx, l->path,
-	    l->meta.exists ? &l->old : NULL, l->new.buf, l->new.len, &o);
-	if (ret == 0) {
-		mod_changed(l->ctx);
-		if (o.backup_file != NULL)
-			mod_set(l->ctx, "backup", val_str_take(o.backup_file));
-	}
-	return ret;
-}
-
 /* mode/owner/group after the content, with Ansible's message; a file
  * check mode did not create is left alone (Ansible returns first). */
 static int
@@ -219,7 +197,8 @@ lineinfile_run(struct modctx *ctx, const struct val *args)
 		mod_set(ctx, "found", val_int(l.res.found));
 	mod_set(ctx, "backup", val_str(""));
 	if (l.res.changed)
-		ret = lif_write(&l);
+		ret = fileattrs_write(ctx, args, l.path, &l.meta, &l.old, &l.new,
+		    "backup");
 	if (ret == 0)
 		ret = lif_attrs(&l);
 out:

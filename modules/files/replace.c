@@ -51,25 +51,6 @@ replace_validate(const struct val *args, struct err *e)
 	return fileattrs_validate_cmd("replace", args, e);
 }
 
-/* Write the new content; 0, -1 (failed, recorded) or TERR_*. */
-static int
-write_new(struct modctx *ctx, const struct val *args, const char *path,
-    const struct strbuf *old, const struct strbuf *new,
-    const struct file_meta *meta)
-{
-	struct write_opts o;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	o.backup = arg_bool(args, "backup");
-	o.validate = arg_str(args, "validate");
-	o.before = meta;
-	ret = mod_write_file_opts(ctx, path, old, new->buf, new->len, &o);
-	if (ret == 0 && o.backup_file != NULL)
-		mod_set(ctx, "backup_file", val_str_take(o.backup_file));
-	return ret;
-}
-
 static int
 check_read(struct modctx *ctx, const char *path, const struct file_meta *m,
     unsigned type)
@@ -110,9 +91,8 @@ replace_run(struct modctx *ctx, const struct val *args)
 	if (ret == 0)
 		ctx->rc = 0;
 	if (ret == 0 && res.changed)
-		ret = write_new(ctx, args, path, &old, &new, &meta);
-	if (ret == 0 && res.changed)
-		mod_changed(ctx);
+		ret = fileattrs_write(ctx, args, path, &meta, &old, &new,
+		    "backup_file");
 	if (ret == 0)
 		ret = fileattrs_apply(ctx, args, path, &meta,
 		    res.changed ? new.buf : old.buf,
