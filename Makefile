@@ -4,12 +4,16 @@
 #   make DEVELOPER=1        strict warnings, warnings are errors
 #   make SANITIZE=address,undefined
 #   make check              install test dependencies (Debian, as root), build,
-#                           run unit tests and end-to-end tests on the local lab
+#                           run unit tests (plain and ASan+UBSan), end-to-end
+#                           tests on the local lab (a subset also under ASan),
+#                           the quick fault-injection matrix and the fleet
 #   make demo               install, build, run the fixes on the local lab
 #   make unit | e2e | fleet | bench | lint | valgrind | install | clean
 #   make torture            the fault-injection matrix on a 10-host lab
 #   make asan               mend + unit tests built with ASan+UBSan in
-#                           build/asan/: all unit tests, e2e subset ASAN_E2E
+#                           build/asan/: all unit tests, hostile inputs,
+#                           secrets, e2e subset ASAN_E2E (asan-unit, asan-e2e:
+#                           the parts make check runs)
 #   make fleet              the NUT/RabbitMQ cases on systemd hosts of bullseye,
 #                           bookworm and trixie (tests/e2e/fleet/run)
 #   make compat             how many real public playbooks (tests/compat/) pass
@@ -103,11 +107,14 @@ check:
 	$(MAKE) DEVELOPER=1 mend $(UNIT_BIN)
 	tests/lint
 	tests/run-unit $(UNIT_BIN)
+	$(MAKE) asan-unit
 	tests/hostile/run
 	$(MAKE) DEVELOPER=1 tests/template/render
 	tests/template/diff
 	tests/hostile/secrets
 	tests/e2e/run
+	$(MAKE) asan-e2e
+	tests/torture/run --quick
 	tests/e2e/fleet/run
 
 fleet: mend
@@ -123,15 +130,18 @@ torture: mend
 # (any report fails: -fno-sanitize-recover, leaks included).
 ASAN_DIR := build/asan/
 ASAN_E2E ?= t01 t03 t04 t05 t13 t33
-asan:
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+asan-build:
 	$(MAKE) B=$(ASAN_DIR) SANITIZE=address,undefined DEVELOPER=1 \
 	    $(ASAN_DIR)mend $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	    tests/run-unit $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
+asan-unit: asan-build
+	$(ASAN_ENV) tests/run-unit $(addprefix $(ASAN_DIR),$(UNIT_SRC:.c=))
+asan-e2e: asan-build
+	$(ASAN_ENV) MEND=$(CURDIR)/$(ASAN_DIR)mend E2E_ONLY='$(ASAN_E2E)' tests/e2e/run
+asan: asan-unit
 	ASAN_OPTIONS=detect_leaks=1 HOSTILE_RSS_MB=1024 MEND=$(CURDIR)/$(ASAN_DIR)mend tests/hostile/run
 	ASAN_OPTIONS=detect_leaks=1 MEND=$(CURDIR)/$(ASAN_DIR)mend tests/hostile/secrets
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    MEND=$(CURDIR)/$(ASAN_DIR)mend E2E_ONLY='$(ASAN_E2E)' tests/e2e/run
+	$(MAKE) asan-e2e
 
 tmpldiff: tests/template/render
 	tests/template/diff
@@ -173,4 +183,4 @@ clean:
 	rm -rf build/
 
 .PHONY: all unit e2e fleet check demo bench fuzz valgrind lint install clean compat \
-	asan tmpldiff torture
+	asan asan-build asan-unit asan-e2e tmpldiff torture

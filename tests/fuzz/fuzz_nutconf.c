@@ -124,9 +124,16 @@ tls_looking(const char *w)
 		return 0;
 	for (i = 0; i <= n; i++)
 		up[i] = w[i] >= 'a' && w[i] <= 'z' ? (char)(w[i] - 32) : w[i];
-	for (i = 0; tls_words[i] != NULL; i++)
+	for (i = 0; tls_words[i] != NULL; i++) {
+		size_t m = strlen(tls_words[i]);
+
+		/* the distance is at least the difference in length: skip
+		 * the quadratic edit_distance (most of a run's time) */
+		if (n + 1 < m || n > m + 1)
+			continue;
 		if (edit_distance(up, tls_words[i]) <= 1)
 			return 1;
+	}
 	return 0;
 }
 
