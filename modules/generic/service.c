@@ -24,6 +24,15 @@
  *      SSH channel, so a daemon that keeps its stdout open cannot hold the
  *      command open.  Results come back on stdout lines that start with a
  *      per-task random nonce.
+ * pid_file (mend's own option) names the daemon (upsmon.pid: `upsmon`):
+ * before a stop or restart every process of that name is tracked (the
+ * file's PID, and any whose pid file was lost: the init script cannot see
+ * those and says "already stopped"); when the service's own stop leaves
+ * one running, it gets SIGTERM by PID (its name checked again), then
+ * `wait` s, and the task fails naming it if it still runs; the result
+ * says when the SIGTERM was needed (terminated).  Under systemd a restart
+ * with pid_file is a stop and a start, so that the old process can be
+ * checked between.
  * Enabling: systemctl enable/disable; without systemd update-rc.d
  * (defaults + enable / disable), else chkconfig on/off, else rc-update
  * add/del; none of them: the task fails.
@@ -116,6 +125,31 @@ static const char action_script[] =
 	"  journalctl -q -o cat -u \"$n\" --since \"@$t0\" 2>/dev/null | "
 	"tail -n 12\n"
 	"}\n"
+	/* pid_file: the daemon (named as its pid file: upsmon.pid, upsmon)
+	 * is tracked before the action: the file's PID and every other
+	 * process of that name (a daemon whose pid file was lost, which the
+	 * init script cannot see); a stop that leaves one running gets
+	 * SIGTERM by PID (its name checked again: never a reused PID), w s
+	 * more, else the task fails naming it */
+	"tp=; tc=\n"
+	"if [ -n \"$pidf\" ] && [ \"$act\" != start ] && [ \"$act\" != reload ]; "
+	"then\n"
+	"  b=${pidf##*/}; tc=${b%.pid}\n"
+	"  for d in /proc/[0-9]*; do [ \"$(cat \"$d/comm\" 2>/dev/null)\" = "
+	"\"$tc\" ] && tp=\"$tp ${d#/proc/}\"; done\n"
+	"fi\n"
+	"talive() { for p in $tp; do [ \"$(cat \"/proc/$p/comm\" 2>/dev/null)\" "
+	"= \"$tc\" ] && ! grep -q '^State:[[:space:]]*Z' \"/proc/$p/status\" "
+	"2>/dev/null && echo \"$p\"; done; }\n"
+	"tlive() { [ -n \"$(talive)\" ]; }\n"
+	"reap() {\n"
+	"  l=$(talive); [ -z \"$l\" ] && return 0\n"
+	"  echo \"$nonce term=$(echo $l | tr ' ' ,) $tc\"; kill -TERM $l 2>/dev/null\n"
+	"  e=$(($(date +%s) + w))\n"
+	"  while tlive && [ \"$(date +%s)\" -lt \"$e\" ]; do sleep 1; done\n"
+	"  l=$(talive); [ -z \"$l\" ] && return 0\n"
+	"  echo \"$nonce left=$(echo $l | tr ' ' ,) $tc\"; return 1\n"
+	"}\n"
 	"t0=$(date +%s)\n"
 	"o=$(mktemp 2>/dev/null) || o=/tmp/mend-service.$$\n"
 	"if [ -n \"$en\" ]; then\n"
@@ -126,13 +160,20 @@ static const char action_script[] =
 	"if [ -n \"$act\" ]; then\n"
 	/* init scripts such as Debian's nut-client stop without waiting,
 	 * so their restart races with the old daemon: stop, wait, start */
-	"  if [ \"$act\" = restart ] && [ \"$kind\" != systemd ]; then\n"
+	"  if [ \"$act\" = restart ] && { [ \"$kind\" != systemd ] || "
+	"[ -n \"$tp\" ]; }; then\n"
 	"    svc stop </dev/null >\"$o\" 2>&1\n"
 	"    end=$(($(date +%s) + w))\n"
-	"    while up && [ \"$(date +%s)\" -lt \"$end\" ]; do "
+	"    while { up || tlive; } && [ \"$(date +%s)\" -lt \"$end\" ]; do "
 	"sleep 0.2 2>/dev/null || sleep 1; done\n"
+	"    if ! reap; then cat \"$o\"; rm -f \"$o\"; exit 0; fi\n"
 	"    svc start </dev/null >>\"$o\" 2>&1; r=$?\n"
 	"  else svc \"$act\" </dev/null >\"$o\" 2>&1; r=$?; fi\n"
+	"  if [ \"$act\" = stop ] && [ $r -eq 0 ]; then\n"
+	"    end=$(($(date +%s) + w))\n"
+	"    while tlive && [ \"$(date +%s)\" -lt \"$end\" ]; do sleep 1; done\n"
+	"    if ! reap; then cat \"$o\"; rm -f \"$o\"; exit 0; fi\n"
+	"  fi\n"
 	"  cat \"$o\"\n"
 	"  echo \"$nonce rc=$r\"\n"
 	"  if [ $r -ne 0 ]; then rm -f \"$o\"; exit 0; fi\n"
@@ -287,6 +328,52 @@ run_probe(struct modctx *ctx, const char *name, struct svc_status *st)
 	return ret;
 }
 
+/* "NONCE key=PID COMM" as "COMM (pid PID)" into sb; 0 when absent. */
+static int
+proc_marker(const char *out, const char *nonce, const char *key,
+    struct strbuf *sb)
+{
+	char *pat = xasprintf("%s %s=", nonce, key);
+	const char *p = strstr(out, pat), *v, *sp;
+	size_t n;
+
+	if (p != NULL && (p == out || p[-1] == '\n')) {
+		v = p + strlen(pat);
+		n = strcspn(v, "\n");
+		sp = memchr(v, ' ', n);
+		if (sp != NULL)
+			strbuf_addf(sb, "%.*s (pid %.*s)", (int)(v + n - sp - 1),
+			    sp + 1, (int)(sp - v), v);
+	}
+	free(pat);
+	return sb->len > 0;
+}
+
+/* The stop left the pid file's daemon running: SIGTERM ended it (said in
+ * the result), or did not (the task fails). 1 = failed. */
+static int
+check_reap(struct modctx *ctx, const char *name, const char *out,
+    const char *nonce, int wait)
+{
+	struct strbuf t = STRBUF_INIT, l = STRBUF_INIT;
+	int failed = 0;
+
+	if (proc_marker(out, nonce, "term", &t))
+		mod_set(ctx, "terminated", val_str(t.buf));
+	if (proc_marker(out, nonce, "left", &l)) {
+		mod_fail(ctx, "service '%s' did not stop: its own stop left %s "
+		    "running, and SIGTERM to that PID did not end it within "
+		    "%d s", name, l.buf, wait);
+		failed = 1;
+	} else if (t.len) {
+		mod_msg(ctx, "its own stop left %s running: ended by SIGTERM "
+		    "to that PID", t.buf);
+	}
+	strbuf_release(&t);
+	strbuf_release(&l);
+	return failed;
+}
+
 static void
 check_action(struct modctx *ctx, const char *name, const struct svc_plan *pl,
     const char *out, const char *nonce, int wait)
@@ -297,7 +384,9 @@ check_action(struct modctx *ctx, const char *name, const struct svc_plan *pl,
 	int up = marker(out, nonce, "up", -1);
 
 	action_output(out, nonce, &msg);
-	if (en_rc != 0)
+	if (check_reap(ctx, name, out, nonce, wait))
+		;
+	else if (en_rc != 0)
 		mod_fail(ctx, "unable to %s service '%s': %s", pl->en ?
 		    "enable" : "disable", name, msg.buf);
 	else if (pl->act != NULL && rc != 0)
@@ -324,7 +413,7 @@ journal_unit(struct modctx *ctx, const char *name,
 
 static int
 run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
-    const struct svc_plan *pl, int wait, int settle)
+    const struct svc_plan *pl, int wait, int settle, const char *pidf)
 {
 	struct strbuf cmd = STRBUF_INIT;
 	char nonce[17], en[2] = "";
@@ -336,8 +425,9 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	if (pl->en >= 0)
 		en[0] = pl->en ? '1' : '0';
 	shellcmd_build(&cmd, "n=%q; kind=%q; act=%q; en=%q; want=%d; w=%d; "
-	    "settle=%d; nonce=%q\n", name, st->kind, pl->act ? pl->act : "",
-	    en, pl->want_up, wait, settle, nonce);
+	    "settle=%d; nonce=%q; pidf=%q\n", name, st->kind, pl->act ?
+	    pl->act : "", en, pl->want_up, wait, settle, nonce, pidf ? pidf :
+	    "");
 	strbuf_addstr(&cmd, action_script);
 	if ((seq = journal_unit(ctx, name, st, pl)) < 0) {
 		strbuf_release(&cmd);
@@ -421,7 +511,8 @@ service_run(struct modctx *ctx, const struct val *args)
 		return mod_done(ctx, 0);
 	/* act on the name the host knows (nut-client may be nut-monitor) */
 	return mod_done(ctx, run_action(ctx, valid_name(st.unit) ? st.unit :
-	    name, &st, &pl, wait, (int)arg_int(args, "settle", 2)));
+	    name, &st, &pl, wait, (int)arg_int(args, "settle", 2),
+	    arg_str(args, "pid_file")));
 }
 
 static int
@@ -452,6 +543,12 @@ static const struct module_arg service_args[] = {
 	{ "wait", ARG_INT, 0, "10", NULL,
 	  "seconds to wait, after acting, for the service to run (or stop)",
 	  NULL },
+	{ "pid_file", ARG_PATH, 0, NULL, NULL,
+	  "mend: the daemon's pid file, naming it (/run/nut/upsmon.pid: "
+	  "every 'upsmon' is tracked, also one whose pid file was lost); "
+	  "when stop/restart leaves one running, it gets SIGTERM by PID, "
+	  "and the task fails if it "
+	  "still runs `wait` s later (Ansible has no such option)", NULL },
 	{ "settle", ARG_INT, 0, "2", NULL,
 	  "systemd: seconds the unit must stay active, without an automatic "
 	  "restart, after a (re)start (a daemon that dies right after "

@@ -162,6 +162,8 @@ host_results(struct modctx *ctx, const struct rmq_host *h)
 	mod_set(ctx, "version", opt_val(h->version));
 	mod_set(ctx, "init", opt_val(h->init));
 	mod_set(ctx, "running", val_bool(h->running));
+	mod_set(ctx, "pid", h->broker_pid > 0 ? val_int(h->broker_pid) :
+	    val_null());
 	mod_set(ctx, "node", h->hostname ? val_str_take(xasprintf("rabbit@%s",
 	    h->hostname)) : val_null());
 	mod_set(ctx, "user_exists", val_bool(h->user_exists));
@@ -238,7 +240,8 @@ static const struct module_arg rabbitmq_facts_args[] = {
 	{ "rabbitmq_user", ARG_STR, 0, "rabbitmq", NULL,
 	  "user the broker runs as", NULL },
 	{ "pid_file", ARG_PATH, 0, "/var/run/rabbitmq/pid", NULL,
-	  "without systemd: the init script's pid file", NULL },
+	  "without systemd: the init script's pid file (a running broker it "
+	  "does not name is a note: the init script cannot stop it)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -259,7 +262,9 @@ const struct module mod_rabbitmq_facts = {
 	    "reaches it, or null), rmq.plaintext_amqp, rmq.plaintext_plugins, "
 	    "rmq.will_not_boot, rmq.invalid_keys and rmq.unverified_keys "
 	    "[{file, line, key}], rmq.ssl_options, rmq.plugins, rmq.version, "
-	    "rmq.running, rmq.init, rmq.files, rmq.notes.  Read-only.",
+	    "rmq.running (a live beam.smp booting rabbit, whatever the pid "
+	    "file says; else the unit is active), rmq.pid (that process), "
+	    "rmq.init, rmq.files, rmq.notes.  Read-only.",
 	.args = rabbitmq_facts_args,
 	.flags = MOD_SUPPORTS_CHECK,
 	.run = rabbitmq_facts_run,

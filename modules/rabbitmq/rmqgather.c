@@ -31,14 +31,26 @@ static const char detect_script[] =
 	"fi\n"
 	"[ -n \"$v\" ] && echo \"version=$v\"\n"
 	INITSYS_KIND_SH
+	/* the broker that runs: a live beam.smp booting rabbit, whatever its
+	 * pid file says (a booting broker has none yet; a lost one hides it
+	 * from the init script) */
+	"for d in /proc/[0-9]*; do\n"
+	"  [ \"$(cat \"$d/comm\" 2>/dev/null)\" = beam.smp ] || continue\n"
+	"  tr '\\0' ' ' <\"$d/cmdline\" 2>/dev/null | "
+	"grep -q -- '-s rabbit boot' || continue\n"
+	"  grep -q '^State:[[:space:]]*Z' \"$d/status\" 2>/dev/null && "
+	"continue\n"
+	"  echo \"broker_pid=${d#/proc/}\"; break\n"
+	"done\n"
 	"if [ $kind = systemd ]; then\n"
 	"  echo init=systemd\n"
 	"  systemctl is-active --quiet rabbitmq-server 2>/dev/null && "
-	"echo running=1\n"
+	"echo unit_active=1\n"
 	"else\n"
 	"  echo init=sysv\n"
-	"  p=$(cat \"$pidf\" 2>/dev/null) && [ -n \"$p\" ] && "
-	"kill -0 \"$p\" 2>/dev/null && echo running=1\n"
+	"  p=$(cat \"$pidf\" 2>/dev/null); case $p in ''|*[!0-9]*) ;; *) "
+	"[ \"$(cat \"/proc/$p/comm\" 2>/dev/null)\" = beam.smp ] && "
+	"echo \"pid_file_pid=$p\" ;; esac\n"
 	"fi\n"
 	"id -u \"$u\" >/dev/null 2>&1 && echo user=1\n"
 	"command -v rabbitmq-diagnostics >/dev/null 2>&1 && "
@@ -138,8 +150,12 @@ detect_kv(struct rmq_host *h, struct detect *d, const char *k, const char *v)
 		h->init = xstrdup(v);
 	else if (strcmp(k, "hostname") == 0 && h->hostname == NULL)
 		h->hostname = xstrdup(v);
-	else if (strcmp(k, "running") == 0)
-		h->running = 1;
+	else if (strcmp(k, "broker_pid") == 0)
+		h->broker_pid = atol(v);
+	else if (strcmp(k, "pid_file_pid") == 0)
+		h->pid_file_pid = atol(v);
+	else if (strcmp(k, "unit_active") == 0)
+		h->unit_active = 1;
 	else if (strcmp(k, "user") == 0)
 		h->user_exists = 1;
 	else if (strcmp(k, "diagnostics") == 0)
@@ -180,6 +196,23 @@ confd_glob(const char *dir, const char *cf)
 	return xasprintf("%s/*.conf", cf);
 }
 
+/* Running = a live broker process; the unit's state or the pid file only
+ * when no such process was seen.  A broker the pid file does not name is
+ * a note: the init script says "not running" and cannot stop it. */
+static void
+judge_running(struct rmq_host *h, const char *pidf)
+{
+	int sysv = h->init != NULL && strcmp(h->init, "sysv") == 0;
+
+	h->running = h->broker_pid > 0 || h->unit_active ||
+	    h->pid_file_pid > 0;
+	if (sysv && h->broker_pid > 0 && h->pid_file_pid != h->broker_pid)
+		val_list_push(h->notes, val_str_take(xasprintf("the broker "
+		    "runs (beam.smp pid %ld) but %s does not name it: the "
+		    "init script cannot see or stop it", h->broker_pid,
+		    pidf)));
+}
+
 static int
 run_detect(struct modctx *ctx, const struct val *args, struct rmq_host *h,
     struct detect *d)
@@ -196,8 +229,10 @@ run_detect(struct modctx *ctx, const struct val *args, struct rmq_host *h,
 	strbuf_addstr(&cmd, detect_script);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
-	if (ret == 0)
+	if (ret == 0) {
 		detect_parse(h, d, r.out.buf);
+		judge_running(h, arg_str(args, "pid_file"));
+	}
 	if (ret == 0 && !d->end)
 		ret = mod_fail(ctx, "cannot inspect RabbitMQ on the host: %s",
 		    r.err.len ? r.err.buf : "the detect script failed") - 1;

@@ -12,7 +12,8 @@
  *      (modules/rabbitmq/rmqhost.h decides the main file), the conf.d files
  *      (CONFIG_FILES, default CONF_DIR/conf.d/ *.conf, byte order as the
  *      broker sorts them), the package version, the init system, whether
- *      the broker runs, the broker's user, rabbitmq-diagnostics and
+ *      the broker runs (a live beam.smp booting rabbit, whatever the pid
+ *      file says), the broker's user, rabbitmq-diagnostics and
  *      openssl on the host;
  *   3. rabbitmq.conf, each conf.d file, the legacy rabbitmq.config,
  *      advanced.config and enabled_plugins (missing files are facts, not
@@ -51,7 +52,12 @@ struct rmq_host {
 	struct rmq_legacy legacy_scan, advanced_scan;
 	/* detect script */
 	char *version, *init, *hostname;
-	int running, user_exists, diagnostics, openssl;
+	int user_exists, diagnostics, openssl;
+	/* running: a live beam.smp booting rabbit (broker_pid), else the
+	 * unit is active (systemd) or the pid file names a live beam.smp
+	 * (pid_file_pid; without systemd) */
+	int running, unit_active;
+	long broker_pid, pid_file_pid;
 	struct val *notes;           /* list of strings */
 };
 

@@ -8,6 +8,8 @@
 #    tracked PID, said in the report), keep waiting past rmq_start_timeout
 #    because the broker lives and its log grows (said in the report), prove
 #    the running listeners are the file's, and exit 0; messages intact;
+#    rabbitmq_facts says the broker runs (its beam.smp) and that the pid
+#    file does not name it;
 # 2. the running configuration disagrees with the file: rabbitmq.conf is
 #    put back by hand (the broker still serves TLS); rabbitmq_live names the
 #    mismatch, fails, and journals it; `mend rollback last` restarts the
@@ -57,6 +59,11 @@ cat "$T/out" "$T/throttle.log"
 expect_rc 0
 lab_sh $N rm -f /run/rabbitmq/pid.hidden
 r='restart the broker' w='wait until the broker answers on TLS (or says BOOT FAILED)'
+# rabbitmq_facts judged "running" by the live beam.smp, not the pid file
+[ "$(jdata "$T/fix.json" h$N facts .data.running)" = true ] || fail "facts: the broker without its pid file is not running"
+[ "$(jdata "$T/fix.json" h$N facts .data.pid)" = "$pid0" ] || fail "facts: pid is not the broker's $pid0"
+jdata "$T/fix.json" h$N facts '.data.notes[]' | grep -q "the broker runs (beam.smp pid $pid0) but /var/run/rabbitmq/pid does not name it: the init script cannot see or stop it" ||
+	fail "facts: no note that the pid file does not name the broker"
 jdata "$T/fix.json" h$N "$r" .message | grep -q "left beam.smp (pid $pid0) running: ended by SIGTERM to that PID" ||
 	fail "the report does not say the hidden broker was stopped by SIGTERM"
 [ "$(jdata "$T/fix.json" h$N "$r" .data.terminated)" = "beam.smp (pid $pid0)" ] || fail "terminated"
