@@ -6,7 +6,9 @@
  * one round trip (symlinks followed) and written on the controller only
  * when its SHA-1 differs from the local copy's, atomically (temp file in
  * the same directory, fsync, rename: the local file is old or new, never
- * partial), keeping the local file's mode.  Ansible's return values
+ * partial), keeping the local file's mode; a new one gets the remote
+ * file's mode (plus u+w) less the umask, as OpenSSH's sftp/scp get that
+ * ansible's fetch uses.  Ansible's return values
  * (checksum, remote_checksum, md5sum, dest, file) and messages; check mode
  * skips the task, as Ansible's fetch does.  The host is never changed, so
  * nothing is journaled (a rollback leaves fetched files alone).
@@ -131,7 +133,7 @@ not_regular(struct modctx *ctx, const char *src)
 /* Write data to dest when it differs; sets the return values. */
 static int
 store(struct modctx *ctx, const struct val *args, const char *dest,
-    const struct strbuf *data)
+    const struct strbuf *data, unsigned remote_mode)
 {
 	struct strbuf local = STRBUF_INIT;
 	char rsum[41], lsum[41] = "", md5[33];
@@ -147,7 +149,8 @@ store(struct modctx *ctx, const struct val *args, const char *dest,
 		mod_set(ctx, "checksum", val_str(lsum));
 		mod_set(ctx, "md5sum", val_str(md5));
 	} else if (make_parents(dest) < 0 ||
-	    replace_file_atomic(dest, data->buf, data->len) < 0) {
+	    replace_file_atomic(dest, data->buf, data->len,
+	    (remote_mode & 0777) | 0200) < 0) {
 		mod_fail(ctx, "Failed to fetch the file: %s: %s", dest,
 		    strerror(errno));
 		ret = -1;
@@ -184,7 +187,7 @@ fetch_run(struct modctx *ctx, const struct val *args)
 	else if (ret == 0 && type != S_IFREG)
 		ret = not_regular(ctx, src);
 	else if (ret == 0 && (ret = local_dest(ctx, args, &dest)) == 0)
-		ret = store(ctx, args, dest.buf, &data);
+		ret = store(ctx, args, dest.buf, &data, meta.mode);
 	strbuf_release(&data);
 	strbuf_release(&dest);
 	file_meta_release(&meta);

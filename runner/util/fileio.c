@@ -32,7 +32,7 @@ write_all(int fd, const void *buf, size_t len)
 
 /* The mode a new file would get, or the existing file's. */
 static mode_t
-mode_for(const char *path)
+mode_for(const char *path, unsigned create_mode)
 {
 	struct stat st;
 	unsigned um = 022;
@@ -48,7 +48,7 @@ mode_for(const char *path)
 				break;
 		fclose(f);
 	}
-	return 0666 & ~(mode_t)um;
+	return (mode_t)(create_mode & 0777) & ~(mode_t)um;
 }
 
 static void
@@ -68,7 +68,8 @@ sync_dir(const char *path)
 }
 
 int
-replace_file_atomic(const char *path, const void *buf, size_t len)
+replace_file_atomic(const char *path, const void *buf, size_t len,
+    unsigned create_mode)
 {
 	size_t n = strlen(path) + 8;
 	char *tmp = malloc(n);
@@ -81,7 +82,7 @@ replace_file_atomic(const char *path, const void *buf, size_t len)
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode_for(path)) < 0 ||
+	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode_for(path, create_mode)) < 0 ||
 	    fsync(fd) < 0) {
 		err = errno;
 		close(fd);
