@@ -1787,8 +1787,10 @@ worker(void *arg)
 	return NULL;
 }
 
+/* Run fn (a worker taking hosts from the batch) on min(forks, batch)
+ * threads; one runs on the calling thread. */
 static void
-run_batch(struct play_run *pr)
+run_threads(struct play_run *pr, void *(*fn)(void *))
 {
 	size_t nthreads = (size_t)pr->opts->forks, i;
 	pthread_t *th;
@@ -1797,14 +1799,14 @@ run_batch(struct play_run *pr)
 	if (nthreads > pr->nbatch)
 		nthreads = pr->nbatch;
 	if (nthreads <= 1) {
-		worker(pr);
+		fn(pr);
 		return;
 	}
 	th = xcalloc(nthreads, sizeof(*th));
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1024 * 1024);
 	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&th[i], &attr, worker, pr) != 0)
+		if (pthread_create(&th[i], &attr, fn, pr) != 0)
 			fatal("pthread_create failed");
 	for (i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
@@ -2066,31 +2068,6 @@ gather_worker(void *arg)
 	return NULL;
 }
 
-static void
-run_threads(struct play_run *pr, void *(*fn)(void *))
-{
-	size_t nthreads = (size_t)pr->opts->forks, i;
-	pthread_t *th;
-	pthread_attr_t attr;
-
-	if (nthreads > pr->nbatch)
-		nthreads = pr->nbatch;
-	if (nthreads <= 1) {
-		fn(pr);
-		return;
-	}
-	th = xcalloc(nthreads, sizeof(*th));
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 1024 * 1024);
-	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&th[i], &attr, fn, pr) != 0)
-			fatal("pthread_create failed");
-	for (i = 0; i < nthreads; i++)
-		pthread_join(th[i], NULL);
-	pthread_attr_destroy(&attr);
-	free(th);
-}
-
 static int
 gather_wanted(const struct play *p, const struct run_opts *o)
 {
@@ -2195,7 +2172,7 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.done_before = off;
 		pr.deadline = deadline;
 		batch_prepare(es, &pr, hosts, nhosts);
-		run_batch(&pr);
+		run_threads(&pr, worker);
 		batch_finish(es, &pr);
 		off += sizes[b];
 		if ((batch_breached(p, &pr) || safety_breached(p, es->opts,
