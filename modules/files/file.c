@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/files/fsdirs.h"
 #include "modules/module.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
@@ -227,28 +228,6 @@ add_state_diff(struct modctx *ctx, const char *path, const struct fstate *a,
 	strbuf_release(&y);
 }
 
-/* Run a command that changes the host; its failure is the task's. */
-static int
-run_change(struct modctx *ctx, const char *cmd, const void *in, size_t len,
-    const char *what, const char *path, struct strbuf *out)
-{
-	struct exec_res r;
-	int ret;
-
-	exec_res_init(&r);
-	ret = mod_exec(ctx, cmd, in, len, &r);
-	strbuf_rtrim(&r.err);
-	if (ret == 0 && r.rc != 0) {
-		mod_fail(ctx, "cannot %s '%s': %s", what, path, r.err.len ?
-		    r.err.buf : "command failed");
-		ret = -1;
-	} else if (ret == 0 && out != NULL) {
-		strbuf_add(out, r.out.buf, r.out.len);
-	}
-	exec_res_release(&r);
-	return ret;
-}
-
 static struct file_meta
 meta_of(const struct fstate *s)
 {
@@ -344,71 +323,6 @@ do_file(struct modctx *ctx, const char *path, const struct val *args,
 
 /* ---- state=directory ---- */
 
-/* The directories mkdir -p would make for path, outermost first
- * (path is absolute and normalised enough: '//' and '/.' are kept). */
-static int
-missing_dirs(struct modctx *ctx, const char *path, struct val **out)
-{
-	struct strbuf cmd = STRBUF_INIT, o = STRBUF_INIT;
-	int ret;
-
-	shellcmd_build(&cmd, "p=%q; l=\n"
-	    "while [ -n \"$p\" ] && [ \"$p\" != / ] && ! [ -e \"$p\" ] && "
-	    "! [ -L \"$p\" ]; do l=\"$p\n$l\"; p=${p%%/*}; done\n"
-	    "if [ -n \"$p\" ] && [ \"$p\" != / ] && ! [ -d \"$p\" ]; then "
-	    "echo \"$p is not a directory\" >&2; exit 1; fi\n"
-	    "printf '%%s' \"$l\"\n", path);
-	ret = run_change(ctx, cmd.buf, NULL, 0, "make the directory", path,
-	    &o);
-	*out = val_list();
-	if (ret == 0) {
-		const char *p = o.buf, *e;
-
-		for (; *p != '\0'; p = *e ? e + 1 : e) {
-			e = strchrnul(p, '\n');
-			if (e > p)
-				val_list_push(*out, val_strn(p, e - p));
-		}
-	}
-	strbuf_release(&cmd);
-	strbuf_release(&o);
-	return ret;
-}
-
-/* mkdir each of dirs (journaled, outermost first), then the attributes
- * of each as Ansible does for the directories it made. */
-static int
-make_dirs(struct modctx *ctx, const struct val *dirs, const struct val *args)
-{
-	struct fs_change c = { NULL, "dir", NULL, NULL, NULL, NULL, 0 };
-	size_t i;
-	int ret = 0, ch;
-
-	for (i = 0; i < dirs->u.list.n && ret == 0 && !ctx->failed; i++) {
-		const char *d = dirs->u.list.items[i]->u.str.s;
-		long seq;
-		char *cmd;
-
-		c.path = d;
-		if ((seq = mod_journal_fs(ctx, &c)) < 0)
-			return mod_fail(ctx, "cannot write the journal entry "
-			    "for '%s': not changing it", d);
-		cmd = shellcmd("mkdir -- %q", d);
-		ret = run_change(ctx, cmd, NULL, 0, "make the directory", d,
-		    NULL);
-		free(cmd);
-		if (ret != 0) {
-			mod_journal_fail(ctx, seq, ctx->msg.buf);
-			break;
-		}
-		mod_journal_done(ctx, seq, "", 0, NULL);
-		ret = rf_set_attrs(ctx, d, NULL, NULL, 0, arg_str(args,
-		    "mode"), arg_str(args, "owner"), arg_str(args, "group"),
-		    &ch);
-	}
-	return ret;
-}
-
 static int
 do_directory(struct modctx *ctx, const char *path, const struct val *args,
     const struct fstate *s, int *changed)
@@ -440,9 +354,10 @@ do_directory(struct modctx *ctx, const char *path, const struct val *args,
 	*changed = 1;
 	if (ctx->check)
 		return 0;
-	ret = missing_dirs(ctx, path, &dirs);
+	ret = fsdirs_missing(ctx, path, &dirs);
 	if (ret == 0)
-		ret = make_dirs(ctx, dirs, args);
+		ret = fsdirs_make(ctx, dirs, arg_str(args, "mode"),
+		    arg_str(args, "owner"), arg_str(args, "group"));
 	val_free(dirs);
 	return ret;
 }
@@ -462,7 +377,7 @@ do_touch(struct modctx *ctx, const char *path, const struct val *args,
 		return 0;
 	if (!is(s, "absent")) {
 		cmd = shellcmd("touch -- %q", path);
-		ret = run_change(ctx, cmd, NULL, 0, "touch", path, NULL);
+		ret = fs_run_change(ctx, cmd, NULL, 0, "touch", path, NULL);
 		free(cmd);
 		return ret != 0 ? ret : attrs_of(ctx, path, s, args, &ch);
 	}
@@ -473,7 +388,7 @@ do_touch(struct modctx *ctx, const char *path, const struct val *args,
 	cmd = shellcmd("p=%q; [ -d \"$(dirname -- \"$p\")\" ] || { echo "
 	    "\"Error, could not touch target: parent directory does not "
 	    "exist\" >&2; exit 1; }; : >>\"$p\"", path);
-	ret = run_change(ctx, cmd, NULL, 0, "touch", path, NULL);
+	ret = fs_run_change(ctx, cmd, NULL, 0, "touch", path, NULL);
 	free(cmd);
 	if (ret != 0) {
 		mod_journal_fail(ctx, seq, ctx->msg.buf);
@@ -541,7 +456,7 @@ do_link(struct modctx *ctx, const char *path, const struct val *args,
 	cmd = shellcmd("p=%q; t=$(mktemp -u \"$p.mend.XXXXXX\") && "
 	    "ln -s -- %q \"$t\" && mv -Tf -- \"$t\" \"$p\" || "
 	    "{ rm -f -- \"$t\"; exit 1; }", path, src);
-	ret = run_change(ctx, cmd, NULL, 0, "make the link", path, NULL);
+	ret = fs_run_change(ctx, cmd, NULL, 0, "make the link", path, NULL);
 	free(cmd);
 	if (ret != 0)
 		mod_journal_fail(ctx, seq, ctx->msg.buf);
@@ -565,7 +480,7 @@ archive_dir(struct modctx *ctx, const char *path, struct strbuf *tar)
 	    "tar -cpf - -C \"$(dirname -- \"$p\")\" -- "
 	    "\"$(basename -- \"$p\")\"", path, (int)FILE_TREE_MAX,
 	    (int)FILE_TREE_MAX);
-	ret = run_change(ctx, cmd, NULL, 0, "archive (for the journal) the "
+	ret = fs_run_change(ctx, cmd, NULL, 0, "archive (for the journal) the "
 	    "directory", path, tar);
 	free(cmd);
 	return ret;
@@ -591,7 +506,7 @@ remove_tree(struct modctx *ctx, const char *path, const struct fstate *s)
 		goto out;
 	}
 	cmd = shellcmd("rm -rf -- %q", path);
-	ret = run_change(ctx, cmd, NULL, 0, "remove", path, NULL);
+	ret = fs_run_change(ctx, cmd, NULL, 0, "remove", path, NULL);
 	free(cmd);
 	if (ret != 0)
 		mod_journal_fail(ctx, seq, ctx->msg.buf);
@@ -616,7 +531,7 @@ remove_link(struct modctx *ctx, const char *path, const struct fstate *s)
 		return mod_fail(ctx, "cannot write the journal entry for "
 		    "'%s': not changing it", path);
 	cmd = shellcmd("rm -f -- %q", path);
-	ret = run_change(ctx, cmd, NULL, 0, "remove", path, NULL);
+	ret = fs_run_change(ctx, cmd, NULL, 0, "remove", path, NULL);
 	free(cmd);
 	if (ret != 0)
 		mod_journal_fail(ctx, seq, ctx->msg.buf);

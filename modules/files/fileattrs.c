@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "modules/files/fileattrs.h"
+#include "modules/files/fsdirs.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/banned.h"
 
@@ -46,8 +47,12 @@ fileattrs_write(struct modctx *ctx, const struct val *args,
 	o.mkdirs = !meta->exists;
 	o.validate = arg_str(args, "validate");
 	o.before = meta;
-	ret = mod_write_file_opts(ctx, path, meta->exists ? old : NULL,
-	    new->buf, new->len, &o);
+	/* parents made here are journaled; mkdir -p in the write then
+	 * finds them (and makes none in check mode, where nothing runs) */
+	ret = meta->exists ? 0 : fsdirs_make_parents(ctx, path);
+	if (ret == 0)
+		ret = mod_write_file_opts(ctx, path, meta->exists ? old :
+		    NULL, new->buf, new->len, &o);
 	if (ret == 0) {
 		mod_changed(ctx);
 		if (o.backup_file != NULL)

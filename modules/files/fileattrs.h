@@ -35,7 +35,8 @@ int fileattrs_validate_cmd(const char *module, const struct val *args,
     struct err *e);
 
 /* Write the new content of `path` (meta/old: as read; a file that did not
- * exist is created with its directories), keeping its mode and owner,
+ * exist is created with its missing directories, each journaled so that
+ * rollback removes it), keeping its mode and owner,
  * with args' backup (the copy's path returned under `backup_key`) and
  * validate; marks the task changed.  Returns 0, -1 (failed, recorded) or
  * TERR_*.  mode/owner/group are fileattrs_apply()'s. */
