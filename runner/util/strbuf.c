@@ -261,24 +261,26 @@ strbuf_addquoted(struct strbuf *sb, const char *s)
 void
 strbuf_addjson(struct strbuf *sb, const char *s, size_t len)
 {
-	size_t i;
+	size_t i, run = 0;
 
 	strbuf_addch(sb, '"');
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
+			continue;
+		/* the bytes that need no escape, in one piece */
+		strbuf_add(sb, s + run, i - run);
+		run = i + 1;
 		switch (c) {
 		case '"': strbuf_addstr(sb, "\\\""); break;
 		case '\\': strbuf_addstr(sb, "\\\\"); break;
 		case '\n': strbuf_addstr(sb, "\\n"); break;
 		case '\r': strbuf_addstr(sb, "\\r"); break;
 		case '\t': strbuf_addstr(sb, "\\t"); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				strbuf_addf(sb, "\\u%04x", c);
-			else
-				strbuf_addch(sb, c);
+		default: strbuf_addf(sb, "\\u%04x", c);
 		}
 	}
+	strbuf_add(sb, s + run, len - run);
 	strbuf_addch(sb, '"');
 }

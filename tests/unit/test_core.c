@@ -63,6 +63,28 @@ test_strbuf_cap(void **state)
 	strbuf_release(&sb);
 }
 
+/* strbuf_addjson escapes exactly the bytes JSON needs escaped, whatever
+ * sits between them (runs of plain bytes are copied in one piece), keeps
+ * bytes >= 0x80 as they are, and a NUL inside the length is \u0000. */
+static void
+test_strbuf_addjson(void **state)
+{
+	static const char in[] = "a\"b\\c\nd\re\tf\001g\177h\303\251";
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addjson(&sb, in, sizeof(in) - 1);
+	assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g"
+	    "\\u007fh\303\251\"");
+	strbuf_reset(&sb);
+	strbuf_addjson(&sb, "", 0);
+	strbuf_addjson(&sb, "\"\"", 2);
+	strbuf_addjson(&sb, "x\0y", 3);
+	strbuf_addjson(&sb, "plain", 5);
+	assert_string_equal(sb.buf, "\"\"\"\\\"\\\"\"\"x\\u0000y\"\"plain\"");
+	strbuf_release(&sb);
+}
+
 static void
 test_strbuf_long_format(void **state)
 {
@@ -468,6 +490,7 @@ main(void)
 		cmocka_unit_test(test_strbuf_basics),
 		cmocka_unit_test(test_strbuf_cap),
 		cmocka_unit_test(test_strbuf_long_format),
+		cmocka_unit_test(test_strbuf_addjson),
 		cmocka_unit_test(test_strbuf_read_file),
 		cmocka_unit_test(test_quoting_hostile),
 		cmocka_unit_test(test_shellcmd_format),
