@@ -112,6 +112,8 @@ check:
 	tests/template/diff
 	tests/hostile/secrets
 	tests/e2e/run
+	$(MAKE) asan-e2e
+	tests/torture/run --quick
 	tests/e2e/fleet/run
 
 fleet: mend
