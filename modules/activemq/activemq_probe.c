@@ -23,8 +23,6 @@
  * once; the log's ERROR and "Caused by" lines come back in boot_errors.
  * Never an exit code.  Read-only: runs in check mode.
  */
-#include <openssl/err.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +30,7 @@
 
 #include "modules/activemq/amqwire.h"
 #include "modules/module.h"
+#include "modules/svcprobe.h"
 #include "runner/util/clock.h"
 #include "runner/transport/tls.h"
 #include "runner/util/shellcmd.h"
@@ -40,17 +39,13 @@
 #define RETRY_MS 2000
 #define READ_CAP 16384
 
-enum outcome { OUT_ACCEPTED, OUT_REFUSED, OUT_ERROR };
-enum expect { EXP_ANY, EXP_ACCEPTED, EXP_REFUSED };
-static const char *const outcome_names[] = { "accepted", "refused", "error" };
-
 struct probe {
 	struct modctx *ctx;
 	const struct val *args;
 	const char *host;
 	int port, tls, timeout_s, from_controller;
 	enum amqw_proto proto;
-	enum expect expect;
+	enum svcp_expect expect;
 	int expect_arg;              /* -1: by mode */
 	struct conn *conn, *local;
 	char *cafile, *certfile, *keyfile;
@@ -58,11 +53,9 @@ struct probe {
 };
 
 struct attempt {
-	enum outcome out;
-	struct strbuf detail;
+	struct svcp_attempt s;       /* outcome, detail, TLS (svcprobe.h) */
+	enum amqw_proto proto;
 	struct amqw_reply reply;
-	struct tls_info ti;
-	int have_tls, verified, fatal, transport_err;
 };
 
 struct boot {
@@ -70,181 +63,73 @@ struct boot {
 	struct strbuf lines;
 };
 
-static void
-setf(struct attempt *a, enum outcome o, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-setf(struct attempt *a, enum outcome o, const char *fmt, ...)
-{
-	va_list ap;
-
-	a->out = o;
-	strbuf_reset(&a->detail);
-	va_start(ap, fmt);
-	strbuf_vaddf(&a->detail, fmt, ap);
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* One attempt                                                         */
 
-static int
-open_stream(struct probe *p, struct attempt *a, int secs, struct tstream **s)
-{
-	struct err e = ERR_INIT;
-	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
-	const char *why = err_text(&e, "unknown error");
-
-	if (ret == TERR_CONNECT)
-		setf(a, OUT_REFUSED, "%s", strcasestr(why, "refused") ?
-		    "connection refused" : why);
-	else if (ret != 0)
-		setf(a, OUT_ERROR, "%s", why);
-	if (ret == TERR_UNREACHABLE && !p->from_controller)
-		a->transport_err = ret;
-	err_release(&e);
-	return ret == 0 ? 0 : -1;
-}
-
-static int
-handshake(struct probe *p, struct attempt *a, struct tstream *s, int ms,
-    struct tls_conn **t)
-{
-	struct tls_opts o;
-	struct err e = ERR_INIT;
-	const char *why;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	o.cafile = p->cafile;
-	o.verify_name = p->verify_name;
-	o.certfile = p->certfile;
-	o.keyfile = p->keyfile;
-	o.timeout_ms = ms;
-	ret = tls_client_start(s, &o, t, &a->ti, &e);
-	a->have_tls = a->ti.version[0] != '\0' || a->ti.subject[0] != '\0';
-	why = err_text(&e, "unknown error");
-	if (ret == 0)
-		a->verified = 1;
-	else if (strncmp(why, "cannot load", 11) == 0 && (a->fatal = 1))
-		setf(a, OUT_ERROR, "%s", why);
-	else if (strstr(why, "certificate verify failed") != NULL)
-		setf(a, OUT_ERROR, "we rejected the server: %s (server "
-		    "certificate '%s', issuer '%s')", why, a->ti.subject,
-		    a->ti.issuer);
-	else if (strstr(why, "alert") || strstr(why, "peer closed") ||
-	    strstr(why, "unexpected eof") || strstr(why, "reset"))
-		setf(a, OUT_REFUSED, "the server refused the TLS handshake: "
-		    "%s", why);
-	else
-		setf(a, OUT_ERROR, "%s", why);
-	err_release(&e);
-	return ret;
-}
-
 static void
-read_failed(struct probe *p, struct attempt *a, ssize_t n, size_t got)
-{
-	unsigned long code, last = 0;
-	const char *r;
-
-	if (n == TERR_TIMEOUT) {
-		setf(a, OUT_ERROR, "no complete %s reply within %d s (%zu "
-		    "bytes)", amqw_proto_name(p->proto), p->timeout_s, got);
-		return;
-	}
-	while ((code = ERR_get_error()) != 0)
-		last = code;
-	r = last ? ERR_reason_error_string(last) : NULL;
-	setf(a, OUT_REFUSED, "the server closed the %sconnection without a "
-	    "%s reply%s%s", p->tls ? "TLS " : "", amqw_proto_name(p->proto),
-	    r ? ": " : "", r ? r : "");
-}
-
-static void
-classify(struct probe *p, struct attempt *a)
+classify(struct attempt *a, int tls)
 {
 	const struct amqw_reply *r = &a->reply;
 
 	if (r->kind == AMQW_HELLO || r->kind == AMQW_REFUSAL)
-		setf(a, OUT_ACCEPTED, "%s %s", amqw_proto_name(p->proto),
+		svcp_setf(&a->s, SVCP_ACCEPTED, "%s %s", amqw_proto_name(a->proto),
 		    r->detail);
 	else if (r->kind == AMQW_TLS_ALERT)
-		setf(a, p->tls ? OUT_ERROR : OUT_REFUSED, "%s: cleartext is "
+		svcp_setf(&a->s, tls ? SVCP_ERROR : SVCP_REFUSED, "%s: cleartext is "
 		    "not accepted", r->detail);
 	else
-		setf(a, OUT_ERROR, "%s", r->detail);
+		svcp_setf(&a->s, SVCP_ERROR, "%s", r->detail);
+}
+
+/* svcprobe's parser: a complete answer of the protocol, classified. */
+static int
+parse(void *arg, struct svcp_attempt *s, const unsigned char *in, size_t len,
+    int tls)
+{
+	struct attempt *a = arg;
+
+	(void)s;
+	amqw_classify(a->proto, in, len, &a->reply);
+	if (a->reply.kind == AMQW_INCOMPLETE)
+		return 0;
+	classify(a, tls);
+	return 1;
 }
 
 static void
-exchange(struct probe *p, struct attempt *a, struct tstream *s,
-    struct tls_conn *t, int ms)
+target(const struct probe *p, struct svcp_target *t)
 {
-	struct strbuf in = STRBUF_INIT;
-	size_t hl;
-	const unsigned char *h = amqw_hello(p->proto, &hl);
-	char buf[4096];
-	ssize_t n = 0;
-
-	if (hl > 0)
-		n = t ? tls_write(t, h, hl) : tstream_write(s, h, hl);
-	if (hl > 0 && n != (ssize_t)hl) {
-		read_failed(p, a, -1, 0);
-		goto out;
-	}
-	for (;;) {
-		n = t ? tls_read(t, buf, sizeof(buf), ms) :
-		    tstream_read(s, buf, sizeof(buf), ms);
-		if (n <= 0) {
-			read_failed(p, a, n, in.len);
-			break;
-		}
-		strbuf_add(&in, buf, (size_t)n);
-		amqw_classify(p->proto, (const unsigned char *)in.buf, in.len,
-		    &a->reply);
-		if (a->reply.kind != AMQW_INCOMPLETE || in.len > READ_CAP) {
-			classify(p, a);
-			break;
-		}
-	}
-out:
-	strbuf_release(&in);
+	memset(t, 0, sizeof(*t));
+	t->conn = p->conn;
+	t->host = p->host;
+	t->port = p->port;
+	t->tls = p->tls;
+	t->timeout_s = p->timeout_s;
+	t->from_controller = p->from_controller;
+	t->cafile = p->cafile;
+	t->certfile = p->certfile;
+	t->keyfile = p->keyfile;
+	t->verify_name = p->verify_name;
 }
 
 static void
 attempt_run(struct probe *p, struct attempt *a, long long deadline)
 {
-	struct tstream *s = NULL;
-	struct tls_conn *t = NULL;
-	long long left = deadline - mono_ms();
-	int ms = p->timeout_s * 1000;
+	struct svcp_target t;
+	struct svcp_proto pr = { amqw_proto_name(p->proto), NULL, 0,
+	    READ_CAP, parse, a };
 
-	if (left > 0 && left < ms)
-		ms = (int)left;
-	if (ms < 1000)
-		ms = 1000;
+	target(p, &t);
+	pr.hello = amqw_hello(p->proto, &pr.hello_len);
 	memset(&a->reply, 0, sizeof(a->reply));
-	memset(&a->ti, 0, sizeof(a->ti));
-	a->have_tls = a->verified = 0;
-	ERR_clear_error();
-	if (open_stream(p, a, (ms + 999) / 1000, &s) == 0 &&
-	    (!p->tls || handshake(p, a, s, ms, &t) == 0))
-		exchange(p, a, s, t, ms);
-	if (t != NULL)
-		tls_close(t);
-	if (s != NULL)
-		tstream_close(s);
-	ERR_clear_error();
+	a->proto = p->proto;
+	svcp_attempt_run(&t, &pr, &a->s, deadline);
 }
 
 static int
 met(const struct probe *p, const struct attempt *a)
 {
-	if (a->out == OUT_ERROR)
-		return 0;
-	return p->expect == EXP_ANY ||
-	    (p->expect == EXP_ACCEPTED) == (a->out == OUT_ACCEPTED);
+	return svcp_met(p->expect, &a->s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -301,36 +186,25 @@ read_boot(struct probe *p, struct boot *b)
 	return ret;
 }
 
-static void
-pause_until(long long deadline)
-{
-	long long ms = deadline - mono_ms();
-
-	if (ms > RETRY_MS)
-		ms = RETRY_MS;
-	if (ms > 0)
-		usleep((useconds_t)ms * 1000);
-}
-
 static int
 wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 {
 	long long deadline = mono_ms() + arg_int(p->args, "wait", 0) * 1000;
-	int watch = p->expect == EXP_ACCEPTED &&
+	int watch = p->expect == SVCP_EXPECT_ACCEPTED &&
 	    (arg_str(p->args, "pid_file") || arg_str(p->args, "boot_log"));
 	int ret = 0;
 
 	for (;;) {
 		attempt_run(p, a, deadline);
 		(*attempts)++;
-		if (a->transport_err)
-			return a->transport_err;
-		if (met(p, a) || a->fatal || mono_ms() >= deadline)
+		if (a->s.transport_err)
+			return a->s.transport_err;
+		if (met(p, a) || a->s.fatal || mono_ms() >= deadline)
 			break;
 		if (watch && ((ret = read_boot(p, b)) != 0 || b->exited ||
 		    b->failed))
 			break;
-		pause_until(deadline);
+		svcp_pause_until(deadline, RETRY_MS);
 	}
 	if (ret == 0 && watch && !met(p, a) && !b->checked)
 		ret = read_boot(p, b);
@@ -341,62 +215,28 @@ wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 /* Results                                                             */
 
 static struct val *
-tls_val(const struct probe *p, const struct attempt *a)
-{
-	const struct tls_info *ti = &a->ti;
-	struct val *m;
-
-	if (!p->tls || !a->have_tls)
-		return val_null();
-	m = val_map();
-	val_map_set(m, "version", val_str(ti->version));
-	val_map_set(m, "cipher", val_str(ti->cipher));
-	val_map_set(m, "subject", val_str(ti->subject));
-	val_map_set(m, "issuer", val_str(ti->issuer));
-	val_map_set(m, "not_after", val_str(ti->not_after));
-	val_map_set(m, "days_left", val_int(ti->days_left));
-	val_map_set(m, "verified", val_bool(a->verified));
-	val_map_set(m, "client_cert", val_bool(p->certfile != NULL));
-	return m;
-}
-
-static struct val *
-lines_val(const struct strbuf *sb)
-{
-	struct val *l = val_list();
-	const char *s = sb->buf;
-
-	while (*s != '\0') {
-		size_t n = strcspn(s, "\n");
-
-		if (n)
-			val_list_push(l, val_strn(s, n));
-		s += n + (s[n] == '\n');
-	}
-	return l;
-}
-
-static struct val *
 result_val(struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, long long ms)
 {
 	struct val *m = val_map();
+	struct svcp_target t;
 
+	target(p, &t);
 	val_map_set(m, "host", val_str(p->host));
 	val_map_set(m, "port", val_int(p->port));
 	val_map_set(m, "protocol", val_str(amqw_proto_name(p->proto)));
 	val_map_set(m, "mode", val_str(p->tls ? "tls" : "plaintext"));
-	val_map_set(m, "outcome", val_str(outcome_names[a->out]));
-	val_map_set(m, "accepted", val_bool(a->out == OUT_ACCEPTED));
+	val_map_set(m, "outcome", val_str(svcp_outcome_names[a->s.out]));
+	val_map_set(m, "accepted", val_bool(a->s.out == SVCP_ACCEPTED));
 	val_map_set(m, "ok", val_bool(met(p, a)));
-	val_map_set(m, "detail", val_str(a->detail.buf));
+	val_map_set(m, "detail", val_str(a->s.detail.buf));
 	val_map_set(m, "server", val_str(a->reply.server));
-	val_map_set(m, "tls", tls_val(p, a));
+	val_map_set(m, "tls", svcp_tls_val(&t, &a->s));
 	val_map_set(m, "attempts", val_int(attempts));
 	val_map_set(m, "elapsed", val_int((ms + 500) / 1000));
 	val_map_set(m, "broker_exited", val_bool(b->exited));
 	val_map_set(m, "boot_failed", val_bool(b->failed || b->exited));
-	val_map_set(m, "boot_errors", lines_val(&b->lines));
+	val_map_set(m, "boot_errors", val_list_of_lines(b->lines.buf));
 	return m;
 }
 
@@ -426,23 +266,24 @@ static void
 message(const struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, struct strbuf *sb)
 {
+	struct svcp_target t;
+
 	strbuf_addf(sb, "%s:%d %s %s: ", p->host, p->port,
 	    amqw_proto_name(p->proto), p->tls ? "over TLS" : "in cleartext");
-	if (met(p, a) && p->tls && a->out == OUT_ACCEPTED)
-		strbuf_addf(sb, "%s %s, certificate '%s' verified%s%s, %ld days "
-		    "left; %s", a->ti.version, a->ti.cipher, a->ti.subject,
-		    p->verify_name ? " for " : " (chain only)",
-		    p->verify_name ? p->verify_name : "", a->ti.days_left,
-		    a->detail.buf);
-	else if (met(p, a))
-		strbuf_addf(sb, "%s: %s", a->out == OUT_ACCEPTED ? "ACCEPTED" :
-		    "refused", a->detail.buf);
-	else if (p->expect == EXP_ANY || a->out == OUT_ERROR)
-		strbuf_addstr(sb, a->detail.buf);
-	else
+	target(p, &t);
+	if (met(p, a) && p->tls && a->s.out == SVCP_ACCEPTED) {
+		svcp_tls_summary(&t, &a->s, sb);
+		strbuf_addf(sb, "; %s", a->s.detail.buf);
+	} else if (met(p, a)) {
+		strbuf_addf(sb, "%s: %s", a->s.out == SVCP_ACCEPTED ?
+		    "ACCEPTED" : "refused", a->s.detail.buf);
+	} else if (p->expect == SVCP_EXPECT_ANY || a->s.out == SVCP_ERROR) {
+		strbuf_addstr(sb, a->s.detail.buf);
+	} else {
 		strbuf_addf(sb, "expected %s, got %s: %s", p->expect ==
-		    EXP_ACCEPTED ? "accepted" : "refused",
-		    outcome_names[a->out], a->detail.buf);
+		    SVCP_EXPECT_ACCEPTED ? "accepted" : "refused",
+		    svcp_outcome_names[a->s.out], a->s.detail.buf);
+	}
 	if (!met(p, a) && attempts > 1)
 		strbuf_addf(sb, " (%d attempts)", attempts);
 	if (!met(p, a) && b->exited)
@@ -454,26 +295,6 @@ message(const struct probe *p, const struct attempt *a, const struct boot *b,
 
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
-
-static int
-open_local(struct probe *p)
-{
-	struct conn_params cp;
-	struct err e = ERR_INIT;
-	int ret;
-
-	memset(&cp, 0, sizeof(cp));
-	cp.name = "controller";
-	cp.host = "localhost";
-	cp.local = 1;
-	ret = conn_open(&p->local, &cp, &e);
-	if (ret != 0)
-		mod_fail(p->ctx, "cannot open a local connection: %s",
-		    err_text(&e, "unknown error"));
-	err_release(&e);
-	p->conn = p->local;
-	return ret == 0 ? 0 : -1;
-}
 
 static int
 setup(struct probe *p, struct modctx *ctx, const struct val *args)
@@ -490,9 +311,9 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	    amqw_proto_parse(arg_str(args, "protocol")) : -1);
 	ex = arg_str(args, "expect");
 	p->expect_arg = ex == NULL ? -1 : strcmp(ex, "accepted") == 0 ?
-	    EXP_ACCEPTED : strcmp(ex, "refused") == 0 ? EXP_REFUSED : EXP_ANY;
-	p->expect = p->expect_arg >= 0 ? (enum expect)p->expect_arg :
-	    p->tls ? EXP_ACCEPTED : EXP_ANY;
+	    SVCP_EXPECT_ACCEPTED : strcmp(ex, "refused") == 0 ? SVCP_EXPECT_REFUSED : SVCP_EXPECT_ANY;
+	p->expect = p->expect_arg >= 0 ? (enum svcp_expect)p->expect_arg :
+	    p->tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
 	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
 	if (strcmp(arg_str(args, "mode"), "plaintext") != 0 &&
 	    arg_str(args, "ca_file") == NULL)
@@ -508,8 +329,12 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 		p->verify_name = vn;
 	else if (arg_bool(args, "verify_hostname"))
 		p->verify_name = p->host;
-	if (p->from_controller)
-		return open_local(p);
+	if (p->from_controller) {
+		if (svcp_open_local(ctx, &p->local) < 0)
+			return -1;
+		p->conn = p->local;
+		return 0;
+	}
 	p->conn = mod_conn(ctx);
 	return 0;
 }
@@ -525,7 +350,7 @@ probe_one(struct probe *p, struct val **res, struct strbuf *msg, int *ok)
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	strbuf_init(&a.detail, 0);
+	strbuf_init(&a.s.detail, 0);
 	strbuf_init(&b.lines, 0);
 	ret = wait_loop(p, &a, &b, &attempts);
 	if (ret == 0) {
@@ -533,7 +358,7 @@ probe_one(struct probe *p, struct val **res, struct strbuf *msg, int *ok)
 		message(p, &a, &b, attempts, msg);
 		*ok = met(p, &a);
 	}
-	strbuf_release(&a.detail);
+	strbuf_release(&a.s.detail);
 	strbuf_release(&b.lines);
 	return ret;
 }
@@ -575,8 +400,8 @@ from_connector(struct probe *p, const struct val *c)
 	tls = val_map_get(c, "tls");
 	p->tls = strcmp(mode, "auto") == 0 ? tls && tls->type == V_BOOL &&
 	    tls->u.b : strcmp(mode, "tls") == 0;
-	p->expect = p->expect_arg >= 0 ? (enum expect)p->expect_arg :
-	    p->tls ? EXP_ACCEPTED : EXP_ANY;
+	p->expect = p->expect_arg >= 0 ? (enum svcp_expect)p->expect_arg :
+	    p->tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
 	return 0;
 }
 

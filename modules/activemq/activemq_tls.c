@@ -349,22 +349,6 @@ preflight(struct atls *t)
 /* ------------------------------------------------------------------ */
 /* Write                                                               */
 
-static struct val *
-split_lines(const struct strbuf *sb)
-{
-	struct val *l = val_list();
-	const char *s = sb->buf;
-
-	while (*s != '\0') {
-		size_t n = strcspn(s, "\n");
-
-		if (n > 0)
-			val_list_push(l, val_strn(s, n));
-		s += n + (s[n] == '\n');
-	}
-	return l;
-}
-
 static int
 changed_bytes(const struct atls *t)
 {
@@ -407,7 +391,7 @@ results(struct atls *t)
 	mod_set(t->ctx, "path", val_str(t->h.xml));
 	mod_set(t->ctx, "instance", val_str(t->h.instance ? t->h.instance :
 	    ""));
-	mod_set(t->ctx, "changes", split_lines(&t->changes));
+	mod_set(t->ctx, "changes", val_list_of_lines(t->changes.buf));
 	mod_set(t->ctx, "would_change", val_bool(changed_bytes(t)));
 }
 

@@ -38,8 +38,6 @@
  * Type=notify start said READY) counts as "completed".  Read-only: runs
  * in check mode.
  */
-#include <openssl/err.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +47,7 @@
 #include "modules/module.h"
 #include "modules/rabbitmq/amqp.h"
 #include "modules/rabbitmq/rmqhost.h"
+#include "modules/svcprobe.h"
 #include "runner/util/shellcmd.h"
 #include "runner/transport/tls.h"
 #include "runner/util/clock.h"
@@ -59,17 +58,12 @@
 #define BOOT_LINES 20
 #define GONE_MS 10000                /* not alive this long = dead */
 
-enum outcome { OUT_ACCEPTED, OUT_REFUSED, OUT_ERROR };
-enum expect { EXP_ANY, EXP_ACCEPTED, EXP_REFUSED };
-
-static const char *const outcome_names[] = { "accepted", "refused", "error" };
-
 struct probe {
 	struct modctx *ctx;
 	const struct val *args;
 	char *host;
 	int port, tls, timeout_s, from_controller;
-	enum expect expect;
+	enum svcp_expect expect;
 	struct conn *conn;           /* where connections start */
 	struct conn *local;          /* from: controller (owned) */
 	char *cafile, *certfile, *keyfile;
@@ -77,15 +71,9 @@ struct probe {
 };
 
 struct attempt {
-	enum outcome out;
-	struct strbuf detail;
+	struct svcp_attempt s;       /* outcome, detail, TLS (svcprobe.h) */
 	struct amqp_reply reply;
 	int have_reply;
-	struct tls_info ti;
-	int have_tls;                /* the handshake got far enough */
-	int verified;                /* handshake completed and verified */
-	int fatal;                   /* retrying cannot help (bad CA file) */
-	int transport_err;           /* the SSH connection broke */
 };
 
 struct boot {
@@ -101,219 +89,89 @@ struct boot {
 	struct strbuf files;         /* files that were read, ", "-joined */
 };
 
-static void
-setf(struct attempt *a, enum outcome o, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-setf(struct attempt *a, enum outcome o, const char *fmt, ...)
-{
-	va_list ap;
-
-	a->out = o;
-	strbuf_reset(&a->detail);
-	va_start(ap, fmt);
-	strbuf_vaddf(&a->detail, fmt, ap);
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* One attempt                                                         */
 
-static int
-open_stream(struct probe *p, struct attempt *a, int secs,
-    struct tstream **s)
-{
-	struct err e = ERR_INIT;
-	int ret = conn_tcp_open(p->conn, p->host, p->port, secs, s, &e);
-
-	if (ret == TERR_CONNECT && strcasestr(err_text(&e, "unknown error"),
-	    "connection refused") != NULL)
-		setf(a, OUT_REFUSED, "connection refused");
-	else if (ret == TERR_CONNECT)
-		setf(a, OUT_REFUSED, "%s", err_text(&e, "unknown error"));
-	else if (ret == TERR_TIMEOUT)
-		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
-	else if (ret != 0)
-		setf(a, OUT_ERROR, "%s", err_text(&e, "unknown error"));
-	if (ret == TERR_UNREACHABLE && !p->from_controller)
-		a->transport_err = ret;
-	err_release(&e);
-	return ret == 0 ? 0 : -1;
-}
-
-static int
-handshake(struct probe *p, struct attempt *a, struct tstream *s, int ms,
-    struct tls_conn **t)
-{
-	struct tls_opts o;
-	struct err e = ERR_INIT;
-	const char *why;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	o.cafile = p->cafile;
-	o.verify_name = p->verify_name;
-	o.certfile = p->certfile;
-	o.keyfile = p->keyfile;
-	o.timeout_ms = ms;
-	ret = tls_client_start(s, &o, t, &a->ti, &e);
-	a->have_tls = a->ti.version[0] != '\0' || a->ti.subject[0] != '\0';
-	if (ret == 0) {
-		a->verified = 1;
-		goto out;
-	}
-	why = err_text(&e, "unknown error");
-	if (strncmp(why, "cannot load", 11) == 0) {
-		a->fatal = 1;
-		setf(a, OUT_ERROR, "%s", why);
-	} else if (strstr(why, "certificate verify failed") != NULL) {
-		setf(a, OUT_ERROR, "we rejected the server: %s%s%s%s", why,
-		    a->ti.subject[0] ? " (server certificate '" : "",
-		    a->ti.subject, a->ti.subject[0] ? "')" : "");
-	} else if (strstr(why, "alert") != NULL ||
-	    strstr(why, "peer closed") != NULL) {
-		setf(a, OUT_REFUSED, "the server refused the TLS handshake: %s",
-		    why);
-	} else {
-		setf(a, OUT_ERROR, "%s", why);
-	}
-out:
-	err_release(&e);
-	return ret;
-}
-
-/* The reason OpenSSL recorded for a failed read, e.g. "tlsv13 alert
- * certificate required". */
 static void
-ssl_reason(struct strbuf *sb)
-{
-	unsigned long code, last = 0;
-	const char *r;
-
-	while ((code = ERR_get_error()) != 0)
-		last = code;
-	r = last ? ERR_reason_error_string(last) : NULL;
-	strbuf_addstr(sb, r ? r : "connection reset");
-}
-
-static void
-read_failed(struct probe *p, struct attempt *a, ssize_t n, size_t got)
-{
-	struct strbuf why = STRBUF_INIT;
-
-	if (n == TERR_TIMEOUT) {
-		setf(a, OUT_ERROR, "no complete reply within %d s (%zu bytes "
-		    "received)", p->timeout_s, got);
-	} else if (n == 0) {
-		setf(a, OUT_REFUSED, "the server closed the connection without "
-		    "a reply%s", p->tls ? " after the TLS handshake" : "");
-	} else {
-		if (p->tls)
-			ssl_reason(&why);
-		setf(a, OUT_REFUSED, "the server closed the %sconnection%s%s",
-		    p->tls ? "TLS " : "", why.len ? ": " : "", why.buf);
-	}
-	strbuf_release(&why);
-}
-
-static void
-classify(struct probe *p, struct attempt *a)
+classify(struct attempt *a, int tls)
 {
 	const struct amqp_reply *r = &a->reply;
 
 	switch (r->kind) {
 	case AMQP_CONNECTION_START:
-		setf(a, OUT_ACCEPTED, "Connection.Start (AMQP %u-%u) from %s %s",
+		svcp_setf(&a->s, SVCP_ACCEPTED, "Connection.Start (AMQP %u-%u) from %s %s",
 		    r->version_major, r->version_minor,
 		    r->product[0] ? r->product : "an unnamed server",
 		    r->version);
 		break;
 	case AMQP_PROTOCOL_HEADER:
-		setf(a, OUT_REFUSED, "the server sent its protocol header "
+		svcp_setf(&a->s, SVCP_REFUSED, "the server sent its protocol header "
 		    "AMQP %u-%u-%u-%u back and closed: it does not take AMQP "
 		    "0-9-1 here", r->header[0], r->header[1], r->header[2],
 		    r->header[3]);
 		break;
 	case AMQP_TLS_ALERT:
-		setf(a, p->tls ? OUT_ERROR : OUT_REFUSED, "the server answered "
+		svcp_setf(&a->s, tls ? SVCP_ERROR : SVCP_REFUSED, "the server answered "
 		    "with a TLS alert: a TLS listener, cleartext AMQP is not "
 		    "accepted");
 		break;
 	default:
-		setf(a, OUT_ERROR, "not an AMQP 0-9-1 reply: %s at byte %zu",
+		svcp_setf(&a->s, SVCP_ERROR, "not an AMQP 0-9-1 reply: %s at byte %zu",
 		    r->why ? r->why : "unexpected bytes", r->where);
 		break;
 	}
 }
 
-static void
-exchange(struct probe *p, struct attempt *a, struct tstream *s,
-    struct tls_conn *t, int ms)
+/* svcprobe's parser: a complete AMQP 0-9-1 reply, classified. */
+static int
+parse(void *arg, struct svcp_attempt *s, const unsigned char *in, size_t len,
+    int tls)
 {
-	struct strbuf in = STRBUF_INIT;
-	char buf[4096];
-	ssize_t n;
+	struct attempt *a = arg;
 
-	n = t ? tls_write(t, AMQP_HEADER_091, AMQP_HEADER_LEN) :
-	    tstream_write(s, AMQP_HEADER_091, AMQP_HEADER_LEN);
-	if (n != AMQP_HEADER_LEN) {
-		read_failed(p, a, -1, 0);
-		goto out;
-	}
-	for (;;) {
-		n = t ? tls_read(t, buf, sizeof(buf), ms) :
-		    tstream_read(s, buf, sizeof(buf), ms);
-		if (n <= 0) {
-			read_failed(p, a, n, in.len);
-			break;
-		}
-		strbuf_add(&in, buf, (size_t)n);
-		amqp_parse_reply((const unsigned char *)in.buf, in.len,
-		    &a->reply);
-		if (a->reply.kind != AMQP_INCOMPLETE || in.len > READ_CAP) {
-			a->have_reply = 1;
-			classify(p, a);
-			break;
-		}
-	}
-out:
-	strbuf_release(&in);
+	(void)s;
+	amqp_parse_reply(in, len, &a->reply);
+	if (a->reply.kind == AMQP_INCOMPLETE)
+		return 0;
+	a->have_reply = 1;
+	classify(a, tls);
+	return 1;
+}
+
+static void
+target(const struct probe *p, struct svcp_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->conn = p->conn;
+	t->host = p->host;
+	t->port = p->port;
+	t->tls = p->tls;
+	t->timeout_s = p->timeout_s;
+	t->from_controller = p->from_controller;
+	t->cafile = p->cafile;
+	t->certfile = p->certfile;
+	t->keyfile = p->keyfile;
+	t->verify_name = p->verify_name;
 }
 
 static void
 attempt_run(struct probe *p, struct attempt *a, long long deadline)
 {
-	struct tstream *s = NULL;
-	struct tls_conn *t = NULL;
-	long long left = deadline - mono_ms();
-	int ms = p->timeout_s * 1000;
+	struct svcp_target t;
+	struct svcp_proto pr = { "AMQP 0-9-1",
+	    (const unsigned char *)AMQP_HEADER_091,
+	    AMQP_HEADER_LEN, READ_CAP, parse, a };
 
-	if (left > 0 && left < ms)
-		ms = (int)left;
-	if (ms < 1000)
-		ms = 1000;
+	target(p, &t);
 	memset(&a->reply, 0, sizeof(a->reply));
-	memset(&a->ti, 0, sizeof(a->ti));
-	a->have_reply = a->have_tls = a->verified = 0;
-	ERR_clear_error();
-	if (open_stream(p, a, (ms + 999) / 1000, &s) == 0 &&
-	    (!p->tls || handshake(p, a, s, ms, &t) == 0))
-		exchange(p, a, s, t, ms);
-	if (t != NULL)
-		tls_close(t);
-	if (s != NULL)
-		tstream_close(s);
-	ERR_clear_error();
+	a->have_reply = 0;
+	svcp_attempt_run(&t, &pr, &a->s, deadline);
 }
 
 static int
 met(const struct probe *p, const struct attempt *a)
 {
-	if (a->out == OUT_ERROR)
-		return 0;
-	return p->expect == EXP_ANY ||
-	    (p->expect == EXP_ACCEPTED) == (a->out == OUT_ACCEPTED);
+	return svcp_met(p->expect, &a->s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,17 +418,6 @@ read_boot_logs(struct probe *p, struct boot *b)
 /* ------------------------------------------------------------------ */
 /* The wait                                                            */
 
-static void
-pause_until(long long deadline)
-{
-	long long ms = deadline - mono_ms();
-
-	if (ms > RETRY_MS)
-		ms = RETRY_MS;
-	if (ms > 0)
-		usleep((useconds_t)ms * 1000);
-}
-
 /* Should the boot logs stop the wait?  0 no, 1 yes, else a TERR code. */
 static int
 boot_says_stop(struct probe *p, struct boot *b)
@@ -608,16 +455,16 @@ wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 	long long max = arg_int(p->args, "wait_max", 0);
 	long long deadline = b->t0 + wait * 1000;
 	long long hard = b->t0 + (max > wait ? max : wait) * 1000;
-	int use_boot = p->expect == EXP_ACCEPTED &&
+	int use_boot = p->expect == SVCP_EXPECT_ACCEPTED &&
 	    arg_get(p->args, "boot_log") != NULL;
 	int ret = 0;
 
 	for (;;) {
 		attempt_run(p, a, b->extended ? hard : deadline);
 		(*attempts)++;
-		if (a->transport_err)
-			return a->transport_err;
-		if (met(p, a) || a->fatal)
+		if (a->s.transport_err)
+			return a->s.transport_err;
+		if (met(p, a) || a->s.fatal)
 			break;
 		if (!use_boot && mono_ms() >= deadline)
 			break;
@@ -628,7 +475,7 @@ wait_loop(struct probe *p, struct attempt *a, struct boot *b, int *attempts)
 				break;
 			b->extended = 1;
 		}
-		pause_until(b->extended ? hard : deadline);
+		svcp_pause_until(b->extended ? hard : deadline, RETRY_MS);
 	}
 	if (ret < 0)
 		return ret;
@@ -660,63 +507,26 @@ server_val(const struct attempt *a)
 	return m;
 }
 
-static struct val *
-tls_val(const struct probe *p, const struct attempt *a)
-{
-	const struct tls_info *ti = &a->ti;
-	struct val *m;
-
-	if (!p->tls || !a->have_tls)
-		return val_null();
-	m = val_map();
-	val_map_set(m, "version", val_str(ti->version));
-	val_map_set(m, "cipher", val_str(ti->cipher));
-	val_map_set(m, "subject", val_str(ti->subject));
-	val_map_set(m, "issuer", val_str(ti->issuer));
-	val_map_set(m, "not_after", val_str(ti->not_after));
-	val_map_set(m, "days_left", val_int(ti->days_left));
-	val_map_set(m, "verified", val_bool(a->verified));
-	val_map_set(m, "verify_name", p->verify_name ?
-	    val_str(p->verify_name) : val_null());
-	val_map_set(m, "client_cert", val_bool(p->certfile != NULL));
-	if (ti->verify_error[0] != '\0')
-		val_map_set(m, "verify_error", val_str(ti->verify_error));
-	return m;
-}
-
-static struct val *
-lines_val(const struct strbuf *sb)
-{
-	struct val *l = val_list();
-	const char *s = sb->buf;
-
-	while (*s != '\0') {
-		size_t n = strcspn(s, "\n");
-
-		val_list_push(l, val_strn(s, n));
-		s += n + (s[n] == '\n');
-	}
-	return l;
-}
-
 static void
 record(struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, long long ms)
 {
 	struct modctx *c = p->ctx;
-	const char *e = p->expect == EXP_ANY ? "any" :
-	    p->expect == EXP_ACCEPTED ? "accepted" : "refused";
+	struct svcp_target t;
+	const char *e = p->expect == SVCP_EXPECT_ANY ? "any" :
+	    p->expect == SVCP_EXPECT_ACCEPTED ? "accepted" : "refused";
 
 	mod_set(c, "host", val_str(p->host));
 	mod_set(c, "port", val_int(p->port));
 	mod_set(c, "mode", val_str(p->tls ? "tls" : "plaintext"));
 	mod_set(c, "from", val_str(p->from_controller ? "controller" : "host"));
 	mod_set(c, "expect", val_str(e));
-	mod_set(c, "outcome", val_str(outcome_names[a->out]));
-	mod_set(c, "accepted", val_bool(a->out == OUT_ACCEPTED));
-	mod_set(c, "detail", val_str(a->detail.buf));
+	mod_set(c, "outcome", val_str(svcp_outcome_names[a->s.out]));
+	mod_set(c, "accepted", val_bool(a->s.out == SVCP_ACCEPTED));
+	mod_set(c, "detail", val_str(a->s.detail.buf));
 	mod_set(c, "server", server_val(a));
-	mod_set(c, "tls", tls_val(p, a));
+	target(p, &t);
+	mod_set(c, "tls", svcp_tls_val(&t, &a->s));
 	mod_set(c, "attempts", val_int(attempts));
 	mod_set(c, "elapsed", val_int((ms + 500) / 1000));
 	if (arg_get(p->args, "boot_log") == NULL)
@@ -724,7 +534,7 @@ record(struct probe *p, const struct attempt *a, const struct boot *b,
 	mod_set(c, "boot_checked", val_bool(b->checked));
 	mod_set(c, "boot_failed", val_bool(b->failed));
 	mod_set(c, "boot_completed", val_bool(b->completed));
-	mod_set(c, "boot_errors", lines_val(&b->lines));
+	mod_set(c, "boot_errors", val_list_of_lines(b->lines.buf));
 	mod_set(c, "boot_logs", val_str(b->files.buf));
 	mod_set(c, "boot_alive", b->alive < 0 ? val_null() :
 	    val_bool(b->alive));
@@ -746,21 +556,19 @@ where(const struct probe *p, struct strbuf *sb)
 static void
 success_msg(const struct probe *p, const struct attempt *a, struct strbuf *sb)
 {
-	const struct tls_info *ti = &a->ti;
+	struct svcp_target t;
 
 	where(p, sb);
 	strbuf_addstr(sb, ": ");
 	if (!p->tls) {
-		strbuf_addf(sb, "cleartext AMQP %s: %s", a->out == OUT_ACCEPTED ?
-		    "ACCEPTED" : "not accepted", a->detail.buf);
-	} else if (a->out == OUT_ACCEPTED) {
-		strbuf_addf(sb, "%s %s, certificate '%s' verified%s%s, expires "
-		    "%s (%ld days); %s", ti->version, ti->cipher, ti->subject,
-		    p->verify_name ? " for " : " (chain only)",
-		    p->verify_name ? p->verify_name : "", ti->not_after,
-		    ti->days_left, a->detail.buf);
+		strbuf_addf(sb, "cleartext AMQP %s: %s", a->s.out ==
+		    SVCP_ACCEPTED ? "ACCEPTED" : "not accepted", a->s.detail.buf);
+	} else if (a->s.out == SVCP_ACCEPTED) {
+		target(p, &t);
+		svcp_tls_summary(&t, &a->s, sb);
+		strbuf_addf(sb, "; %s", a->s.detail.buf);
 	} else {
-		strbuf_addf(sb, "TLS refused: %s", a->detail.buf);
+		strbuf_addf(sb, "TLS refused: %s", a->s.detail.buf);
 	}
 }
 
@@ -771,12 +579,12 @@ failure_msg(const struct probe *p, const struct attempt *a,
 	const char *s = b->lines.buf;
 
 	where(p, sb);
-	if (p->expect == EXP_ANY || a->out == OUT_ERROR)
-		strbuf_addf(sb, ": %s", a->detail.buf);
+	if (p->expect == SVCP_EXPECT_ANY || a->s.out == SVCP_ERROR)
+		strbuf_addf(sb, ": %s", a->s.detail.buf);
 	else
 		strbuf_addf(sb, ": expected %s, got %s: %s",
-		    p->expect == EXP_ACCEPTED ? "accepted" : "refused",
-		    outcome_names[a->out], a->detail.buf);
+		    p->expect == SVCP_EXPECT_ACCEPTED ? "accepted" : "refused",
+		    svcp_outcome_names[a->s.out], a->s.detail.buf);
 	if (attempts > 1)
 		strbuf_addf(sb, " (%d attempts)", attempts);
 	if (b->failed)
@@ -808,36 +616,6 @@ failure_msg(const struct probe *p, const struct attempt *a,
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
 
-static enum expect
-parse_expect(const char *s, int tls)
-{
-	if (s == NULL)
-		return tls ? EXP_ACCEPTED : EXP_ANY;
-	if (strcmp(s, "accepted") == 0)
-		return EXP_ACCEPTED;
-	return strcmp(s, "refused") == 0 ? EXP_REFUSED : EXP_ANY;
-}
-
-static int
-open_local(struct probe *p)
-{
-	struct conn_params cp;
-	struct err e = ERR_INIT;
-	int ret;
-
-	memset(&cp, 0, sizeof(cp));
-	cp.name = "controller";
-	cp.host = "localhost";
-	cp.local = 1;
-	ret = conn_open(&p->local, &cp, &e);
-	if (ret != 0)
-		mod_fail(p->ctx, "cannot open a local connection: %s",
-		    err_text(&e, "unknown error"));
-	err_release(&e);
-	p->conn = p->local;
-	return ret == 0 ? 0 : -1;
-}
-
 static int
 setup(struct probe *p, struct modctx *ctx, const struct val *args)
 {
@@ -849,7 +627,7 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	p->host = xstrdup(arg_str(args, "host"));
 	p->port = (int)arg_int(args, "port", p->tls ? 5671 : 5672);
 	p->timeout_s = (int)arg_int(args, "timeout", 10);
-	p->expect = parse_expect(arg_str(args, "expect"), p->tls);
+	p->expect = svcp_parse_expect(arg_str(args, "expect"), p->tls);
 	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
 	if (p->port < 1 || p->port > 65535)
 		return mod_fail(ctx, "port %d is out of range", p->port) - 1;
@@ -866,8 +644,13 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 		p->verify_name = vn;
 	else if (arg_bool(args, "verify_hostname"))
 		p->verify_name = p->host;
-	if (p->from_controller)
-		return open_local(p);
+	if (p->from_controller) {
+		p->conn = NULL;
+		if (svcp_open_local(ctx, &p->local) < 0)
+			return -1;
+		p->conn = p->local;
+		return 0;
+	}
 	p->conn = mod_conn(ctx);
 	return 0;
 }
@@ -896,7 +679,7 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	memset(&p, 0, sizeof(p));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	strbuf_init(&a.detail, 0);
+	strbuf_init(&a.s.detail, 0);
 	strbuf_init(&b.lines, 0);
 	strbuf_init(&b.files, 0);
 	b.alive = -1;
@@ -921,7 +704,7 @@ amqp_probe_run(struct modctx *ctx, const struct val *args)
 	}
 out:
 	probe_release(&p);
-	strbuf_release(&a.detail);
+	strbuf_release(&a.s.detail);
 	strbuf_release(&b.lines);
 	strbuf_release(&b.files);
 	strbuf_release(&msg);

@@ -340,22 +340,6 @@ out:
 	return ret;
 }
 
-static struct val *
-split_lines(const struct strbuf *sb)
-{
-	struct val *l = val_list();
-	const char *s = sb->buf;
-
-	while (*s != '\0') {
-		size_t n = strcspn(s, "\n");
-
-		if (n > 0)
-			val_list_push(l, val_strn(s, n));
-		s += n + (s[n] == '\n');
-	}
-	return l;
-}
-
 static void
 preflight_result(struct rtls *t, const struct rmq_preflight *p,
     const struct strbuf *problems, const struct strbuf *notes)
@@ -363,8 +347,8 @@ preflight_result(struct rtls *t, const struct rmq_preflight *p,
 	struct val *m = val_map();
 
 	val_map_set(m, "ok", val_bool(problems->len == 0));
-	val_map_set(m, "problems", split_lines(problems));
-	val_map_set(m, "notes", split_lines(notes));
+	val_map_set(m, "problems", val_list_of_lines(problems->buf));
+	val_map_set(m, "notes", val_list_of_lines(notes->buf));
 	val_map_set(m, "subject", val_str(p->subject));
 	val_map_set(m, "not_after", val_str(p->not_after));
 	val_map_set(m, "days_left", p->have_days ? val_int(p->days_left) :
@@ -443,7 +427,7 @@ patch_results(struct rtls *t)
 	mod_set(t->ctx, "reasons_before", rmq_notes_val(a.reasons,
 	    a.nreasons));
 	mod_set(t->ctx, "invalid_removed", invalid_keys(&t->h.conf.conf));
-	mod_set(t->ctx, "changes", split_lines(&t->changes));
+	mod_set(t->ctx, "changes", val_list_of_lines(t->changes.buf));
 	rmq_analysis_release(&a);
 }
 
@@ -514,7 +498,7 @@ run_patch(struct rtls *t, int write)
 	patch_results(t);
 	if ((ret = check_target(t)) != 0 || (ret = do_patch(t)) != 0)
 		return ret;
-	mod_set(t->ctx, "changes", split_lines(&t->changes));
+	mod_set(t->ctx, "changes", val_list_of_lines(t->changes.buf));
 	if ((ret = check_after(t)) != 0 || (ret = check_schema(t)) != 0 ||
 	    (ret = preflight(t)) != 0)
 		return ret;

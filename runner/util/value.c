@@ -208,6 +208,21 @@ val_list_get(const struct val *list, size_t i)
 	return list->u.list.items[i];
 }
 
+struct val *
+val_list_of_lines(const char *s)
+{
+	struct val *l = val_list();
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		if (n > 0)
+			val_list_push(l, val_strn(s, n));
+		s += n + (s[n] == '\n');
+	}
+	return l;
+}
+
 static struct val_pair *
 map_find(const struct val *map, const char *key)
 {

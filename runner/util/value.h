@@ -66,6 +66,8 @@ struct val *val_str(const char *s);
 struct val *val_strn(const char *s, size_t len);
 struct val *val_str_take(char *s);      /* takes ownership of s */
 struct val *val_list(void);
+/* A list of the non-empty lines of s (split on '\n'). */
+struct val *val_list_of_lines(const char *s);
 struct val *val_map(void);
 void val_free(struct val *v);
 struct val *val_copy(const struct val *v);

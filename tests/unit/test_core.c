@@ -433,6 +433,22 @@ test_value_json_and_unsafe(void **state)
 }
 
 static void
+test_value_list_of_lines(void **state)
+{
+	struct val *l = val_list_of_lines("a\n\nbc\nd");
+
+	(void)state;
+	assert_int_equal(l->u.list.n, 3);
+	assert_string_equal(val_list_get(l, 0)->u.str.s, "a");
+	assert_string_equal(val_list_get(l, 1)->u.str.s, "bc");
+	assert_string_equal(val_list_get(l, 2)->u.str.s, "d");
+	val_free(l);
+	l = val_list_of_lines("");
+	assert_int_equal(l->u.list.n, 0);
+	val_free(l);
+}
+
+static void
 test_value_conversions(void **state)
 {
 	struct val *v;
@@ -502,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_yaml_bad_bytes_position),
 		cmocka_unit_test(test_input_files),
 		cmocka_unit_test(test_value_json_and_unsafe),
+		cmocka_unit_test(test_value_list_of_lines),
 		cmocka_unit_test(test_value_conversions),
 	};
 
