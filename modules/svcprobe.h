@@ -42,12 +42,15 @@ enum svcp_expect { SVCP_EXPECT_ANY, SVCP_EXPECT_ACCEPTED,
 /* "accepted", "refused", "error", indexed by enum svcp_outcome. */
 extern const char *const svcp_outcome_names[];
 
+/* Where and how to connect; the probe module fills it and owns the
+ * strings (svcprobe never frees them). */
 struct svcp_target {
 	struct conn *conn;           /* where the stream starts */
 	const char *host;
 	int port, tls, timeout_s;
 	int from_controller;         /* a broken stream is not the host's */
-	const char *cafile, *certfile, *keyfile, *verify_name;
+	char *cafile, *certfile, *keyfile;  /* controller paths (PEM) */
+	const char *verify_name;     /* NULL: the chain only */
 };
 
 struct svcp_attempt {

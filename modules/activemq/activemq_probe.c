@@ -42,14 +42,11 @@
 struct probe {
 	struct modctx *ctx;
 	const struct val *args;
-	const char *host;
-	int port, tls, timeout_s, from_controller;
+	struct svcp_target t;        /* host, port, mode, TLS files */
 	enum amqw_proto proto;
 	enum svcp_expect expect;
 	int expect_arg;              /* -1: by mode */
-	struct conn *conn, *local;
-	char *cafile, *certfile, *keyfile;
-	const char *verify_name;
+	struct conn *local;          /* from: controller (owned) */
 };
 
 struct attempt {
@@ -97,33 +94,15 @@ parse(void *arg, struct svcp_attempt *s, const unsigned char *in, size_t len,
 }
 
 static void
-target(const struct probe *p, struct svcp_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->conn = p->conn;
-	t->host = p->host;
-	t->port = p->port;
-	t->tls = p->tls;
-	t->timeout_s = p->timeout_s;
-	t->from_controller = p->from_controller;
-	t->cafile = p->cafile;
-	t->certfile = p->certfile;
-	t->keyfile = p->keyfile;
-	t->verify_name = p->verify_name;
-}
-
-static void
 attempt_run(struct probe *p, struct attempt *a, long long deadline)
 {
-	struct svcp_target t;
 	struct svcp_proto pr = { amqw_proto_name(p->proto), NULL, 0,
 	    READ_CAP, parse, a };
 
-	target(p, &t);
 	pr.hello = amqw_hello(p->proto, &pr.hello_len);
 	memset(&a->reply, 0, sizeof(a->reply));
 	a->proto = p->proto;
-	svcp_attempt_run(&t, &pr, &a->s, deadline);
+	svcp_attempt_run(&p->t, &pr, &a->s, deadline);
 }
 
 static int
@@ -219,19 +198,17 @@ result_val(struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, long long ms)
 {
 	struct val *m = val_map();
-	struct svcp_target t;
 
-	target(p, &t);
-	val_map_set(m, "host", val_str(p->host));
-	val_map_set(m, "port", val_int(p->port));
+	val_map_set(m, "host", val_str(p->t.host));
+	val_map_set(m, "port", val_int(p->t.port));
 	val_map_set(m, "protocol", val_str(amqw_proto_name(p->proto)));
-	val_map_set(m, "mode", val_str(p->tls ? "tls" : "plaintext"));
+	val_map_set(m, "mode", val_str(p->t.tls ? "tls" : "plaintext"));
 	val_map_set(m, "outcome", val_str(svcp_outcome_names[a->s.out]));
 	val_map_set(m, "accepted", val_bool(a->s.out == SVCP_ACCEPTED));
 	val_map_set(m, "ok", val_bool(met(p, a)));
 	val_map_set(m, "detail", val_str(a->s.detail.buf));
 	val_map_set(m, "server", val_str(a->reply.server));
-	val_map_set(m, "tls", svcp_tls_val(&t, &a->s));
+	val_map_set(m, "tls", svcp_tls_val(&p->t, &a->s));
 	val_map_set(m, "attempts", val_int(attempts));
 	val_map_set(m, "elapsed", val_int((ms + 500) / 1000));
 	val_map_set(m, "broker_exited", val_bool(b->exited));
@@ -266,13 +243,11 @@ static void
 message(const struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, struct strbuf *sb)
 {
-	struct svcp_target t;
 
-	strbuf_addf(sb, "%s:%d %s %s: ", p->host, p->port,
-	    amqw_proto_name(p->proto), p->tls ? "over TLS" : "in cleartext");
-	target(p, &t);
-	if (met(p, a) && p->tls && a->s.out == SVCP_ACCEPTED) {
-		svcp_tls_summary(&t, &a->s, sb);
+	strbuf_addf(sb, "%s:%d %s %s: ", p->t.host, p->t.port,
+	    amqw_proto_name(p->proto), p->t.tls ? "over TLS" : "in cleartext");
+	if (met(p, a) && p->t.tls && a->s.out == SVCP_ACCEPTED) {
+		svcp_tls_summary(&p->t, &a->s, sb);
 		strbuf_addf(sb, "; %s", a->s.detail.buf);
 	} else if (met(p, a)) {
 		strbuf_addf(sb, "%s: %s", a->s.out == SVCP_ACCEPTED ?
@@ -303,18 +278,18 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 
 	p->ctx = ctx;
 	p->args = args;
-	p->tls = strcmp(arg_str(args, "mode"), "tls") == 0;
-	p->host = arg_str(args, "host");
-	p->port = (int)arg_int(args, "port", 0);
-	p->timeout_s = (int)arg_int(args, "timeout", 10);
+	p->t.tls = strcmp(arg_str(args, "mode"), "tls") == 0;
+	p->t.host = arg_str(args, "host");
+	p->t.port = (int)arg_int(args, "port", 0);
+	p->t.timeout_s = (int)arg_int(args, "timeout", 10);
 	p->proto = (enum amqw_proto)(arg_str(args, "protocol") ?
 	    amqw_proto_parse(arg_str(args, "protocol")) : -1);
 	ex = arg_str(args, "expect");
 	p->expect_arg = ex == NULL ? -1 : strcmp(ex, "accepted") == 0 ?
 	    SVCP_EXPECT_ACCEPTED : strcmp(ex, "refused") == 0 ? SVCP_EXPECT_REFUSED : SVCP_EXPECT_ANY;
 	p->expect = p->expect_arg >= 0 ? (enum svcp_expect)p->expect_arg :
-	    p->tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
-	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	    p->t.tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
+	p->t.from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
 	if (strcmp(arg_str(args, "mode"), "plaintext") != 0 &&
 	    arg_str(args, "ca_file") == NULL)
 		return mod_fail(ctx, "ca_file is required with mode: tls or "
@@ -322,20 +297,20 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	if ((arg_str(args, "cert_file") == NULL) !=
 	    (arg_str(args, "key_file") == NULL))
 		return mod_fail(ctx, "cert_file and key_file go together") - 1;
-	p->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
-	p->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
-	p->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
+	p->t.cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	p->t.certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	p->t.keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
 	if (vn != NULL && *vn != '\0')
-		p->verify_name = vn;
+		p->t.verify_name = vn;
 	else if (arg_bool(args, "verify_hostname"))
-		p->verify_name = p->host;
-	if (p->from_controller) {
+		p->t.verify_name = p->t.host;
+	if (p->t.from_controller) {
 		if (svcp_open_local(ctx, &p->local) < 0)
 			return -1;
-		p->conn = p->local;
+		p->t.conn = p->local;
 		return 0;
 	}
-	p->conn = mod_conn(ctx);
+	p->t.conn = mod_conn(ctx);
 	return 0;
 }
 
@@ -391,17 +366,17 @@ from_connector(struct probe *p, const struct val *c)
 	if (i == ARRAY_SIZE(map) || port == NULL || port->type != V_INT)
 		return -1;
 	p->proto = (enum amqw_proto)amqw_proto_parse(map[i][1]);
-	p->port = (int)port->u.i;
-	p->host = wildcard(addr) ? arg_str(p->args, "host") : addr;
+	p->t.port = (int)port->u.i;
+	p->t.host = wildcard(addr) ? arg_str(p->args, "host") : addr;
 	if ((arg_str(p->args, "verify_name") == NULL ||
 	    *arg_str(p->args, "verify_name") == '\0') &&
 	    arg_bool(p->args, "verify_hostname"))
-		p->verify_name = p->host;
+		p->t.verify_name = p->t.host;
 	tls = val_map_get(c, "tls");
-	p->tls = strcmp(mode, "auto") == 0 ? tls && tls->type == V_BOOL &&
+	p->t.tls = strcmp(mode, "auto") == 0 ? tls && tls->type == V_BOOL &&
 	    tls->u.b : strcmp(mode, "tls") == 0;
 	p->expect = p->expect_arg >= 0 ? (enum svcp_expect)p->expect_arg :
-	    p->tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
+	    p->t.tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
 	return 0;
 }
 
@@ -451,7 +426,7 @@ run_single(struct probe *p)
 	int ok = 0, ret;
 	size_t i;
 
-	if (p->port < 1 || p->port > 65535 || (int)p->proto < 0) {
+	if (p->t.port < 1 || p->t.port > 65535 || (int)p->proto < 0) {
 		ret = mod_fail(p->ctx, "give protocol and port (1-65535), or "
 		    "connectors");
 		goto out;
@@ -485,9 +460,9 @@ activemq_probe_run(struct modctx *ctx, const struct val *args)
 		ret = l != NULL ? run_list(&p, l) : run_single(&p);
 	if (p.local != NULL)
 		conn_close(p.local);
-	free(p.cafile);
-	free(p.certfile);
-	free(p.keyfile);
+	free(p.t.cafile);
+	free(p.t.certfile);
+	free(p.t.keyfile);
 	return mod_done(ctx, ret);
 }
 

@@ -61,13 +61,9 @@
 struct probe {
 	struct modctx *ctx;
 	const struct val *args;
-	char *host;
-	int port, tls, timeout_s, from_controller;
+	struct svcp_target t;        /* host, port, mode, TLS files */
 	enum svcp_expect expect;
-	struct conn *conn;           /* where connections start */
 	struct conn *local;          /* from: controller (owned) */
-	char *cafile, *certfile, *keyfile;
-	const char *verify_name;
 };
 
 struct attempt {
@@ -139,33 +135,15 @@ parse(void *arg, struct svcp_attempt *s, const unsigned char *in, size_t len,
 }
 
 static void
-target(const struct probe *p, struct svcp_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->conn = p->conn;
-	t->host = p->host;
-	t->port = p->port;
-	t->tls = p->tls;
-	t->timeout_s = p->timeout_s;
-	t->from_controller = p->from_controller;
-	t->cafile = p->cafile;
-	t->certfile = p->certfile;
-	t->keyfile = p->keyfile;
-	t->verify_name = p->verify_name;
-}
-
-static void
 attempt_run(struct probe *p, struct attempt *a, long long deadline)
 {
-	struct svcp_target t;
 	struct svcp_proto pr = { "AMQP 0-9-1",
 	    (const unsigned char *)AMQP_HEADER_091,
 	    AMQP_HEADER_LEN, READ_CAP, parse, a };
 
-	target(p, &t);
 	memset(&a->reply, 0, sizeof(a->reply));
 	a->have_reply = 0;
-	svcp_attempt_run(&t, &pr, &a->s, deadline);
+	svcp_attempt_run(&p->t, &pr, &a->s, deadline);
 }
 
 static int
@@ -512,21 +490,19 @@ record(struct probe *p, const struct attempt *a, const struct boot *b,
     int attempts, long long ms)
 {
 	struct modctx *c = p->ctx;
-	struct svcp_target t;
 	const char *e = p->expect == SVCP_EXPECT_ANY ? "any" :
 	    p->expect == SVCP_EXPECT_ACCEPTED ? "accepted" : "refused";
 
-	mod_set(c, "host", val_str(p->host));
-	mod_set(c, "port", val_int(p->port));
-	mod_set(c, "mode", val_str(p->tls ? "tls" : "plaintext"));
-	mod_set(c, "from", val_str(p->from_controller ? "controller" : "host"));
+	mod_set(c, "host", val_str(p->t.host));
+	mod_set(c, "port", val_int(p->t.port));
+	mod_set(c, "mode", val_str(p->t.tls ? "tls" : "plaintext"));
+	mod_set(c, "from", val_str(p->t.from_controller ? "controller" : "host"));
 	mod_set(c, "expect", val_str(e));
 	mod_set(c, "outcome", val_str(svcp_outcome_names[a->s.out]));
 	mod_set(c, "accepted", val_bool(a->s.out == SVCP_ACCEPTED));
 	mod_set(c, "detail", val_str(a->s.detail.buf));
 	mod_set(c, "server", server_val(a));
-	target(p, &t);
-	mod_set(c, "tls", svcp_tls_val(&t, &a->s));
+	mod_set(c, "tls", svcp_tls_val(&p->t, &a->s));
 	mod_set(c, "attempts", val_int(attempts));
 	mod_set(c, "elapsed", val_int((ms + 500) / 1000));
 	if (arg_get(p->args, "boot_log") == NULL)
@@ -545,27 +521,25 @@ record(struct probe *p, const struct attempt *a, const struct boot *b,
 static void
 where(const struct probe *p, struct strbuf *sb)
 {
-	if (strchr(p->host, ':') != NULL)
-		strbuf_addf(sb, "[%s]:%d", p->host, p->port);
+	if (strchr(p->t.host, ':') != NULL)
+		strbuf_addf(sb, "[%s]:%d", p->t.host, p->t.port);
 	else
-		strbuf_addf(sb, "%s:%d", p->host, p->port);
-	if (p->from_controller)
+		strbuf_addf(sb, "%s:%d", p->t.host, p->t.port);
+	if (p->t.from_controller)
 		strbuf_addstr(sb, " (from the controller)");
 }
 
 static void
 success_msg(const struct probe *p, const struct attempt *a, struct strbuf *sb)
 {
-	struct svcp_target t;
 
 	where(p, sb);
 	strbuf_addstr(sb, ": ");
-	if (!p->tls) {
+	if (!p->t.tls) {
 		strbuf_addf(sb, "cleartext AMQP %s: %s", a->s.out ==
 		    SVCP_ACCEPTED ? "ACCEPTED" : "not accepted", a->s.detail.buf);
 	} else if (a->s.out == SVCP_ACCEPTED) {
-		target(p, &t);
-		svcp_tls_summary(&t, &a->s, sb);
+		svcp_tls_summary(&p->t, &a->s, sb);
 		strbuf_addf(sb, "; %s", a->s.detail.buf);
 	} else {
 		strbuf_addf(sb, "TLS refused: %s", a->s.detail.buf);
@@ -623,35 +597,35 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 
 	p->ctx = ctx;
 	p->args = args;
-	p->tls = strcmp(arg_str(args, "mode"), "tls") == 0;
-	p->host = xstrdup(arg_str(args, "host"));
-	p->port = (int)arg_int(args, "port", p->tls ? 5671 : 5672);
-	p->timeout_s = (int)arg_int(args, "timeout", 10);
-	p->expect = svcp_parse_expect(arg_str(args, "expect"), p->tls);
-	p->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
-	if (p->port < 1 || p->port > 65535)
-		return mod_fail(ctx, "port %d is out of range", p->port) - 1;
-	if (p->tls && arg_str(args, "ca_file") == NULL)
+	p->t.tls = strcmp(arg_str(args, "mode"), "tls") == 0;
+	p->t.host = arg_str(args, "host");
+	p->t.port = (int)arg_int(args, "port", p->t.tls ? 5671 : 5672);
+	p->t.timeout_s = (int)arg_int(args, "timeout", 10);
+	p->expect = svcp_parse_expect(arg_str(args, "expect"), p->t.tls);
+	p->t.from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	if (p->t.port < 1 || p->t.port > 65535)
+		return mod_fail(ctx, "port %d is out of range", p->t.port) - 1;
+	if (p->t.tls && arg_str(args, "ca_file") == NULL)
 		return mod_fail(ctx, "ca_file is required with mode: tls (the "
 		    "CA that must have signed the broker's certificate)") - 1;
 	if ((arg_str(args, "cert_file") == NULL) !=
 	    (arg_str(args, "key_file") == NULL))
 		return mod_fail(ctx, "cert_file and key_file go together") - 1;
-	p->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
-	p->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
-	p->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
+	p->t.cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	p->t.certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	p->t.keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
 	if (vn != NULL && *vn != '\0')
-		p->verify_name = vn;
+		p->t.verify_name = vn;
 	else if (arg_bool(args, "verify_hostname"))
-		p->verify_name = p->host;
-	if (p->from_controller) {
-		p->conn = NULL;
+		p->t.verify_name = p->t.host;
+	if (p->t.from_controller) {
+		p->t.conn = NULL;
 		if (svcp_open_local(ctx, &p->local) < 0)
 			return -1;
-		p->conn = p->local;
+		p->t.conn = p->local;
 		return 0;
 	}
-	p->conn = mod_conn(ctx);
+	p->t.conn = mod_conn(ctx);
 	return 0;
 }
 
@@ -660,10 +634,9 @@ probe_release(struct probe *p)
 {
 	if (p->local != NULL)
 		conn_close(p->local);
-	free(p->host);
-	free(p->cafile);
-	free(p->certfile);
-	free(p->keyfile);
+	free(p->t.cafile);
+	free(p->t.certfile);
+	free(p->t.keyfile);
 }
 
 static enum mod_result
