@@ -3,6 +3,7 @@
  */
 #include <openssl/err.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -248,8 +249,8 @@ svcp_tls_summary(const struct svcp_target *t, const struct svcp_attempt *a,
 	    ti->days_left);
 }
 
-int
-svcp_open_local(struct modctx *ctx, struct conn **local)
+static int
+open_local(struct modctx *ctx, struct conn **local)
 {
 	struct conn_params cp;
 	struct err e = ERR_INIT;
@@ -276,4 +277,42 @@ svcp_pause_until(long long deadline, int retry_ms)
 		ms = retry_ms;
 	if (ms > 0)
 		usleep((useconds_t)ms * 1000);
+}
+
+int
+svcp_target_setup(struct svcp_target *t, struct conn **local,
+    struct modctx *ctx, const struct val *args)
+{
+	const char *vn = arg_str(args, "verify_name");
+
+	if ((arg_str(args, "cert_file") == NULL) !=
+	    (arg_str(args, "key_file") == NULL))
+		return mod_fail(ctx, "cert_file and key_file go together") - 1;
+	t->cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
+	t->certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
+	t->keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
+	if (vn != NULL && *vn != '\0')
+		t->verify_name = vn;
+	else if (arg_bool(args, "verify_hostname"))
+		t->verify_name = t->host;
+	t->from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	if (!t->from_controller) {
+		t->conn = mod_conn(ctx);
+		return 0;
+	}
+	if (open_local(ctx, local) < 0)
+		return -1;
+	t->conn = *local;
+	return 0;
+}
+
+void
+svcp_target_release(struct svcp_target *t, struct conn *local)
+{
+	if (local != NULL)
+		conn_close(local);
+	free(t->cafile);
+	free(t->certfile);
+	free(t->keyfile);
+	t->cafile = t->certfile = t->keyfile = NULL;
 }

@@ -105,9 +105,17 @@ struct val *svcp_tls_val(const struct svcp_target *t,
 void svcp_tls_summary(const struct svcp_target *t,
     const struct svcp_attempt *a, struct strbuf *sb);
 
-/* from: controller: a local connection for the probes (0), or the task
- * failed with the reason (-1). */
-int svcp_open_local(struct modctx *ctx, struct conn **local);
+/*
+ * The probes' common arguments into t, after host and tls are set:
+ * cert_file and key_file (together or not at all), ca_file, cert_file,
+ * key_file as controller paths, verify_name (default: host when
+ * verify_hostname), and from: controller (a local connection, owned in
+ * *local) or the host's.  0, or -1 with the task failed.
+ */
+int svcp_target_setup(struct svcp_target *t, struct conn **local,
+    struct modctx *ctx, const struct val *args);
+/* Frees what svcp_target_setup() made. */
+void svcp_target_release(struct svcp_target *t, struct conn *local);
 
 /* Sleep until the next attempt: retry_ms, or less when the deadline
  * (mono_ms) is nearer. */

@@ -274,7 +274,7 @@ message(const struct probe *p, const struct attempt *a, const struct boot *b,
 static int
 setup(struct probe *p, struct modctx *ctx, const struct val *args)
 {
-	const char *vn = arg_str(args, "verify_name"), *ex;
+	const char *ex;
 
 	p->ctx = ctx;
 	p->args = args;
@@ -285,33 +285,13 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	p->proto = (enum amqw_proto)(arg_str(args, "protocol") ?
 	    amqw_proto_parse(arg_str(args, "protocol")) : -1);
 	ex = arg_str(args, "expect");
-	p->expect_arg = ex == NULL ? -1 : strcmp(ex, "accepted") == 0 ?
-	    SVCP_EXPECT_ACCEPTED : strcmp(ex, "refused") == 0 ? SVCP_EXPECT_REFUSED : SVCP_EXPECT_ANY;
-	p->expect = p->expect_arg >= 0 ? (enum svcp_expect)p->expect_arg :
-	    p->t.tls ? SVCP_EXPECT_ACCEPTED : SVCP_EXPECT_ANY;
-	p->t.from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
+	p->expect_arg = ex == NULL ? -1 : (int)svcp_parse_expect(ex, 0);
+	p->expect = svcp_parse_expect(ex, p->t.tls);
 	if (strcmp(arg_str(args, "mode"), "plaintext") != 0 &&
 	    arg_str(args, "ca_file") == NULL)
 		return mod_fail(ctx, "ca_file is required with mode: tls or "
 		    "auto") - 1;
-	if ((arg_str(args, "cert_file") == NULL) !=
-	    (arg_str(args, "key_file") == NULL))
-		return mod_fail(ctx, "cert_file and key_file go together") - 1;
-	p->t.cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
-	p->t.certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
-	p->t.keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
-	if (vn != NULL && *vn != '\0')
-		p->t.verify_name = vn;
-	else if (arg_bool(args, "verify_hostname"))
-		p->t.verify_name = p->t.host;
-	if (p->t.from_controller) {
-		if (svcp_open_local(ctx, &p->local) < 0)
-			return -1;
-		p->t.conn = p->local;
-		return 0;
-	}
-	p->t.conn = mod_conn(ctx);
-	return 0;
+	return svcp_target_setup(&p->t, &p->local, ctx, args);
 }
 
 /* One listener: the attempts, its result map and its message line. */
@@ -458,11 +438,7 @@ activemq_probe_run(struct modctx *ctx, const struct val *args)
 	memset(&p, 0, sizeof(p));
 	if (setup(&p, ctx, args) == 0)
 		ret = l != NULL ? run_list(&p, l) : run_single(&p);
-	if (p.local != NULL)
-		conn_close(p.local);
-	free(p.t.cafile);
-	free(p.t.certfile);
-	free(p.t.keyfile);
+	svcp_target_release(&p.t, p.local);
 	return mod_done(ctx, ret);
 }
 

@@ -593,8 +593,6 @@ failure_msg(const struct probe *p, const struct attempt *a,
 static int
 setup(struct probe *p, struct modctx *ctx, const struct val *args)
 {
-	const char *vn = arg_str(args, "verify_name");
-
 	p->ctx = ctx;
 	p->args = args;
 	p->t.tls = strcmp(arg_str(args, "mode"), "tls") == 0;
@@ -602,41 +600,18 @@ setup(struct probe *p, struct modctx *ctx, const struct val *args)
 	p->t.port = (int)arg_int(args, "port", p->t.tls ? 5671 : 5672);
 	p->t.timeout_s = (int)arg_int(args, "timeout", 10);
 	p->expect = svcp_parse_expect(arg_str(args, "expect"), p->t.tls);
-	p->t.from_controller = strcmp(arg_str(args, "from"), "controller") == 0;
 	if (p->t.port < 1 || p->t.port > 65535)
 		return mod_fail(ctx, "port %d is out of range", p->t.port) - 1;
 	if (p->t.tls && arg_str(args, "ca_file") == NULL)
 		return mod_fail(ctx, "ca_file is required with mode: tls (the "
 		    "CA that must have signed the broker's certificate)") - 1;
-	if ((arg_str(args, "cert_file") == NULL) !=
-	    (arg_str(args, "key_file") == NULL))
-		return mod_fail(ctx, "cert_file and key_file go together") - 1;
-	p->t.cafile = mod_local_path(ctx, arg_str(args, "ca_file"));
-	p->t.certfile = mod_local_path(ctx, arg_str(args, "cert_file"));
-	p->t.keyfile = mod_local_path(ctx, arg_str(args, "key_file"));
-	if (vn != NULL && *vn != '\0')
-		p->t.verify_name = vn;
-	else if (arg_bool(args, "verify_hostname"))
-		p->t.verify_name = p->t.host;
-	if (p->t.from_controller) {
-		p->t.conn = NULL;
-		if (svcp_open_local(ctx, &p->local) < 0)
-			return -1;
-		p->t.conn = p->local;
-		return 0;
-	}
-	p->t.conn = mod_conn(ctx);
-	return 0;
+	return svcp_target_setup(&p->t, &p->local, ctx, args);
 }
 
 static void
 probe_release(struct probe *p)
 {
-	if (p->local != NULL)
-		conn_close(p->local);
-	free(p->t.cafile);
-	free(p->t.certfile);
-	free(p->t.keyfile);
+	svcp_target_release(&p->t, p->local);
 }
 
 static enum mod_result
