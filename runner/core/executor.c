@@ -1,5 +1,6 @@
 /* executor.c - plays, batches, forks and the per-task pipeline; see
  * executor.h. */
+#include <libgen.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/executor.h"
+#include "runner/core/firstfound.h"
 #include "runner/core/loop.h"
 #include "runner/core/report.h"
 #include "runner/core/safety.h"
@@ -1249,6 +1251,42 @@ struct loop_run {
 	int unreachable;
 };
 
+/* with_first_found: the terms are rendered one by one (an undefined
+ * variable passes a candidate over); searched in the role, the task's
+ * file's directory, then the playbook's. */
+static int
+ff_items(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct val **items, struct strbuf *msg)
+{
+	const char *dirs[4];
+	char *tdir = t->pos.file != NULL ? xstrdup(t->pos.file) : NULL;
+	struct val *terms = NULL;
+	struct err e = ERR_INIT;
+	size_t n = 0;
+	int ret = -1;
+
+	if ((dirs[n] = var_str(hc->vars, "role_path")) != NULL)
+		n++;
+	if (tdir != NULL)
+		dirs[n++] = dirname(tdir);
+	if ((dirs[n] = p->playbook_dir) != NULL)
+		n++;
+	dirs[n] = NULL;
+	if (t->loop.items->type == V_STR && tmpl_has(t->loop.items->u.str.s) &&
+	    tmpl_render_val(t->loop.items, hc->vars, &terms, &e) < 0) {
+		strbuf_rtrim(&e.msg);
+		strbuf_addstr(msg, err_text(&e, "cannot render the loop"));
+	} else {
+		ret = first_found(terms ? terms : t->loop.items, hc->vars,
+		    first_found_subdir(t->mod ? t->mod->name : ""), dirs,
+		    items, msg);
+	}
+	err_release(&e);
+	val_free(terms);
+	free(tdir);
+	return ret;
+}
+
 static int
 loop_build(struct hostctx *hc, const struct play *p, const struct task *t,
     struct val **items, struct strbuf *msg)
@@ -1258,6 +1296,8 @@ loop_build(struct hostctx *hc, const struct play *p, const struct task *t,
 	int ret;
 
 	*items = NULL;
+	if (strcmp(t->loop.lookup, "first_found") == 0)
+		return ff_items(hc, p, t, items, msg);
 	if (tmpl_render_val(t->loop.items, hc->vars, &rendered, &e) < 0) {
 		strbuf_rtrim(&e.msg);
 		strbuf_addstr(msg, err_text(&e, "cannot render the loop"));

@@ -30,7 +30,7 @@ static const char *const block_keys[] = {
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
-	"with_first_found", "with_lines", "with_random_choice", "include",
+	"with_lines", "with_random_choice", "include",
 	"delegate_to",
 	"delegate_facts", "local_action", "action", "async", "poll",
 	"run_once", "vars_prompt",
@@ -56,6 +56,7 @@ struct pctx {
 	char **incroles;        /* roles import/include_role has loaded (this
 	                         * play): their handlers are there once */
 	size_t nincroles, incalloc;
+	struct strbuf *warn;    /* the playbook's warnings, or NULL */
 };
 
 #define INCLUDE_DEPTH_MAX 32
@@ -346,24 +347,67 @@ strip_fqcn(const char *name)
 	return name;
 }
 
+/* "'X' is an Ansible module (FQCN) that mend does not have", or NULL
+ * when name is not an Ansible module. */
+static char *
+ansible_only_msg(const char *name)
+{
+	const char *full;
+	int kind = ansible_module_lookup(name, &full);
+	char *cite, *msg;
+	int same;
+
+	if (kind == 0)
+		return NULL;
+	cite = xasprintf("%s%s", kind == 1 ? "ansible.builtin." : "", full);
+	same = strcmp(cite, name) == 0;
+	msg = xasprintf("'%s' is an Ansible module%s%s%s that mend does not "
+	    "have", name, same ? "" : " (", same ? "" : cite,
+	    same ? "" : ")");
+	free(cite);
+	return msg;
+}
+
+static void
+warn_at(struct pctx *c, const struct pos *pos, const char *msg)
+{
+	if (c->warn == NULL)
+		return;
+	if (pos != NULL && pos->file != NULL)
+		strbuf_addf(c->warn, "%s:%d:%d: ", pos->file, pos->line,
+		    pos->col);
+	strbuf_addf(c->warn, "warning: %s\n", msg);
+}
+
+/* A task of an Ansible module mend lacks (often one for another OS, under
+ * a `when:`) validates with a warning and fails, with that message, on
+ * any host that runs it: the `fail` module with the message, named as
+ * the module when the task has no name.  Its arguments are not checked,
+ * beyond their templates' syntax. */
+static int
+ansible_only_task(struct pctx *c, struct task *t, const char *key,
+    const struct val *v, const struct pos *kpos, char *msg)
+{
+	char *w = xasprintf("%s: the task fails on any host that runs it",
+	    msg);
+
+	warn_at(c, kpos, w);
+	free(w);
+	t->mod = module_find("fail");
+	if (t->name == NULL)
+		t->name = xstrdup(key);
+	t->args = val_map();
+	t->args->pos = *kpos;
+	val_map_set(t->args, "msg", val_str(msg));
+	free(msg);
+	return t->mod == NULL ? err_setpos(c->e, kpos, "internal error: no "
+	    "'fail' module") : check_templates(c, v);
+}
+
 static int
 unknown_module(struct pctx *c, const char *name, const struct pos *pos)
 {
-	const char *s, *full;
-	int kind = ansible_module_lookup(name, &full);
-
-	if (kind != 0) {
-		char *cite = xasprintf("%s%s", kind == 1 ? "ansible.builtin." :
-		    "", full);
-		int same = strcmp(cite, name) == 0;
-
-		err_setpos(c->e, pos, "'%s' is an Ansible module%s%s%s that "
-		    "mend does not have (see 'mend modules')", name,
-		    same ? "" : " (", same ? "" : cite, same ? "" : ")");
-		free(cite);
-		return -1;
-	}
-	s = module_suggest(name);
+	const char *s = module_suggest(name);
 
 	if (s != NULL)
 		return err_setpos(c->e, pos, "unknown module '%s' (did "
@@ -378,7 +422,10 @@ task_module(struct pctx *c, struct task *t, const char *key,
 {
 	const struct module *m = module_find(strip_fqcn(key));
 	struct val *args = NULL;
+	char *msg;
 
+	if (m == NULL && (msg = ansible_only_msg(key)) != NULL)
+		return ansible_only_task(c, t, key, v, kpos, msg);
 	if (m == NULL)
 		return unknown_module(c, key, kpos);
 	t->mod = m;
@@ -423,7 +470,7 @@ task_loop(struct pctx *c, struct task *t, const char *k, const struct val *v,
 {
 	const char *lookup = strcmp(k, "loop") == 0 ? k : k + 5;
 
-	if (!loop_lookup_known(lookup))
+	if (!loop_lookup_known(lookup) && strcmp(lookup, "first_found") != 0)
 		return err_setpos(c->e, kpos, "task keyword '%s' is not "
 		    "supported by mend (lookup '%s')", k, lookup);
 	if (t->loop.set)
@@ -839,10 +886,22 @@ static const char *const meta_ansible[] = {
 };
 static const char *const meta_keys[] = { "name", "when", "tags", NULL };
 
+/* The task's meta: (or ansible.builtin.meta:) value, or NULL. */
+static const struct val *
+meta_val(const struct val *tv)
+{
+	size_t i;
+
+	for (i = 0; i < tv->u.map.n; i++)
+		if (strcmp(strip_fqcn(tv->u.map.items[i].key), "meta") == 0)
+			return tv->u.map.items[i].v;
+	return NULL;
+}
+
 static int
 parse_meta(struct pctx *c, const struct val *tv, struct task *t)
 {
-	const struct val *a = val_map_get(tv, "meta");
+	const struct val *a = meta_val(tv);
 	size_t i;
 	int ret = 0;
 
@@ -851,7 +910,7 @@ parse_meta(struct pctx *c, const struct val *tv, struct task *t)
 		const char *k = tv->u.map.items[i].key;
 		const struct pos *kp = val_map_keypos(tv, k);
 
-		if (strcmp(k, "meta") == 0)
+		if (strcmp(strip_fqcn(k), "meta") == 0)
 			continue;
 		if (!is_in(k, meta_keys))
 			ret = err_setpos(c->e, kp, "'%s' on meta is not "
@@ -945,10 +1004,10 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 		    "supported by mend", role_action(tv));
 	if (role_action(tv) != NULL)
 		return parse_role_task(c, tv, t, role_action(tv));
-	if (val_map_get(tv, "meta") != NULL && handler)
+	if (meta_val(tv) != NULL && handler)
 		return err_setpos(c->e, &tv->pos, "meta among handlers is not "
 		    "supported by mend");
-	if (val_map_get(tv, "meta") != NULL)
+	if (meta_val(tv) != NULL)
 		return parse_meta(c, tv, t);
 	for (i = 0; i < tv->u.map.n; i++) {
 		const char *k = tv->u.map.items[i].key;
@@ -2068,35 +2127,86 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 static int load_plays(struct playbook *pb, size_t *alloc, const char *path,
     int depth, size_t *loads, struct err *e);
 
+/* import_playbook's tags: added to each imported play's (Ansible's
+ * union; a tag the play has already is not repeated). */
+static void
+import_tags(struct play *plays, size_t n, char **tags, size_t ntags)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		struct play *p = &plays[i];
+
+		for (j = 0; j < ntags; j++) {
+			for (k = 0; k < p->ntags; k++)
+				if (strcmp(p->tags[k], tags[j]) == 0)
+					break;
+			if (k < p->ntags)
+				continue;
+			p->tags = xrealloc(p->tags, (p->ntags + 1) *
+			    sizeof(*p->tags));
+			p->tags[p->ntags++] = xstrdup(tags[j]);
+		}
+	}
+}
+
+/* import_playbook's keywords besides the file: `name` (shown by nothing,
+ * as in Ansible) and `tags`; Ansible's `vars` and `when` there are
+ * refused.  Returns the file's value, or NULL after an error. */
+static const struct val *
+import_keys(struct pctx *c, const struct val *pv, char ***tags,
+    size_t *ntags)
+{
+	const struct val *f = NULL;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < pv->u.map.n; i++) {
+		const char *k = pv->u.map.items[i].key;
+		const struct val *v = pv->u.map.items[i].v;
+
+		if (strcmp(strip_fqcn(k), "import_playbook") == 0)
+			f = v;
+		else if (strcmp(k, "tags") == 0)
+			ret |= get_strlist(c, k, v, tags, ntags);
+		else if (strcmp(k, "name") == 0)
+			ret |= v->type == V_STR ? 0 : err_setpos(c->e, &v->pos,
+			    "'name' must be a string");
+		else
+			ret = err_setpos(c->e, val_map_keypos(pv, k), "'%s' on "
+			    "import_playbook is not supported by mend", k);
+	}
+	return ret ? NULL : f;
+}
+
 /* - import_playbook: other.yml  (its plays, here, in order) */
 static int
 import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
     struct pctx *c, int depth)
 {
-	const struct val *f = NULL;
 	struct err *e = c->e;
-	const char *dir = c->dir;
+	char **tags = NULL;
+	size_t ntags = 0, first = pb->nplays;
+	const struct val *f = import_keys(c, pv, &tags, &ntags);
 	char *path;
-	size_t i;
 	int ret;
 
-	for (i = 0; i < pv->u.map.n; i++) {
-		const char *k = pv->u.map.items[i].key;
-
-		if (strcmp(strip_fqcn(k), "import_playbook") == 0)
-			f = pv->u.map.items[i].v;
-		else
-			return err_setpos(e, val_map_keypos(pv, k), "'%s' on "
-			    "import_playbook is not supported by mend", k);
-	}
-	if (f->type != V_STR || f->u.str.len == 0 || tmpl_has(f->u.str.s))
-		return err_setpos(e, &f->pos, "import_playbook takes a file "
+	if (f == NULL)
+		ret = -1;
+	else if (f->type != V_STR || f->u.str.len == 0 || tmpl_has(f->u.str.s))
+		ret = err_setpos(e, &f->pos, "import_playbook takes a file "
 		    "name (not a template)");
-	if (depth >= INCLUDE_DEPTH_MAX)
-		return err_setpos(e, &f->pos, "playbooks import each other "
+	else if (depth >= INCLUDE_DEPTH_MAX)
+		ret = err_setpos(e, &f->pos, "playbooks import each other "
 		    "more than %d deep (an import cycle?)", INCLUDE_DEPTH_MAX);
+	else
+		ret = 0;
+	if (ret < 0) {
+		free_strlist(tags, ntags);
+		return -1;
+	}
 	path = f->u.str.s[0] == '/' ? xstrdup(f->u.str.s) :
-	    xasprintf("%s/%s", dir, f->u.str.s);
+	    xasprintf("%s/%s", c->dir, f->u.str.s);
 	if (access(path, R_OK) != 0)
 		ret = err_setpos(e, &f->pos, "import_playbook: could not find "
 		    "or access '%s'", path);
@@ -2104,6 +2214,9 @@ import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
 		ret = -1;
 	else
 		ret = load_plays(pb, alloc, path, depth + 1, c->loads, e);
+	if (ret == 0)
+		import_tags(pb->plays + first, pb->nplays - first, tags, ntags);
+	free_strlist(tags, ntags);
 	free(path);
 	return ret;
 }
@@ -2134,6 +2247,7 @@ load_plays(struct playbook *pb, size_t *alloc, const char *path, int depth,
 	c.e = e;
 	c.dir = c.tdir = dirname(dcopy);
 	c.loads = loads;
+	c.warn = &pb->warnings;
 	if (yaml_load_file(path, &root, e) < 0)
 		goto out;
 	if (root->type != V_LIST) {
@@ -2167,6 +2281,7 @@ playbook_load(const char *path, struct playbook **out, struct err *e)
 	int ret;
 
 	pb->path = xstrdup(path);
+	strbuf_init(&pb->warnings, 0);
 	*out = NULL;
 	ret = load_plays(pb, &alloc, path, 0, &loads, e);
 	if (ret < 0)
@@ -2253,6 +2368,7 @@ playbook_free(struct playbook *pb)
 		play_free(&pb->plays[i]);
 	free(pb->plays);
 	free(pb->path);
+	strbuf_release(&pb->warnings);
 	free(pb);
 }
 

@@ -205,6 +205,10 @@ struct playbook {
 	char *path;
 	struct play *plays;
 	size_t nplays;
+	struct strbuf warnings;  /* "file:line:col: warning: ...\n" each:
+	                          * what validates but may not run as in
+	                          * Ansible (a task of an Ansible module mend
+	                          * lacks fails on the hosts that run it) */
 };
 
 /* Parse and validate. Returns 0 or -1 (all errors collected in e). */

@@ -140,9 +140,12 @@ load_all(const struct mend_request *req, struct inventory **inv,
 	if ((*inv = load_inventories(req->inventories, req->ninventories,
 	    e)) == NULL)
 		ret = -1;
-	for (i = 0; i < req->nplaybooks; i++)
+	for (i = 0; i < req->nplaybooks; i++) {
 		if (playbook_load(req->playbooks[i], &(*pbs)[i], e) < 0)
 			ret = -1;
+		else
+			fputs((*pbs)[i]->warnings.buf, stderr);
+	}
 	for (i = 0; ret == 0 && i < req->nplaybooks; i++)
 		for (j = 0; j < (*pbs)[i]->nplays; j++)
 			if (pattern_ok(*inv, (*pbs)[i]->plays[j].hosts,

@@ -992,6 +992,25 @@ keep_newlines(const struct ectx *cx, const char *src, size_t len,
 		strbuf_addstr(sb, cx->opt != NULL ? cx->opt->newline : "\n");
 }
 
+/* A lone {{ expr }}'s value stays what it is when nothing is around it,
+ * or (after Jinja dropped a trailing newline) when it is not a string, or
+ * when it is a list or mapping (whitespace after it: Ansible's
+ * literal_eval of "[...] " gives it back).  Otherwise the template is
+ * text: "{{ s }}\n" is s + "\n", "{{ n }} " is "42 " (ansible-core
+ * 2.14). */
+static int
+native_kept(const struct tmpl *t, const struct val *v)
+{
+	size_t i;
+
+	if (v->type == V_LIST || v->type == V_MAP)
+		return 1;
+	for (i = 0; i < t->top.n; i++)
+		if (t->top.items[i].kind == S_TEXT && t->top.items[i].len > 0)
+			return 0;
+	return t->len == t->srclen || v->type != V_STR;
+}
+
 static const struct stmt *
 lone_expr(const struct tmpl *t)
 {
@@ -1023,7 +1042,10 @@ tmpl_eval_tmpl(struct ectx *cx, const struct tmpl *t, struct val **out)
 		*out = res_take(&r);
 		if (lit)
 			mark_literal(*out);
-		return 0;
+		if (native_kept(t, *out))
+			return 0;
+		val_free(*out);
+		*out = NULL;
 	}
 	top.vars = val_map();
 	top.up = cx->sc;

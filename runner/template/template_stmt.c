@@ -599,8 +599,8 @@ set_native(struct tmpl *t)
 			nexpr++;
 			continue;
 		}
-		if (s->kind != S_TEXT)
-			return;
+		if (s->kind != S_TEXT || (nexpr == 0 && s->len > 0))
+			return;    /* " {{ x }}" is a string (Ansible) */
 		for (j = 0; j < s->len; j++)
 			if (!isspace((unsigned char)t->src[s->off + j]))
 				return;

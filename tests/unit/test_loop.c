@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runner/core/firstfound.h"
 #include "runner/core/loop.h"
 #include "runner/util/yamlload.h"
 
@@ -173,6 +174,104 @@ test_fileglob(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* with_first_found over the YAML terms, vars {fam: Debian}, searched in
+ * dirs (subdir "vars"): the result's repr, or the message */
+static char *
+ff(const char *yaml, const char *const *dirs, int *rc)
+{
+	struct val *v = NULL, *out = NULL, *vars = NULL;
+	struct err e = ERR_INIT;
+	struct strbuf msg = STRBUF_INIT, sb = STRBUF_INIT;
+
+	assert_int_equal(yaml_load_string("t.yml", yaml, strlen(yaml), &v,
+	    &e), 0);
+	assert_int_equal(yaml_load_string("v.yml", "{fam: Debian, t: true}",
+	    22, &vars, &e), 0);
+	*rc = first_found(v, vars, "vars", dirs, &out, &msg);
+	if (*rc == 0)
+		val_to_str_py(out, &sb);
+	else
+		strbuf_addbuf(&sb, &msg);
+	val_free(v);
+	val_free(vars);
+	val_free(out);
+	strbuf_release(&msg);
+	err_release(&e);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void
+test_first_found(void **state)
+{
+	char dir[] = "/tmp/mend-ff-XXXXXX", path[512], want[600], *got;
+	const char *dirs[3] = { dir, NULL, NULL };
+	static const char *const names[] = { "vars/Debian.yml",
+	    "vars/default.yml", "top.yml", "other/x.yml" };
+	size_t i;
+	int rc;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "mkdir -p '%s/vars' '%s/other'", dir, dir);
+	assert_int_equal(system(path), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_non_null(f = fopen(path, "w"));
+		fclose(f);
+	}
+	/* an undefined candidate is passed over; DIR/vars/ before DIR/ */
+	got = ff("['{{ nope }}.yml', '{{ fam }}.yml', default.yml]", dirs, &rc);
+	snprintf(want, sizeof(want), "['%s/vars/Debian.yml']", dir);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, want);
+	free(got);
+	got = ff("[missing.yml, top.yml]", dirs, &rc);
+	snprintf(want, sizeof(want), "['%s/top.yml']", dir);
+	assert_string_equal(got, want);
+	free(got);
+	/* files x paths, paths outer; "a,b" split */
+	got = ff("[{files: 'nothere.yml,x.yml', paths: [vars, other]}]", dirs,
+	    &rc);
+	snprintf(want, sizeof(want), "['%s/other/x.yml']", dir);
+	assert_string_equal(got, want);
+	free(got);
+	/* skip: an empty list; without it, Ansible's error */
+	got = ff("[{files: [no.yml], skip: '{{ t }}'}]", dirs, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "[]");
+	free(got);
+	got = ff("[{files: [no.yml]}]", dirs, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(got, "No file was found when using first_found.");
+	free(got);
+	/* a mapping with an undefined variable gives nothing, not even
+	 * its skip (ansible-core 2.14) */
+	got = ff("[{files: ['{{ nope }}', Debian.yml], skip: true}]", dirs,
+	    &rc);
+	assert_int_equal(rc, -1);
+	free(got);
+	got = ff("[{files: ['{{ nope }}']}, default.yml]", dirs, &rc);
+	snprintf(want, sizeof(want), "['%s/vars/default.yml']", dir);
+	assert_string_equal(got, want);
+	free(got);
+	/* an absolute name as it is; a number is not a term */
+	snprintf(path, sizeof(path), "['%s//./top.yml']", dir);
+	got = ff(path, dirs, &rc);
+	snprintf(want, sizeof(want), "['%s//./top.yml']", dir);
+	assert_string_equal(got, want);
+	free(got);
+	got = ff("[1]", dirs, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(got, "Invalid term supplied"));
+	free(got);
+	assert_string_equal(first_found_subdir("include_vars"), "vars");
+	assert_string_equal(first_found_subdir("template"), "templates");
+	assert_string_equal(first_found_subdir("copy"), "files");
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -181,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_sequence),
 		cmocka_unit_test(test_subelements),
 		cmocka_unit_test(test_fileglob),
+		cmocka_unit_test(test_first_found),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,7 +62,8 @@ expect_error_in(const char *text, const char *file, int line, int col,
 	struct err e = ERR_INIT;
 	char prefix[300];
 
-	assert_null(load("bad.yml", text, &e));
+	if (load("bad.yml", text, &e) != NULL)
+		fail_msg("loaded: %s", text);
 	snprintf(prefix, sizeof(prefix), "%s/%s:%d:%d: error: ", dir, file,
 	    line, col);
 	if (strncmp(e.msg.buf, prefix, strlen(prefix)) != 0 ||
@@ -183,6 +184,54 @@ test_facts_and_keywords(void **state)
 /* meta: the actions mend runs become TASK_META tasks; Ansible's others,
  * typos, flush_handlers with when, other keywords and meta among
  * handlers are errors at their position. */
+static void put(const char *name, const char *text);
+
+/* A task of an Ansible module mend lacks validates with a warning (its
+ * templates still checked) and runs as `fail` with the message; a name
+ * that is no Ansible module stays an error. */
+static void
+test_ansible_only_module(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct task *t;
+
+	(void)state;
+	put("other.yml", "- hosts: x\n  tasks: []\n");
+	pb = load("ao.yml", "- hosts: all\n  tasks:\n"
+	    "    - pacman: {name: x}\n      when: false\n"
+	    "    - name: repo\n      ansible.builtin.yum_repository:\n"
+	    "        name: '{{ r }}'\n"
+	    "    - with_first_found: [a.yml]\n      include_vars: '{{ item }}'\n"
+	    "- import_playbook: other.yml\n  name: other\n  tags: [i, x]\n",
+	    &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	t = &pb->plays[0].tasks[0];
+	assert_string_equal(t->mod->name, "fail");
+	assert_string_equal(t->name, "pacman");
+	assert_string_equal(val_map_str(t->args, "msg", NULL), "'pacman' is an "
+	    "Ansible module (community.general.pacman) that mend does not have");
+	assert_string_equal(pb->plays[0].tasks[1].name, "repo");
+	assert_non_null(strstr(pb->warnings.buf, "ao.yml:3:7: warning: 'pacman' "
+	    "is an Ansible module (community.general.pacman) that mend does "
+	    "not have: the task fails on any host that runs it\n"));
+	assert_non_null(strstr(pb->warnings.buf, "ao.yml:6:7: warning: "
+	    "'ansible.builtin.yum_repository' is an Ansible module that mend"));
+	assert_string_equal(pb->plays[0].tasks[2].loop.lookup, "first_found");
+	/* import_playbook's tags join the imported play's */
+	assert_int_equal(pb->plays[1].ntags, 2);
+	assert_string_equal(pb->plays[1].tags[0], "i");
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - pacman:\n"
+	    "        name: '{{ x | nofilter }}'\n", 4, 23, "unknown filter 'nofilter'");
+	expect_error("- hosts: all\n  tasks:\n    - ufx: {}\n", 3, 7,
+	    "unknown module 'ufx'");
+	expect_error("- import_playbook: other.yml\n  when: x\n", 2, 3,
+	    "'when' on import_playbook is not supported by mend");
+}
+
 static void
 test_meta(void **state)
 {
@@ -204,6 +253,11 @@ test_meta(void **state)
 	assert_string_equal(pb->plays[0].tasks[2].name, "stop");
 	playbook_free(pb);
 	err_release(&e);
+	pb = load("meta2.yml", "- hosts: all\n  tasks:\n"
+	    "    - ansible.builtin.meta: noop\n", &e);
+	assert_non_null(pb);
+	assert_string_equal(pb->plays[0].tasks[0].meta, "noop");
+	playbook_free(pb);
 	expect_error("- hosts: all\n  tasks:\n    - meta: clear_facts\n", 3, 13,
 	    "meta: 'clear_facts' is an Ansible meta action that mend does "
 	    "not have");
@@ -234,8 +288,8 @@ test_errors_have_positions(void **state)
 	    "module 'lineinfile' has no argument 'lien' (did you mean 'line'?)");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      whne: x\n",
 	    4, 7, "unknown task keyword 'whne' (did you mean 'when'?)");
-	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_first_found: [1]\n",
-	    4, 7, "task keyword 'with_first_found' is not supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_lines: [1]\n",
+	    4, 7, "task keyword 'with_lines' is not supported by mend");
 	expect_error("- hosts: all\n  roles: [x]\n", 2, 11,
 	    "the role 'x' was not found in ");
 	expect_error("- hosts: all\n  taks: []\n", 2, 3,
@@ -657,6 +711,7 @@ main(void)
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_ansible_only_module),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

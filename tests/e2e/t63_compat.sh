@@ -1,0 +1,66 @@
+# issues 13/14, real-playbook idioms, differential against ansible-core
+# (Debian's package): tests/e2e/compat/first_found.yml (with_first_found
+# as roles use it to pick a vars file per OS: undefined candidates passed
+# over, DIR/vars before DIR, files x paths, skip, the error; modules mend
+# lacks on a branch not taken; ansible.builtin.meta; import_playbook with
+# name and tags; "{{ x }}\n" keeping its newline) is run by
+# ansible-playbook and by mend (ansible_connection=local, twin
+# directories): the same files, modes and PLAY RECAP counters.  Then mend
+# runs it on a lab host over SSH.  Failure path: a module mend lacks,
+# reached, fails that host with the module named, at its file:line:col
+# warned by `mend check`.
+. "$TOP/tests/e2e/lib.sh"
+command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (tests/install-deps)"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP="$T/ans-tmp"
+export ANSIBLE_HOME="$T/ans-home"
+cp -r "$TOP/tests/e2e/compat" "$T/pb"
+pb="$T/pb/first_found.yml"
+printf 'h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' >"$T/local.ini"
+counters() { sed -n 's/^h1 *: *//p' "$1" | tr -s ' ' | sed 's/ *$//'; }
+mkdir -p "$T/ans" "$T/mend"
+ansible-playbook -i "$T/local.ini" "$pb" -e out="$T/ans" >"$T/ans.out" 2>&1 &
+apid=$!
+mend_run check -i "$T/local.ini" "$pb"
+expect_rc 0
+expect_out "first_found.yml:4[0-9]:7: warning: 'ansible.builtin.dnf' is an Ansible module that mend does not have: the task fails on any host that runs it"
+expect_out "warning: 'yum' is an Ansible module \(ansible.builtin.yum\)"
+mend_run run -i "$T/local.ini" "$pb" -e out="$T/mend" --state-dir "$T/state"
+expect_rc 0
+arc=0; wait "$apid" || arc=$?
+[ "$arc" -eq 0 ] || { cat "$T/ans.out" >&2; fail "ansible-playbook exit $arc"; }
+for f in pick role paths imported; do
+	cmp "$T/ans/$f.txt" "$T/mend/$f.txt" || fail "$f.txt differs"
+	[ "$(stat -c %a "$T/ans/$f.txt")" = "$(stat -c %a "$T/mend/$f.txt")" ] || fail "$f.txt mode differs"
+done
+[ "$(cat "$T/mend/pick.txt")" = debian-vars ] || fail "pick.txt: $(cat "$T/mend/pick.txt")"
+[ "$(cat "$T/mend/role.txt")" = role-debian ] || fail "role.txt: $(cat "$T/mend/role.txt")"
+[ ! -e "$T/mend/never" ] && [ ! -e "$T/ans/never" ] || fail "skip: true ran the task"
+[ "$(counters "$T/ans.out")" = "$(counters "$T/out")" ] ||
+	fail "recap: ansible '$(counters "$T/ans.out")', mend '$(counters "$T/out")'"
+expect_out "vars file by OS, default last \(item=$T/pb/vars/Debian.yml\) \| ok"
+expect_out "nothing found fails \| failed \(ignored\): No file was found when using first_found\."
+expect_out "on RedHat only \| skipped"
+
+# --tags imp: import_playbook's tags reach its plays (only they run)
+rm -f "$T/mend/imported.txt"
+mend_run run -i "$T/local.ini" "$pb" -e out="$T/mend" --state-dir "$T/state" --tags imp
+expect_rc 0
+[ -e "$T/mend/imported.txt" ] || fail "--tags imp did not run the imported play"
+expect_no_out "write it"
+
+# over SSH on a lab host: the same files
+h=$(awk 'NR == 1 {print $1}' "$LAB/hosts")
+lab_sh 1 sh -c 'rm -rf /tmp/t63 && mkdir -p /tmp/t63'
+mend_run run "$pb" $(lab_args) -l "$h" -e out=/tmp/t63
+expect_rc 0
+for f in pick role paths imported; do
+	diff <(lab_sh 1 cat /tmp/t63/$f.txt) "$T/ans/$f.txt" >&2 || fail "$f.txt on $h differs"
+done
+lab_sh 1 rm -rf /tmp/t63
+
+# a module mend lacks, reached: that host fails, named; the next task
+# does not run
+mend_run run -i "$T/local.ini" "$T/pb/lacks.yml" --state-dir "$T/state"
+expect_rc 2
+expect_out "ansible.builtin.getent \| FAILED: 'ansible.builtin.getent' is an Ansible module that mend does not have"
+expect_no_out "not reached"
