@@ -37,7 +37,9 @@ extern const struct module mod_include_vars;
 extern const struct module mod_lineinfile;
 extern const struct module mod_nut_ca;
 extern const struct module mod_nut_facts;
+extern const struct module mod_nut_live;
 extern const struct module mod_nut_probe;
+extern const struct module mod_nut_service;
 extern const struct module mod_nut_tls;
 extern const struct module mod_package;
 extern const struct module mod_ping;
@@ -81,7 +83,9 @@ const struct module *const module_table[] = {
 	&mod_lineinfile,
 	&mod_nut_ca,
 	&mod_nut_facts,
+	&mod_nut_live,
 	&mod_nut_probe,
+	&mod_nut_service,
 	&mod_nut_tls,
 	&mod_package,
 	&mod_ping,

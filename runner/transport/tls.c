@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
@@ -201,6 +203,34 @@ alt_names(X509 *cert, char *buf, size_t len)
 }
 
 static void
+cert_sha256(X509 *cert, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	out[0] = '\0';
+	if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
+		return;
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int
+tls_pem_sha256(const char *pem, size_t len, char out[65])
+{
+	BIO *b = len < (1u << 24) ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *cert = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	out[0] = '\0';
+	if (cert != NULL)
+		cert_sha256(cert, out);
+	X509_free(cert);
+	BIO_free(b);
+	ERR_clear_error();
+	return out[0] ? 0 : -1;
+}
+
+static void
 fill_info(struct tls_conn *t, struct tls_info *info)
 {
 	X509 *cert = SSL_get1_peer_certificate(t->ssl);
@@ -219,6 +249,7 @@ fill_info(struct tls_conn *t, struct tls_info *info)
 		asn1_time_iso(X509_get0_notAfter(cert), info->not_after,
 		    sizeof(info->not_after), &info->days_left);
 		alt_names(cert, info->names, sizeof(info->names));
+		cert_sha256(cert, info->sha256);
 		X509_free(cert);
 	}
 	vr = SSL_get_verify_result(t->ssl);

@@ -51,6 +51,8 @@ struct tls_info {
 	                           * "DNS:h1,IP:198.51.100.11" */
 	long days_left;           /* until not_after (negative: expired) */
 	char verify_error[160];   /* "" when verified */
+	char sha256[65];          /* SHA-256 of the certificate's DER, lower
+	                           * hex ("" without a certificate) */
 };
 
 struct tls_conn;
@@ -63,5 +65,9 @@ int tls_client_start(struct tstream *s, const struct tls_opts *o,
 ssize_t tls_read(struct tls_conn *t, void *buf, size_t len, int timeout_ms);
 ssize_t tls_write(struct tls_conn *t, const void *buf, size_t len);
 void tls_close(struct tls_conn *t);   /* sends close_notify; frees */
+
+/* The SHA-256 of the first certificate in a PEM buffer (its DER), lower
+ * hex, as tls_info.sha256: 0, or -1 when it holds no certificate. */
+int tls_pem_sha256(const char *pem, size_t len, char out[65]);
 
 #endif
