@@ -19,7 +19,7 @@ cat >"$T/pb.yml" <<'P'
   tasks:
     - lineinfile: {path: /etc/nut/e2e-k1.conf, line: changed-1}
     - lineinfile: {path: /etc/nut/e2e-k2.conf, line: changed-2, mode: "0600"}
-    - command: sleep 20
+    - command: sleep 120
     - lineinfile: {path: /etc/nut/e2e-k3.conf, line: created, create: true}
 P
 last_run() { ls "$T/state/runs" | tail -1; }
@@ -38,11 +38,15 @@ $2"
 setup; s0=$(state)
 "$MEND" run "$T/pb.yml" $(lab_args) >"$T/run.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
+# wait (by the clock: a loaded machine makes each poll slow) until both
+# writes are done; the slow task then holds the run for 120 s
+seen=0 t_end=$(( $(date +%s) + 100 ))
+while [ "$(date +%s)" -lt "$t_end" ]; do
 	j=$(ls "$T"/state/runs/*/journal.jsonl 2>/dev/null | tail -1)
-	[ -n "$j" ] && [ "$(grep -c '"t":"done"' "$j")" = 2 ] && break
+	[ -n "$j" ] && [ "$(grep -c '"t":"done"' "$j")" = 2 ] && { seen=1; break; }
 	sleep 0.1
 done
+[ "$seen" = 1 ] || { kill -KILL "$pid"; fail "1: the run did not reach its slow task within 100 s"; }
 sleep 0.5
 kill -KILL "$pid"; wait "$pid" 2>/dev/null
 [ "$(state)" != "$s0" ] || fail "1: the run changed nothing before the kill"
