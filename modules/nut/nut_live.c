@@ -500,6 +500,19 @@ check_monitor(struct nl *nl, const struct nutconf_upsmon *a, size_t i,
 	return ret;
 }
 
+/* A server port that keeps refusing for NL_DEAD_MS is definitive: no
+ * restart is still coming up. */
+static void
+note_refused(struct nl *nl, int refused)
+{
+	if (!refused)
+		nl->refused_since = 0;
+	else if (nl->refused_since == 0)
+		nl->refused_since = mono_ms();
+	else if (mono_ms() - nl->refused_since >= NL_DEAD_MS)
+		nl->definitive = 1;
+}
+
 static int
 check_upsmon(struct nl *nl)
 {
@@ -516,12 +529,7 @@ check_upsmon(struct nl *nl)
 		for (i = 0; i < a.nr_monitors && ret == 0; i++)
 			ret = check_monitor(nl, &a, i, &refused);
 	}
-	if (!refused)
-		nl->refused_since = 0;
-	else if (nl->refused_since == 0)
-		nl->refused_since = mono_ms();
-	else if (mono_ms() - nl->refused_since >= NL_DEAD_MS)
-		nl->definitive = 1;
+	note_refused(nl, refused);
 	nutconf_upsmon_release(&a);
 	return ret;
 }
@@ -676,12 +684,7 @@ check_listens(struct nl *nl, const struct nutconf_upsd *a, int tls,
 		refused |= an.refused;
 		free(what);
 	}
-	if (!refused)
-		nl->refused_since = 0;
-	else if (nl->refused_since == 0)
-		nl->refused_since = mono_ms();
-	else if (mono_ms() - nl->refused_since >= NL_DEAD_MS)
-		nl->definitive = 1;
+	note_refused(nl, refused);
 	return ret;
 }
 
