@@ -3,7 +3,10 @@
  * ansible.builtin.file: state file (attributes of an existing file),
  * directory (mkdir -p, attributes), link (a symlink to src), absent
  * (rm -rf), touch (create empty or update the times), with mode (octal or
- * symbolic), owner and group.
+ * symbolic), owner and group.  modification_time/access_time take
+ * preserve or now (Ansible's defaults: now for touch, preserve for the
+ * others); touch with both preserve creates a missing file and otherwise
+ * sets its attributes only (changed only if they change).
  *
  * Every change is journaled before it is made, so `mend rollback` undoes
  * it: a file's bytes (touch, absent) as any file write; directories made
@@ -15,7 +18,9 @@
  *
  * What mend does not do is refused by name: state=hard, recurse, follow:
  * false, a file or directory replaced by a link (Ansible's force),
- * mode/owner/group with state=link, SELinux and attribute options.
+ * mode/owner/group with state=link, SELinux and attribute options, a
+ * timestamp for modification_time/access_time, `now` with another state
+ * than touch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +52,15 @@ static const struct module_arg file_args[] = {
 	{ "follow", ARG_BOOL, 0, "true", NULL,
 	  "act on a symlink's target (only true is supported)", NULL },
 	{ "recurse", ARG_BOOL, 0, "false", NULL, "refused when true", NULL },
-	{ "modification_time", ARG_STR, 0, NULL, NULL, "refused", NULL },
-	{ "access_time", ARG_STR, 0, NULL, NULL, "refused", NULL },
+	{ "modification_time", ARG_STR, 0, NULL, NULL,
+	  "preserve or now (default: now for touch, else preserve); a "
+	  "timestamp is refused", NULL },
+	{ "access_time", ARG_STR, 0, NULL, NULL,
+	  "preserve or now, as modification_time", NULL },
+	{ "modification_time_format", ARG_STR, 0, "%Y%m%d%H%M.%S", NULL,
+	  "accepted (only a timestamp, refused, would use it)", NULL },
+	{ "access_time_format", ARG_STR, 0, "%Y%m%d%H%M.%S", NULL,
+	  "accepted, as modification_time_format", NULL },
 	{ "attributes", ARG_STR, 0, NULL, NULL, "refused", "attr" },
 	{ "seuser", ARG_STR, 0, NULL, NULL, "refused", NULL },
 	{ "serole", ARG_STR, 0, NULL, NULL, "refused", NULL },
@@ -87,12 +99,46 @@ bad_arg(const struct val *args, const char *name, struct err *e,
 	    "supported by mend%s", name, why);
 }
 
+/* modification_time/access_time: 1 now, 0 preserve, -1 other. */
+static int
+time_kind(const char *v)
+{
+	return strcmp(v, "now") == 0 ? 1 : strcmp(v, "preserve") == 0 ? 0 :
+	    -1;
+}
+
+/* The times to set to now: TOUCH_M|TOUCH_A (Ansible's defaults: now for
+ * state=touch, preserve otherwise), or -1 after a failure (a timestamp
+ * that a template gave). */
+#define TOUCH_M 1
+#define TOUCH_A 2
+static int
+touch_times(struct modctx *ctx, const struct val *args, int touch)
+{
+	static const char *const names[] = { "modification_time",
+	    "access_time" };
+	int i, k, out = 0;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = arg_str(args, names[i]);
+
+		k = v == NULL ? touch : time_kind(v);
+		if (k < 0)
+			return mod_fail(ctx, "module 'file': %s '%s' is not "
+			    "supported by mend (only preserve and now)",
+			    names[i], v), -1;
+		out |= k ? (i == 0 ? TOUCH_M : TOUCH_A) : 0;
+	}
+	return out;
+}
+
 static int
 file_validate(const struct val *args, struct err *e)
 {
-	static const char *const never[] = { "modification_time",
-	    "access_time", "attributes", "attr", "seuser", "serole", "setype",
-	    "selevel" };
+	static const char *const never[] = { "attributes", "attr", "seuser",
+	    "serole", "setype", "selevel" };
+	static const char *const times[] = { "modification_time",
+	    "access_time" };
 	const char *state = val_map_str(args, "state", NULL);
 	const struct val *v;
 	size_t i;
@@ -100,6 +146,12 @@ file_validate(const struct val *args, struct err *e)
 	for (i = 0; i < ARRAY_SIZE(never); i++)
 		if (val_map_get(args, never[i]) != NULL)
 			return bad_arg(args, never[i], e, "");
+	for (i = 0; i < ARRAY_SIZE(times); i++)
+		if ((v = val_map_get(args, times[i])) != NULL &&
+		    v->type == V_STR && strstr(v->u.str.s, "{{") == NULL &&
+		    time_kind(v->u.str.s) < 0)
+			return bad_arg(args, times[i], e, " (a timestamp: "
+			    "only preserve and now)");
 	if ((v = val_map_get(args, "recurse")) != NULL && val_truthy(v))
 		return bad_arg(args, "recurse", e, " (recurse: true)");
 	if ((v = val_map_get(args, "follow")) != NULL && !val_truthy(v))
@@ -370,13 +422,18 @@ do_touch(struct modctx *ctx, const char *path, const struct val *args,
 {
 	char *cmd;
 	long seq;
-	int ret, ch = 0;
+	int ret, ch = 0, tm = touch_times(ctx, args, 1);
 
+	if (tm < 0)
+		return -1;
+	if (!is(s, "absent") && tm == 0)   /* both preserve: attributes only */
+		return attrs_of(ctx, path, s, args, changed);
 	*changed = 1;          /* Ansible: touch always changes (times) */
 	if (ctx->check)
 		return 0;
 	if (!is(s, "absent")) {
-		cmd = shellcmd("touch -- %q", path);
+		cmd = shellcmd("touch %s -- %q", tm == TOUCH_M ? "-m" :
+		    tm == TOUCH_A ? "-a" : "-am", path);
 		ret = fs_run_change(ctx, cmd, NULL, 0, "touch", path, NULL);
 		free(cmd);
 		return ret != 0 ? ret : attrs_of(ctx, path, s, args, &ch);
@@ -597,6 +654,11 @@ apply(struct modctx *ctx, const char *path, const char *state,
     const struct val *args, const struct fstate *s, int *changed)
 {
 	*changed = 0;
+	if (strcmp(state, "touch") != 0 && strcmp(state, "absent") != 0 &&
+	    touch_times(ctx, args, 0) != 0)
+		return ctx->failed ? -1 : mod_fail(ctx, "module 'file': "
+		    "modification_time/access_time 'now' is supported with "
+		    "state=touch only");
 	if (!strcmp(state, "file"))
 		return do_file(ctx, path, args, s, changed);
 	if (!strcmp(state, "directory"))

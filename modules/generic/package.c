@@ -3,7 +3,10 @@
  * it finds the host's package manager (Ansible's pkg_mgr fact: apt-get
  * means apt) and runs that module with name and state.  mend has the apt
  * module only: a host with another manager (dnf, yum, zypper, apk,
- * pacman...) fails its task with a message that names it.
+ * pacman...) fails its task with a message that names it.  As Ansible's,
+ * every other argument goes to that module as it is (`update_cache` to
+ * apt); one the module lacks (yum's `enablerepo` reaching apt) fails the
+ * task there, naming it, as Ansible's "Unsupported parameters".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +43,8 @@ package_run(struct modctx *ctx, const struct val *args)
 		mod_fail(ctx, "the package manager of this host is '%s': mend "
 		    "has a module for apt only", r.out.buf);
 	} else if (ret == 0) {
-		a = val_map();
-		a->pos = args->pos;
-		val_map_set(a, "name", val_copy(arg_get(args, "name")));
-		val_map_set(a, "state", val_str(arg_str(args, "state")));
+		a = val_copy(args);
+		val_map_del(a, "use");
 		res = mod_call(ctx, "apt", a);
 		val_free(a);
 	}
@@ -58,9 +59,11 @@ const struct module mod_package = {
 	.summary = "install or remove packages with the host's package "
 	    "manager",
 	.doc = "Ansible's package: finds the host's package manager and runs "
-	    "its module with name and state.  mend has apt only: a host with "
-	    "dnf, yum, zypper, apk, pacman or pkg fails the task naming it.",
+	    "its module with name, state and the other arguments (an "
+	    "argument that module lacks fails the task, naming it).  mend has "
+	    "apt only: a host with dnf, yum, zypper, apk, pacman or pkg fails "
+	    "the task naming it.",
 	.args = package_args,
-	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,
+	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK | MOD_ANY_ARGS,
 	.run = package_run,
 };

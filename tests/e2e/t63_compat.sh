@@ -64,3 +64,23 @@ mend_run run -i "$T/local.ini" "$T/pb/lacks.yml" --state-dir "$T/state"
 expect_rc 2
 expect_out "ansible.builtin.getent \| FAILED: 'ansible.builtin.getent' is an Ansible module that mend does not have"
 expect_no_out "not reached"
+
+# modules.yml: file times preserve/now and package's pass-through, the
+# same recap and files as ansible-playbook
+mkdir -p "$T/ans3" "$T/mend3"
+ansible-playbook -i "$T/local.ini" "$T/pb/modules.yml" -e out="$T/ans3" >"$T/ans3.out" 2>&1 ||
+	{ cat "$T/ans3.out" >&2; fail "ansible-playbook modules.yml"; }
+mend_run run -i "$T/local.ini" "$T/pb/modules.yml" -e out="$T/mend3" --state-dir "$T/state"
+expect_rc 0
+cmp "$T/ans3/again.txt" "$T/mend3/again.txt" || fail "again.txt differs"
+[ "$(cat "$T/mend3/again.txt")" = changed=False ] || fail "touch with preserve changed an unchanged file"
+[ "$(stat -c %a "$T/ans3/log")" = "$(stat -c %a "$T/mend3/log")" ] || fail "log mode differs"
+[ "$(counters "$T/ans3.out")" = "$(counters "$T/out")" ] ||
+	fail "recap: ansible '$(counters "$T/ans3.out")', mend '$(counters "$T/out")'"
+expect_out "touch again, times preserved \| ok"
+expect_out "yum's argument on an apt host \| failed \(ignored\): .*enablerepo"
+# a timestamp is refused before anything runs
+printf -- '- hosts: all\n  tasks:\n    - file: {path: /tmp/x, state: touch, modification_time: "202401011200.00"}\n' >"$T/ts.yml"
+mend_run check -i "$T/local.ini" "$T/ts.yml"
+expect_rc 3
+expect_out "ts.yml:3:61: error: module 'file': argument 'modification_time' is not supported by mend \(a timestamp: only preserve and now\)"
