@@ -33,6 +33,9 @@
  * says when the SIGTERM was needed (terminated).  Under systemd a restart
  * with pid_file is a stop and a start, so that the old process can be
  * checked between.
+ * sleep (Ansible's): a restart without systemd sleeps that many seconds
+ * between its stop and its start; ignored under systemd, as Ansible's
+ * service action ignores it there.
  * Enabling: systemctl enable/disable; without systemd update-rc.d
  * (defaults + enable / disable), else chkconfig on/off, else rc-update
  * add/del; none of them: the task fails.
@@ -167,6 +170,7 @@ static const char action_script[] =
 	"    while { up || tlive; } && [ \"$(date +%s)\" -lt \"$end\" ]; do "
 	"sleep 0.2 2>/dev/null || sleep 1; done\n"
 	"    if ! reap; then cat \"$o\"; rm -f \"$o\"; exit 0; fi\n"
+	"    [ \"$kind\" != systemd ] && [ \"$slp\" -gt 0 ] && sleep \"$slp\"\n"
 	"    svc start </dev/null >>\"$o\" 2>&1; r=$?\n"
 	"  else svc \"$act\" </dev/null >\"$o\" 2>&1; r=$?; fi\n"
 	"  if [ \"$act\" = stop ] && [ $r -eq 0 ]; then\n"
@@ -199,6 +203,8 @@ struct svc_plan {
 	const char *act;      /* start|stop|restart|reload, or NULL */
 	int want_up;
 	int en;               /* 1 enable, 0 disable, -1 leave */
+	int sleep;            /* restart without systemd: s between stop
+	                       * and start (Ansible's sleep) */
 };
 
 static int
@@ -255,6 +261,7 @@ make_plan(const struct val *args, const struct svc_status *st,
 
 	memset(pl, 0, sizeof(*pl));
 	pl->en = -1;
+	pl->sleep = (int)arg_int(args, "sleep", 0);
 	if (arg_get(args, "enabled") != NULL &&
 	    arg_bool(args, "enabled") != (st->enabled == 1))
 		pl->en = arg_bool(args, "enabled");
@@ -425,9 +432,9 @@ run_action(struct modctx *ctx, const char *name, const struct svc_status *st,
 	if (pl->en >= 0)
 		en[0] = pl->en ? '1' : '0';
 	shellcmd_build(&cmd, "n=%q; kind=%q; act=%q; en=%q; want=%d; w=%d; "
-	    "settle=%d; nonce=%q; pidf=%q\n", name, st->kind, pl->act ?
-	    pl->act : "", en, pl->want_up, wait, settle, nonce, pidf ? pidf :
-	    "");
+	    "settle=%d; nonce=%q; pidf=%q; slp=%d\n", name, st->kind,
+	    pl->act ? pl->act : "", en, pl->want_up, wait, settle, nonce,
+	    pidf ? pidf : "", pl->sleep);
 	strbuf_addstr(&cmd, action_script);
 	if ((seq = journal_unit(ctx, name, st, pl)) < 0) {
 		strbuf_release(&cmd);
@@ -549,6 +556,10 @@ static const struct module_arg service_args[] = {
 	  "when stop/restart leaves one running, it gets SIGTERM by PID, "
 	  "and the task fails if it "
 	  "still runs `wait` s later (Ansible has no such option)", NULL },
+	{ "sleep", ARG_INT, 0, NULL, NULL,
+	  "restarted without systemd: seconds between the stop and the "
+	  "start (under systemd ignored, as Ansible's service does there)",
+	  NULL },
 	{ "settle", ARG_INT, 0, "2", NULL,
 	  "systemd: seconds the unit must stay active, without an automatic "
 	  "restart, after a (re)start (a daemon that dies right after "
