@@ -310,8 +310,15 @@ svcctl_judge(struct modctx *ctx, const struct svcctl_req *rq,
 	mod_set(ctx, "started_at", val_int(rs->started_at));
 	if (rs->out.len)
 		mod_set(ctx, "stop_output", val_str(rs->out.buf));
-	if (act == NULL || ctx->check)
+	if (act == NULL) {
+		mod_msg(ctx, "%s is %s", rq->name, rs->was_running ?
+		    "running" : "stopped");
 		return 0;
+	}
+	if (ctx->check) {
+		mod_msg(ctx, "would %s %s", act, rq->name);
+		return 0;
+	}
 	mod_changed(ctx);
 	mod_journal_service_via(ctx, rq->name, act, rq->via, rq->prove);
 	if (strcmp(act, "start") != 0 && !rs->stopped) {

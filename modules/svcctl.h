@@ -78,8 +78,9 @@ const char *svcctl_plan(const char *state, int running);
 
 /* Sets was_running, action, init, tracked_pids, terminated_pids,
  * started_at, stop_output; journals the action; records the stop's or
- * start's failure (named processes, exit codes); else returns 1 when the
- * action went through (the caller words the message). */
+ * start's failure (named processes, exit codes).  Nothing to do ("NAME is
+ * running"), or check mode ("would ACT NAME"): the message is set, 0.
+ * Returns 1 when the action went through (the caller words the message). */
 int svcctl_judge(struct modctx *ctx, const struct svcctl_req *rq,
     const struct svcctl_res *rs, const char *act);
 

@@ -71,14 +71,8 @@ judge(struct modctx *ctx, const struct val *args,
 	mod_set(ctx, "log", val_str(arg_str(args, "log") ?
 	    arg_str(args, "log") : ""));
 	mod_set(ctx, "log_offset", val_int(log_offset));
-	if (!svcctl_judge(ctx, rq, rs, act)) {
-		if (act == NULL)
-			mod_msg(ctx, "%s is %s", rq->name, rs->was_running ?
-			    "running" : "stopped");
-		else if (ctx->check)
-			mod_msg(ctx, "would %s %s", act, rq->name);
+	if (!svcctl_judge(ctx, rq, rs, act))
 		return;
-	}
 	svcctl_note(rq, rs, &note);
 	mod_msg(ctx, "%s: %s%s%s", rq->name, act, strcmp(act, "stop") ?
 	    " launched (not waited for: activemq_probe with wait, "

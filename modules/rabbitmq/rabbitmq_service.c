@@ -127,14 +127,8 @@ judge(struct modctx *ctx, const struct svcctl_req *rq,
 {
 	struct strbuf note = STRBUF_INIT;
 
-	if (!svcctl_judge(ctx, rq, rs, act)) {
-		if (act == NULL)
-			mod_msg(ctx, "%s is %s", rq->name, rs->was_running ?
-			    "running" : "stopped");
-		else if (ctx->check)
-			mod_msg(ctx, "would %s %s", act, rq->name);
+	if (!svcctl_judge(ctx, rq, rs, act))
 		return;
-	}
 	svcctl_note(rq, rs, &note);
 	if (strcmp(act, "stop") == 0)
 		mod_msg(ctx, "%s stopped%s", rq->name, note.buf);
