@@ -13,6 +13,7 @@
 #include "runner/cli/cli_int.h"
 #include "runner/core/extravars.h"
 #include "runner/core/run.h"
+#include "runner/core/shard.h"
 #include "runner/util/vault.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
@@ -23,6 +24,12 @@ static const char run_usage[] =
 "\n"
 "  -i, --inventory SRC     inventory file, directory, or 'h1,h2,' (repeatable)\n"
 "  -l, --limit PATTERN     further limit the selected hosts\n"
+"      --shard K/N         run only shard K of N of the selected hosts: a\n"
+"                          stable partition by host name, so N controllers\n"
+"                          running K = 1..N cover every host once\n"
+"      --run-id ID         the id the N shards of one run share (needed with\n"
+"                          --shard): 'mend runs --merge', 'mend show ID' and\n"
+"                          'mend rollback ID' find the shards by it\n"
 "  -f, --forks N           hosts at once (default 20)\n"
 "  -C, --check             change nothing; report what would change\n"
 "  -D, --diff              show unified diffs of file changes\n"
@@ -91,11 +98,14 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_STATE_DIR, OPT_FORCE, OPT_WINDOW, OPT_TZ, OPT_NOW, OPT_ROLLBACK,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
-	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT };
+	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
+	OPT_RUN_ID };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
 	{ "limit", required_argument, NULL, 'l' },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "run-id", required_argument, NULL, OPT_RUN_ID },
 	{ "forks", required_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 'C' },
 	{ "diff", no_argument, NULL, 'D' },
@@ -257,6 +267,25 @@ parse_policy(const char *s, enum hostkey_policy *p)
 	return 0;
 }
 
+/* --shard K/N, --run-id ID (runner/core/shard.h) */
+static int
+parse_shard_opt(struct cli *c, int ch, const char *arg)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if (ch == OPT_SHARD)
+		ret = shard_parse(arg, &c->o.shard, &e);
+	else if ((ret = run_id_check(arg, &e)) == 0)
+		c->o.run_id = arg;
+	if (ret < 0) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", err_text(&e, "invalid value"));
+	}
+	err_release(&e);
+	return ret;
+}
+
 static int
 handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 {
@@ -266,6 +295,8 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		c->inventories[c->ninv++] = (char *)arg;
 		return 0;
 	case 'l': c->o.limit = arg; return 0;
+	case OPT_SHARD:
+	case OPT_RUN_ID: return parse_shard_opt(c, ch, arg);
 	case 'f':
 		return parse_int(arg, 1, 1000, &c->o.forks) ? usage_error(
 		    "--forks must be a number from 1 to 1000, got '%s'", arg)
@@ -528,6 +559,12 @@ run_or_check(int argc, char **argv, int run)
 		usage_error("%s", c.force ? "--force is an option of 'mend "
 		    "rollback'" : c.npb == 0 ? "no playbook given"
 		    : "no inventory given (-i)");
+		rc = EXIT_USAGE;
+	} else if (run && !list && !c.o.check && c.o.shard.n > 0 &&
+	    c.o.run_id == NULL) {
+		usage_error("%s", "--shard needs --run-id ID: the same ID for "
+		    "the shards of one run, so that 'mend runs --merge' and "
+		    "'mend rollback ID' find them all");
 		rc = EXIT_USAGE;
 	} else {
 		cli_request(&c, &req);

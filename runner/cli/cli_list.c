@@ -56,6 +56,10 @@ list_hosts(const struct cli *c, struct inventory *inv, const struct play *p)
 		}
 		n = k;
 	}
+	for (i = k = 0; i < n; i++)
+		if (shard_has(&c->o.shard, sel[i]->name))
+			sel[k++] = sel[i];
+	n = k;
 	printf("    pattern: ['%s']\n    hosts (%zu):\n", p->hosts, n);
 	for (i = 0; i < n; i++)
 		printf("      %s\n", sel[i]->name);

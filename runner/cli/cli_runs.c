@@ -275,6 +275,10 @@ cmd_rollback(int argc, char **argv)
 		rc = EXIT_OK;
 	} else if (c.npb != 1) {
 		fputs(rollback_usage, stderr);
+	} else if (c.o.shard.n > 0 || c.o.run_id != NULL) {
+		fprintf(stderr, "mend: error: --shard and --run-id are options "
+		    "of 'mend run': a rollback puts back the hosts its run "
+		    "changed (see 'mend rollback --help')\n");
 	} else {
 		cli_request(&c, &req);
 		rc = mend_rollback(&req, c.playbooks[0], &res);

@@ -1958,6 +1958,8 @@ select_play_hosts(struct exec_state *es, const struct play *p,
 			if (j == nlim)
 				continue;
 		}
+		if (!shard_has(&es->opts->shard, sel[i]->name))
+			continue;     /* another controller's (shard.h) */
 		val_list_push(es->all_names, val_str(sel[i]->name));
 		if (host_get(es, sel[i])->unreachable ||
 		    host_get(es, sel[i])->failed)

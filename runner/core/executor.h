@@ -20,6 +20,7 @@
 
 #include "runner/inventory/inventory.h"
 #include "runner/core/playbook.h"
+#include "runner/core/shard.h"
 #include "runner/transport/transport.h"
 #include "runner/util/value.h"
 
@@ -36,6 +37,8 @@ struct run_opts {
 	int diff;                     /* -D */
 	int verbose;                  /* -v count */
 	const char *limit;            /* -l */
+	struct shard shard;           /* --shard K/N (n 0: all hosts) */
+	const char *run_id;           /* --run-id: the shards' common id */
 	char **tags, **skip_tags;     /* NULL-terminated, or NULL */
 	const char *user;             /* -u */
 	const char *private_key;      /* --private-key */

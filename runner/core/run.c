@@ -198,6 +198,15 @@ run_meta(const struct run_ctx *c)
 		val_list_push(l, val_str(c->invs[i]));
 	val_map_set(m, "inventories", l);
 	val_map_set(m, "limit", c->o.limit ? val_str(c->o.limit) : val_null());
+	if (c->o.run_id != NULL)
+		val_map_set(m, "run_id", val_str(c->o.run_id));
+	if (c->o.shard.n > 0) {
+		char shard[32];
+
+		snprintf(shard, sizeof(shard), "%d/%d", c->o.shard.k,
+		    c->o.shard.n);
+		val_map_set(m, "shard", val_str(shard));
+	}
 	val_map_set(m, "pid", val_int(getpid()));
 	val_map_set(m, "started", val_int((int64_t)time(NULL)));
 	if (c->rollback_of != NULL)

@@ -1,0 +1,90 @@
+# mend run --shard K/N (issue 15 part 4): N controllers run one playbook,
+# each on its shard of the hosts, each with its own journal.  The union of
+# the shards' results equals an unsharded run's; every host is in exactly
+# one shard; each journal records its shard and the run id.
+. "$TOP/tests/e2e/lib.sh"
+nh=$(nhosts)
+hosts=$(awk '{print $1}' "$LAB/hosts")
+cat >"$T/pb.yml" <<'P'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - lineinfile: {path: /tmp/mend-t64.conf, regexp: '^mode=', line: "mode=new {{ inventory_hostname }}"}
+    - copy: {dest: /tmp/mend-t64.new, content: "made by mend\n"}
+P
+orig() { for i in $(seq 1 "$nh"); do
+	lab_sh "$i" sh -c 'rm -f /tmp/mend-t64.new; printf "mode=old\n" >/tmp/mend-t64.conf'
+done; }
+# state: every host's two files, one line per host
+state() { for i in $(seq 1 "$nh"); do
+	printf 'h%s %s %s\n' "$i" "$(lab_sh "$i" cat /tmp/mend-t64.conf | tr '\n' ' ')" \
+		"$(lab_sh "$i" cat /tmp/mend-t64.new 2>/dev/null | tr '\n' ' ')"
+done; }
+recaps() { grep -h '^h[0-9]* *: ok=' "$@" | sort; }
+common="-i $LAB/inventory.ini --known-hosts $LAB/known_hosts"
+
+# ---- the reference: one unsharded run
+orig
+state >"$T/before"
+mend_run run "$T/pb.yml" $common --state-dir "$T/ref"
+expect_rc 0
+state >"$T/want"
+recaps "$T/out" >"$T/want-recap"
+[ "$(wc -l <"$T/want-recap")" = "$nh" ] || fail "the unsharded run's recap: $(cat "$T/out")"
+cmp -s "$T/before" "$T/want" && fail "the unsharded run changed nothing"
+mend_run rollback last --state-dir "$T/ref" --known-hosts "$LAB/known_hosts"
+expect_rc 0
+state >"$T/got"
+cmp "$T/before" "$T/got" || fail "the unsharded run's rollback"
+
+# ---- validation: nothing runs
+for bad in 0/3 4/3 3 1/0 x/y; do
+	mend_run run "$T/pb.yml" $common --state-dir "$T/bad" --shard "$bad" --run-id r
+	expect_rc 1
+	expect_out "error: --shard"
+done
+mend_run run "$T/pb.yml" $common --state-dir "$T/bad" --shard 1/3
+expect_rc 1
+expect_out "--shard needs --run-id ID"
+mend_run run "$T/pb.yml" $common --state-dir "$T/bad" --shard 1/3 --run-id 'a b'
+expect_rc 1
+expect_out "error: --run-id takes"
+[ ! -e "$T/bad" ] || fail "a refused --shard left a journal"
+state >"$T/got"
+cmp -s "$T/before" "$T/got" || fail "a refused --shard changed a host"
+
+# ---- every host in exactly one shard (--list-hosts), for N = 1..4
+for n in 1 2 3 4; do
+	for k in $(seq 1 "$n"); do
+		mend_run check "$T/pb.yml" $common --list-hosts --shard "$k/$n"
+		expect_rc 0
+		sed -n 's/^      //p' "$T/out"
+	done | sort >"$T/listed"
+	[ "$(uniq -d "$T/listed")" = "" ] || fail "N=$n: a host in two shards: $(uniq -d "$T/listed")"
+	[ "$(tr ' ' '\n' <<<"$hosts" | sort)" = "$(cat "$T/listed")" ] ||
+		fail "N=$n: the shards list $(cat "$T/listed"), not all hosts"
+done
+# the shard follows -l (a filter: h1's shard is the same with or without it)
+mend_run check "$T/pb.yml" $common --list-hosts --shard 1/2 -l 'all:!h2'
+sed -n 's/^      //p' "$T/out" | sort >"$T/l1"
+mend_run check "$T/pb.yml" $common --list-hosts --shard 1/2
+sed -n 's/^      //p' "$T/out" | grep -vx h2 | sort >"$T/l2"
+cmp -s "$T/l1" "$T/l2" || fail "-l moved a host's shard"
+
+# ---- three shards, one after the other, one journal each
+orig
+for k in 1 2 3; do
+	mend_run run "$T/pb.yml" $common --state-dir "$T/s$k" --shard "$k/3" --run-id t64-seq
+	expect_rc 0
+	cp "$T/out" "$T/out-$k"
+	grep -qs '"shard": "'$k'/3"' "$T/s$k"/runs/*/meta.json ||
+		fail "shard $k's meta.json lacks its shard"
+	grep -qs '"run_id": "t64-seq"' "$T/s$k"/runs/*/meta.json ||
+		fail "shard $k's meta.json lacks the run id"
+done
+state >"$T/got"
+cmp "$T/want" "$T/got" || fail "the shards' union differs from the unsharded run"
+recaps "$T"/out-[123] >"$T/got-recap"
+cmp "$T/want-recap" "$T/got-recap" || fail "the shards' recaps differ from the unsharded run's"
+for k in 1 2 3; do mend_run rollback last --state-dir "$T/s$k" --known-hosts "$LAB/known_hosts"; done
+orig
