@@ -45,6 +45,13 @@ fileattrs_write(struct modctx *ctx, const struct val *args,
 	memset(&o, 0, sizeof(o));
 	o.backup = arg_bool(args, "backup") && meta->exists;
 	o.mkdirs = !meta->exists;
+	/* a new file gets an octal mode before its rename: it is never
+	 * seen with another (fileattrs_apply reports the change as Ansible) */
+	if (!meta->exists && arg_str(args, "mode") != NULL &&
+	    rf_mode_valid(arg_str(args, "mode")) &&
+	    strspn(arg_str(args, "mode"), "01234567") ==
+	    strlen(arg_str(args, "mode")))
+		o.mode = arg_str(args, "mode");
 	o.validate = arg_str(args, "validate");
 	o.before = meta;
 	/* parents made here are journaled; mkdir -p in the write then
@@ -70,7 +77,11 @@ fileattrs_apply(struct modctx *ctx, const struct val *args,
 
 	if (arg_str(args, "mode") != NULL || arg_str(args, "owner") != NULL ||
 	    arg_str(args, "group") != NULL)
-		ret = rf_set_attrs(ctx, path, meta, content, len,
+		ret = meta == NULL && ctx->changed && !ctx->check ?
+		    rf_set_attrs_created(ctx, path, content, len,
+		    arg_str(args, "mode"), arg_str(args, "owner"),
+		    arg_str(args, "group"), &changed) :
+		    rf_set_attrs(ctx, path, meta, content, len,
 		    arg_str(args, "mode"), arg_str(args, "owner"),
 		    arg_str(args, "group"), &changed);
 	if (ret != 0)

@@ -568,7 +568,7 @@ attrs_differ_local(const struct file_meta *m, const char *mode,
 
 static void
 build_attrs_cmd(struct strbuf *cmd, int check, const char *path,
-    const char *mode, const char *owner, const char *group)
+    const char *mode, const char *owner, const char *group, int created)
 {
 	shellcmd_build(cmd, "LC_ALL=C; export LC_ALL; p=%q; c=0\n"
 	    "t=$(readlink -f -- \"$p\") && [ -e \"$t\" ] || "
@@ -578,6 +578,10 @@ build_attrs_cmd(struct strbuf *cmd, int check, const char *path,
 		    "s=$(mktemp) || exit 1; trap 'rm -f -- \"$s\"' EXIT\n"
 		    "chmod --reference=\"$t\" -- \"$s\" && chmod -- %q \"$s\" "
 		    "&& a=$(stat -c %%a -- \"$s\") || exit 1\n"
+		    "[ \"$a\" = \"$b\" ] || c=1\n", mode);
+	else if (mode != NULL && created)   /* as if made 0666 & ~umask */
+		shellcmd_build(cmd, "b=$(printf %%o $((0666 & ~0$(umask))))\n"
+		    "chmod -- %q \"$t\" && a=$(stat -c %%a -- \"$t\") || exit 1\n"
 		    "[ \"$a\" = \"$b\" ] || c=1\n", mode);
 	else if (mode != NULL)
 		shellcmd_build(cmd, "b=$(stat -c %%a -- \"$t\") || exit 1\n"
@@ -601,7 +605,8 @@ build_attrs_cmd(struct strbuf *cmd, int check, const char *path,
 static int
 attrs_journaled(struct modctx *ctx, const char *path,
     const struct file_meta *meta, const void *content, size_t len,
-    const char *mode, const char *owner, const char *group, int *changed)
+    const char *mode, const char *owner, const char *group, int created,
+    int *changed)
 {
 	struct file_meta some = { 1, 0, NULL, 0, NULL, NULL, 0 };
 	struct strbuf cmd = STRBUF_INIT;
@@ -617,7 +622,7 @@ attrs_journaled(struct modctx *ctx, const char *path,
 	if (seq < 0)
 		return as_error(mod_fail(ctx, "cannot write the journal "
 		    "entry for '%s': not changing it", path));
-	build_attrs_cmd(&cmd, ctx->check, path, mode, owner, group);
+	build_attrs_cmd(&cmd, ctx->check, path, mode, owner, group, created);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
 	if (ret == 0 && r.rc != 0) {
@@ -655,7 +660,22 @@ rf_set_attrs(struct modctx *ctx, const char *path,
 		return 0;
 	}
 	return attrs_journaled(ctx, path, meta, content, len, mode, owner,
-	    group, changed);
+	    group, 0, changed);
+}
+
+int
+rf_set_attrs_created(struct modctx *ctx, const char *path,
+    const void *content, size_t len, const char *mode, const char *owner,
+    const char *group, int *changed)
+{
+	*changed = 0;
+	if (mode == NULL && owner == NULL && group == NULL)
+		return 0;
+	if (mode != NULL && !rf_mode_octal(mode))
+		return rf_set_attrs(ctx, path, NULL, content, len, mode, owner,
+		    group, changed);
+	return attrs_journaled(ctx, path, NULL, content, len, mode, owner,
+	    group, 1, changed);
 }
 
 /* ---- checksums ---- */

@@ -100,6 +100,15 @@ int rf_set_attrs(struct modctx *ctx, const char *path,
     const struct file_meta *meta, const void *content, size_t len,
     const char *mode, const char *owner, const char *group, int *changed);
 
+/* rf_set_attrs() for a file this task has just created, written with its
+ * octal `mode` already (write_opts.mode: the file never shows another
+ * mode).  *changed tells, as Ansible reports it, whether `mode` differs
+ * from the 0666 & ~umask that Ansible's new file first gets (or whether
+ * owner/group differ).  A symbolic mode: rf_set_attrs(). */
+int rf_set_attrs_created(struct modctx *ctx, const char *path,
+    const void *content, size_t len, const char *mode, const char *owner,
+    const char *group, int *changed);
+
 /* 1 when mode is an octal mode ("0644", "644", "2755") or a chmod symbolic
  * mode ("u=rw,g=r,o=", "a+X", "go-w"). */
 int rf_mode_valid(const char *mode);

@@ -343,6 +343,50 @@ test_window(void **state)
 	free(sd);
 }
 
+/* A file lineinfile/blockinfile create with an octal mode has that mode
+ * before its rename (a controller killed between the rename and a chmod
+ * left it 0644: the torture matrix, issue 18): validate sees the temp
+ * file's mode.  Under umask 022 a new file would first be 0644. */
+static void
+test_created_mode(void **state)
+{
+	const char *invs[] = { inv_path }, *pbs[] = { NULL };
+	char *sd = state_dir("state-mode");
+	char path[160], text[1024];
+	const char *names[] = { "a-li", "a-bi", "b-li", "b-bi" };
+	const char *v = "sh -c 'test $(stat -c %a \\\"$1\\\") = 640' sh %s";
+	struct mend_request req;
+	struct mend_result res;
+	struct stat st;
+	mode_t old = umask(022);
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/mode.yml", dir);
+	snprintf(text, sizeof(text), "- hosts: local\n  gather_facts: false\n"
+	    "  tasks:\n"
+	    "    - lineinfile: {path: \"%s/{{ inventory_hostname }}-li\", "
+	    "line: x, create: true, mode: \"0640\", validate: \"%s\"}\n"
+	    "    - blockinfile: {path: \"%s/{{ inventory_hostname }}-bi\", "
+	    "block: x, create: true, mode: \"0640\", validate: \"%s\"}\n",
+	    dir, v, dir, v);
+	write_file(path, text);
+	pbs[0] = path;
+	request(&req, pbs, invs, sd);
+	mend_result_init(&res);
+	assert_int_equal(mend_run(&req, &res), EXIT_OK);
+	assert_int_equal(host(&res, "a")->st.changed, 2);
+	assert_int_equal(host(&res, "b")->st.failed, 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0640);
+	}
+	mend_result_release(&res);
+	umask(old);
+	free(sd);
+}
+
 /* "last" when no run changed anything: an error, nothing run. */
 static void
 test_last_nothing(void **state)
@@ -372,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_relative_state_dir),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_last_nothing),
+		cmocka_unit_test(test_created_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
