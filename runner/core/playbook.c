@@ -798,11 +798,12 @@ include_file_arg(struct pctx *c, struct task *t, const char *act,
 {
 	const struct val *f = v;
 
-	if (v->type == V_MAP && t->kind == TASK_INCLUDE) {
+	if (v->type == V_MAP) {
 		size_t i;
 
 		for (i = 0; i < v->u.map.n; i++)
-			if (strcmp(v->u.map.items[i].key, "apply") == 0) {
+			if (strcmp(v->u.map.items[i].key, "apply") == 0 &&
+			    t->kind == TASK_INCLUDE) {
 				if (parse_apply(c, t, strip_fqcn(act),
 				    v->u.map.items[i].v) < 0)
 					return -1;
@@ -825,11 +826,39 @@ include_file_arg(struct pctx *c, struct task *t, const char *act,
 	return 0;
 }
 
+/* `args: {apply: ...}` beside `include_tasks: FILE` (Ansible's older
+ * spelling of include_tasks: {file: FILE, apply: ...}). */
+static int
+include_args(struct pctx *c, struct task *t, const char *act,
+    const struct val *fv, const struct val *args)
+{
+	size_t i;
+
+	if (fv->type == V_MAP && val_map_get(fv, "apply") != NULL)
+		return err_setpos(c->e, &args->pos, "%s: 'apply' given twice "
+		    "(in 'args' and in the include)", strip_fqcn(act));
+	for (i = 0; i < args->u.map.n; i++) {
+		const char *k = args->u.map.items[i].key;
+
+		if (strcmp(k, "apply") != 0 || t->kind != TASK_INCLUDE)
+			return err_setpos(c->e, val_map_keypos(args, k), "%s: "
+			    "'%s' in 'args' is not supported by mend%s",
+			    strip_fqcn(act), k, strcmp(k, "apply") == 0 ?
+			    " (as in Ansible, import_tasks has no 'apply')" :
+			    "");
+		if (parse_apply(c, t, strip_fqcn(act),
+		    args->u.map.items[i].v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 parse_include(struct pctx *c, const struct val *tv, struct task *t,
     const char *act)
 {
 	const struct val *fv = val_map_get(tv, act);
+	const struct val *args = NULL;
 	const char *file = NULL;
 	char *path;
 	size_t i;
@@ -844,6 +873,15 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 
 		if (strcmp(k, act) == 0)
 			continue;
+		if (strcmp(k, "args") == 0) {   /* Ansible's old spelling of
+						 * the free-form's options */
+			if (v->type != V_MAP)
+				ret = err_setpos(c->e, &v->pos, "%s: 'args' "
+				    "must be a mapping", strip_fqcn(act));
+			else
+				args = v;
+			continue;
+		}
 		if (t->kind == TASK_INCLUDE && (strcmp(k, "become") == 0 ||
 		    strcmp(k, "become_user") == 0 ||
 		    strcmp(k, "check_mode") == 0))
@@ -859,6 +897,8 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 			    "supported by mend", k, strip_fqcn(act));
 	}
 	if (include_file_arg(c, t, act, fv, &file) < 0)
+		return -1;
+	if (args != NULL && include_args(c, t, act, fv, args) < 0)
 		return -1;
 	t->include = xstrdup(file);
 	t->include_dir = xstrdup(c->tdir ? c->tdir : c->dir);
@@ -995,8 +1035,8 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	if (is_block(tv))
 		return parse_block(c, tv, t);
 	if (include_action(tv) != NULL && handler)
-		return err_setpos(c->e, &tv->pos, "an include among handlers "
-		    "is not supported by mend");
+		return err_setpos(c->e, &tv->pos, "include_tasks among "
+		    "handlers is not supported by mend (import_tasks is)");
 	if (include_action(tv) != NULL)
 		return parse_include(c, tv, t, include_action(tv));
 	if (role_action(tv) != NULL && handler)
@@ -1051,11 +1091,72 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	return ret;
 }
 
+static int parse_tasks(struct pctx *c, const struct val *v,
+    struct task **out, size_t *n, int handler);
+
+/* import_tasks among handlers: the file's handlers join the section in
+ * its place (Ansible imports them statically, each notifiable by its
+ * name); keywords on the import itself are refused. */
+static int
+handler_import(struct pctx *c, const struct val *tv, const char *act,
+    struct task **out, size_t *n, size_t *alloc)
+{
+	struct task tmp;
+	const char *file = NULL;
+	struct val *root = NULL;
+	const char *saved = c->tdir;
+	char *path, *dcopy;
+	struct task *hs = NULL;
+	size_t i, nh = 0;
+	int ret;
+
+	for (i = 0; i < tv->u.map.n; i++)
+		if (strcmp(tv->u.map.items[i].key, act) != 0 &&
+		    strcmp(tv->u.map.items[i].key, "name") != 0)
+			return err_setpos(c->e, val_map_keypos(tv,
+			    tv->u.map.items[i].key), "'%s' on import_tasks "
+			    "among handlers is not supported by mend",
+			    tv->u.map.items[i].key);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.kind = TASK_BLOCK;
+	if (include_file_arg(c, &tmp, act, val_map_get(tv, act), &file) < 0)
+		return -1;
+	path = include_path(c->tdir, c->dir, file);
+	if (path == NULL)
+		return err_setpos(c->e, &tv->pos, "import_tasks: could not "
+		    "find or access '%s' (next to %s or in %s)", file,
+		    c->tdir ? c->tdir : c->dir, c->dir);
+	if (c->depth >= INCLUDE_DEPTH_MAX || count_load(c, &tv->pos) < 0 ||
+	    yaml_load_file(path, &root, c->e) < 0) {
+		if (c->depth >= INCLUDE_DEPTH_MAX)
+			err_setpos(c->e, &tv->pos, "task files nest more "
+			    "than %d deep (an include cycle?)",
+			    INCLUDE_DEPTH_MAX);
+		free(path);
+		return -1;
+	}
+	dcopy = xstrdup(path);
+	c->tdir = dirname(dcopy);
+	c->depth++;
+	ret = parse_tasks(c, root, &hs, &nh, 1);
+	c->depth--;
+	c->tdir = saved;
+	for (i = 0; i < nh; i++) {
+		ALLOC_GROW(*out, *n + 1, *alloc);
+		(*out)[(*n)++] = hs[i];
+	}
+	free(hs);
+	free(dcopy);
+	free(path);
+	val_free(root);
+	return ret;
+}
+
 static int
 parse_tasks(struct pctx *c, const struct val *v, struct task **out,
     size_t *n, int handler)
 {
-	size_t i;
+	size_t i, alloc = 0;
 	int ret = 0;
 
 	if (v->type == V_NULL)
@@ -1063,11 +1164,21 @@ parse_tasks(struct pctx *c, const struct val *v, struct task **out,
 	if (v->type != V_LIST)
 		return err_setpos(c->e, &v->pos, "'%s' must be a list",
 		    handler ? "handlers" : "tasks");
-	*out = xcalloc(v->u.list.n, sizeof(**out));
 	for (i = 0; i < v->u.list.n; i++) {
-		if (parse_task(c, v->u.list.items[i], &(*out)[i], handler) < 0)
+		const struct val *tv = v->u.list.items[i];
+		const char *act = tv->type == V_MAP ? include_action(tv) : NULL;
+
+		if (handler && act != NULL &&
+		    strcmp(strip_fqcn(act), "import_tasks") == 0) {
+			if (handler_import(c, tv, act, out, n, &alloc) < 0)
+				ret = -1;
+			continue;
+		}
+		ALLOC_GROW(*out, *n + 1, alloc);
+		memset(&(*out)[*n], 0, sizeof(**out));
+		if (parse_task(c, tv, &(*out)[*n], handler) < 0)
 			ret = -1;
-		*n = i + 1;
+		(*n)++;
 	}
 	return ret;
 }

@@ -37,9 +37,11 @@
  *   its when/tags/vars are inherited by each task, as a block's) and
  *   include_tasks (dynamic: its when and tags decide once; vars reach its
  *   tasks; a file name without a template is loaded and validated up
- *   front, a templated one when it runs), each file searched next to the
+ *   front, a templated one when it runs; `args: {apply:}` as Ansible's old
+ *   spelling of apply), each file searched next to the
  *   including file, then in the playbook's directory; import_playbook
- *   (its plays, in place); pre_tasks and post_tasks, each section followed
+ *   (its plays, in place); import_tasks among handlers (flattened into
+ *   the section, no keywords on the import); pre_tasks and post_tasks, each section followed
  *   by a flush of the notified handlers as in Ansible.
  * Roles (`roles:`: a name or {role: name, when, tags, vars, become...,
  *   anything else a parameter}): found in <playbook dir>/roles/NAME,

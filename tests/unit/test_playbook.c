@@ -605,6 +605,60 @@ test_reuse_errors(void **state)
 	    "import_role takes a mapping with 'name'");
 }
 
+/* import_tasks: {file: F}; include_tasks with args: {apply: ...};
+ * import_tasks among handlers (its handlers join the section) */
+static void
+test_include_forms(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+
+	(void)state;
+	put("f/t.yml", "- name: t\n  ping:\n");
+	put("f/h.yml", "- name: h1\n  ping:\n- name: h2\n  ping:\n");
+	pb = load("forms.yml",
+	    "- hosts: all\n"
+	    "  tasks:\n"
+	    "    - ansible.builtin.import_tasks: {file: f/t.yml}\n"
+	    "    - include_tasks: f/t.yml\n"
+	    "      args: {apply: {become: true}}\n"
+	    "  handlers:\n"
+	    "    - {name: h0, ping: }\n"
+	    "    - import_tasks: f/h.yml\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	assert_int_equal(p->tasks[0].kind, TASK_BLOCK);
+	assert_string_equal(p->tasks[0].block[0].name, "t");
+	assert_non_null(p->tasks[1].apply);
+	assert_int_equal(p->tasks[1].apply->become, 1);
+	assert_ptr_equal(p->tasks[1].block[0].parent, p->tasks[1].apply);
+	assert_int_equal(p->nhandlers, 3);
+	assert_string_equal(p->handlers[1].name, "h1");
+	assert_string_equal(p->handlers[2].name, "h2");
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - import_tasks: f/t.yml\n"
+	    "      args: {apply: {become: true}}\n", 4, 14, "import_tasks: "
+	    "'apply' in 'args' is not supported by mend (as in Ansible, "
+	    "import_tasks has no 'apply')");
+	expect_error("- hosts: all\n  tasks:\n    - include_tasks: f/t.yml\n"
+	    "      args: [1]\n", 4, 13, "include_tasks: 'args' must be a "
+	    "mapping");
+	expect_error("- hosts: all\n  tasks:\n    - import_tasks: {file: "
+	    "f/t.yml, apply: {}}\n", 3, 37, "import_tasks: 'apply' is not "
+	    "supported by mend (only 'file')");
+	expect_error("- hosts: all\n  handlers:\n    - import_tasks: f/h.yml\n"
+	    "      when: x\n", 4, 7, "'when' on import_tasks among handlers "
+	    "is not supported by mend");
+	expect_error("- hosts: all\n  handlers:\n    - include_tasks: f/h.yml\n",
+	    3, 7, "include_tasks among handlers is not supported by mend "
+	    "(import_tasks is)");
+	expect_error("- hosts: all\n  handlers:\n    - import_tasks: nope.yml\n",
+	    3, 7, "import_tasks: could not find or access 'nope.yml'");
+}
+
 static void
 test_errors_collected(void **state)
 {
@@ -708,6 +762,7 @@ main(void)
 		cmocka_unit_test(test_blocks_inherit),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_reuse_errors),
+		cmocka_unit_test(test_include_forms),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_meta),
