@@ -99,13 +99,14 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
 	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
-	OPT_RUN_ID };
+	OPT_RUN_ID, OPT_MERGE };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
 	{ "limit", required_argument, NULL, 'l' },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "run-id", required_argument, NULL, OPT_RUN_ID },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "forks", required_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 'C' },
 	{ "diff", no_argument, NULL, 'D' },
@@ -345,6 +346,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_JSON: c->o.json_path = arg; return 0;
 	case OPT_STATE_DIR: c->state_dir = arg; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
+	case OPT_MERGE: c->merge = 1; return 0;
 	case OPT_WINDOW: c->o.window = arg; return 0;
 	case OPT_TZ: c->o.tz = arg; return 0;
 	case OPT_NOW: c->now = arg; return 0;
@@ -555,9 +557,10 @@ run_or_check(int argc, char **argv, int run)
 		else
 			printf("mend %s\n", MEND_VERSION);
 		rc = EXIT_OK;
-	} else if (c.force || c.npb == 0 || c.ninv == 0) {
-		usage_error("%s", c.force ? "--force is an option of 'mend "
-		    "rollback'" : c.npb == 0 ? "no playbook given"
+	} else if (c.force || c.merge || c.npb == 0 || c.ninv == 0) {
+		usage_error("%s", c.force || c.merge ? "--force and --merge "
+		    "are options of 'mend rollback'" : c.npb == 0 ?
+		    "no playbook given"
 		    : "no inventory given (-i)");
 		rc = EXIT_USAGE;
 	} else if (run && !list && !c.o.check && c.o.shard.n > 0 &&

@@ -1,12 +1,14 @@
 /*
  * cli_int.h - shared by the subcommand files (cli.c, cli_runs.c,
- * cli_list.c): the parsed `run`-style options and the engine request they
- * make.
+ * cli_list.c, cli_merge.c): the parsed `run`-style options and the
+ * engine request they make; the runs of one run id across state
+ * directories (cli_merge.c).
  */
 #ifndef MEND_CLI_INT_H
 #define MEND_CLI_INT_H
 
 #include "runner/core/run.h"
+#include "runner/core/runs.h"
 #include "runner/core/window.h"
 #include "runner/inventory/inventory.h"
 
@@ -19,6 +21,8 @@ struct cli {
 	int help;
 	const char *state_dir;
 	int force;                    /* rollback --force */
+	int merge;                    /* rollback --merge: positionals after
+	                               * the run are state directories */
 	const char *now;              /* --now (tests) */
 	struct mend_clock clock;
 	int list_hosts, list_tasks, list_tags, syntax_check, version;
@@ -39,5 +43,41 @@ int parse_cli(struct cli *c, int argc, char **argv);
 void cli_free(struct cli *c);
 /* The engine request of the parsed options (points into c). */
 void cli_request(const struct cli *c, struct mend_request *req);
+
+/* ---- cli_merge.c: the shards of one run (runner/core/shard.h) ---- */
+
+struct run_ref {
+	char *dir;                    /* state directory */
+	char *id;                     /* journal id (or, alone in one
+	                               * directory, what the user named:
+	                               * "last", a prefix, for the engine) */
+};
+struct run_refs {
+	struct run_ref *refs;
+	size_t n;
+	int group;                    /* found by run id: the shards */
+};
+
+/* What `which` names in the state directories dirs: every run whose
+ * meta.json run_id is `which` (rollbacks left out) in any of them, its
+ * shards (group = 1); else, with one directory, `which` as given (a
+ * journal id, prefix or "last": the engine resolves it); else the journal
+ * id or unique prefix `which` in the one directory that has it ("last" is
+ * refused there).  Returns 0, or -1 with e set.  Release rs whatever it
+ * returned. */
+int cli_find_runs(char *const *dirs, size_t ndirs, const char *which,
+    struct run_refs *rs, struct err *e);
+void run_refs_release(struct run_refs *rs);
+/* One row of `mend runs` (id NULL: the header). */
+void cli_run_row(const char *id, const char *status, long long started,
+    long long finished, size_t nhosts, size_t nfiles, const char *text);
+/* The PLAYBOOKS column of a run: playbooks, what it rolled back, its
+ * shard and run id, its automatic rollback. */
+void cli_run_text(const struct run_info *r, struct strbuf *sb);
+/* `mend runs --merge DIR...`: the runs of every dir, the shards of one run
+ * id folded into one row (status: the worst shard's; start: the first;
+ * end: the last, or '-' while one has none; hosts and changes: summed;
+ * the shards present and missing named).  Returns the exit code. */
+int cli_runs_merged(char *const *dirs, size_t ndirs);
 
 #endif

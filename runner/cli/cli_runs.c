@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "modules/module.h"
 #include "runner/cli/cli.h"
@@ -13,17 +12,25 @@
 #include "runner/util/banned.h"
 
 static const char runs_usage[] =
-"usage: mend runs [--state-dir DIR]\n"
-"       mend show RUN|last [--state-dir DIR]\n"
+"usage: mend runs [--state-dir DIR | --merge DIR...]\n"
+"       mend show RUN|last [--state-dir DIR | --merge DIR...]\n"
 "\n"
 "runs lists the journaled runs (id, playbooks, start, end, hosts, files\n"
 "changed, status: ok, failed, unreachable, window-cut, error, interrupted,\n"
 "running), and which runs rolled back which.\n"
 "show prints what a run changed where, with diffs, its service actions,\n"
-"host locks and confirm-or-revert events.\n";
+"host locks and confirm-or-revert events.\n"
+"\n"
+"--merge DIR... reads the journals of several state directories (the\n"
+"shards of a run: mend run --shard K/N --run-id ID): runs lists the shards\n"
+"of one run id as one run (the worst shard's status, hosts and changes\n"
+"summed, shards missing named); show ID shows every shard of run id ID.\n"
+"RUN may be a run id (--run-id): its shards in the directory (or\n"
+"directories), else a journal id.\n";
 
 static const char rollback_usage[] =
-"usage: mend rollback RUN|last [-i INVENTORY] [-l PATTERN] [-f FORKS]\n"
+"usage: mend rollback RUN|last [--state-dir DIR | --merge DIR...]\n"
+"                     [-i INVENTORY] [-l PATTERN] [-f FORKS]\n"
 "                     [--check] [--force] [run options]\n"
 "\n"
 "Put back every file the run changed and restart the services it\n"
@@ -36,71 +43,74 @@ static const char rollback_usage[] =
 "'last' is the newest run that changed something, passing over runs\n"
 "still running, automatic rollbacks and rollbacks that did not complete\n"
 "(mend says which run it picked and why).\n"
+"RUN may be the run id of a sharded run (mend run --shard K/N --run-id\n"
+"ID): every shard of it in the state directory, or in each DIR of\n"
+"--merge DIR..., is rolled back, one after the other, each as a rollback\n"
+"journaled in its shard's state directory; the exit code is the worst.\n"
 "Change windows do not apply; each host's run lock is taken as for a run.\n"
 "Exit codes as for 'mend run'.  Other options: see 'mend run --help'.\n";
 
-static const char *
-state_dir_arg(int argc, char **argv, const char **id, int *bad)
-{
-	const char *dir = NULL;
-	int i;
-
-	*id = NULL;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc)
-			dir = argv[++i];
-		else if (strncmp(argv[i], "--state-dir=", 12) == 0)
-			dir = argv[i] + 12;
-		else if (argv[i][0] != '-' && *id == NULL)
-			*id = argv[i];
-		else
-			*bad = 1;
-	}
-	return dir;
-}
+/* `runs`/`show` arguments: --state-dir DIR, or --merge and positionals
+ * that are state directories (after the run, for show). */
+struct runs_args {
+	const char *dir;              /* --state-dir */
+	int merge;
+	char **pos;                   /* positionals (argv's) */
+	size_t npos;
+	int help, bad;
+};
 
 static void
-fmt_time(long long t, char *buf, size_t len)
+runs_args(int argc, char **argv, struct runs_args *a)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int i;
 
-	if (t <= 0) {
-		snprintf(buf, len, "-");
-		return;
+	memset(a, 0, sizeof(*a));
+	a->pos = xcalloc((size_t)argc + 1, sizeof(*a->pos));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc)
+			a->dir = argv[++i];
+		else if (strncmp(argv[i], "--state-dir=", 12) == 0)
+			a->dir = argv[i] + 12;
+		else if (strcmp(argv[i], "--merge") == 0)
+			a->merge = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			a->help = 1;
+		else if (argv[i][0] != '-')
+			a->pos[a->npos++] = argv[i];
+		else
+			a->bad = 1;
 	}
-	localtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (a->merge && a->dir != NULL)
+		a->bad = 1;           /* one or the other */
+}
+
+/* The state directories: --merge's (after `skip` positionals), or the
+ * one of --state-dir or the default (malloc'ed in *own). */
+static char *const *
+runs_dirs(const struct runs_args *a, size_t skip, size_t *n, char **own)
+{
+	*own = NULL;
+	if (a->merge) {
+		*n = a->npos - skip;
+		return a->pos + skip;
+	}
+	*own = journal_state_dir(a->dir);
+	*n = 1;
+	return own;
 }
 
 static void
 print_run_line(const struct run_info *r)
 {
-	const struct val *pbs = val_map_get(r->meta, "playbooks");
-	char s[32], e[32];
-	size_t nh;
-	char **hosts = run_hosts(r, &nh);
 	struct strbuf names = STRBUF_INIT;
-	size_t i;
+	size_t nh;
 
-	for (i = 0; pbs && pbs->type == V_LIST && i < pbs->u.list.n; i++) {
-		if (i)
-			strbuf_addch(&names, ',');
-		val_to_str(pbs->u.list.items[i], &names);
-	}
-	if (val_map_get(r->meta, "rollback_of") != NULL)
-		strbuf_addf(&names, "rollback of %s%s",
-		    val_map_str(r->meta, "rollback_of", "?"),
-		    val_map_get(r->meta, "reason") ? " (rollback_on_failure)"
-		    : "");
-	if (r->rolled_back_by != NULL)
-		strbuf_addf(&names, " (rolled back by %s)", r->rolled_back_by);
-	fmt_time(r->started, s, sizeof(s));
-	fmt_time(r->finished, e, sizeof(e));
-	printf("%-24s %-12s %-19s %-19s %5zu %7zu  %s\n", r->id, r->status, s,
-	    e, nh, r->nfiles, names.buf);
+	free(run_hosts(r, &nh));
+	cli_run_text(r, &names);
+	cli_run_row(r->id, r->status, r->started, r->finished, nh, r->nfiles,
+	    names.buf);
 	strbuf_release(&names);
-	free(hosts);
 }
 
 static int
@@ -115,8 +125,7 @@ list_runs(const char *dir)
 		err_release(&e);
 		return EXIT_USAGE;
 	}
-	printf("%-24s %-12s %-19s %-19s %5s %7s  %s\n", "RUN", "STATUS",
-	    "START", "END", "HOSTS", "CHANGED", "PLAYBOOKS");
+	cli_run_row(NULL, NULL, 0, 0, 0, 0, NULL);
 	for (i = 0; i < n; i++) {
 		struct run_info *r;
 
@@ -133,23 +142,27 @@ list_runs(const char *dir)
 int
 cmd_runs(int argc, char **argv)
 {
-	const char *id;
-	int bad = 0;
-	const char *opt = state_dir_arg(argc, argv, &id, &bad);
-	char *dir;
+	struct runs_args a;
+	char *own;
+	char *const *dirs;
+	size_t nd;
 	int rc;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	runs_args(argc, argv, &a);
+	if (a.help) {
 		fputs(runs_usage, stdout);
+		free(a.pos);
 		return EXIT_OK;
 	}
-	if (bad || id != NULL) {
+	if (a.bad || (a.merge ? a.npos == 0 : a.npos != 0)) {
 		fputs(runs_usage, stderr);
+		free(a.pos);
 		return EXIT_USAGE;
 	}
-	dir = journal_state_dir(opt);
-	rc = list_runs(dir);
-	free(dir);
+	dirs = runs_dirs(&a, 0, &nd, &own);
+	rc = a.merge ? cli_runs_merged(dirs, nd) : list_runs(dirs[0]);
+	free(own);
+	free(a.pos);
 	return rc;
 }
 
@@ -210,32 +223,22 @@ show_file(const struct run_info *r, const struct file_change *fc)
 	strbuf_release(&d);
 }
 
-int
-cmd_show(int argc, char **argv)
+/* One run of `mend show` (a shard: its shard and directory first). */
+static int
+show_one(const char *dir, const char *id, int shard_hdr)
 {
-	const char *id;
-	int bad = 0;
-	const char *opt = state_dir_arg(argc, argv, &id, &bad);
 	struct err e = ERR_INIT;
 	struct run_info *r;
-	char *dir;
 	size_t i;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(runs_usage, stdout);
-		return EXIT_OK;
-	}
-	if (bad || id == NULL) {
-		fputs(runs_usage, stderr);
-		return EXIT_USAGE;
-	}
-	dir = journal_state_dir(opt);
 	if (run_load(dir, id, &r, &e) < 0) {
 		err_print(&e, stderr);
 		err_release(&e);
-		free(dir);
 		return EXIT_USAGE;
 	}
+	if (shard_hdr)
+		printf("== shard %s of run %s (%s)\n", val_map_str(r->meta,
+		    "shard", "-"), val_map_str(r->meta, "run_id", "?"), dir);
 	printf("run %s: %s, %zu file change(s), %zu service action(s)%s\n",
 	    r->id, r->status, r->nfiles, r->nsvcs, r->torn ?
 	    " (last journal line torn: the controller was killed)" : "");
@@ -255,37 +258,133 @@ cmd_show(int argc, char **argv)
 		printf("rolled back by run %s (rollback_on_failure)\n",
 		    r->rolled_back_by);
 	run_info_free(r);
-	free(dir);
 	return EXIT_OK;
+}
+
+int
+cmd_show(int argc, char **argv)
+{
+	struct runs_args a;
+	struct run_refs rs;
+	struct err e = ERR_INIT;
+	char *own = NULL;
+	char *const *dirs;
+	size_t nd, i;
+	int rc = EXIT_USAGE;
+
+	runs_args(argc, argv, &a);
+	memset(&rs, 0, sizeof(rs));
+	if (a.help) {
+		fputs(runs_usage, stdout);
+		rc = EXIT_OK;
+	} else if (a.bad || a.npos < 1 || (a.merge ? a.npos < 2 :
+	    a.npos != 1)) {
+		fputs(runs_usage, stderr);
+	} else {
+		dirs = runs_dirs(&a, 1, &nd, &own);
+		if (cli_find_runs(dirs, nd, a.pos[0], &rs, &e) < 0)
+			err_print(&e, stderr);
+		for (i = 0, rc = rs.n ? EXIT_OK : rc; i < rs.n; i++)
+			if (show_one(rs.refs[i].dir, rs.refs[i].id, rs.group))
+				rc = EXIT_USAGE;
+	}
+	run_refs_release(&rs);
+	err_release(&e);
+	free(own);
+	free(a.pos);
+	return rc;
+}
+
+/* The worse of two exit codes: 1 and 3 (nothing done) over 4 over 2
+ * over 5 over 0. */
+static int
+worse_exit(int a, int b)
+{
+	static const int order[] = { EXIT_OK, EXIT_WINDOW, EXIT_HOST_FAILED,
+	    EXIT_UNREACHABLE, EXIT_INVALID, EXIT_USAGE };
+	size_t i, ra = 0, rb = 0;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (order[i] == a)
+			ra = i;
+		if (order[i] == b)
+			rb = i;
+	}
+	return rb > ra ? b : a;
+}
+
+/* Roll back each run of rs in its state directory. */
+static int
+rollback_refs(const struct cli *c, const struct run_refs *rs)
+{
+	struct mend_request req;
+	int rc = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct mend_result res;
+
+		mend_result_init(&res);
+		cli_request(c, &req);
+		req.state_dir = rs->refs[i].dir;
+		if (rs->group)
+			printf("mend: rolling back run %s (%zu of %zu of run "
+			    "id %s, state dir %s)\n", rs->refs[i].id, i + 1,
+			    rs->n, c->playbooks[0], rs->refs[i].dir);
+		rc = worse_exit(rc, mend_rollback(&req, rs->refs[i].id, &res));
+		err_print(&res.errors, stderr);
+		mend_result_release(&res);
+		fflush(stdout);
+	}
+	return rc;
+}
+
+static int
+rollback_runs(const struct cli *c)
+{
+	struct run_refs rs;
+	struct err e = ERR_INIT;
+	char *own = NULL;
+	char *const *dirs = c->playbooks + 1;
+	size_t nd = c->npb - 1;
+	int rc = EXIT_USAGE;
+
+	if (!c->merge) {
+		own = journal_state_dir(c->state_dir);
+		dirs = &own;
+		nd = 1;
+	}
+	if (cli_find_runs(dirs, nd, c->playbooks[0], &rs, &e) < 0)
+		err_print(&e, stderr);
+	else
+		rc = rollback_refs(c, &rs);
+	run_refs_release(&rs);
+	err_release(&e);
+	free(own);
+	return rc;
 }
 
 int
 cmd_rollback(int argc, char **argv)
 {
 	struct cli c;
-	struct mend_request req;
-	struct mend_result res;
 	int rc = EXIT_USAGE;
 
-	mend_result_init(&res);
 	if (parse_cli(&c, argc, argv) < 0)
 		goto out;
 	if (c.help) {
 		fputs(rollback_usage, stdout);
 		rc = EXIT_OK;
-	} else if (c.npb != 1) {
+	} else if (c.merge ? c.npb < 2 || c.state_dir != NULL : c.npb != 1) {
 		fputs(rollback_usage, stderr);
 	} else if (c.o.shard.n > 0 || c.o.run_id != NULL) {
 		fprintf(stderr, "mend: error: --shard and --run-id are options "
 		    "of 'mend run': a rollback puts back the hosts its run "
 		    "changed (see 'mend rollback --help')\n");
 	} else {
-		cli_request(&c, &req);
-		rc = mend_rollback(&req, c.playbooks[0], &res);
-		err_print(&res.errors, stderr);
+		rc = rollback_runs(&c);
 	}
 out:
-	mend_result_release(&res);
 	cli_free(&c);
 	return rc;
 }

@@ -26,6 +26,7 @@ struct run_ctx {
 	const char *state_dir;        /* absolute */
 	int force;
 	const char *rollback_of;      /* the run being reversed, or NULL */
+	const struct val *rollback_meta;  /* ... its meta.json */
 	const char *rollback_reason;  /* meta.json "reason" of a rollback */
 	struct run_outcome outcome;   /* what the executor reports back */
 	struct mend_result *res;
@@ -211,6 +212,14 @@ run_meta(const struct run_ctx *c)
 	val_map_set(m, "started", val_int((int64_t)time(NULL)));
 	if (c->rollback_of != NULL)
 		val_map_set(m, "rollback_of", val_str(c->rollback_of));
+	if (c->rollback_meta != NULL &&
+	    val_map_get(c->rollback_meta, "run_id") != NULL) {
+		val_map_set(m, "rollback_of_run_id", val_copy(val_map_get(
+		    c->rollback_meta, "run_id")));
+		if (val_map_get(c->rollback_meta, "shard") != NULL)
+			val_map_set(m, "shard", val_copy(val_map_get(
+			    c->rollback_meta, "shard")));
+	}
 	if (c->rollback_reason != NULL)
 		val_map_set(m, "reason", val_str(c->rollback_reason));
 	return m;
@@ -246,6 +255,7 @@ rollback_with(struct run_ctx *c, struct inventory *inv,
 	vars = rollback_host_vars(plans);
 	c->o.host_vars = vars;
 	c->rollback_of = r->id;
+	c->rollback_meta = r->meta;
 	rc = run_journaled(c, inv, &pb, 1);
 	c->o.host_vars = NULL;
 out:
@@ -504,6 +514,8 @@ mend_rollback(const struct mend_request *req, const char *which,
 	c.npb_paths = 0;
 	c.o.window = NULL;            /* a rollback is never held back */
 	c.o.rollback_on_failure = ROLLBACK_NONE;
+	c.o.shard.n = 0;              /* the plan names the hosts */
+	c.o.run_id = NULL;
 	if (rollback_target(dir, which, c.o.out, &r, &res->errors) < 0) {
 		res->exit_code = EXIT_USAGE;
 		goto out;

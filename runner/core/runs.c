@@ -330,6 +330,49 @@ run_load(const char *state_dir, const char *id, struct run_info **out,
 	return ret;
 }
 
+struct val *
+run_meta_load(const char *state_dir, const char *id)
+{
+	char *path = xasprintf("%s/runs/%s/meta.json", state_dir, id);
+	struct err e = ERR_INIT;
+	struct val *m = NULL;
+
+	if (yaml_load_file(path, &m, &e) < 0 || m == NULL ||
+	    m->type != V_MAP) {
+		val_free(m);
+		m = val_map();
+	}
+	err_release(&e);
+	free(path);
+	return m;
+}
+
+int
+runs_of_run_id(const char *state_dir, const char *run_id, char ***ids,
+    size_t *n, struct err *e)
+{
+	char **all;
+	size_t nall, i;
+
+	*ids = NULL;
+	*n = 0;
+	if (runs_ids(state_dir, &all, &nall, e) < 0)
+		return -1;
+	for (i = 0; i < nall; i++) {
+		struct val *m = run_meta_load(state_dir, all[i]);
+
+		if (strcmp(val_map_str(m, "run_id", ""), run_id) == 0 &&
+		    val_map_get(m, "rollback_of") == NULL) {
+			*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
+			(*ids)[(*n)++] = all[i];
+			all[i] = NULL;        /* transferred */
+		}
+		val_free(m);
+	}
+	runs_ids_free(all, nall);
+	return 0;
+}
+
 void
 run_info_free(struct run_info *r)
 {

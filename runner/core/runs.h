@@ -77,6 +77,14 @@ int run_load(const char *state_dir, const char *id, struct run_info **out,
 /* Load the run in directory dir (STATE/runs/<id>). */
 int run_load_dir(const char *dir, struct run_info **out, struct err *e);
 void run_info_free(struct run_info *r);
+/* meta.json of run `id` in state_dir (an empty map when it cannot be
+ * read).  Free with val_free(). */
+struct val *run_meta_load(const char *state_dir, const char *id);
+/* The shards of a sharded run (runner/core/shard.h): the runs in state_dir
+ * whose meta.json has "run_id" `run_id`, rollbacks left out, oldest first
+ * (as runs_ids; free with runs_ids_free).  *n 0: none here. */
+int runs_of_run_id(const char *state_dir, const char *run_id, char ***ids,
+    size_t *n, struct err *e);
 /* Hosts with file changes or service actions, in journal order. */
 char **run_hosts(const struct run_info *r, size_t *n);
 /* The object path for a sha (inside the run dir). Malloc'ed. */

@@ -9,16 +9,16 @@ cat >"$T/pb.yml" <<'P'
 - hosts: all
   gather_facts: false
   tasks:
-    - lineinfile: {path: /tmp/mend-t64.conf, regexp: '^mode=', line: "mode=new {{ inventory_hostname }}"}
-    - copy: {dest: /tmp/mend-t64.new, content: "made by mend\n"}
+    - lineinfile: {path: /tmp/mend-t65.conf, regexp: '^mode=', line: "mode=new {{ inventory_hostname }}"}
+    - copy: {dest: /tmp/mend-t65.new, content: "made by mend\n"}
 P
 orig() { for i in $(seq 1 "$nh"); do
-	lab_sh "$i" sh -c 'rm -f /tmp/mend-t64.new; printf "mode=old\n" >/tmp/mend-t64.conf'
+	lab_sh "$i" sh -c 'rm -f /tmp/mend-t65.new; printf "mode=old\n" >/tmp/mend-t65.conf'
 done; }
 # state: every host's two files, one line per host
 state() { for i in $(seq 1 "$nh"); do
-	printf 'h%s %s %s\n' "$i" "$(lab_sh "$i" cat /tmp/mend-t64.conf | tr '\n' ' ')" \
-		"$(lab_sh "$i" cat /tmp/mend-t64.new 2>/dev/null | tr '\n' ' ')"
+	printf 'h%s %s %s\n' "$i" "$(lab_sh "$i" cat /tmp/mend-t65.conf | tr '\n' ' ')" \
+		"$(lab_sh "$i" cat /tmp/mend-t65.new 2>/dev/null | tr '\n' ' ')"
 done; }
 recaps() { grep -h '^h[0-9]* *: ok=' "$@" | sort; }
 common="-i $LAB/inventory.ini --known-hosts $LAB/known_hosts"
@@ -74,17 +74,59 @@ cmp -s "$T/l1" "$T/l2" || fail "-l moved a host's shard"
 # ---- three shards, one after the other, one journal each
 orig
 for k in 1 2 3; do
-	mend_run run "$T/pb.yml" $common --state-dir "$T/s$k" --shard "$k/3" --run-id t64-seq
+	mend_run run "$T/pb.yml" $common --state-dir "$T/s$k" --shard "$k/3" --run-id t65-seq
 	expect_rc 0
 	cp "$T/out" "$T/out-$k"
 	grep -qs '"shard": "'$k'/3"' "$T/s$k"/runs/*/meta.json ||
 		fail "shard $k's meta.json lacks its shard"
-	grep -qs '"run_id": "t64-seq"' "$T/s$k"/runs/*/meta.json ||
+	grep -qs '"run_id": "t65-seq"' "$T/s$k"/runs/*/meta.json ||
 		fail "shard $k's meta.json lacks the run id"
 done
 state >"$T/got"
 cmp "$T/want" "$T/got" || fail "the shards' union differs from the unsharded run"
 recaps "$T"/out-[123] >"$T/got-recap"
 cmp "$T/want-recap" "$T/got-recap" || fail "the shards' recaps differ from the unsharded run's"
-for k in 1 2 3; do mend_run rollback last --state-dir "$T/s$k" --known-hosts "$LAB/known_hosts"; done
+
+# ---- mend runs --merge: the three shards as one run
+mend_run runs --merge "$T/s1" "$T/s2" "$T/s3"
+expect_rc 0
+expect_out "^t65-seq +ok .* +$nh +$((2 * nh))  $T/pb.yml \[shards 1,2,3 of 3\]$"
+[ "$(grep -c '^t65-seq ' "$T/out")" = 1 ] || fail "the shards are not one row"
+mend_run runs --merge "$T/s1" "$T/s3"
+expect_out "\[shards 1,3 of 3; missing 2\]"
+mend_run show t65-seq --merge "$T/s1" "$T/s2" "$T/s3"
+expect_rc 0
+[ "$(grep -c '^== shard [123]/3 of run t65-seq' "$T/out")" = 3 ] || fail "show: not 3 shards"
+[ "$(grep -c '^h[0-9]* | /tmp/mend-t65.conf | changed' "$T/out")" = "$nh" ] ||
+	fail "show: not every host's change"
+mend_run runs --merge
+expect_rc 1
+mend_run rollback last --merge "$T/s1" "$T/s2"
+expect_rc 1
+expect_out "'last' is a run of one state directory"
+
+# ---- rollback of the sharded run: one shard by its state dir, then all
+# shards by the run id across the directories (shard 1's again: nothing)
+k1=$(sed -n 's/^      //p' <(mend_run check "$T/pb.yml" $common --list-hosts --shard 1/3; cat "$T/out"))
+mend_run rollback t65-seq --state-dir "$T/s1" --known-hosts "$LAB/known_hosts"
+expect_rc 0
+for h in $k1; do
+	grep -q "^$h mode=old  \$" <(state) || fail "shard 1's rollback left $h: $(state)"
+done
+mend_run rollback t65-seq --merge "$T/s1" "$T/s2" "$T/s3" --known-hosts "$LAB/known_hosts"
+expect_rc 0
+[ "$(grep -c '^mend: rolling back run .* of 3 of run id t65-seq' "$T/out")" = 3 ] ||
+	fail "not 3 shards rolled back"
+state >"$T/got"
+cmp "$T/before" "$T/got" || fail "the sharded run's rollback left: $(cat "$T/got")"
+# one rollback per shard that has hosts (an empty shard changed nothing:
+# nothing to roll back), and shard 1's twice
+busy=0
+for k in 1 2 3; do
+	mend_run check "$T/pb.yml" $common --list-hosts --shard "$k/3"
+	grep -q '^      h' "$T/out" && busy=$((busy + 1))
+done
+mend_run runs --merge "$T/s1" "$T/s2" "$T/s3"
+[ "$(grep -c 'rollback of .* \[shard [123]/3 of t65-seq\]' "$T/out")" = $((busy + 1)) ] ||
+	fail "runs --merge does not list $((busy + 1)) rollbacks: $(cat "$T/out")"
 orig
