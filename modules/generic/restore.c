@@ -35,7 +35,9 @@
  * its files ({mismatch: true}) is restarted and proven even when every
  * file already holds its old bytes.
  * The original bytes come from the controller's journal objects, so a
- * deleted backup directory on the host does not matter.
+ * deleted backup directory on the host does not matter.  The temp files
+ * (.mend.XXXXXX) that a SIGKILLed run left beside the plan's files are
+ * removed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,8 +56,8 @@
 
 static const struct module_arg restore_args[] = {
 	{ "files", ARG_LIST, 0, NULL, NULL,
-	  "list of {path, existed, sha_before, sha_new, mode, owner, group}",
-	  NULL },
+	  "list of {path, existed, sha_before, sha_new, mode, owner, group, "
+	  "unfinished}", NULL },
 	{ "services", ARG_LIST, 0, NULL, NULL,
 	  "services to restart after the files are restored: names, or "
 	  "{name, via, prove, mismatch}", NULL },
@@ -359,6 +361,48 @@ any_mismatch(const struct val *svcs)
 	return 0;
 }
 
+/*
+ * A run SIGKILLed while it wrote a file leaves its temp file
+ * (.mend.XXXXXX beside the target: remotefile.c, rfsftp.c).  The journal's
+ * intent came before the temp file, so the file is in the plan: remove the
+ * stale temp files in the directories of the plan's files whose last
+ * write never finished ({unfinished: true}: neither done nor failed),
+ * through symlinks.  Only those: another host of the inventory may share
+ * a directory (local connections, aliases) and be writing there now,
+ * which the host lock does not cover.  Best effort: a failure here fails
+ * nothing.
+ */
+static void
+remove_stale_temps(struct modctx *ctx, const struct val *files)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct exec_res r;
+	size_t i, n = 0;
+
+	if (ctx->check || files == NULL)
+		return;
+	strbuf_addstr(&cmd, "for p in");
+	for (i = 0; i < files->u.list.n; i++) {
+		const struct val *f = files->u.list.items[i];
+		const char *path = f->type == V_MAP ?
+		    val_map_str(f, "path", NULL) : NULL;
+
+		if (path == NULL || val_map_get(f, "kind") != NULL ||
+		    !val_truthy(val_map_get(f, "unfinished")))
+			continue;
+		shellcmd_build(&cmd, " %q", path);
+		n++;
+	}
+	strbuf_addstr(&cmd, "; do t=$(readlink -f -- \"$p\") || continue; "
+	    "rm -f -- \"${t%/*}\"/.mend.??????; done; exit 0");
+	if (n > 0) {
+		exec_res_init(&r);
+		(void)mod_exec(ctx, cmd.buf, NULL, 0, &r);
+		exec_res_release(&r);
+	}
+	strbuf_release(&cmd);
+}
+
 static enum mod_result
 restore_run(struct modctx *ctx, const struct val *args)
 {
@@ -380,6 +424,8 @@ restore_run(struct modctx *ctx, const struct val *args)
 		if (ctx->failed)
 			break;
 	}
+	if (ret == 0 && !ctx->failed)
+		remove_stale_temps(ctx, files);
 	if (ret == 0 && !ctx->failed && (t.restored || t.removed ||
 	    any_mismatch(arg_get(args, "services"))))
 		ret = restart_services(ctx, arg_get(args, "services"),

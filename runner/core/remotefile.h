@@ -52,7 +52,8 @@ struct write_opts {
  * chmod/chown --reference the old file (or the requested mode/owner/group),
  * optional backup, optional validate, sync the temp, mv -f over the target,
  * sync the directory; a trap removes the temp on any failure (SIGKILL
- * excepted: a stale .mend.XXXXXX may then remain).  Parent directories made
+ * excepted: a stale .mend.XXXXXX may then remain, which
+ * mend rollback removes: restore.c).  Parent directories made
  * by `mkdirs` get the remote umask's default mode.
  * Check mode: writes nothing (and makes no backup).  Diff mode: appends
  * the diff of old (NULL = empty) -> data, in check mode or once the write

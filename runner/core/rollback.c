@@ -43,6 +43,8 @@ file_entry(const struct file_change *fc)
 		val_map_set(m, "was", val_str(fc->was));
 	if (fc->now)
 		val_map_set(m, "now", val_str(fc->now));
+	if (!fc->done && !fc->failed)     /* killed mid-write: temp files */
+		val_map_set(m, "unfinished", val_bool(1));
 	return m;
 }
 

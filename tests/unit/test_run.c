@@ -192,7 +192,7 @@ test_run_and_rollback(void **state)
 	struct mend_result res, rb;
 	struct run_info *r = NULL;
 	struct err e = ERR_INIT;
-	char *id;
+	char *id, temp[160];
 
 	(void)state;
 	reset_files();
@@ -219,7 +219,11 @@ test_run_and_rollback(void **state)
 	assert_true(r->files[0].done && r->files[1].done);
 	assert_non_null(r->files[0].sha_before);
 	run_info_free(r);
-	/* rollback by id: both files back; a new journaled run */
+	/* rollback by id: both files back; a new journaled run.  A temp
+	 * file beside them (another host's write in progress in this shared
+	 * directory) stays: both writes finished, nothing to sweep */
+	snprintf(temp, sizeof(temp), "%s/.mend.AbC123", dir);
+	write_file(temp, "in flight\n");
 	id = strdup(res.run_id);
 	request(&req, NULL, invs, sd);
 	mend_result_init(&rb);
@@ -231,6 +235,8 @@ test_run_and_rollback(void **state)
 	assert_int_equal(host(&rb, "a")->st.changed, 1);
 	assert_host_file("a", "a\n");
 	assert_host_file("b", "b\n");
+	assert_int_equal(access(temp, F_OK), 0);
+	assert_int_equal(unlink(temp), 0);
 	assert_int_equal(run_load(sd, rb.run_id, &r, &e), 0);
 	assert_string_equal(r->status, "ok");
 	assert_string_equal(val_map_str(r->meta, "rollback_of", ""), id);
