@@ -189,6 +189,7 @@ static struct val *
 run_meta(const struct run_ctx *c)
 {
 	struct val *m = val_map(), *l = val_list();
+	char host[256];
 	size_t i;
 
 	for (i = 0; i < c->npb_paths; i++)
@@ -209,6 +210,10 @@ run_meta(const struct run_ctx *c)
 		val_map_set(m, "shard", val_str(shard));
 	}
 	val_map_set(m, "pid", val_int(getpid()));
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		val_map_set(m, "controller", val_str(host));
+	}
 	val_map_set(m, "started", val_int((int64_t)time(NULL)));
 	if (c->rollback_of != NULL)
 		val_map_set(m, "rollback_of", val_str(c->rollback_of));

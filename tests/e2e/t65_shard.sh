@@ -1,7 +1,12 @@
 # mend run --shard K/N (issue 15 part 4): N controllers run one playbook,
 # each on its shard of the hosts, each with its own journal.  The union of
 # the shards' results equals an unsharded run's; every host is in exactly
-# one shard; each journal records its shard and the run id.
+# one shard; each journal records its shard and the run id; runs --merge
+# shows the shards as one run and rollback by run id puts every shard
+# back.  Then README's recipe: GNU parallel starting the shards here, and
+# with --sshlogin on lab hosts acting as the controllers (a copy of the
+# built mend under /var/tmp, which the lab hosts share; their /tmp is
+# their own), the rollback through parallel on the same controllers.
 . "$TOP/tests/e2e/lib.sh"
 nh=$(nhosts)
 hosts=$(awk '{print $1}' "$LAB/hosts")
@@ -129,4 +134,62 @@ done
 mend_run runs --merge "$T/s1" "$T/s2" "$T/s3"
 [ "$(grep -c 'rollback of .* \[shard [123]/3 of t65-seq\]' "$T/out")" = $((busy + 1)) ] ||
 	fail "runs --merge does not list $((busy + 1)) rollbacks: $(cat "$T/out")"
+orig
+
+# ---- README's recipe: GNU parallel, the shards on this machine
+command -v parallel >/dev/null || fail "GNU parallel is not installed (tests/install-deps)"
+par() { parallel --will-cite --halt now,fail=1 "$@"; }
+rc=0
+par "$MEND" run "$T/pb.yml" $common --state-dir "$T/p{}" --shard {}/3 \
+	--run-id t65-par ::: 1 2 3 >"$T/out" 2>&1 || rc=$?
+expect_rc 0
+state >"$T/got"
+cmp "$T/want" "$T/got" || fail "parallel: the shards' union differs from the unsharded run"
+recaps "$T/out" >"$T/got-recap"
+cmp "$T/want-recap" "$T/got-recap" || fail "parallel: the recaps differ: $(cat "$T/out")"
+mend_run runs --merge "$T/p1" "$T/p2" "$T/p3"
+expect_out "^t65-par +ok .* +$nh +$((2 * nh))  .*\[shards 1,2,3 of 3\]$"
+mend_run rollback t65-par --merge "$T/p1" "$T/p2" "$T/p3" --known-hosts "$LAB/known_hosts"
+expect_rc 0
+state >"$T/got"
+cmp "$T/before" "$T/got" || fail "parallel: the rollback left: $(cat "$T/got")"
+
+# ---- --sshlogin: lab hosts h1 and h2 are the controllers (one job slot
+# each, one shard each: with h1..h3 both shards of 2 have hosts, while
+# shard 2 of 3 above had none), with their own copy of mend, key,
+# known_hosts and inventory under /var/tmp
+W=$(mktemp -d /var/tmp/mend-t65.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+cp "$MEND" "$W/mend"
+cp "$LAB/id_ed25519" "$LAB/known_hosts" "$T/pb.yml" "$W/"
+sed "s#$LAB/#$W/#g" "$LAB/inventory.ini" >"$W/inv.ini"
+ctl="1/h1,1/h2"
+rc=0
+par --ssh "ssh -F $LAB/ssh_config" --sshlogin "$ctl" --joblog "$T/joblog" \
+	"$W/mend" run "$W/pb.yml" -i "$W/inv.ini" --known-hosts "$W/known_hosts" \
+	--state-dir "$W/state-{}" --shard {}/2 --run-id t65-ssh ::: 1 2 >"$T/out" 2>&1 || rc=$?
+expect_rc 0
+state >"$T/got"
+cmp "$T/want" "$T/got" || fail "sshlogin: the shards' union differs: $(cat "$T/out")"
+recaps "$T/out" >"$T/got-recap"
+cmp "$T/want-recap" "$T/got-recap" || fail "sshlogin: the recaps differ: $(cat "$T/out")"
+# parallel sent the jobs to h1 and h2, and mend ran there: each shard's
+# meta.json names its controller, and both controllers ran a shard
+[ "$(awk 'NR > 1 {print $2}' "$T/joblog" | sort -u | tr '\n' ' ')" = "h1 h2 " ] ||
+	fail "sshlogin: the jobs ran on: $(cat "$T/joblog")"
+for k in 1 2; do
+	grep -h '"controller"' "$W/state-$k"/runs/*/meta.json
+done | sed 's/.*: "\(.*\)".*/\1/' | sort -u | tr '\n' ' ' >"$T/ctls"
+[ "$(cat "$T/ctls")" = "h1 h2 " ] || fail "sshlogin: the shards' controllers: $(cat "$T/ctls")"
+mend_run runs --merge "$W"/state-*
+expect_out "^t65-ssh +ok .* +$nh +$((2 * nh))  .*\[shards 1,2 of 2\]$"
+# the rollback through parallel, each controller against its shard's
+# journal
+rc=0
+par --ssh "ssh -F $LAB/ssh_config" --sshlogin "$ctl" \
+	"$W/mend" rollback t65-ssh --state-dir "$W/state-{}" \
+	--known-hosts "$W/known_hosts" ::: 1 2 >"$T/out" 2>&1 || rc=$?
+expect_rc 0
+state >"$T/got"
+cmp "$T/before" "$T/got" || fail "sshlogin: the rollback left: $(cat "$T/got")"
 orig
