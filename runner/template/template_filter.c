@@ -486,6 +486,7 @@ filter_table(size_t k, size_t *n)
 	case 1: return tmpl_data_filters(n);
 	case 2: return tmpl_text_filters(n);
 	case 3: return tmpl_json_filters(n);
+	case 4: return tmpl_random_filters(n);
 	default: *n = 0; return NULL;
 	}
 }

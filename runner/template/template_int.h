@@ -303,6 +303,7 @@ const struct filter *tmpl_find_filter(const char *name);
 const struct filter *tmpl_data_filters(size_t *n);
 const struct filter *tmpl_text_filters(size_t *n);
 const struct filter *tmpl_json_filters(size_t *n);
+const struct filter *tmpl_random_filters(size_t *n);
 const struct test *tmpl_more_tests(size_t *n);
 const struct test *tmpl_find_test(const char *name);
 /* Closest known name (edit distance <= 2), or NULL. */

@@ -707,10 +707,45 @@ parse_plugin_name(struct parser *ps, struct strbuf *name, size_t *off)
 	return 0;
 }
 
+/* The collection of a filter or test Ansible has outside ansible-core
+ * ("community.general.x" -> "community.general"; common short names of
+ * ansible.utils/netcommon's), or NULL. */
+static const char *
+plugin_collection(const char *name, struct strbuf *sb)
+{
+	static const char *const utils[] = { "ipaddr", "ipv4", "ipv6",
+	    "ipwrap", "ipmath", "ipsubnet", "network_in_network",
+	    "network_in_usable", "next_nth_usable", "nthhost", "hwaddr",
+	    "macaddr", "cidr_merge", NULL };
+	const char *d1 = strchr(name, '.'), *d2;
+	size_t i;
+
+	if (d1 != NULL && (d2 = strchr(d1 + 1, '.')) != NULL) {
+		strbuf_add(sb, name, (size_t)(d2 - name));
+		return sb->buf;
+	}
+	for (i = 0; utils[i] != NULL; i++)
+		if (strcmp(name, utils[i]) == 0)
+			return "ansible.utils";
+	if (strcmp(name, "json_query") == 0)
+		return "community.general";
+	return NULL;
+}
+
 static int
 unknown_plugin(struct parser *ps, size_t off, const char *kind,
     const char *name, const char *guess)
 {
+	struct strbuf sb = STRBUF_INIT;
+	const char *coll = plugin_collection(name, &sb);
+
+	if (coll != NULL) {
+		terr_set(ps->err, off, "'%s' is a %s of the Ansible collection "
+		    "%s, which mend does not have (mend has ansible-core's "
+		    "filters and tests)", name, kind, coll);
+		strbuf_release(&sb);
+		return -1;
+	}
 	if (guess != NULL)
 		return terr_set(ps->err, off,
 		    "unknown %s '%s' (did you mean '%s'?)", kind, name, guess);

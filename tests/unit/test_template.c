@@ -807,7 +807,9 @@ test_syntax_errors(void **state)
 	expect_syntax("{{ a | defualt }}", 0, "t.yml:3:17: error: unknown "
 	    "filter 'defualt' (did you mean 'default'?)");
 	expect_syntax("{{ a | x.y.default }}", 0,
-	    "t.yml:3:17: error: unknown filter 'x.y.default'");
+	    "t.yml:3:17: error: 'x.y.default' is a filter of the Ansible "
+	    "collection x.y, which mend does not have (mend has ansible-core's "
+	    "filters and tests)");
 	expect_syntax("{{ a is chnged }}", 0, "t.yml:3:18: error: unknown test "
 	    "'chnged' (did you mean 'changed'?)");
 	expect_syntax("{{ a is not }}", 0,
@@ -1270,6 +1272,51 @@ test_render_api(void **state)
 	assert_int_equal(tmpl_check("{{ a }}", NULL, &e), 0);
 }
 
+/* random with a seed is Python's Random(seed) (values measured with
+ * ansible-core 2.14.18); product; type_debug; collection filters. */
+static void
+test_filter_random(void **state)
+{
+	(void)state;
+	expect_eval("[1,2,3] | random(seed='h1')", "int 3");
+	expect_eval("59 | random(seed='h1')", "int 32");
+	expect_eval("3600 | random(start=1, seed='host.example.com')",
+	    "int 1008");
+	expect_eval("100 | random(seed=42)", "int 81");
+	expect_eval("'abc' | random(seed='x')", "string \"c\"");
+	expect_eval("10 | random(start=2, step=3, seed='s')", "int 5");
+	expect_eval("1099511627776 | random(seed='big')", "int 247717398425");
+	expect_eval("(5 | random) < 5", "bool true");
+	expect_eval("[] | random", "ERR t.yml:3:15: error: "
+	    "Cannot choose from an empty sequence");
+	expect_eval("[1] | random(step=2)",
+	    "ERR t.yml:3:16: error: start and step can only be used with "
+	    "integer values");
+	expect_eval("0 | random", "ERR t.yml:3:14: error: empty "
+	    "range for randrange() (0, 0, 0)");
+	expect_eval("{'a': 1} | random", "ERR t.yml:3:21: error: random can only be used on "
+	    "sequences and integers (mend: not on a mapping, whose random key "
+	    "Python looks up as an index)");
+	expect_eval("5 | random(seed=[1])", "ERR t.yml:3:14: error: random: a seed must be an "
+	    "integer or a string (of at most 4096 bytes), not list");
+	expect_eval("[1, 2] | product(['a']) | list",
+	    "list [[1,\"a\"],[2,\"a\"]]");
+	expect_eval("[1, 2] | product([]) | list", "list []");
+	expect_eval("[1] | type_debug ~ {} | type_debug ~ none | type_debug",
+	    "string \"listdictNoneType\"");
+	expect_eval("'s' | type_debug", "ERR t.yml:3:16: error: type_debug of a string is not "
+	    "supported by mend (Ansible answers str, AnsibleUnicode or "
+	    "AnsibleUnsafeText by where the value came from; test it with "
+	    "'is string')");
+	expect_syntax("{{ a | ansible.utils.ipaddr('address') }}", 0,
+	    "t.yml:3:17: error: 'ansible.utils.ipaddr' is a filter of the Ansible "
+	    "collection ansible.utils, which mend does not have (mend has "
+	    "ansible-core's filters and tests)");
+	expect_syntax("{{ a | ipaddr }}", 0, "t.yml:3:17: error: 'ipaddr' is a filter of "
+	    "the Ansible collection ansible.utils, which mend does not have "
+	    "(mend has ansible-core's filters and tests)");
+}
+
 int
 main(void)
 {
@@ -1288,6 +1335,7 @@ main(void)
 		cmocka_unit_test(test_filter_int),
 		cmocka_unit_test(test_filter_strings),
 		cmocka_unit_test(test_filter_seq),
+		cmocka_unit_test(test_filter_random),
 		cmocka_unit_test(test_tests),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_native),
