@@ -581,6 +581,65 @@ lk_subelements(const struct val *v, const char *basedir, struct val *out,
 	return 0;
 }
 
+/* community.general's flattened: a list of one list is its item, the
+ * string 'None' or 'null' ends the level, lists flattened at every
+ * depth */
+static size_t
+str_stripped_len(const char *s)
+{
+	size_t b = strspn(s, " \t\n\r\v\f"), e = strlen(s);
+
+	while (e > b && strchr(" \t\n\r\v\f", s[e - 1]) != NULL)
+		e--;
+	return e - b;
+}
+
+static const struct val *
+one_list_item(const struct val *t)
+{
+	while (t->type == V_LIST && t->u.list.n == 1)
+		t = t->u.list.items[0];
+	return t;
+}
+
+static void
+flatten_all(const struct val *l, struct val *out, int depth)
+{
+	const struct val *t;
+	size_t i;
+
+	for (i = 0; i < l->u.list.n; i++) {
+		t = one_list_item(l->u.list.items[i]);
+		if (t->type == V_STR && (strcmp(t->u.str.s, "None") == 0 ||
+		    strcmp(t->u.str.s, "null") == 0))
+			break;
+		if (t->type == V_LIST && depth < 64)
+			flatten_all(t, out, depth + 1);
+		else if (t->type == V_STR)   /* listify strips a string */
+			val_list_push(out, val_strn(t->u.str.s + strspn(t->u.str.s,
+			    " \t\n\r\v\f"), str_stripped_len(t->u.str.s)));
+		else
+			val_list_push(out, val_copy(t));
+	}
+}
+
+static int
+lk_flattened(const struct val *v, const char *basedir, struct val *out,
+    struct strbuf *msg)
+{
+	struct val *terms = val_list();
+
+	(void)basedir;
+	(void)msg;
+	val_list_push(terms, val_copy(v));
+	if (v->type == V_LIST)
+		flatten_all(v, out, 0);
+	else
+		flatten_all(terms, out, 0);
+	val_free(terms);
+	return 0;
+}
+
 static const struct lookup {
 	const char *name;
 	lookup_fn fn;
@@ -595,6 +654,8 @@ static const struct lookup {
 	{ "sequence", lk_sequence },
 	{ "fileglob", lk_fileglob },
 	{ "subelements", lk_subelements },
+	{ "flattened", lk_flattened },
+	{ "community.general.flattened", lk_flattened },
 };
 
 static const struct lookup *
@@ -602,6 +663,10 @@ lookup_find(const char *name)
 {
 	size_t i;
 
+	if (strncmp(name, "ansible.builtin.", 16) == 0)
+		name += 16;
+	else if (strncmp(name, "ansible.legacy.", 15) == 0)
+		name += 15;
 	for (i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++)
 		if (strcmp(lookups[i].name, name) == 0)
 			return &lookups[i];

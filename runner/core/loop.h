@@ -22,6 +22,11 @@
  *                     basedir; absolute paths, sorted per pattern
  *   subelements       [list of mappings, 'key'(, {skip_missing: bool})]
  *                     -> [mapping without 'key', each element of key]
+ *   flattened         community.general's (also by that name): lists
+ *                     flattened at every depth, a list of one list is its
+ *                     item, the string 'None' or 'null' ends its level,
+ *                     strings stripped (listify)
+ * A name may carry ansible.builtin. or ansible.legacy.
  * Items are new values (caller frees the list).  Errors go to msg, in
  * Ansible's words where it has them, and return -1.
  */

@@ -89,6 +89,13 @@ test_lists(void **state)
 	expect_fail("nested", "[]", "requires at least one element");
 	expect_fail("together", "x", "requires at least one element");
 	expect_fail("first_found", "[a]", "with_first_found is not supported");
+	expect("flattened", "[1, [2, [3, [4]]], [[a]], [' b ', c]]",
+	    "[1, 2, 3, 4, 'a', 'b', 'c']");
+	expect("community.general.flattened", "[[a, b], None, c]",
+	    "['a', 'b']");
+	expect("flattened", "[[a, ['null', x]], y, ~]", "['a', 'y', None]");
+	expect("flattened", "x", "['x']");
+	expect("ansible.builtin.items", "[[1], 2]", "[1, 2]");
 	assert_true(loop_lookup_known("items"));
 	assert_false(loop_lookup_known("first_found"));
 }
