@@ -9,7 +9,8 @@
 #define MEND_ANSIBLE_NAMES_H
 
 /* Is name (optionally ansible.builtin./ansible.legacy.-prefixed) an
- * Ansible module?  1: an ansible.builtin module (*full = its short name);
+ * Ansible module?  1: an ansible.builtin module of 2.14, or of a later
+ * release that roles use (deb822_repository) (*full = its short name);
  * 2: a collection's module, by a short name Ansible routes
  * ("ufw" -> *full = "community.general.ufw") or by its FQCN
  * (ns.coll.module, *full = name); 0: neither. */

@@ -54,6 +54,9 @@ test_ansible_names(void **state)
 	    1);
 	assert_string_equal(full, "file");
 	assert_int_equal(ansible_module_lookup("ansible.legacy.apt", &full), 1);
+	assert_int_equal(ansible_module_lookup(
+	    "ansible.builtin.deb822_repository", &full), 1);
+	assert_string_equal(full, "deb822_repository");
 	assert_int_equal(ansible_module_lookup("ufw", &full), 2);
 	assert_string_equal(full, "community.general.ufw");
 	assert_int_equal(ansible_module_lookup("sysctl", &full), 2);
