@@ -121,6 +121,8 @@ blockinfile_run(struct modctx *ctx, const struct val *args)
 	struct bif b;
 	int ret;
 
+	if ((ret = seargs_check(ctx, args)) != 0)
+		return mod_done(ctx, ret);
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
 	b.args = args;

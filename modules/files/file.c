@@ -18,7 +18,7 @@
  *
  * What mend does not do is refused by name: state=hard, recurse, follow:
  * false, a file or directory replaced by a link (Ansible's force),
- * mode/owner/group with state=link, SELinux and attribute options, a
+ * mode/owner/group with state=link, attribute options, a
  * timestamp for modification_time/access_time, `now` with another state
  * than touch.
  */
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/seargs.h"
 #include "modules/files/fsdirs.h"
 #include "modules/module.h"
 #include "runner/core/remotefile.h"
@@ -62,10 +63,7 @@ static const struct module_arg file_args[] = {
 	{ "access_time_format", ARG_STR, 0, "%Y%m%d%H%M.%S", NULL,
 	  "accepted, as modification_time_format", NULL },
 	{ "attributes", ARG_STR, 0, NULL, NULL, "refused", "attr" },
-	{ "seuser", ARG_STR, 0, NULL, NULL, "refused", NULL },
-	{ "serole", ARG_STR, 0, NULL, NULL, "refused", NULL },
-	{ "setype", ARG_STR, 0, NULL, NULL, "refused", NULL },
-	{ "selevel", ARG_STR, 0, NULL, NULL, "refused", NULL },
+	SEARGS_ARGS,
 	{ "unsafe_writes", ARG_BOOL, 0, "false", NULL,
 	  "accepted; mend's writes are always atomic", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
@@ -135,8 +133,7 @@ touch_times(struct modctx *ctx, const struct val *args, int touch)
 static int
 file_validate(const struct val *args, struct err *e)
 {
-	static const char *const never[] = { "attributes", "attr", "seuser",
-	    "serole", "setype", "selevel" };
+	static const char *const never[] = { "attributes", "attr" };
 	static const char *const times[] = { "modification_time",
 	    "access_time" };
 	const char *state = val_map_str(args, "state", NULL);
@@ -691,7 +688,8 @@ file_run(struct modctx *ctx, const struct val *args)
 	int ret, changed = 0;
 
 	memset(&after, 0, sizeof(after));
-	if ((ret = probe(ctx, path, &before)) != 0)
+	if ((ret = seargs_check(ctx, args)) != 0 ||
+	    (ret = probe(ctx, path, &before)) != 0)
 		goto out;
 	state = state_of(args, &before);
 	ret = apply(ctx, path, state, args, &before, &changed);
@@ -732,7 +730,8 @@ const struct module mod_file = {
 	    "change is journaled and undone by 'mend rollback' (a removed "
 	    "directory up to 32 MiB is archived in the journal).  Refused: "
 	    "state=hard, recurse, follow=false, replacing a file or directory "
-	    "by a link, mode/owner/group with state=link, SELinux options, "
+	    "by a link, mode/owner/group with state=link, SELinux options on a "
+	    "host with SELinux enabled (ignored without it, as Ansible), "
 	    "attributes, access/modification times.  Returns path (dest for "
 	    "link and touch), state, mode, owner, group, uid, gid, size; src "
 	    "for links.",

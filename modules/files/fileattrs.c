@@ -10,8 +10,7 @@ int
 fileattrs_validate(const char *module, const struct val *args,
     struct err *e)
 {
-	static const char *const never[] = { "seuser", "serole", "setype",
-	    "selevel", "attributes", "attr" };
+	static const char *const never[] = { "attributes", "attr" };
 	const struct val *v;
 	size_t i;
 

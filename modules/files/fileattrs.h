@@ -3,13 +3,17 @@
  * for the modules that edit a file's content (replace, blockinfile):
  * mode, owner and group are set after the content, as Ansible's
  * check_file_attrs() does, with its message; unsafe_writes is accepted
- * (mend's writes are always atomic); the SELinux and attribute options are
- * refused by name at load time.
+ * (mend's writes are always atomic); the attribute options are refused by
+ * name at load time.  The SELinux options (seuser, serole, setype,
+ * selevel) are accepted: on a host without SELinux they do nothing, as
+ * Ansible's (selinux_enabled() false); on a host with SELinux enabled the
+ * task fails before it changes anything (mend does not set contexts).
  */
 #ifndef MEND_FILEATTRS_H
 #define MEND_FILEATTRS_H
 
 #include "modules/module.h"
+#include "modules/seargs.h"
 
 /* The argument table entries, to put at the end of a module's table. */
 #define FILEATTRS_ARGS \
@@ -19,10 +23,7 @@
 	{ "group", ARG_STR, 0, NULL, NULL, "group of the file", NULL }, \
 	{ "unsafe_writes", ARG_BOOL, 0, "false", NULL, \
 	  "accepted; mend's writes are always atomic", NULL }, \
-	{ "seuser", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
-	{ "serole", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
-	{ "setype", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
-	{ "selevel", ARG_STR, 0, NULL, NULL, "refused (SELinux)", NULL }, \
+	SEARGS_ARGS, \
 	{ "attributes", ARG_STR, 0, NULL, NULL, "refused (chattr)", "attr" }
 
 /* Refuse the options mend does not implement (file:line:col of the

@@ -178,6 +178,8 @@ lineinfile_run(struct modctx *ctx, const struct val *args)
 	struct lif l;
 	int ret;
 
+	if ((ret = seargs_check(ctx, args)) != 0)
+		return mod_done(ctx, ret);
 	memset(&l, 0, sizeof(l));
 	l.ctx = ctx;
 	l.args = args;

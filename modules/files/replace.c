@@ -79,6 +79,8 @@ replace_run(struct modctx *ctx, const struct val *args)
 	unsigned type = 0;
 	int ret;
 
+	if ((ret = seargs_check(ctx, args)) != 0)
+		return mod_done(ctx, ret);
 	memset(&meta, 0, sizeof(meta));
 	ret = rf_read(ctx, path, &old, &meta, &type);
 	if (ret == 0)

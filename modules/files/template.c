@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modules/seargs.h"
 #include "modules/module.h"
 #include "runner/template/template.h"
 #include "runner/util/banned.h"
@@ -49,6 +50,7 @@ static const struct module_arg template_args[] = {
 	  NULL },
 	{ "output_encoding", ARG_STR, 0, "utf-8", "utf-8|utf8",
 	  "encoding of dest (mend writes UTF-8 only)", NULL },
+	SEARGS_ARGS,
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -196,7 +198,8 @@ static struct val *
 copy_args_of(const struct val *args, struct strbuf *content)
 {
 	static const char *const keep[] = { "dest", "mode", "owner", "group",
-	    "backup", "validate", "force" };
+	    "backup", "validate", "force", "seuser", "serole", "setype",
+	    "selevel" };
 	struct val *c = val_map();
 	const struct val *v;
 	size_t i;

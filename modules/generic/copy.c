@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "modules/seargs.h"
 #include "modules/module.h"
 #include "runner/util/hash.h"
 #include "runner/core/remotefile.h"
@@ -43,6 +44,7 @@ static const struct module_arg copy_args[] = {
 	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of dest", NULL },
 	{ "owner", ARG_STR, 0, NULL, NULL, "owner of dest", NULL },
 	{ "group", ARG_STR, 0, NULL, NULL, "group of dest", NULL },
+	SEARGS_ARGS,
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -235,6 +237,8 @@ copy_run(struct modctx *ctx, const struct val *args)
 	struct cp c;
 	int ret;
 
+	if ((ret = seargs_check(ctx, args)) != 0)
+		return mod_done(ctx, ret);
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.args = args;

@@ -73,6 +73,12 @@ ansible-playbook -i "$T/local.ini" "$T/pb/modules.yml" -e out="$T/ans3" >"$T/ans
 mend_run run -i "$T/local.ini" "$T/pb/modules.yml" -e out="$T/mend3" --state-dir "$T/state"
 expect_rc 0
 cmp "$T/ans3/again.txt" "$T/mend3/again.txt" || fail "again.txt differs"
+cmp "$T/ans3/filters.txt" "$T/mend3/filters.txt" || fail "filters.txt differs"
+cmp "$T/ans3/sedir/c.txt" "$T/mend3/sedir/c.txt" || fail "sedir/c.txt differs"
+for f in sedir sedir/c.txt filters.txt; do
+	[ "$(stat -c %a "$T/ans3/$f")" = "$(stat -c %a "$T/mend3/$f")" ] || fail "$f mode differs"
+done
+[ ! -e /sys/fs/selinux/enforce ] || fail "this machine has SELinux: the setype case assumes none"
 [ "$(cat "$T/mend3/again.txt")" = changed=False ] || fail "touch with preserve changed an unchanged file"
 [ "$(stat -c %a "$T/ans3/log")" = "$(stat -c %a "$T/mend3/log")" ] || fail "log mode differs"
 [ "$(counters "$T/ans3.out")" = "$(counters "$T/out")" ] ||
