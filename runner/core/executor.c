@@ -12,6 +12,7 @@
 #include "runner/core/executor.h"
 #include "runner/core/firstfound.h"
 #include "runner/core/loop.h"
+#include "runner/core/once.h"
 #include "runner/core/report.h"
 #include "runner/core/safety.h"
 #include "runner/template/template.h"
@@ -34,7 +35,12 @@ struct play_run {
 	size_t done_before;            /* hosts done in earlier batches */
 	time_t deadline;               /* change window: no host starts at or
 	                                * after it (0 = none) */
+	struct once *once;             /* run_once across the batch */
 };
+
+/* The run_once task this thread's host is running for the batch: what
+ * its module answers with ansible_facts (once.h), or NULL. */
+static _Thread_local struct once_result *once_cap;
 
 /* ---- variables and connection parameters ---- */
 
@@ -233,26 +239,27 @@ var_str(const struct val *vars, const char *key)
 	return (v != NULL && v->type == V_STR) ? v->u.str.s : NULL;
 }
 
-void
-host_conn_params(struct hostctx *hc, const struct play *p,
-    struct conn_params *cp)
+/* The connection to host `name` with variables vars (NULL: none). */
+static void
+conn_params_from(const struct hostctx *hc, const struct play *p,
+    const struct val *vars, const char *name, struct conn_params *cp)
 {
 	const struct run_opts *o = hc->opts;
-	const struct val *port = val_map_get(hc->vars, "ansible_port");
-	const char *conn = var_str(hc->vars, "ansible_connection");
+	const struct val *port = val_map_get(vars, "ansible_port");
+	const char *conn = var_str(vars, "ansible_connection");
 	int64_t n = 0;
 
 	memset(cp, 0, sizeof(*cp));
-	cp->name = hc->name;
-	cp->host = var_str(hc->vars, "ansible_host");
+	cp->name = name;
+	cp->host = var_str(vars, "ansible_host");
 	if (cp->host == NULL)
-		cp->host = hc->name;
+		cp->host = name;
 	if (port != NULL && val_to_int(port, &n) == 0)
 		cp->port = (int)n;
-	cp->user = var_str(hc->vars, "ansible_user");
+	cp->user = var_str(vars, "ansible_user");
 	if (cp->user == NULL)
 		cp->user = p->remote_user ? p->remote_user : o->user;
-	cp->identity = var_str(hc->vars, "ansible_ssh_private_key_file");
+	cp->identity = var_str(vars, "ansible_ssh_private_key_file");
 	if (cp->identity == NULL)
 		cp->identity = o->private_key;
 	cp->known_hosts = o->known_hosts;
@@ -262,6 +269,13 @@ host_conn_params(struct hostctx *hc, const struct play *p,
 	cp->alive_interval = o->alive_interval;
 	cp->alive_count = o->alive_count;
 	cp->local = conn != NULL && strcmp(conn, "local") == 0;
+}
+
+void
+host_conn_params(struct hostctx *hc, const struct play *p,
+    struct conn_params *cp)
+{
+	conn_params_from(hc, p, hc->vars, hc->name, cp);
 }
 
 int
@@ -477,6 +491,57 @@ settle(const struct task *t, struct modctx *ctx, enum mod_result res)
 	return MOD_FAILED;
 }
 
+/* delegate_to: the module runs over a connection to the delegated host,
+ * with that host's connection variables (hostvars), or, for a name not in
+ * the inventory, the name itself (localhost: a local connection, as
+ * Ansible's implicit localhost); the task's variables stay the task's
+ * host's.  The connection lives for the task; the journal names the
+ * delegated host (mend rollback restores it there). */
+static enum mod_result
+call_delegated(struct hostctx *hc, const struct play *p, const struct task *t,
+    struct modctx *ctx, const struct val *args)
+{
+	struct val *in = val_str(task_eff_delegate_to(t)), *name = NULL;
+	const struct val *dv;
+	struct err e = ERR_INIT;
+	struct conn_params cp;
+	struct conn *saved = hc->conn, *dc = NULL;
+	const char *host_name = ctx->host_name;
+	enum mod_result ret = MOD_FAILED;
+
+	in->pos = t->pos;
+	if (tmpl_render_val(in, hc->vars, &name, &e) < 0 ||
+	    name->type != V_STR || name->u.str.len == 0) {
+		strbuf_rtrim(&e.msg);
+		mod_fail(ctx, "delegate_to: %s", e.count ? e.msg.buf :
+		    "not a host name");
+		goto out;
+	}
+	dv = val_map_get(val_map_get(hc->vars, "hostvars"), name->u.str.s);
+	conn_params_from(hc, p, dv, name->u.str.s, &cp);
+	if (dv == NULL && (strcmp(name->u.str.s, "localhost") == 0 ||
+	    strcmp(name->u.str.s, "127.0.0.1") == 0))
+		cp.local = 1;
+	if (conn_open(&dc, &cp, &e) != 0) {
+		strbuf_rtrim(&e.msg);
+		mod_fail(ctx, "delegate_to %s: %s", name->u.str.s,
+		    err_text(&e, "cannot connect"));
+		ret = MOD_UNREACHABLE;
+		goto out;
+	}
+	hc->conn = dc;
+	ctx->host_name = name->u.str.s;
+	ret = settle(t, ctx, t->mod->run(ctx, args));
+	ctx->host_name = host_name;
+	hc->conn = saved;
+	conn_close(dc);
+out:
+	val_free(in);
+	val_free(name);
+	err_release(&e);
+	return ret;
+}
+
 /* Render the arguments and call the module. Returns its result. */
 static enum mod_result
 call_module(struct hostctx *hc, const struct play *p, const struct task *t,
@@ -496,6 +561,10 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 	}
 	if (args_have_unsafe(args))
 		ctx->no_log = 1;
+	if (task_eff_delegate_to(t) != NULL && !(t->mod->flags & MOD_NO_HOST)) {
+		ret = call_delegated(hc, p, t, ctx, args);
+		goto out;
+	}
 	if (!(t->mod->flags & MOD_NO_HOST) && hc->conn == NULL &&
 	    host_connect(hc, p) != 0) {
 		ret = MOD_UNREACHABLE;
@@ -668,6 +737,11 @@ apply_facts(struct hostctx *hc, const struct play *p, const struct task *t,
 
 	if (af == NULL || af->type != V_MAP)
 		return;
+	if (once_cap != NULL) {
+		if (once_cap->facts == NULL)
+			once_cap->facts = val_list();
+		val_list_push(once_cap->facts, val_copy(data));
+	}
 	for (i = 0; i < af->u.map.n; i++) {
 		const char *k = af->u.map.items[i].key;
 		const struct val *v = af->u.map.items[i].v;
@@ -1742,6 +1816,107 @@ run_meta(struct play_run *pr, struct hostctx *hc, const struct task *t)
 	strbuf_release(&msg);
 }
 
+/* The host lock and confirm-or-revert (safety.h) guard the task's host:
+ * a delegated task changes another host, and takes neither. */
+static int
+task_safety(struct hostctx *hc, const struct play *p, const struct task *t)
+{
+	if (task_eff_delegate_to(t) != NULL)
+		return 0;
+	return safety_before_task(hc, p, t);
+}
+
+/* ---- run_once ---- */
+
+/* Is t run_once for this host (its own, its blocks' or the play's
+ * run_once; a template rendered with the host's variables)?  A template
+ * that does not render runs the task normally, where it fails. */
+static int
+once_wanted(struct play_run *pr, struct hostctx *hc, const struct task *t)
+{
+	const struct task *a;
+	struct strbuf err = STRBUF_INIT;
+	int v = -1;
+
+	if (pr->once == NULL)
+		return 0;
+	KW_EXPR(t, run_once, -1, run_once_expr, a);
+	if (a != NULL)
+		kw_bool(hc, a, "run_once", a->run_once_expr, &v, &err);
+	for (a = t; a != NULL && v < 0 && err.len == 0; a = task_inh_parent(a))
+		if (a->run_once >= 0)
+			v = a->run_once;
+	strbuf_release(&err);
+	return v < 0 ? pr->play->run_once : v;
+}
+
+static size_t
+batch_index(const struct play_run *pr, const struct hostctx *hc)
+{
+	size_t i;
+
+	for (i = 0; i < pr->nbatch && pr->batch[i] != hc; i++)
+		;
+	return i;
+}
+
+/* Another host ran the task: its registered value and facts are this
+ * host's too, its failure fails this host (Ansible counts it on the host
+ * that ran the task only). */
+static void
+once_apply(struct hostctx *hc, const struct play *p, const struct task *t,
+    const struct once_result *r, const char *runner)
+{
+	size_t i;
+
+	if (r->reg != NULL && t->register_ != NULL)
+		host_set_layer(hc, &hc->setfacts, t->register_,
+		    val_copy(r->reg));
+	for (i = 0; r->facts != NULL && i < r->facts->u.list.n; i++)
+		apply_facts(hc, p, t, r->facts->u.list.items[i]);
+	if (r->failed) {
+		strbuf_addf(&hc->out, "%s | %s | stopped: the run_once task "
+		    "failed on %s\n", hc->name, t->name ? t->name :
+		    t->mod->name, runner);
+		hc->failed = 1;
+	}
+}
+
+/* run_once: the first host of the batch still in the play runs the task,
+ * the others take its result (once.h). */
+static void
+run_once_task(struct play_run *pr, struct hostctx *hc, const struct task *t)
+{
+	const struct play *p = pr->play;
+	size_t idx = batch_index(pr, hc);
+	const struct once_result *got;
+	struct once_result res;
+	char *key = xasprintf("%s:%d:%d", t->pos.file ? t->pos.file : "",
+	    t->pos.line, t->pos.col);
+
+	if (once_enter(pr->once, idx, key, &got) == ONCE_APPLY) {
+		if (got->ran)
+			once_apply(hc, p, t, got, got->runner);
+		free(key);
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	if (task_safety(hc, p, t) == 0) {
+		once_cap = &res;
+		run_task(hc, p, t);
+		once_cap = NULL;
+		res.ran = !hc->unreachable;
+		res.failed = hc->failed;
+		if (t->register_ != NULL && val_map_get(hc->setfacts,
+		    t->register_) != NULL)
+			res.reg = val_copy(val_map_get(hc->setfacts,
+			    t->register_));
+	}
+	res.runner = xstrdup(hc->name);
+	once_done(pr->once, idx, key, &res);
+	free(key);
+}
+
 static void
 run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
     size_t n)
@@ -1764,7 +1939,9 @@ run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
 			run_meta(pr, hc, &ts[i]);
 		else if (ts[i].kind == TASK_INCLUDE)
 			run_include(pr, hc, &ts[i]);
-		else if (safety_before_task(hc, p, &ts[i]) == 0)
+		else if (once_wanted(pr, hc, &ts[i]))
+			run_once_task(pr, hc, &ts[i]);
+		else if (task_safety(hc, p, &ts[i]) == 0)
 			run_task(hc, p, &ts[i]);
 		if ((hc->failed || hc->unreachable) && p->any_errors_fatal)
 			atomic_store(&pr->stop, 1);
@@ -1783,7 +1960,7 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 		return;           /* meta: end_host, end_play */
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
 		if (handler_notified(hc, &p->handlers[i]) &&
-		    safety_before_task(hc, p, &p->handlers[i]) == 0)
+		    task_safety(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
 	hc->nnotified = 0;
 }
@@ -1815,6 +1992,7 @@ worker(void *arg)
 
 		if (!safety_window_skip(hc, pr->play, pr->deadline))
 			run_host(pr, hc);
+		once_host_done(pr->once, i);
 		report_flush_host(hc);
 		if (hc->failed)
 			atomic_fetch_add(&pr->failed, 1);
@@ -2214,7 +2392,9 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.done_before = off;
 		pr.deadline = deadline;
 		batch_prepare(es, &pr, hosts, nhosts);
+		pr.once = once_new(pr.nbatch);
 		run_threads(&pr, worker);
+		once_free(pr.once);
 		batch_finish(es, &pr);
 		off += sizes[b];
 		if ((batch_breached(p, &pr) || safety_breached(p, es->opts,

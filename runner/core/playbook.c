@@ -20,20 +20,20 @@ static const char *const task_keys[] = {
 	"name", "args", "when", "register", "notify", "changed_when",
 	"failed_when", "ignore_errors", "tags", "no_log", "become",
 	"become_user", "check_mode", "timeout", "listen", "vars", "environment",
-	"loop", "loop_control", "until", "retries", "delay", NULL
+	"loop", "loop_control", "until", "retries", "delay", "run_once",
+	"delegate_to", "delegate_facts", NULL
 };
 /* What a block may carry besides block/rescue/always (inherited). */
 static const char *const block_keys[] = {
 	"name", "when", "tags", "become", "become_user", "vars",
 	"ignore_errors", "no_log", "check_mode", "timeout", "environment",
+	"run_once", "delegate_to", "delegate_facts",
 	"block", "rescue", "always", NULL
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
 	"with_lines", "with_random_choice", "include",
-	"delegate_to",
-	"delegate_facts", "local_action", "action", "async", "poll",
-	"run_once", "vars_prompt",
+	"local_action", "action", "async", "poll", "vars_prompt",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
@@ -320,6 +320,8 @@ task_free(struct task *t)
 	val_free(t->role_vars);
 	free(t->role);
 	free(t->ignore_errors_expr);
+	free(t->run_once_expr);
+	free(t->delegate_to);
 	free(t->no_log_expr);
 	free(t->become_expr);
 	free(t->timeout_expr);
@@ -558,6 +560,22 @@ loop_control(struct pctx *c, struct task *t, const struct val *v)
 	return ret;
 }
 
+/* delegate_facts: false (Ansible's default) only: true would put the
+ * facts on another host while it runs its own tasks. */
+static int
+get_delegate_facts(struct pctx *c, const struct val *v)
+{
+	int b = 0;
+
+	if (get_bool(c, "delegate_facts", v, &b) < 0)
+		return -1;
+	if (b)
+		return err_setpos(c->e, &v->pos, "'delegate_facts: true' is "
+		    "not supported by mend (the facts stay with the task's "
+		    "host)");
+	return 0;
+}
+
 static int
 task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
     const struct pos *kpos, int handler)
@@ -608,6 +626,13 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return task_loop(c, t, k, v, kpos);
 	if (strcmp(k, "loop_control") == 0)
 		return loop_control(c, t, v);
+	if (strcmp(k, "run_once") == 0)
+		return get_tbool(c, k, v, &t->run_once, &t->run_once_expr);
+	if (strcmp(k, "delegate_to") == 0)
+		return v->type == V_NULL ? 0 :
+		    (t->delegate_to = get_str(c, k, v)) ? 0 : -1;
+	if (strcmp(k, "delegate_facts") == 0)
+		return get_delegate_facts(c, v);
 	return bad_key(c, handler ? "handler" : "task", k, kpos, task_keys);
 }
 
@@ -1002,6 +1027,7 @@ task_defaults(struct task *t, const struct val *tv)
 	t->no_log = -1;
 	t->retries = -1;
 	t->delay = -1;
+	t->run_once = -1;
 	t->pos = tv->pos;
 }
 
@@ -1979,6 +2005,13 @@ pk_any_errors_fatal(struct pctx *c, struct play *p, const char *k,
 }
 
 static int
+pk_run_once(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_bool(c, k, v, &p->run_once);
+}
+
+static int
 pk_tags(struct pctx *c, struct play *p, const char *k, const struct val *v)
 {
 	return get_strlist(c, k, v, &p->tags, &p->ntags);
@@ -2110,6 +2143,7 @@ static const struct play_kw {
 	{ "serial", pk_serial },
 	{ "max_fail_percentage", pk_max_fail },
 	{ "any_errors_fatal", pk_any_errors_fatal },
+	{ "run_once", pk_run_once },
 	{ "tags", pk_tags },
 	{ "pre_tasks", pk_pre_tasks },
 	{ "roles", pk_roles },
@@ -2640,6 +2674,15 @@ task_eff_check_mode(const struct task *t)
 		if (t->check_mode >= 0)
 			return t->check_mode;
 	return -1;
+}
+
+const char *
+task_eff_delegate_to(const struct task *t)
+{
+	for (; t != NULL; t = task_inh_parent(t))
+		if (t->delegate_to != NULL)
+			return t->delegate_to;
+	return NULL;
 }
 
 int

@@ -19,6 +19,7 @@
  * Supported task keys: name <module> args when register notify changed_when
  *   failed_when ignore_errors tags no_log become become_user check_mode
  *   timeout environment vars listen (handlers), loop with_<lookup>
+ *   run_once delegate_to delegate_facts
  *   loop_control until retries delay; ignore_errors, no_log, become and
  *   timeout may be templates (task.*_expr, evaluated per host when the
  *   task runs)
@@ -59,8 +60,11 @@
  *   include_role (TASK_INCLUDE, role_task set; name when tags vars),
  *   name tasks_from vars_from defaults_from handlers_from; loaded with
  *   the playbook; include_role's defaults/vars private (task.role_*).
- * Rejected with a clear error naming the keyword: delegate_to,
- *   local_action, action, async, ...
+ * run_once (task, block, play; a template too) and delegate_to (task,
+ *   block; a template), inherited through task.parent; delegate_facts
+ *   false only (executor.c runs them, once.h).
+ * Rejected with a clear error naming the keyword: local_action, action,
+ *   async, ...
  */
 #ifndef MEND_PLAYBOOK_H
 #define MEND_PLAYBOOK_H
@@ -155,7 +159,11 @@ struct task {
 	/* Keywords written as a template ("{{ x }}", as Ansible allows):
 	 * evaluated per host before the task, as a boolean (Ansible's
 	 * |bool) or an integer; NULL = the literal value above applies. */
-	char *ignore_errors_expr, *no_log_expr, *become_expr, *timeout_expr;
+	char *ignore_errors_expr, *no_log_expr, *become_expr, *timeout_expr,
+	    *run_once_expr;
+	int run_once;          /* -1 = inherit (the play's run_once) */
+	char *delegate_to;     /* template: the host the task runs on, or
+	                        * NULL (inherit; none: the task's host) */
 	struct val *environment;   /* map or template string, or NULL */
 	struct pos pos;
 };
@@ -170,6 +178,7 @@ struct play {
 	struct val *serial;    /* list of V_INT or "N%" strings, or NULL */
 	int max_fail_pct;      /* -1 = unset */
 	int any_errors_fatal;
+	int run_once;          /* play keyword: the tasks' default */
 	char **tags;
 	size_t ntags;
 	struct task *pre_tasks;
@@ -252,5 +261,6 @@ int task_eff_become(const struct task *t);          /* -1 = unset */
 const char *task_eff_become_user(const struct task *t);
 int task_eff_check_mode(const struct task *t);      /* -1 = unset */
 int task_eff_timeout(const struct task *t);         /* 0 = unset */
+const char *task_eff_delegate_to(const struct task *t);   /* NULL: none */
 
 #endif

@@ -36,7 +36,7 @@ cat >"$T/pb.yml" <<'P'
     - name: bad keyword
       command: "true"
       whne: x
-    - delegate_to: x
+    - async: 10
       command: "true"
 P
 mend_run run "$T/pb.yml" -i "$T/inv.ini" --state-dir "$T/state"
@@ -44,7 +44,7 @@ expect_rc 3
 expect_out "pb.yml:7:7: error: unknown module 'lineinfil' \(did you mean 'lineinfile'\?\)"
 expect_out "pb.yml:13:9: error: module 'lineinfile' has no argument 'lien' \(did you mean 'line'\?\)"
 expect_out "pb.yml:16:7: error: unknown task keyword 'whne' \(did you mean 'when'\?\)"
-expect_out "pb.yml:17:7: error: task keyword 'delegate_to' is not supported"
+expect_out "pb.yml:17:7: error: task keyword 'async' is not supported"
 mend_run check "$T/pb.yml" -i "$T/inv.ini"
 expect_rc 3
 printf -- '- hosts: all\n  tasks:\n    - ping: {\n' >"$T/bad.yml"

@@ -659,6 +659,48 @@ test_include_forms(void **state)
 	    3, 7, "import_tasks: could not find or access 'nope.yml'");
 }
 
+/* run_once, delegate_to, delegate_facts (false only) on tasks, blocks
+ * and the play */
+static void
+test_once_delegate(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+
+	(void)state;
+	pb = load("once.yml",
+	    "- hosts: all\n"
+	    "  run_once: true\n"
+	    "  tasks:\n"
+	    "    - ping:\n"
+	    "      run_once: \"{{ x }}\"\n"
+	    "      delegate_to: \"{{ h }}\"\n"
+	    "      delegate_facts: false\n"
+	    "    - block: [{ping: }]\n"
+	    "      delegate_to: localhost\n"
+	    "      run_once: false\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	assert_int_equal(p->run_once, 1);
+	assert_string_equal(p->tasks[0].run_once_expr, "{{ x }}");
+	assert_string_equal(task_eff_delegate_to(&p->tasks[0]), "{{ h }}");
+	assert_int_equal(p->tasks[1].run_once, 0);
+	assert_string_equal(task_eff_delegate_to(&p->tasks[1].block[0]),
+	    "localhost");
+	assert_int_equal(p->tasks[1].block[0].run_once, -1);   /* inherits */
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      delegate_facts: true\n", 4, 23, "'delegate_facts: true' is "
+	    "not supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      run_once: maybe\n", 4, 17, "'run_once' must be a boolean");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      delegate_to: [a]\n", 4, 20, "'delegate_to' must be a string");
+}
+
 static void
 test_errors_collected(void **state)
 {
@@ -763,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_include_forms),
+		cmocka_unit_test(test_once_delegate),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_meta),
