@@ -1190,6 +1190,10 @@ parse_tasks(struct pctx *c, const struct val *v, struct task **out,
 	if (v->type != V_LIST)
 		return err_setpos(c->e, &v->pos, "'%s' must be a list",
 		    handler ? "handlers" : "tasks");
+	/* once: a block's tasks point at it (parent); only handler imports,
+	 * which hold no blocks, grow the array later */
+	alloc = *n + v->u.list.n;
+	*out = xrealloc(*out, (alloc ? alloc : 1) * sizeof(**out));
 	for (i = 0; i < v->u.list.n; i++) {
 		const struct val *tv = v->u.list.items[i];
 		const char *act = tv->type == V_MAP ? include_action(tv) : NULL;

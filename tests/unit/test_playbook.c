@@ -639,6 +639,22 @@ test_include_forms(void **state)
 	assert_string_equal(p->handlers[2].name, "h2");
 	playbook_free(pb);
 	err_release(&e);
+	{       /* 20 blocks: each block's tasks still point at it */
+		struct strbuf sb = STRBUF_INIT;
+		size_t i;
+
+		strbuf_addstr(&sb, "- hosts: all\n  tasks:\n");
+		for (i = 0; i < 20; i++)
+			strbuf_addstr(&sb, "    - block: [{ping: }]\n");
+		pb = load("many.yml", sb.buf, &e);
+		if (pb == NULL)
+			fail_msg("%s", e.msg.buf);
+		for (i = 0; i < 20; i++)
+			assert_ptr_equal(pb->plays[0].tasks[i].block[0].parent,
+			    &pb->plays[0].tasks[i]);
+		playbook_free(pb);
+		strbuf_release(&sb);
+	}
 	expect_error("- hosts: all\n  tasks:\n    - import_tasks: f/t.yml\n"
 	    "      args: {apply: {become: true}}\n", 4, 14, "import_tasks: "
 	    "'apply' in 'args' is not supported by mend (as in Ansible, "
