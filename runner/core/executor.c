@@ -249,6 +249,8 @@ conn_params_from(const struct hostctx *hc, const struct play *p,
 	const char *conn = var_str(vars, "ansible_connection");
 	int64_t n = 0;
 
+	if (conn == NULL)
+		conn = p->connection;     /* the play's keyword, below vars */
 	memset(cp, 0, sizeof(*cp));
 	cp->name = name;
 	cp->host = var_str(vars, "ansible_host");
@@ -287,6 +289,7 @@ host_connect(struct hostctx *hc, const struct play *p)
 
 	host_conn_params(hc, p, &cp);
 	ret = conn_open(&hc->conn, &cp, &e);
+	hc->conn_local = cp.local;
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
 		report_task(hc, "connect", TS_UNREACHABLE,
@@ -542,6 +545,24 @@ out:
 	return ret;
 }
 
+/* A host keeps its connection for the run: a play whose `connection`
+ * keyword asks for the other kind fails its tasks, named. */
+static int
+conn_switch(struct hostctx *hc, const struct play *p, struct modctx *ctx)
+{
+	struct conn_params cp;
+
+	host_conn_params(hc, p, &cp);
+	if (cp.local == hc->conn_local)
+		return 0;
+	mod_fail(ctx, "this play asks for a%s connection to %s, an earlier "
+	    "play opened a%s one: mend keeps one connection per host for "
+	    "the run (set ansible_connection in the inventory)",
+	    cp.local ? " local" : "n ssh", hc->name, hc->conn_local ?
+	    " local" : "n ssh");
+	return -1;
+}
+
 /* Render the arguments and call the module. Returns its result. */
 static enum mod_result
 call_module(struct hostctx *hc, const struct play *p, const struct task *t,
@@ -570,6 +591,8 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 		ret = MOD_UNREACHABLE;
 		goto out;
 	}
+	if (!(t->mod->flags & MOD_NO_HOST) && conn_switch(hc, p, ctx) < 0)
+		goto out;
 	ret = settle(t, ctx, t->mod->run(ctx, args));
 out:
 	val_free(rendered);

@@ -82,6 +82,7 @@ struct hostctx {
 	const char *name;
 	struct conn *conn;            /* opened on first use, kept for the run */
 	int conn_failed;              /* connection could not be opened */
+	int conn_local;               /* conn is a local one */
 	struct val *vars;             /* merged variables for the current play
 	                               * (built by the executor from the layers
 	                               * below; `groups` and `hostvars` in it

@@ -33,7 +33,7 @@ static const char *const block_keys[] = {
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
 	"with_lines", "with_random_choice", "include",
-	"local_action", "action", "async", "poll", "vars_prompt",
+	"local_action", "action", "async", "poll", "vars_prompt", "connection",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task", "become_method",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
@@ -1977,14 +1977,14 @@ static int
 pk_connection(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
-	(void)p;
 	(void)k;
 	if (v->type != V_STR || (strcmp(v->u.str.s, "ssh") != 0 &&
 	    strcmp(v->u.str.s, "local") != 0))
 		return err_setpos(c->e, &v->pos, "'connection' must be "
-		    "'ssh' or 'local'");
-	return err_setpos(c->e, &v->pos, "play keyword 'connection' is not "
-	    "supported; set ansible_connection in the inventory");
+		    "'ssh' or 'local' (the connections mend has)");
+	free(p->connection);
+	p->connection = xstrdup(v->u.str.s);
+	return 0;
 }
 
 static int
@@ -2502,6 +2502,7 @@ play_free(struct play *p)
 		task_free(&p->handlers[i]);
 	free(p->handlers);
 	free(p->remote_user);
+	free(p->connection);
 	free(p->window);
 	free(p->playbook_dir);
 }

@@ -14,7 +14,7 @@
  *
  * Supported play keys: name hosts vars vars_files become become_user
  *   gather_facts gather_subset gather_timeout serial max_fail_percentage any_errors_fatal tags tasks
- *   handlers remote_user connection(ignored values: ssh|local only) window
+ *   handlers remote_user connection (ssh|local) window
  *   window_margin rollback_on_failure confirm_timeout
  * Supported task keys: name <module> args when register notify changed_when
  *   failed_when ignore_errors tags no_log become become_user check_mode
@@ -196,6 +196,8 @@ struct play {
 	struct task *handlers;
 	size_t nhandlers;
 	char *remote_user;
+	char *connection;      /* play keyword: "ssh" or "local", or NULL;
+	                        * a host's ansible_connection wins */
 	char *window;          /* change window as written, or NULL */
 	struct window win;     /* ... parsed at load (set when window is) */
 	struct pos window_pos;

@@ -5,7 +5,7 @@
 # the same files, modes, PLAY RECAP counters and exit code, with and
 # without a failing run_once task (it stops every host).  Then mend with
 # -f 1 (hosts one after the other: the run_once result still reaches the
-# later hosts), and over SSH: a task of h1 delegated to the lab's h2 runs
+# later hosts), the play keyword connection, and over SSH: a task of h1 delegated to the lab's h2 runs
 # on h2 with h1's variables.
 . "$TOP/tests/e2e/lib.sh"
 command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (tests/install-deps)"
@@ -41,6 +41,21 @@ mend_run run -i "$T/inv" "$pb" -e out="$T/mend" -f 1 --state-dir "$T/state"
 expect_rc 0
 grep -qx 'ran on a changed=True' "$T/mend/far2.once" || fail "-f 1: far2.once: $(cat "$T/mend/far2.once")"
 [ -e "$T/mend/a.handler" ] && [ ! -e "$T/mend/far1.handler" ] || fail "-f 1: the handler is notified on the host that ran the task only"
+
+# the play keyword connection: local, differential; a later play asking
+# for ssh to the same host fails its task, named
+printf 'nossh ansible_host=198.51.100.254 %s\n' "$py" >"$T/inv2"
+rm -rf "$T/ans" "$T/mend"; mkdir -p "$T/ans" "$T/mend"
+ansible-playbook -i "$T/inv2" "$TOP/tests/e2e/lang/connection.yml" -e out="$T/ans" >"$T/ans.out" 2>&1 ||
+	{ cat "$T/ans.out" >&2; fail "ansible-playbook connection.yml"; }
+mend_run run -i "$T/inv2" "$TOP/tests/e2e/lang/connection.yml" -e out="$T/mend" --state-dir "$T/state"
+expect_rc 0
+diff -r "$T/ans" "$T/mend" >&2 || fail "connection: local: files differ"
+[ "$(stat -c %a "$T/mend/nossh.conn")" = 600 ] || fail "nossh.conn mode"
+printf -- '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks: [{command: "true"}]\n- hosts: all\n  connection: ssh\n  gather_facts: false\n  tasks: [{command: "true"}]\n' >"$T/two.yml"
+mend_run run -i "$T/inv2" "$T/two.yml" --state-dir "$T/state"
+expect_rc 2
+expect_out "FAILED: this play asks for an ssh connection to nossh, an earlier play opened a local one"
 
 # over SSH: h1's task delegated to h2 runs on h2, with h1's variables
 cat >"$T/lab.yml" <<'YML'

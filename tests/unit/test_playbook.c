@@ -708,6 +708,17 @@ test_once_delegate(void **state)
 	assert_int_equal(p->tasks[1].block[0].run_once, -1);   /* inherits */
 	playbook_free(pb);
 	err_release(&e);
+	pb = load("conn.yml", "- hosts: all\n  connection: local\n"
+	    "  tasks: []\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	assert_string_equal(pb->plays[0].connection, "local");
+	playbook_free(pb);
+	expect_error("- hosts: all\n  connection: docker\n", 2, 15,
+	    "'connection' must be 'ssh' or 'local'");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      connection: local\n", 4, 7, "task keyword 'connection' is "
+	    "not supported by mend");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
 	    "      delegate_facts: true\n", 4, 23, "'delegate_facts: true' is "
 	    "not supported by mend");
