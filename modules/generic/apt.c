@@ -12,9 +12,14 @@
  * rollback` removes what the run installed and installs again, at the old
  * version, what it removed or upgraded (when the sources still have it).
  *
+ * clean runs apt-get clean first (never "changed", as Ansible; skipped in
+ * check mode, where Ansible runs it); autoclean without names runs
+ * apt-get autoclean (changed when it deletes a file) and nothing after
+ * it, as Ansible's cleanup() exits there.
+ *
  * Refused by name: deb, upgrade, only_upgrade, allow_downgrade, force,
- * autoclean, policy_rc_d, fail_on_autoremove, state build-dep/fixed, and
- * wildcards in names.
+ * policy_rc_d, fail_on_autoremove, state build-dep/fixed, and wildcards
+ * in names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +61,13 @@ static const struct module_arg apt_args[] = {
 	{ "allow_downgrade", ARG_BOOL, 0, NULL, NULL, "refused when true",
 	  "allow-downgrade|allow_downgrades|allow-downgrades" },
 	{ "force", ARG_BOOL, 0, NULL, NULL, "refused when true", NULL },
-	{ "autoclean", ARG_BOOL, 0, NULL, NULL, "refused when true", NULL },
+	{ "autoclean", ARG_BOOL, 0, "false", NULL,
+	  "without name: apt-get autoclean (changed when it deletes a "
+	  "file), and nothing else (autoremove not run), as Ansible; "
+	  "ignored with name", NULL },
+	{ "clean", ARG_BOOL, 0, "false", NULL,
+	  "apt-get clean first (never 'changed', as Ansible; not run in "
+	  "check mode, where Ansible runs it)", NULL },
 	{ "policy_rc_d", ARG_INT, 0, NULL, NULL, "refused", NULL },
 	{ "fail_on_autoremove", ARG_BOOL, 0, NULL, NULL, "refused when true",
 	  NULL },
@@ -83,7 +94,7 @@ apt_validate(const struct val *args, struct err *e)
 	static const char *const always[] = { "deb", "upgrade",
 	    "policy_rc_d" };
 	static const char *const when_true[] = { "only_upgrade",
-	    "allow_downgrade", "force", "autoclean", "fail_on_autoremove" };
+	    "allow_downgrade", "force", "fail_on_autoremove" };
 	const char *state = val_map_str(args, "state", "present");
 	const struct val *v, *n = val_map_get(args, "name");
 	size_t i;
@@ -109,9 +120,12 @@ apt_validate(const struct val *args, struct err *e)
 	}
 	if (n == NULL && !val_truthy(val_map_get(args, "update_cache")) &&
 	    !val_truthy(val_map_get(args, "update-cache")) &&
-	    !val_truthy(val_map_get(args, "autoremove")))
+	    !val_truthy(val_map_get(args, "autoremove")) &&
+	    !val_truthy(val_map_get(args, "autoclean")) &&
+	    !val_truthy(val_map_get(args, "clean")))
 		return err_setpos(e, &args->pos, "module 'apt': one of the "
-		    "following is required: name, update_cache, autoremove");
+		    "following is required: name, update_cache, autoremove, "
+		    "autoclean, clean");
 	return 0;
 }
 
@@ -434,6 +448,40 @@ apply_state(struct aptjob *j)
 	return ret;
 }
 
+/* clean: apt-get clean, failing on any stderr as Ansible's aptclean() */
+static int
+apt_clean(struct aptjob *j)
+{
+	struct exec_res r;
+	int ret;
+
+	exec_res_init(&r);
+	ret = mod_exec(j->ctx, "LC_ALL=C apt-get clean", NULL, 0, &r);
+	strbuf_rtrim(&r.err);
+	if (ret == 0 && (r.rc != 0 || r.err.len > 0))
+		mod_fail(j->ctx, "apt-get clean failed%s%s", r.err.len ? ": " :
+		    "", r.err.buf);
+	exec_res_release(&r);
+	return ret;
+}
+
+/* autoclean (no names): apt-get autoclean, changed on a "Del " line */
+static int
+apt_autoclean(struct aptjob *j)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	int ret;
+
+	apt_get(j, &cmd, j->ctx->check);
+	strbuf_addstr(&cmd, " autoclean");
+	ret = run_apt(j, cmd.buf, "apt-get autoclean");
+	if (ret == 0 && !j->ctx->failed && (strncmp(j->out.buf, "Del ", 4) ==
+	    0 || strstr(j->out.buf, "\nDel ") != NULL))
+		mod_changed(j->ctx);
+	strbuf_release(&cmd);
+	return ret;
+}
+
 static enum mod_result
 apt_run(struct modctx *ctx, const struct val *args)
 {
@@ -447,13 +495,19 @@ apt_run(struct modctx *ctx, const struct val *args)
 	strbuf_init(&j.err, 0);
 	if (parse_names(&j) != 0)
 		goto out;
-	if (arg_bool(args, "update_cache") && !ctx->check)
+	if (arg_bool(args, "clean") && !ctx->check)
+		ret = apt_clean(&j);
+	if (ret == 0 && !ctx->failed && arg_bool(args, "update_cache") &&
+	    !ctx->check)
 		ret = update_cache(&j);
 	if (ret == 0 && !ctx->failed && j.n > 0)
 		ret = query(&j);
 	if (ret == 0 && !ctx->failed && j.n > 0)
 		ret = apply_state(&j);
 	if (ret == 0 && !ctx->failed && j.n == 0 &&
+	    arg_bool(args, "autoclean")) {
+		ret = apt_autoclean(&j);
+	} else if (ret == 0 && !ctx->failed && j.n == 0 &&
 	    arg_bool(args, "autoremove")) {
 		int none = 0;
 
@@ -476,13 +530,16 @@ const struct module mod_apt = {
 	.doc = "Ansible's apt: name (list; NAME=VERSION pins), state present/"
 	    "absent/latest, update_cache with cache_valid_time, purge, "
 	    "autoremove, install_recommends, dpkg_options, default_release, "
-	    "lock_timeout (the dpkg lock is waited for), allow_unauthenticated."
+	    "lock_timeout (the dpkg lock is waited for), allow_unauthenticated, "
+	    "clean (apt-get clean first; not in check mode), autoclean (no "
+	    "name: apt-get autoclean, changed when it deletes a file, and "
+	    "nothing after it, as Ansible)."
 	    "  Noninteractive apt-get; check mode is apt-get -s.  Each package "
 	    "changed is journaled with its versions: 'mend rollback' removes "
 	    "what was installed and reinstalls the old version of what was "
 	    "removed or upgraded.  Returns cache_updated, cache_update_time, "
 	    "stdout, stderr.  Refused: deb, upgrade, only_upgrade, "
-	    "allow_downgrade, force, autoclean, policy_rc_d, "
+	    "allow_downgrade, force, policy_rc_d, "
 	    "fail_on_autoremove, state build-dep/fixed, wildcards.",
 	.args = apt_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,

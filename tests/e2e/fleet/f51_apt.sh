@@ -4,6 +4,7 @@
 # network): check mode installs nothing; NAME=VERSION installs 1.0, present
 # is then ok, latest upgrades to 2.0 and is then ok, the package module
 # (dispatching to apt) removes it with purge; a refused argument is named;
+# autoclean deletes an obsolete cached .deb, clean empties the cache;
 # rollback of the three runs, newest first, puts back 2.0, then 1.0, then
 # nothing.  (No ansible-playbook twin here: its apt module needs
 # python3-apt, which the offline hosts cannot install.)
@@ -54,6 +55,37 @@ mend_run run "$T/bad.yml" $(lab_args)
 [ "$rc" -ne 0 ] || fail "deb: accepted"
 expect_out "bad.yml:4:.*argument 'deb' is not supported by mend"
 stamp "install, idempotence, latest, package absent, refusal"
+# autoclean (no name) deletes a cached .deb no source has any more
+# (changed; check mode only says so; a second run is ok); clean empties
+# the cache and is never "changed" (Ansible's apt 2.14)
+for n in $(hosts_n); do
+	lab_sh "$n" sh -c 'rm -f /var/cache/apt/archives/*.deb
+d=/tmp/pk/gone; mkdir -p $d/DEBIAN; printf "Package: gonepkg\nVersion: 1.0\nArchitecture: all\nMaintainer: m <m@example.org>\nDescription: gone\n" >$d/DEBIAN/control
+dpkg-deb -b $d /var/cache/apt/archives/gonepkg_1.0_all.deb >/dev/null' || fail "h$n: cached deb"
+done
+gone() { for n in $(hosts_n); do lab_sh "$n" test ! -e /var/cache/apt/archives/gonepkg_1.0_all.deb || return 1; done; }
+pb 'apt: {autoclean: true, autoremove: true}' ac
+mend_run run "$T/ac.yml" $(lab_args) --check
+expect_rc 0
+expect_out 'changed=True'
+expect_no_out 'changed=False'
+gone && fail "autoclean in check mode deleted the cached deb"
+mend_run run "$T/ac.yml" $(lab_args)
+expect_rc 0
+expect_out 'changed=True'
+gone || fail "autoclean left the cached deb of a package no source has"
+mend_run run "$T/ac.yml" $(lab_args)
+expect_out 'changed=False'
+expect_no_out 'changed=True'
+for n in $(hosts_n); do lab_sh "$n" cp /srv/mrepo/mendpkg_1.0_all.deb /var/cache/apt/archives/; done
+pb 'apt: {clean: true}' cl
+mend_run run "$T/cl.yml" $(lab_args)
+expect_rc 0
+expect_out 'changed=False'
+for n in $(hosts_n); do
+	[ -z "$(lab_sh "$n" sh -c 'ls /var/cache/apt/archives/*.deb 2>/dev/null')" ] || fail "h$n: clean left a .deb"
+done
+stamp "autoclean, clean"
 # rollback newest first: the removal, the upgrade, the first install
 want=(2.0 1.0 none)
 i=0
