@@ -25,7 +25,7 @@ state() { for i in $(seq 1 "$nh"); do
 	printf 'h%s %s %s\n' "$i" "$(lab_sh "$i" cat /tmp/mend-t65.conf | tr '\n' ' ')" \
 		"$(lab_sh "$i" cat /tmp/mend-t65.new 2>/dev/null | tr '\n' ' ')"
 done; }
-recaps() { grep -h '^h[0-9]* *: ok=' "$@" | sort; }
+recaps() { grep -h '^h[0-9]* *: ok=' "$@" | sed 's/ *: / : /' | sort; }  # padding is per run
 common="-i $LAB/inventory.ini --known-hosts $LAB/known_hosts"
 
 # ---- the reference: one unsharded run
