@@ -1812,6 +1812,19 @@ static void flush_handlers(struct play_run *pr, struct hostctx *hc);
 
 /* meta: its when (flush_handlers takes none), then the action; Ansible
  * counts none of them in the recap, and prints only a skip. */
+/* meta: reset_connection: the host's connection is closed and opened
+ * anew now (Ansible's next task reconnects: a new login sees new group
+ * memberships); a host not yet connected is left so. */
+static void
+meta_reset(struct hostctx *hc, const struct play *p)
+{
+	if (hc->conn == NULL)
+		return;
+	conn_close(hc->conn);
+	hc->conn = NULL;
+	host_connect(hc, p);
+}
+
 static void
 run_meta(struct play_run *pr, struct hostctx *hc, const struct task *t)
 {
@@ -1829,6 +1842,8 @@ run_meta(struct play_run *pr, struct hostctx *hc, const struct task *t)
 		flush_handlers(pr, hc);
 	} else if (strcmp(t->meta, "end_host") == 0) {
 		hc->ended = 1;
+	} else if (strcmp(t->meta, "reset_connection") == 0) {
+		meta_reset(hc, pr->play);
 	} else if (strcmp(t->meta, "end_play") == 0 ||
 	    strcmp(t->meta, "end_batch") == 0) {
 		hc->ended = 1;

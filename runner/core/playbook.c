@@ -943,11 +943,12 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 
 /* meta: the actions mend runs; Ansible's others are refused by name. */
 static const char *const meta_actions[] = {
-	"flush_handlers", "noop", "end_host", "end_play", "end_batch", NULL
+	"flush_handlers", "noop", "end_host", "end_play", "end_batch",
+	"reset_connection", NULL
 };
 static const char *const meta_ansible[] = {
 	"clear_facts", "clear_host_errors", "refresh_inventory",
-	"reset_connection", "end_role", "role_complete", NULL
+	"end_role", "role_complete", NULL
 };
 static const char *const meta_keys[] = { "name", "when", "tags", NULL };
 
@@ -990,7 +991,7 @@ parse_meta(struct pctx *c, const struct val *tv, struct task *t)
 		    a->type != V_STR ? "" : is_in(a->u.str.s, meta_ansible) ?
 		    " is an Ansible meta action that mend does not have" :
 		    " is not a meta action (flush_handlers noop end_host "
-		    "end_play end_batch)");
+		    "end_play end_batch reset_connection)");
 	if (t->when.set && strcmp(a->u.str.s, "flush_handlers") == 0)
 		return err_setpos(c->e, val_map_keypos(tv, "when"), "meta: "
 		    "flush_handlers does not take 'when' (Ansible ignores it "

@@ -54,7 +54,8 @@
  *   defaults/main.yml and vars/main.yml play-wide as Ansible (roles'
  *   variables are not private by default).  Roles run after pre_tasks'
  *   handlers, before tasks.  A role's files: role_path/files first.
- * meta: flush_handlers noop end_host end_play end_batch, with name when
+ * meta: flush_handlers noop end_host end_play end_batch reset_connection
+ *   (the connection closed and opened anew), with name when
  *   (not on flush_handlers) tags; TASK_META.
  * import_role (TASK_BLOCK: a block around the role's blocks) and
  *   include_role (TASK_INCLUDE, role_task set; name when tags vars),

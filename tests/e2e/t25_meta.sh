@@ -1,4 +1,4 @@
-# meta: flush_handlers, noop, end_host, end_play, end_batch, differential
+# meta: flush_handlers, noop, reset_connection, end_host, end_play, end_batch, differential
 # against ansible-core: one playbook, two local hosts, run by
 # ansible-playbook and by mend; each task that runs appends a line to a file
 # per host: the files must be identical, and the recaps (meta tasks count
@@ -24,6 +24,7 @@ cat >"$T/pb.yml" <<'P'
       changed_when: true
       notify: [h1, h2]
     - meta: noop
+    - meta: reset_connection
     - name: flushed before this
       lineinfile: {path: "{{ out }}/{{ inventory_hostname }}", line: after-flush, create: true, mode: "0600"}
     - meta: flush_handlers

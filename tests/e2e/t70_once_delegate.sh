@@ -73,6 +73,11 @@ expect_rc 0
 [ "$(lab_sh 2 cat /tmp/t70.deleg)" = "from h1" ] || fail "h2 lacks the delegated file"
 ! lab_sh 1 test -e /tmp/t70.deleg || fail "the delegated task ran on h1"
 lab_sh 2 rm -f /tmp/t70.deleg
+# meta: reset_connection over SSH: a new login, the next task runs on it
+printf -- '- hosts: h1\n  gather_facts: false\n  tasks:\n    - {command: "true"}\n    - meta: reset_connection\n    - {name: after reset, command: "true"}\n' >"$T/reset.yml"
+mend_run run "$T/reset.yml" $(lab_args)
+expect_rc 0
+expect_out "h1 \| after reset \| changed"
 # a delegate that cannot be reached: h1 is unreachable for that task
 sed -i 's/delegate_to: h2/delegate_to: 198.51.100.252/' "$T/lab.yml"
 mend_run run "$T/lab.yml" $(lab_args) -T 2

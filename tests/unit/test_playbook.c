@@ -263,7 +263,7 @@ test_meta(void **state)
 	    "not have");
 	expect_error("- hosts: all\n  tasks:\n    - meta: flush\n", 3, 13,
 	    "meta: 'flush' is not a meta action (flush_handlers noop end_host "
-	    "end_play end_batch)");
+	    "end_play end_batch reset_connection)");
 	expect_error("- hosts: all\n  tasks:\n    - meta: [noop]\n", 3, 13,
 	    "meta: takes an action name, not 'list'");
 	expect_error("- hosts: all\n  tasks:\n    - meta: flush_handlers\n"
