@@ -29,8 +29,10 @@ static const struct module_arg copy_args[] = {
 	  "file on the controller to copy (relative: to the role's files/ "
 	  "and directory, playbook_dir/files, playbook_dir, then the current "
 	  "directory)", NULL },
-	{ "content", ARG_STR, 0, NULL, NULL,
-	  "the file's content, instead of src", NULL },
+	{ "content", ARG_RAW, 0, NULL, NULL,
+	  "the file's content, instead of src (a boolean or number is "
+	  "written as Python prints it: False, 3; a list or mapping is "
+	  "refused, where Ansible writes it as JSON)", NULL },
 	{ "force", ARG_BOOL, 0, "true", NULL,
 	  "replace dest when its content differs; false: only create it",
 	  "thirsty" },
@@ -81,14 +83,24 @@ as_error(int mod_fail_ret)
 static int
 load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
 {
-	const char *content = arg_str(args, "content");
+	const struct val *content = arg_get(args, "content");
 	const char *src = arg_str(args, "src");
 	struct stat st;
 	char *path;
 	int ret = 0;
 
-	if (content != NULL) {
-		strbuf_addstr(data, content);
+	if (content != NULL && (content->type == V_LIST ||
+	    content->type == V_MAP))
+		return as_error(mod_fail(ctx, "content is a %s: mend writes "
+		    "strings, booleans and numbers only (Ansible would write "
+		    "it as JSON; use '| to_json')",
+		    val_type_name(content->type)));
+	if (content != NULL && content->type != V_NULL) {
+		/* Ansible's to_bytes(): str() of a boolean or number */
+		if (content->type == V_STR)
+			strbuf_add(data, content->u.str.s, content->u.str.len);
+		else
+			val_to_str_py(content, data);
 		return 0;
 	}
 	if (src == NULL)

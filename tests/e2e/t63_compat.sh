@@ -74,6 +74,10 @@ mend_run run -i "$T/local.ini" "$T/pb/modules.yml" -e out="$T/mend3" --state-dir
 expect_rc 0
 cmp "$T/ans3/again.txt" "$T/mend3/again.txt" || fail "again.txt differs"
 cmp "$T/ans3/filters.txt" "$T/mend3/filters.txt" || fail "filters.txt differs"
+for f in bool.txt num.txt bool2.txt; do
+	cmp "$T/ans3/$f" "$T/mend3/$f" || fail "$f differs: ansible '$(cat "$T/ans3/$f")', mend '$(cat "$T/mend3/$f")'"
+done
+[ "$(cat "$T/mend3/bool2.txt")" = False ] || fail "content: false wrote '$(cat "$T/mend3/bool2.txt")'"
 cmp "$T/ans3/sedir/c.txt" "$T/mend3/sedir/c.txt" || fail "sedir/c.txt differs"
 for f in sedir sedir/c.txt filters.txt; do
 	[ "$(stat -c %a "$T/ans3/$f")" = "$(stat -c %a "$T/mend3/$f")" ] || fail "$f mode differs"
