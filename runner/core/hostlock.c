@@ -1,5 +1,6 @@
 /* hostlock.c - one mend run per host at a time; see hostlock.h. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,18 +14,25 @@
 #include "runner/core/window.h"
 #include "runner/util/banned.h"
 
-/* mkdir + owner file; prints lock=taken.  Needs L, run, ctl, pid. */
+/* The lock directory is made whole beside it ($L.new.PID, with its owner
+ * file) and renamed in: $L never exists without an owner file, whenever
+ * the controller dies (mkdir $L then writing the owner left an ownerless
+ * $L, which no run breaks, after a kill between the two).  mv -T does
+ * not replace a non-empty $L; an existing $L is not replaced at all.
+ * Returns 1 when $L exists (or the directory cannot be made: $e); prints
+ * lock=taken.  Needs L, run, ctl, pid. */
 static const char take_fn[] =
 	"take() {\n"
-	"  e=$(mkdir -m 0755 -- \"$L\" 2>&1) || return 1\n"
-	"  if printf 'run=%s\\ncontroller=%s\\npid=%s\\nsince=%s\\n' "
-	"\"$run\" \"$ctl\" \"$pid\" \"$(date +%s)\" >\"$L/owner.tmp\" &&\n"
-	"     mv -f -- \"$L/owner.tmp\" \"$L/owner\"; then\n"
-	"    echo lock=taken\n"
-	"  else\n"
-	"    rm -rf -- \"$L\"; echo \"error=cannot write $L/owner\"\n"
+	"  T=\"$L.new.$$\"; rm -rf -- \"$T\"\n"
+	"  e=$(mkdir -m 0755 -- \"$T\" 2>&1) || return 1\n"
+	"  if ! printf 'run=%s\\ncontroller=%s\\npid=%s\\nsince=%s\\n' "
+	"\"$run\" \"$ctl\" \"$pid\" \"$(date +%s)\" >\"$T/owner\"; then\n"
+	"    rm -rf -- \"$T\"; echo \"error=cannot write $T/owner\"; return 0\n"
 	"  fi\n"
-	"  return 0\n"
+	"  if [ ! -e \"$L\" ] && e=$(mv -T -- \"$T\" \"$L\" 2>&1); then\n"
+	"    echo lock=taken; return 0\n"
+	"  fi\n"
+	"  rm -rf -- \"$T\"; return 1\n"
 	"}\n";
 
 static const char acquire_script[] =
@@ -76,10 +84,14 @@ static const char break_script[] =
 	"[ -f \"$L/owner\" ] && sed 's/^/owner./' \"$L/owner\"\n"
 	"rm -rf -- \"$B\"\n";
 
+/* Released by one rename ($L.old.PID is removed after): a controller
+ * killed mid-way never leaves $L without its owner file. */
 static const char release_script[] =
 	"if [ \"$(sed -n 's/^run=//p' \"$L/owner\" 2>/dev/null)\" = "
 	"\"$run\" ]; then\n"
-	"  rm -rf -- \"$L\"; echo lock=released\n"
+	"  R=\"$L.old.$$\"; rm -rf -- \"$R\"\n"
+	"  mv -T -- \"$L\" \"$R\" || exit 1\n"
+	"  rm -rf -- \"$R\"; echo lock=released\n"
 	"else\n"
 	"  echo lock=notours\n"
 	"fi\n";
@@ -373,12 +385,38 @@ judge_held(struct conn *c, const struct exec_opts *o, const char *run_id,
 
 /*
  * The SFTP fast path: the usual case (the lock is free; our own release)
- * done with the host's sftp-server, starting no program: mkdir(2) of the
- * lock, the owner file written to owner.tmp and renamed in, `since` from
- * the new directory's mtime (the host's clock).  Anything else (held,
+ * done with the host's sftp-server, starting no program: the lock made
+ * whole as L.new.PID.N (mkdir(2), its owner file) and renamed to L when L
+ * does not exist (rename(2) never replaces a non-empty directory), `since`
+ * from the new directory's mtime (the host's clock); released by renaming
+ * L away first.  Either way L never exists without its owner file, even
+ * if the controller is killed between two requests.  Anything else (held,
  * cannot create, no SFTP) returns 1 and the scripts above decide, from
  * scratch, with their messages.
  */
+
+/* Tests only: MEND_TEST_CRASH=mid:lock-take or mid:lock-release kills
+ * the controller with SIGKILL after the first request that changes the
+ * host's lock directory (t31). */
+static void
+test_crash_mid(const char *what)
+{
+	const char *spec = getenv("MEND_TEST_CRASH");
+
+	if (spec != NULL && strncmp(spec, "mid:", 4) == 0 &&
+	    strcmp(spec + 4, what) == 0)
+		raise(SIGKILL);
+}
+
+/* A private name beside the lock: L.KIND.PID.N */
+static char *
+side_name(const char *L, const char *kind)
+{
+	static atomic_uint n;
+
+	return xasprintf("%s.%s.%ld.%u", L, kind, (long)getpid(),
+	    atomic_fetch_add(&n, 1));
+}
 static int
 write_small(struct sftpc *sf, const char *path, const char *text,
     struct err *e)
@@ -408,7 +446,7 @@ take_sftp(struct conn *c, const struct exec_opts *o, const char *run_id,
 	struct err e = ERR_INIT;
 	struct sftpc *sf;
 	struct sf_attr a;
-	char *L, *tmp, *own, *text;
+	char *L, *T, *own, *text;
 	int rc;
 
 	if (conn_sftp(c, o, &sf, &e) != 0) {
@@ -421,24 +459,28 @@ take_sftp(struct conn *c, const struct exec_opts *o, const char *run_id,
 		L = xstrdup("/run/lock/mend");
 	else
 		L = xstrdup("/var/lock/mend");
-	tmp = xasprintf("%s/owner.tmp", L);
-	own = xasprintf("%s/owner", L);
+	T = side_name(L, "new");
+	own = xasprintf("%s/owner", T);
 	text = NULL;
-	if ((rc = sf_mkdir(sf, L, 0755, &e)) == 0) {
-		rc = sf_stat(sf, L, 0, &a, &e);
+	if ((rc = sf_mkdir(sf, T, 0755, &e)) == 0) {
+		test_crash_mid("lock-take");
+		rc = sf_stat(sf, T, 0, &a, &e);
 		if (rc == 0 && !(a.flags & SF_A_TIME))
 			rc = SF_FAILURE;
 		if (rc == 0) {
 			text = xasprintf("run=%s\ncontroller=%s\npid=%d\n"
 			    "since=%u\n", run_id, ctl, (int)getpid(), a.mtime);
-			rc = write_small(sf, tmp, text, &e);
+			rc = write_small(sf, own, text, &e);
+		}
+		if (rc == 0) {      /* L exists: held (or broken): the scripts */
+			rc = sf_stat(sf, L, 0, &a, &e);
+			rc = rc == 0 ? SF_FAILURE : rc < 0 ? rc : 0;
 		}
 		if (rc == 0)
-			rc = sf_rename(sf, tmp, own, &e);
-		if (rc != 0) {      /* undo; the scripts will say what is wrong */
-			sf_remove(sf, tmp, &e);
+			rc = sf_rename(sf, T, L, &e);
+		if (rc > 0) {       /* undo; the scripts will say what is wrong */
 			sf_remove(sf, own, &e);
-			sf_rmdir(sf, L, &e);
+			sf_rmdir(sf, T, &e);
 		}
 	}
 	if (rc == 0) {
@@ -451,9 +493,29 @@ take_sftp(struct conn *c, const struct exec_opts *o, const char *run_id,
 	err_release(&e);
 	free(text);
 	free(L);
-	free(tmp);
+	free(T);
 	free(own);
 	return rc == 0 ? 0 : 1;
+}
+
+/* The renamed-away lock R: its files, then R.  Only a broken connection
+ * is an error: the lock is released already. */
+static int
+remove_released(struct sftpc *sf, const char *R, struct err *e)
+{
+	char *own = xasprintf("%s/owner", R), *tmp = xasprintf("%s/owner.tmp",
+	    R);
+	int rc;
+
+	test_crash_mid("lock-release");
+	rc = sf_remove(sf, own, e);
+	if (rc >= 0)
+		rc = sf_rmdir(sf, R, e);
+	if (rc > 0 && sf_remove(sf, tmp, e) >= 0)   /* a taker's leftover */
+		rc = sf_rmdir(sf, R, e);
+	free(own);
+	free(tmp);
+	return rc < 0 ? rc : 0;
 }
 
 /* Release through SFTP: 0 released (or not ours: left alone), 1 = use the
@@ -466,7 +528,7 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 	struct strbuf text = STRBUF_INIT;
 	struct hostlock_owner ow;
 	struct sftpc *sf;
-	char *own, *tmp;
+	char *own, *R = NULL;
 	int rc;
 
 	if (conn_sftp(c, o, &sf, &e) != 0) {
@@ -474,7 +536,6 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 		return 1;
 	}
 	own = xasprintf("%s/owner", hl->path);
-	tmp = xasprintf("%s/owner.tmp", hl->path);
 	rc = sf_read_file(sf, own, 0, 4096, &text, &e);
 	if (rc == 0) {
 		/* the file's lines, as the acquire script shows them */
@@ -489,10 +550,10 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 		hostlock_parse(shown.buf, &ow);
 		strbuf_release(&shown);
 		if (strcmp(ow.run, hl->run) == 0) {
-			sf_remove(sf, tmp, &e);
-			rc = sf_remove(sf, own, &e);
+			R = side_name(hl->path, "old");
+			rc = sf_rename(sf, hl->path, R, &e);   /* released */
 			if (rc == 0)
-				rc = sf_rmdir(sf, hl->path, &e);
+				rc = remove_released(sf, R, &e);
 		}
 	}
 	if (rc < 0)
@@ -500,7 +561,7 @@ release_sftp(struct conn *c, const struct exec_opts *o,
 	err_release(&e);
 	strbuf_release(&text);
 	free(own);
-	free(tmp);
+	free(R);
 	return rc == 0 ? 0 : 1;
 }
 

@@ -1,13 +1,17 @@
 /*
  * hostlock.h - one mend run per host at a time.
  *
- * The lock is a directory on the host, created with one atomic mkdir(2):
+ * The lock is a directory on the host:
  *   /run/lock/mend   (/var/lock/mend when /run/lock does not exist)
- * holding a file `owner`, written to a temporary name and renamed in:
+ * holding a file `owner`:
  *   run=<run id>  controller=<controller host name>  pid=<controller pid>
  *   since=<host clock, seconds since the epoch>
- * (one key=value a line).  It lives on a tmpfs: a reboot, which ends every
- * run, clears it.
+ * (one key=value a line).  It is made whole under a private name beside
+ * it (mend.new.*) and renamed in only when the lock does not exist, and
+ * released by renaming it away (mend.old.*) before removing it: the lock
+ * never exists without its owner file, wherever the controller is killed
+ * (leftover mend.new.* / mend.old.* block nothing).  It lives on a tmpfs:
+ * a reboot, which ends every run, clears it.
  *
  * The executor takes it before a host's first task that touches the host
  * (not in check mode; only runs with a journal) and releases it when the

@@ -68,3 +68,23 @@ lab_sh 1 sh -c "mkdir $L && printf 'run=X\ncontroller=elsewhere\npid=42\nsince=%
 mend_run run "$T/quick.yml" $(lab_args) --check
 expect_rc 0
 lab_sh 1 rm -rf "$L"
+
+# a run killed between two SFTP requests that take or release the lock
+# (MEND_TEST_CRASH=mid:lock-take|mid:lock-release, after the first request
+# that changes the host): no lock directory is left without its owner file
+# (no run breaks one: the torture matrix of 2026-12-07 found a kill during
+# the release failing h5's rollback), and the next run takes both hosts
+for w in take release; do
+	for n in 1 2; do lab_sh "$n" rm -rf "$L"; done
+	rc=0
+	MEND_TEST_CRASH=mid:lock-$w "$MEND" run "$T/quick.yml" $(lab_args) >"$T/mid.out" 2>&1 || rc=$?
+	[ "$rc" = 137 ] || { cat "$T/mid.out" >&2; fail "mid:lock-$w: exit $rc, expected 137 (SIGKILL)"; }
+	for n in 1 2; do
+		lab_sh "$n" sh -c "[ ! -e $L ] || [ -f $L/owner ]" ||
+		    fail "mid:lock-$w left h$n's $L without an owner file"
+	done
+	mend_run run "$T/quick.yml" $(lab_args)
+	expect_rc 0
+	for n in 1 2; do lab_sh "$n" test ! -e "$L" || fail "mid:lock-$w: h$n's lock not released"; done
+done
+for n in 1 2; do lab_sh "$n" sh -c "rm -rf $L.new.* $L.old.*"; done
