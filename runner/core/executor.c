@@ -828,6 +828,24 @@ kw_bool(struct hostctx *hc, const struct task *t, const char *kw,
 	val_free(v);
 }
 
+/* retries, delay written as templates: an integer from 0 to max */
+static void
+kw_int(struct hostctx *hc, const struct task *t, const char *kw,
+    const char *expr, int max, int *out, struct strbuf *err)
+{
+	struct val *v = NULL;
+	int64_t n;
+
+	if (expr == NULL || err->len > 0 ||
+	    kw_render(hc, t, kw, expr, &v, err) < 0)
+		return;
+	if (val_to_int(v, &n) < 0 || n < 0 || n > max)
+		strbuf_addf(err, "%s: not an integer from 0 to %d", kw, max);
+	else
+		*out = (int)n;
+	val_free(v);
+}
+
 /* play then task environment, rendered, names checked (they reach the
  * remote shell unquoted: export NAME='value') */
 static int
@@ -926,6 +944,8 @@ task_resolve(struct hostctx *hc, const struct play *p, const struct task *t,
 			eff->timeout = (int)n;
 		val_free(v);
 	}
+	kw_int(hc, t, "retries", t->retries_expr, 100000, &eff->retries, err);
+	kw_int(hc, t, "delay", t->delay_expr, 86400, &eff->delay, err);
 	env_render(hc, t, p->environment, env, err);
 	env_chain(hc, t, env, err);
 	return err->len > 0 ? -1 : 0;

@@ -321,6 +321,8 @@ task_free(struct task *t)
 	free(t->role);
 	free(t->ignore_errors_expr);
 	free(t->run_once_expr);
+	free(t->retries_expr);
+	free(t->delay_expr);
 	free(t->delegate_to);
 	free(t->no_log_expr);
 	free(t->become_expr);
@@ -618,6 +620,10 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return task_vars(c, t, v);
 	if (strcmp(k, "until") == 0)
 		return get_cond(c, k, v, &t->until);
+	if ((strcmp(k, "retries") == 0 || strcmp(k, "delay") == 0) &&
+	    v->type == V_STR && tmpl_has(v->u.str.s))
+		return ((k[0] == 'r' ? (t->retries_expr = get_str(c, k, v)) :
+		    (t->delay_expr = get_str(c, k, v))) != NULL) ? 0 : -1;
 	if (strcmp(k, "retries") == 0)
 		return get_int(c, k, v, 0, 100000, &t->retries);
 	if (strcmp(k, "delay") == 0)
@@ -2006,6 +2012,17 @@ static int
 pk_any_errors_fatal(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
+	if (v->type == V_STR && tmpl_has(v->u.str.s)) {
+		/* ansible-core 2.14 does not template it: the string is
+		 * true, whatever it would render to (measured) */
+		if (tmpl_check_val(v, c->e) < 0)
+			return -1;
+		warn_at(c, &v->pos, "any_errors_fatal of a play is not "
+		    "templated by Ansible: a template there is true whatever "
+		    "it renders to (mend does the same)");
+		p->any_errors_fatal = 1;
+		return 0;
+	}
 	return get_bool(c, k, v, &p->any_errors_fatal);
 }
 

@@ -161,7 +161,7 @@ struct task {
 	 * evaluated per host before the task, as a boolean (Ansible's
 	 * |bool) or an integer; NULL = the literal value above applies. */
 	char *ignore_errors_expr, *no_log_expr, *become_expr, *timeout_expr,
-	    *run_once_expr;
+	    *run_once_expr, *retries_expr, *delay_expr;
 	int run_once;          /* -1 = inherit (the play's run_once) */
 	char *delegate_to;     /* template: the host the task runs on, or
 	                        * NULL (inherit; none: the task's host) */

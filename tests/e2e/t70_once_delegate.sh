@@ -42,6 +42,18 @@ expect_rc 0
 grep -qx 'ran on a changed=True' "$T/mend/far2.once" || fail "-f 1: far2.once: $(cat "$T/mend/far2.once")"
 [ -e "$T/mend/a.handler" ] && [ ! -e "$T/mend/far1.handler" ] || fail "-f 1: the handler is notified on the host that ran the task only"
 
+# retries/delay as templates, any_errors_fatal as a template: differential
+rm -rf "$T/ans" "$T/mend"; mkdir -p "$T/ans" "$T/mend"
+ansible-playbook -i "$T/inv" "$TOP/tests/e2e/lang/keywords.yml" -l a -e out="$T/ans" >"$T/ans.out" 2>&1 ||
+	{ cat "$T/ans.out" >&2; fail "ansible-playbook keywords.yml"; }
+mend_run run -i "$T/inv" "$TOP/tests/e2e/lang/keywords.yml" -l a -e out="$T/mend" --state-dir "$T/state"
+expect_rc 0
+diff -r "$T/ans" "$T/mend" >&2 || fail "keywords.yml: files differ"
+grep -qx attempts=2 "$T/mend/attempts" || fail "attempts: $(cat "$T/mend/attempts")"
+[ "$(counters "$T/ans.out")" = "$(counters "$T/out")" ] || fail "keywords.yml: recaps differ"
+mend_run check -i "$T/inv" "$TOP/tests/e2e/lang/keywords.yml"
+expect_out "keywords.yml:19:21: warning: any_errors_fatal of a play is not templated by Ansible"
+
 # the play keyword connection: local, differential; a later play asking
 # for ssh to the same host fails its task, named
 printf 'nossh ansible_host=198.51.100.254 %s\n' "$py" >"$T/inv2"

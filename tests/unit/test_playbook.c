@@ -714,6 +714,17 @@ test_once_delegate(void **state)
 		fail_msg("%s", e.msg.buf);
 	assert_string_equal(pb->plays[0].connection, "local");
 	playbook_free(pb);
+	pb = load("tmplkw.yml", "- hosts: all\n  any_errors_fatal: \"{{ x }}\"\n"
+	    "  tasks:\n    - ping:\n      retries: \"{{ n }}\"\n"
+	    "      delay: \"{{ d }}\"\n      until: true\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	assert_int_equal(pb->plays[0].any_errors_fatal, 1);
+	assert_string_equal(pb->plays[0].tasks[0].retries_expr, "{{ n }}");
+	assert_string_equal(pb->plays[0].tasks[0].delay_expr, "{{ d }}");
+	playbook_free(pb);
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      delay: \"{{ d \"\n", 4, 14, "");
 	expect_error("- hosts: all\n  connection: docker\n", 2, 15,
 	    "'connection' must be 'ssh' or 'local'");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
