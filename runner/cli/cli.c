@@ -58,6 +58,9 @@ static const char run_usage[] =
 "                          give a host up as unreachable after N silent\n"
 "                          intervals (default 3: 45 s); long commands are not\n"
 "                          limited while sshd answers\n"
+"      --no-persistent-shell\n"
+"                          one SSH channel (and login shell) per command\n"
+"                          instead of one shell per host\n"
 "      --json FILE         write every result and the recap as JSON\n"
 "      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
 "                          ~/.local/state/mend)\n"
@@ -99,7 +102,7 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
 	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
-	OPT_RUN_ID, OPT_MERGE };
+	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -125,6 +128,7 @@ static const struct option run_longopts[] = {
 	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
 	{ "server-alive-interval", required_argument, NULL, OPT_ALIVE_INTERVAL },
 	{ "server-alive-count-max", required_argument, NULL, OPT_ALIVE_COUNT },
+	{ "no-persistent-shell", no_argument, NULL, OPT_NO_PSH },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -335,6 +339,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		if (c->o.alive_interval == 0)
 			c->o.alive_interval = -1;
 		return 0;
+	case OPT_NO_PSH: c->o.no_persistent_shell = 1; return 0;
 	case OPT_ALIVE_COUNT:
 		return parse_int(arg, 1, 1000, &c->o.alive_count) ?
 		    usage_error("--server-alive-count-max must be 1..1000, got "

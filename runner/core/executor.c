@@ -270,6 +270,8 @@ conn_params_from(const struct hostctx *hc, const struct play *p,
 	cp->connect_timeout = o->connect_timeout;
 	cp->alive_interval = o->alive_interval;
 	cp->alive_count = o->alive_count;
+	cp->no_persistent_shell = o->no_persistent_shell;
+	cp->verbose = o->verbose;
 	cp->local = conn != NULL && strcmp(conn, "local") == 0;
 }
 

@@ -49,6 +49,7 @@ struct run_opts {
 	int alive_interval;           /* --server-alive-interval: 0 = 15 s,
 	                               * -1 = off (transport.h) */
 	int alive_count;              /* --server-alive-count-max: 0 = 3 */
+	int no_persistent_shell;      /* --no-persistent-shell */
 	int task_timeout;             /* --task-timeout, default 0 = none */
 	int become;                   /* -b */
 	const char *become_user;      /* --become-user */

@@ -312,6 +312,7 @@ rollback_opts(struct run_opts *dst, const struct run_opts *from)
 	dst->ssh_config = from->ssh_config;
 	dst->policy = from->policy;
 	dst->connect_timeout = from->connect_timeout;
+	dst->no_persistent_shell = from->no_persistent_shell;
 	dst->task_timeout = from->task_timeout;
 	dst->become = from->become;
 	dst->become_user = from->become_user;

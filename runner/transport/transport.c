@@ -26,6 +26,7 @@
  *    be handed to the command as the first line of its input.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,13 +71,21 @@ conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 	struct conn *c = xcalloc(1, sizeof(*c));
 	int rc;
 
+	const char *off = getenv("MEND_NO_PERSISTENT_SHELL");
+
 	*out = NULL;
 	c->local = p->local;
+	c->verbose = p->verbose;
+	c->psh_off = p->no_persistent_shell || (off != NULL && *off != '\0' &&
+	    strcmp(off, "0") != 0);
 	rc = p->local ? tr_local_open(c, e) : tr_ssh_open(c, p, e);
 	if (rc < 0) {
 		conn_close(c);
 		return rc;
 	}
+	if (c->psh_off && !c->local && c->verbose >= 3)
+		fprintf(stderr, "%s: no persistent shell, one SSH channel per "
+		    "command (turned off)\n", c->desc);
 	*out = c;
 	return 0;
 }
@@ -89,6 +98,7 @@ conn_close(struct conn *c)
 	sf_end(c->sftp[0]);
 	sf_end(c->sftp[1]);
 	free(c->sftp_user);
+	tr_psh_close(c);
 	if (!c->local)
 		tr_ssh_close(c);
 	free(c->desc);
@@ -180,12 +190,17 @@ static int
 run_raw(struct conn *c, const char *cmd, const void *in, size_t inlen,
     int timeout, struct exec_res *r, struct err *e)
 {
+	int rc;
+
 	strbuf_reset(&r->out);
 	strbuf_reset(&r->err);
 	r->out.truncated = r->err.truncated = 0;
 	r->rc = -1;
 	if (c->local)
 		return tr_local_exec(c, cmd, in, inlen, timeout, r, e);
+	rc = tr_psh_exec(c, cmd, in, inlen, timeout, r, e);
+	if (rc != 1)
+		return rc;
 	return tr_ssh_exec(c, cmd, in, inlen, timeout, r, e);
 }
 

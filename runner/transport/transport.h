@@ -56,7 +56,27 @@ struct conn_params {
 	                           * probe: 0 = 15, -1 = no liveness check */
 	int alive_count;          /* unanswered probes that mean the host is
 	                           * gone: 0 = 3 */
+	int no_persistent_shell;  /* one channel per command (see below);
+	                           * also MEND_NO_PERSISTENT_SHELL=1 */
+	int verbose;              /* -v count: 3 says which path runs */
 };
+
+/*
+ * Commands over SSH run through one persistent shell per connection: the
+ * first conn_exec() opens one exec channel (one login shell on the host)
+ * running a small /bin/sh loop, and every command goes through it, run by
+ * /bin/sh -c with stdin on a pipe and stdout/stderr in files of a private
+ * mktemp -d directory, sent back between markers only the controller
+ * knows (runner/transport/pshframe.h).  Results, timeouts, become and
+ * liveness are as with a channel per command; the environment is what
+ * the login shell exported when it started, once (the commands are not
+ * run by the login shell itself: a function or an unexported variable
+ * set in ~/.bashrc is not there, and SHLVL is one less).
+ * Where the shell cannot start (no mktemp, a restricted login shell,
+ * MaxSessions) or it is turned off, each command gets its own channel,
+ * as before.  With SFTP a host sees at most 2 login shells per
+ * connection (3 with become to another user: its sftp-server).
+ */
 
 /*
  * Liveness (as OpenSSH's ServerAliveInterval/ServerAliveCountMax, but on by

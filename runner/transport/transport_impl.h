@@ -17,6 +17,7 @@
 
 struct ssh_conn;            /* transport_ssh.c */
 struct sftpc;               /* sftpc.c */
+struct psh;                 /* transport_psh.c */
 
 struct conn {
 	int local;
@@ -31,6 +32,11 @@ struct conn {
 	struct sftpc *sftp[2];
 	char *sftp_user;
 	int sftp_off[2];
+	/* the persistent shell (tr_psh_exec): NULL until the first command;
+	 * psh_off = none (turned off, or it could not start) */
+	struct psh *psh;
+	int psh_off;
+	int verbose;            /* conn_params.verbose */
 };
 
 struct tstream {
@@ -91,6 +97,40 @@ void tr_ssh_stream_close(struct tstream *s);
  * anything but a real network error reads "connection closed by the
  * host". */
 const char *tr_ssh_lost_why(const char *libssh_error);
+
+/* The SSH connection is still up: 0, or TERR_UNREACHABLE with e set
+ * ("connection to 'X' lost: ..."). */
+int tr_ssh_check(struct conn *c, struct err *e);
+
+/*
+ * The persistent shell (transport_psh.c; wire format and loop in
+ * pshframe.h), over any tstream whose far end runs PSH_BOOT.
+ * psh_start(): sends the loop script and waits up to timeout_ms for the
+ * ready frame: 0 with *out (which owns s from then on), TERR_UNREACHABLE
+ * (the SSH connection broke), or -1 (no shell: e says why; s is still
+ * the caller's).
+ * psh_run(): cmd is final (wrapped), as tr_ssh_exec(): 0 with r->rc (255
+ * when the shell ended before replying), TERR_TIMEOUT, TERR_UNREACHABLE
+ * or TERR_INTERNAL (e set).  Afterwards psh_ok() says whether the shell
+ * is still in step; when it is not, psh_end() it (a later psh_run()
+ * would only fail).  psh_end() closes the stream: the loop then ends
+ * and removes its directory.
+ */
+int psh_start(struct tstream *s, int timeout_ms, struct psh **out,
+    struct err *e);
+int psh_run(struct psh *p, const char *cmd, const void *in, size_t inlen,
+    int timeout, struct exec_res *r, struct err *e);
+int psh_ok(const struct psh *p);
+void psh_end(struct psh *p);
+
+/* Run cmd through c's persistent shell (SSH only), starting it on first
+ * use (and after one was closed, out of step or timed out): as
+ * tr_ssh_exec(), or 1 when there is none (c->psh_off, or it could not
+ * start: nothing ran, run the command on its own channel).  -vvv says on
+ * stderr which path a host's commands take. */
+int tr_psh_exec(struct conn *c, const char *cmd, const void *in,
+    size_t inlen, int timeout, struct exec_res *r, struct err *e);
+void tr_psh_close(struct conn *c);
 
 int tr_local_open(struct conn *c, struct err *e);
 int tr_local_exec(struct conn *c, const char *cmd, const void *in,

@@ -626,6 +626,14 @@ lost(struct conn *c, struct err *e)
 	return TERR_UNREACHABLE;
 }
 
+int
+tr_ssh_check(struct conn *c, struct err *e)
+{
+	if (c->ssh->lost != NULL || !ssh_is_connected(c->ssh->s))
+		return lost(c, e);
+	return 0;
+}
+
 /*
  * sshd does not set TCP_NODELAY on non-interactive sessions, so its small
  * replies (channel confirmation, exit status) wait behind any unacknowledged
