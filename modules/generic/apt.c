@@ -17,8 +17,11 @@
  * apt-get autoclean (changed when it deletes a file) and nothing after
  * it, as Ansible's cleanup() exits there.
  *
+ * policy_rc_d: /usr/sbin/policy-rc.d exits with it while apt-get installs
+ * or removes (put back or removed after), as Ansible's PolicyRcD.
+ *
  * Refused by name: deb, upgrade, only_upgrade, allow_downgrade, force,
- * policy_rc_d, fail_on_autoremove, state build-dep/fixed, and wildcards
+ * fail_on_autoremove, state build-dep/fixed, and wildcards
  * in names.
  */
 #include <stdio.h>
@@ -68,7 +71,10 @@ static const struct module_arg apt_args[] = {
 	{ "clean", ARG_BOOL, 0, "false", NULL,
 	  "apt-get clean first (never 'changed', as Ansible; not run in "
 	  "check mode, where Ansible runs it)", NULL },
-	{ "policy_rc_d", ARG_INT, 0, NULL, NULL, "refused", NULL },
+	{ "policy_rc_d", ARG_INT, 0, NULL, NULL,
+	  "while apt-get installs or removes: /usr/sbin/policy-rc.d exits "
+	  "with this code (101: no service started), the file put back "
+	  "or removed after, as Ansible (not written in check mode)", NULL },
 	{ "fail_on_autoremove", ARG_BOOL, 0, NULL, NULL, "refused when true",
 	  NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
@@ -91,8 +97,7 @@ refused(const struct val *args, const char *name, struct err *e)
 static int
 apt_validate(const struct val *args, struct err *e)
 {
-	static const char *const always[] = { "deb", "upgrade",
-	    "policy_rc_d" };
+	static const char *const always[] = { "deb", "upgrade" };
 	static const char *const when_true[] = { "only_upgrade",
 	    "allow_downgrade", "force", "fail_on_autoremove" };
 	const char *state = val_map_str(args, "state", "present");
@@ -374,6 +379,30 @@ simulate_latest(struct aptjob *j, int *mark)
 	return ret;
 }
 
+/* policy_rc_d: cmd run with /usr/sbin/policy-rc.d exiting that code,
+ * the file there before put back after (else removed), as Ansible's
+ * PolicyRcD; not in check mode. */
+static const char *
+policy_wrap(struct aptjob *j, struct strbuf *cmd)
+{
+	struct strbuf w = STRBUF_INIT;
+
+	if (arg_get(j->args, "policy_rc_d") == NULL || j->ctx->check)
+		return cmd->buf;
+	shellcmd_build(&w, "p=/usr/sbin/policy-rc.d; b=\n"
+	    "if [ -e \"$p\" ]; then b=$(mktemp \"$p.mend.XXXXXX\") && "
+	    "cp -p \"$p\" \"$b\" || exit 1; fi\n"
+	    "printf '#!/bin/sh\\nexit %%d\\n' %d >\"$p\" && chmod 0755 \"$p\" "
+	    "|| exit 1\n"
+	    "( %s ); r=$?\n"
+	    "if [ -n \"$b\" ]; then mv -f \"$b\" \"$p\"; else rm -f \"$p\"; fi\n"
+	    "exit $r\n", (int)arg_int(j->args, "policy_rc_d", 0), cmd->buf);
+	strbuf_reset(cmd);
+	strbuf_addbuf(cmd, &w);
+	strbuf_release(&w);
+	return cmd->buf;
+}
+
 /* Journal, run apt-get VERB on the marked packages, journal the outcome. */
 static int
 act(struct aptjob *j, const char *verb, const int *mark)
@@ -406,7 +435,7 @@ act(struct aptjob *j, const char *verb, const int *mark)
 		free(path);
 	}
 	if (ret == 0)
-		ret = run_apt(j, cmd.buf, verb);
+		ret = run_apt(j, policy_wrap(j, &cmd), verb);
 	for (i = 0; i < j->n && !j->ctx->check; i++) {
 		if (!mark[i] || seq[i] <= 0)
 			continue;
@@ -533,13 +562,14 @@ const struct module mod_apt = {
 	    "lock_timeout (the dpkg lock is waited for), allow_unauthenticated, "
 	    "clean (apt-get clean first; not in check mode), autoclean (no "
 	    "name: apt-get autoclean, changed when it deletes a file, and "
-	    "nothing after it, as Ansible)."
+	    "nothing after it, as Ansible), policy_rc_d (policy-rc.d exits "
+	    "with it during install/remove, put back after)."
 	    "  Noninteractive apt-get; check mode is apt-get -s.  Each package "
 	    "changed is journaled with its versions: 'mend rollback' removes "
 	    "what was installed and reinstalls the old version of what was "
 	    "removed or upgraded.  Returns cache_updated, cache_update_time, "
 	    "stdout, stderr.  Refused: deb, upgrade, only_upgrade, "
-	    "allow_downgrade, force, policy_rc_d, "
+	    "allow_downgrade, force, "
 	    "fail_on_autoremove, state build-dep/fixed, wildcards.",
 	.args = apt_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,

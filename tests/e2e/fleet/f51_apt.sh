@@ -6,7 +6,8 @@
 # (dispatching to apt) removes it with purge; a refused argument is named;
 # autoclean deletes an obsolete cached .deb, clean empties the cache;
 # rollback of the three runs, newest first, puts back 2.0, then 1.0, then
-# nothing.  (No ansible-playbook twin here: its apt module needs
+# nothing; policy_rc_d: 101 is what policy-rc.d exits with while a
+# package installs, the file removed (or the old one put back) after.  (No ansible-playbook twin here: its apt module needs
 # python3-apt, which the offline hosts cannot install.)
 . "$TOP/tests/e2e/fleet/fleet-lib.sh"
 ver() { # ver N: mendpkg's installed version on host N, or none
@@ -98,4 +99,36 @@ for run in $(ls "$T/state/runs" | sort -r); do
 done
 [ "$i" = 3 ] || fail "3 runs with package changes expected, got $i"
 stamp "rollback"
+# policy_rc_d: while apt-get installs, /usr/sbin/policy-rc.d exits 101
+# (mendprc's postinst records it); after the run the file is gone again
+# (none before), and a policy-rc.d that was there is put back unchanged
+for n in $(hosts_n); do
+	lab_sh "$n" sh -c 'set -e; rm -f /usr/sbin/policy-rc.d /tmp/prc; d=/tmp/pk/prc; mkdir -p $d/DEBIAN
+printf "Package: mendprc\nVersion: 1.0\nArchitecture: all\nMaintainer: m <m@example.org>\nDescription: prc\n" >$d/DEBIAN/control
+printf "#!/bin/sh\nif [ -x /usr/sbin/policy-rc.d ]; then /usr/sbin/policy-rc.d; echo \$? >/tmp/prc; else echo none >/tmp/prc; fi\n" >$d/DEBIAN/postinst
+chmod 0755 $d/DEBIAN/postinst; dpkg-deb -b $d /tmp/pk/mendprc_1.0_all.deb >/dev/null' || fail "h$n: mendprc"
+done
+for n in $(hosts_n); do
+	lab_sh "$n" sh -c 'set -e; cd /srv/mrepo; cp /tmp/pk/mendprc_1.0_all.deb .; f=mendprc_1.0_all.deb
+{ dpkg-deb -f $f; echo "Filename: ./$f"; echo "Size: $(stat -c %s $f)"; echo "SHA256: $(sha256sum $f | cut -d" " -f1)"; echo; } >>Packages
+apt-get update -q >/dev/null 2>&1' || fail "h$n: mendprc in the repository"
+done
+pb 'apt: {name: mendprc, state: present, policy_rc_d: 101}' prc
+mend_run run "$T/prc.yml" $(lab_args)
+expect_rc 0
+expect_out 'changed=True'
+for n in $(hosts_n); do
+	[ "$(lab_sh "$n" cat /tmp/prc)" = 101 ] || fail "h$n: postinst saw policy-rc.d '$(lab_sh "$n" cat /tmp/prc)', expected exit 101"
+	lab_sh "$n" test ! -e /usr/sbin/policy-rc.d || fail "h$n: policy-rc.d left behind"
+	lab_sh "$n" sh -c 'dpkg -r mendprc >/dev/null; printf "#!/bin/sh\nexit 0\n" >/usr/sbin/policy-rc.d; chmod 0700 /usr/sbin/policy-rc.d'
+done
+mend_run run "$T/prc.yml" $(lab_args)
+expect_rc 0
+for n in $(hosts_n); do
+	[ "$(lab_sh "$n" cat /tmp/prc)" = 101 ] || fail "h$n: second install: policy-rc.d not 101"
+	[ "$(lab_sh "$n" stat -c %a /usr/sbin/policy-rc.d)" = 700 ] || fail "h$n: the old policy-rc.d not put back"
+	lab_sh "$n" grep -q "exit 0" /usr/sbin/policy-rc.d || fail "h$n: the old policy-rc.d's content not put back"
+	lab_sh "$n" sh -c 'dpkg -r mendprc >/dev/null; rm -f /usr/sbin/policy-rc.d /tmp/prc'
+done
+stamp "policy_rc_d"
 for n in $(hosts_n); do lab_sh "$n" sh -c 'rm -rf /srv/mrepo /tmp/pk /etc/apt/sources.list.d/mrepo.list'; done
