@@ -77,10 +77,16 @@ merge_rendered(struct val *vars, const struct val *src, size_t *spent)
  * as a top-level ansible_* name: INJECT_FACTS_AS_VARS), play vars and
  * vars_files, include_vars, set_fact and register, extra vars (-e), and
  * last the magic variables of the play (ansible_play_hosts, groups,
- * hostvars...).  `groups` and `hostvars` are shared by every host and
- * read-only: vars_release() hands them back before freeing a host's map.
+ * hostvars...).  `groups`, `hostvars` and the play's host lists are
+ * shared by every host and read-only: vars_release() hands them back
+ * before freeing a host's map (a copy per host made memory grow with the
+ * square of the host count: 160 MiB at 400 hosts).  The lists live in
+ * exec_state's pool until the run ends; `hostvars` entries leave them out,
+ * as Ansible's hostvars (variables without a play).
  */
-static const char *const shared_keys[] = { "groups", "hostvars" };
+static const char *const shared_keys[] = { "groups", "hostvars",
+    "ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch",
+    "play_hosts" };
 static const char *const magic_keys[] = { "groups", "hostvars",
     "ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch",
     "play_hosts", "ansible_check_mode", "ansible_diff_mode",
@@ -174,15 +180,9 @@ set_magic(struct hostctx *hc, const struct play *p, const struct val *pm)
 	val_map_set(hc->vars, "ansible_skip_tags", strlist_val(o->skip_tags));
 	val_map_set(hc->vars, "ansible_verbosity", val_int(o->verbose));
 	val_map_set(hc->vars, "ansible_forks", val_int(o->forks));
-	for (i = 0; pm != NULL && i < pm->u.map.n; i++) {
-		const char *k = pm->u.map.items[i].key;
-		struct val *v = pm->u.map.items[i].v;
-
-		if (strcmp(k, "groups") == 0 || strcmp(k, "hostvars") == 0)
-			val_map_set(hc->vars, k, v);      /* shared */
-		else
-			val_map_set(hc->vars, k, val_copy(v));
-	}
+	for (i = 0; pm != NULL && i < pm->u.map.n; i++)
+		val_map_set(hc->vars, pm->u.map.items[i].key,
+		    pm->u.map.items[i].v);        /* shared: shared_keys */
 }
 
 /* (Re)build hc->vars from its layers; pm: the play's magic (lists, and
@@ -2152,6 +2152,7 @@ struct exec_state {
 	                              * only between batches) */
 	struct val *all_names;       /* the play's hosts with the limit,
 	                              * ansible_play_hosts_all */
+	struct val *pool;            /* the hosts' shared play lists */
 };
 
 static struct hostctx *
@@ -2273,7 +2274,24 @@ host_out(const struct hostctx *hc)
 	return hc->failed || hc->unreachable;
 }
 
-/* The play's magic for a batch (lists by name), and the shared maps. */
+/* v, or an equal list the pool already holds (v freed): a play's host
+ * lists rarely change from one batch to the next. */
+static struct val *
+pooled(struct exec_state *es, struct val *v)
+{
+	size_t i, n = es->pool->u.list.n;
+
+	for (i = n > 8 ? n - 8 : 0; i < n; i++)
+		if (val_equal(es->pool->u.list.items[i], v)) {
+			val_free(v);
+			return es->pool->u.list.items[i];
+		}
+	val_list_push(es->pool, v);
+	return v;
+}
+
+/* The play's magic for a batch (lists by name), and the shared maps:
+ * every value is shared by the batch's hosts (shared_keys). */
 static struct val *
 play_magic(struct exec_state *es, struct hostctx **play, size_t nplay,
     struct hostctx **batch, size_t nbatch)
@@ -2287,10 +2305,11 @@ play_magic(struct exec_state *es, struct hostctx **play, size_t nplay,
 	for (i = 0; i < nbatch; i++)
 		if (!host_out(batch[i]))
 			val_list_push(pb, val_str(batch[i]->name));
-	val_map_set(m, "ansible_play_hosts_all", val_copy(es->all_names));
-	val_map_set(m, "ansible_play_hosts", ph);
-	val_map_set(m, "play_hosts", val_copy(pb));
-	val_map_set(m, "ansible_play_batch", pb);
+	val_map_set(m, "ansible_play_hosts_all",
+	    pooled(es, val_copy(es->all_names)));
+	val_map_set(m, "ansible_play_hosts", pooled(es, ph));
+	val_map_set(m, "play_hosts", pooled(es, val_copy(pb)));
+	val_map_set(m, "ansible_play_batch", pooled(es, pb));
 	val_map_set(m, "groups", (struct val *)inventory_groups_var(es->inv));
 	val_map_set(m, "hostvars", es->hostvars);
 	return m;
@@ -2527,6 +2546,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.abort = 0;
 	es.hostvars = NULL;
 	es.all_names = NULL;
+	es.pool = val_list();
 	for (i = 0; i < npbs && !es.abort; i++)
 		for (j = 0; j < pbs[i]->nplays && !es.abort; j++)
 			run_play(&es, &pbs[i]->plays[j]);
@@ -2552,6 +2572,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	free(es.hosts);
 	val_free(es.hostvars);
 	val_free(es.all_names);
+	val_free(es.pool);
 	free(used);
 	return rc;
 }
