@@ -446,6 +446,127 @@ eval_access(struct ectx *cx, const struct node *n, struct res *r)
 	return step_done(cx, n, r);
 }
 
+/* ---- slices: Python's obj[start:stop:step] ---- */
+
+/* A slice bound: left out or none keeps *out; else an integer. */
+static int
+slice_bound(struct ectx *cx, const struct node *n, int64_t *out, int *given)
+{
+	struct res b;
+	int ret = 0;
+
+	*given = 0;
+	if (n == NULL)
+		return 0;
+	if (eval_def(cx, n, &b) < 0)
+		return -1;
+	if (b.v->type != V_NULL) {
+		if (b.v->type == V_BOOL || val_to_int(b.v, out) < 0 ||
+		    b.v->type == V_STR)
+			ret = terr_set(cx->err, n->off, "slice indices must be "
+			    "integers or None, not %s", val_type_name(b.v->type));
+		*given = 1;
+	}
+	res_free(&b);
+	return ret;
+}
+
+/* One bound, Python's PySlice_AdjustIndices. */
+static int64_t
+slice_clamp(int64_t i, int64_t len, int64_t step)
+{
+	if (i < 0) {
+		i += len;
+		if (i < 0)
+			i = step < 0 ? -1 : 0;
+	} else if (i >= len) {
+		i = step < 0 ? len - 1 : len;
+	}
+	return i;
+}
+
+/* The byte offset of each of a UTF-8 string's code points, plus its end. */
+static size_t *
+utf8_offsets(const char *s, size_t len, size_t *n)
+{
+	size_t *o = xcalloc(len + 1, sizeof(*o)), i;
+
+	*n = 0;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			o[(*n)++] = i;
+	o[*n] = len;
+	return o;
+}
+
+/* The items (or code points) start, start + step, ... before stop. */
+static struct val *
+slice_take(const struct val *v, int64_t a, int64_t b, int64_t step)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct val *l;
+	size_t *o = NULL, n = 0;
+	int64_t i;
+
+	if (v->type == V_LIST) {
+		l = val_list();
+		for (i = a; step > 0 ? i < b : i > b; i += step)
+			val_list_push(l, val_copy(v->u.list.items[i]));
+		l->tuple = v->tuple;
+		return l;
+	}
+	o = utf8_offsets(v->u.str.s, v->u.str.len, &n);
+	for (i = a; step > 0 ? i < b : i > b; i += step)
+		strbuf_add(&sb, v->u.str.s + o[i], o[i + 1] - o[i]);
+	free(o);
+	return val_str_take(strbuf_detach(&sb, NULL));
+}
+
+/* The length that slicing v counts in: items, or code points. */
+static int64_t
+slice_len(const struct val *v)
+{
+	size_t n = 0;
+
+	if (v->type == V_LIST)
+		return (int64_t)v->u.list.n;
+	free(utf8_offsets(v->u.str.s, v->u.str.len, &n));
+	return (int64_t)n;
+}
+
+static int
+eval_slice(struct ectx *cx, const struct node *n, struct res *r)
+{
+	int64_t a = 0, b = 0, step = 1, len;
+	int ga, gb, gs, lit;
+	struct res obj;
+
+	if (eval_def(cx, n->kids[0], &obj) < 0)
+		return -1;
+	if (obj.v->type != V_LIST && obj.v->type != V_STR) {
+		terr_set(cx->err, n->off, "cannot slice a %s",
+		    val_type_name(obj.v->type));
+		res_free(&obj);
+		return -1;
+	}
+	if (slice_bound(cx, n->kids[3], &step, &gs) < 0 ||
+	    slice_bound(cx, n->kids[1], &a, &ga) < 0 ||
+	    slice_bound(cx, n->kids[2], &b, &gb) < 0 ||
+	    (step == 0 && terr_set(cx->err, n->kids[3]->off,
+	    "slice step cannot be zero") < 0)) {
+		res_free(&obj);
+		return -1;
+	}
+	len = slice_len(obj.v);
+	a = ga ? slice_clamp(a, len, step) : step < 0 ? len - 1 : 0;
+	b = gb ? slice_clamp(b, len, step) : step < 0 ? -1 : len;
+	lit = obj.literal;
+	res_set(r, slice_take(obj.v, a, b, step));
+	r->literal = lit;
+	res_free(&obj);
+	return tmpl_charge(cx, n->off, r->v);
+}
+
 /* ---- literals ---- */
 
 static int
@@ -946,6 +1067,7 @@ tmpl_eval_node(struct ectx *cx, const struct node *n, struct res *r)
 	case N_NAME: return eval_name(cx, n, r);
 	case N_ATTR:
 	case N_INDEX: return eval_access(cx, n, r);
+	case N_SLICE: return eval_slice(cx, n, r);
 	case N_LIST: return eval_list(cx, n, r);
 	case N_DICT: return eval_dict(cx, n, r);
 	case N_NOT:

@@ -43,6 +43,8 @@ enum nkind {
 	N_NAME,     /* variable: name */
 	N_ATTR,     /* kids[0].name */
 	N_INDEX,    /* kids[0][kids[1]] */
+	N_SLICE,    /* kids[0][kids[1]:kids[2]:kids[3]], each part NULL when
+	             * left out (Python's slice of a list or a string) */
 	N_LIST,     /* [kids...] */
 	N_DICT,     /* {kids[0]: kids[1], ...} */
 	N_NOT,      /* not kids[0] */

@@ -552,23 +552,56 @@ fail:
 	return NULL;
 }
 
+/* A slice's part: NULL (no error) when it is left out, before ':' or ']'. */
+static int
+slice_part(struct parser *ps, struct node *n)
+{
+	struct node *e = NULL;
+
+	if (ps->lx.t != T_COLON && ps->lx.t != T_RBRACK) {
+		e = parse_expr(ps);
+		if (e == NULL)
+			return -1;
+	}
+	ALLOC_GROW(n->kids, n->nkids + 1, n->kids_alloc);
+	n->kids[n->nkids++] = e;
+	return depth_check(ps, n, e);
+}
+
+/* After obj[start: -- the stop and the step, then ']'. */
+static int
+parse_slice(struct parser *ps, struct node *n)
+{
+	n->kind = N_SLICE;
+	if (next(ps) < 0 || slice_part(ps, n) < 0)
+		return -1;
+	if (ps->lx.t == T_COLON) {
+		if (next(ps) < 0 || slice_part(ps, n) < 0)
+			return -1;
+	} else {
+		ALLOC_GROW(n->kids, n->nkids + 1, n->kids_alloc);
+		n->kids[n->nkids++] = NULL;
+	}
+	n->end = ps->lx.end;
+	return expect(ps, T_RBRACK, "']'");
+}
+
+/* obj[key] or obj[start:stop:step]. */
 static struct node *
 parse_index(struct parser *ps, struct node *obj)
 {
 	struct node *n = mk(N_INDEX, obj->off, obj->end);
 
 	n = attach(ps, n, obj);
-	if (n == NULL || next(ps) < 0)
+	if (n == NULL || next(ps) < 0 || slice_part(ps, n) < 0)
 		goto fail;
 	if (ps->lx.t == T_COLON) {
-		terr_set(ps->err, ps->lx.off, "slices are not supported");
-		goto fail;
+		if (parse_slice(ps, n) < 0)
+			goto fail;
+		return n;
 	}
-	n = attach(ps, n, parse_expr(ps));
-	if (n == NULL)
-		return NULL;
-	if (ps->lx.t == T_COLON) {
-		terr_set(ps->err, ps->lx.off, "slices are not supported");
+	if (n->kids[1] == NULL) {
+		unexpected(ps, "an expression");
 		goto fail;
 	}
 	n->end = ps->lx.end;

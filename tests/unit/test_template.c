@@ -840,10 +840,24 @@ test_syntax_errors(void **state)
 	    "t.yml:3:15: error: operator '**' is not supported");
 	expect_syntax("{{ (1, 2) }}", 0, "");
 	expect_syntax("{{ () }}", 0, "");
-	expect_syntax("{{ a[1:2] }}", 0,
-	    "t.yml:3:16: error: slices are not supported");
-	expect_syntax("{{ a[:2] }}", 0,
-	    "t.yml:3:15: error: slices are not supported");
+	expect_syntax("{{ a[1:2] }}", 0, "");
+	expect_syntax("{{ a[::-1] }}", 0, "");
+	expect_syntax("{{ a[1:2:] }}", 0, "");
+	expect_syntax("{{ a[] }}", 0, "t.yml:3:15: error: expected an "
+	    "expression but found ']'");
+	expect_syntax("{{ a[1:2:3:4] }}", 0, "t.yml:3:20: error: expected ']' "
+	    "but found ':'");
+	expect_syntax("{{ a[1:2 }}", 0, "t.yml:3:19: error: expected ']' "
+	    "but found '}}'");
+	expect_eval("lst[1:]", "list [1,true]");
+	expect_eval("lst[::-1][0]", "bool true");
+	expect_eval("utf[1:3]", "string \"\xc3\xa9l\"");
+	expect_eval("utf[::-1]", "string \"oll\xc3\xa9h\"");
+	expect_eval("[1, 2, 3][::0]", "ERR t.yml:3:22: error: slice step "
+	    "cannot be zero");
+	expect_eval("{}[1:]", "ERR t.yml:3:10: error: cannot slice a mapping");
+	expect_eval("[1][:'x']", "ERR t.yml:3:15: error: slice indices must be "
+	    "integers or None, not string");
 	expect_syntax("{{ lookup('env', 'HOME') }}", 0, "");
 	expect_syntax("{{ s.upper() }}", 0, "");
 	expect_syntax("{{ s | lower() () }}", 0, "t.yml:3:25: error: unexpected "
