@@ -460,12 +460,12 @@ slice_bound(struct ectx *cx, const struct node *n, int64_t *out, int *given)
 		return 0;
 	if (eval_def(cx, n, &b) < 0)
 		return -1;
-	if (b.v->type != V_NULL) {
-		if (b.v->type == V_BOOL || val_to_int(b.v, out) < 0 ||
-		    b.v->type == V_STR)
-			ret = terr_set(cx->err, n->off, "slice indices must be "
-			    "integers or None, not %s", val_type_name(b.v->type));
+	if (b.v->type == V_INT) {
+		*out = b.v->u.i;
 		*given = 1;
+	} else if (b.v->type != V_NULL) {
+		ret = terr_set(cx->err, n->off, "slice indices must be integers "
+		    "or None, not %s", val_type_name(b.v->type));
 	}
 	res_free(&b);
 	return ret;
@@ -485,61 +485,60 @@ slice_clamp(int64_t i, int64_t len, int64_t step)
 	return i;
 }
 
-/* The byte offset of each of a UTF-8 string's code points, plus its end. */
-static size_t *
-utf8_offsets(const char *s, size_t len, size_t *n)
-{
-	size_t *o = xcalloc(len + 1, sizeof(*o)), i;
+/* What a slice counts in: a list's items, or a UTF-8 string's code
+ * points (o[i] the byte offset of the i-th, o[len] its end). */
+struct seq {
+	const struct val *v;
+	size_t *o;
+	int64_t len;
+};
 
-	*n = 0;
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			o[(*n)++] = i;
-	o[*n] = len;
-	return o;
+static void
+seq_init(struct seq *q, const struct val *v)
+{
+	size_t i, n = 0;
+
+	q->v = v;
+	q->o = NULL;
+	if (v->type == V_LIST) {
+		q->len = (int64_t)v->u.list.n;
+		return;
+	}
+	q->o = xcalloc(v->u.str.len + 1, sizeof(*q->o));
+	for (i = 0; i < v->u.str.len; i++)
+		if (((unsigned char)v->u.str.s[i] & 0xC0) != 0x80)
+			q->o[n++] = i;
+	q->o[n] = v->u.str.len;
+	q->len = (int64_t)n;
 }
 
-/* The items (or code points) start, start + step, ... before stop. */
+/* The items (or code points) a, a + step, ... before b. */
 static struct val *
-slice_take(const struct val *v, int64_t a, int64_t b, int64_t step)
+slice_take(const struct seq *q, int64_t a, int64_t b, int64_t step)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct val *l;
-	size_t *o = NULL, n = 0;
 	int64_t i;
 
-	if (v->type == V_LIST) {
+	if (q->o == NULL) {
 		l = val_list();
 		for (i = a; step > 0 ? i < b : i > b; i += step)
-			val_list_push(l, val_copy(v->u.list.items[i]));
-		l->tuple = v->tuple;
+			val_list_push(l, val_copy(q->v->u.list.items[i]));
+		l->tuple = q->v->tuple;
 		return l;
 	}
-	o = utf8_offsets(v->u.str.s, v->u.str.len, &n);
 	for (i = a; step > 0 ? i < b : i > b; i += step)
-		strbuf_add(&sb, v->u.str.s + o[i], o[i + 1] - o[i]);
-	free(o);
+		strbuf_add(&sb, q->v->u.str.s + q->o[i], q->o[i + 1] - q->o[i]);
 	return val_str_take(strbuf_detach(&sb, NULL));
-}
-
-/* The length that slicing v counts in: items, or code points. */
-static int64_t
-slice_len(const struct val *v)
-{
-	size_t n = 0;
-
-	if (v->type == V_LIST)
-		return (int64_t)v->u.list.n;
-	free(utf8_offsets(v->u.str.s, v->u.str.len, &n));
-	return (int64_t)n;
 }
 
 static int
 eval_slice(struct ectx *cx, const struct node *n, struct res *r)
 {
-	int64_t a = 0, b = 0, step = 1, len;
+	int64_t a = 0, b = 0, step = 1;
 	int ga, gb, gs, lit;
 	struct res obj;
+	struct seq q;
 
 	if (eval_def(cx, n->kids[0], &obj) < 0)
 		return -1;
@@ -557,12 +556,13 @@ eval_slice(struct ectx *cx, const struct node *n, struct res *r)
 		res_free(&obj);
 		return -1;
 	}
-	len = slice_len(obj.v);
-	a = ga ? slice_clamp(a, len, step) : step < 0 ? len - 1 : 0;
-	b = gb ? slice_clamp(b, len, step) : step < 0 ? -1 : len;
+	seq_init(&q, obj.v);
+	a = ga ? slice_clamp(a, q.len, step) : step < 0 ? q.len - 1 : 0;
+	b = gb ? slice_clamp(b, q.len, step) : step < 0 ? -1 : q.len;
 	lit = obj.literal;
-	res_set(r, slice_take(obj.v, a, b, step));
+	res_set(r, slice_take(&q, a, b, step));
 	r->literal = lit;
+	free(q.o);
 	res_free(&obj);
 	return tmpl_charge(cx, n->off, r->v);
 }
