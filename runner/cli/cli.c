@@ -47,6 +47,9 @@ static const char run_usage[] =
 "                          is always refused\n"
 "  -b, --become            run tasks with sudo\n"
 "      --become-user USER  sudo to USER (default root)\n"
+"      --become-method sudo\n"
+"                          accepted for Ansible's sake: sudo is the only\n"
+"                          method mend has (su, doas... are refused)\n"
 "  -K, --ask-become-pass   ask for the sudo password once\n"
 "  -T, --timeout SECONDS   connect timeout (default 10)\n"
 "      --task-timeout SECONDS\n"
@@ -102,7 +105,7 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
 	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
-	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH };
+	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH, OPT_BECOME_METHOD };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -123,6 +126,7 @@ static const struct option run_longopts[] = {
 	{ "host-key-policy", required_argument, NULL, OPT_POLICY },
 	{ "become", no_argument, NULL, 'b' },
 	{ "become-user", required_argument, NULL, OPT_BECOME_USER },
+	{ "become-method", required_argument, NULL, OPT_BECOME_METHOD },
 	{ "ask-become-pass", no_argument, NULL, 'K' },
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "task-timeout", required_argument, NULL, OPT_TASK_TIMEOUT },
@@ -327,6 +331,10 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_POLICY: return parse_policy(arg, &c->o.policy);
 	case 'b': c->o.become = 1; return 0;
 	case OPT_BECOME_USER: c->o.become_user = arg; return 0;
+	case OPT_BECOME_METHOD:
+		return strcmp(arg, "sudo") == 0 ? 0 : usage_error(
+		    "--become-method '%s' is not supported: mend escalates "
+		    "with sudo only", arg);
 	case 'K': *ask_pass = 1; return 0;
 	case 'T':
 		return parse_int(arg, 1, 3600, &c->o.connect_timeout) ?

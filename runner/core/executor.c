@@ -1266,6 +1266,17 @@ attempt_loop(struct hostctx *hc, const struct play *p, const struct task *t,
 	return r;
 }
 
+/* The host's ansible_become_method when it is not sudo (the only method
+ * mend has: the playbook keyword and --become-method are checked when
+ * they are read), else NULL. */
+static const char *
+become_method_bad(const struct hostctx *hc)
+{
+	const char *m = var_str(hc->vars, "ansible_become_method");
+
+	return m != NULL && strcmp(m, "sudo") != 0 ? m : NULL;
+}
+
 static enum mod_result
 exec_task(struct hostctx *hc, const struct play *p, const struct task *t,
     struct modctx *ctx, int *attempts, const struct task_eff *te)
@@ -1282,6 +1293,9 @@ exec_task(struct hostctx *hc, const struct play *p, const struct task *t,
 		mod_msg(ctx, "conditional result was false");
 	} else if (te->err.len > 0) {
 		mod_fail(ctx, "%s", te->err.buf);
+	} else if (ctx->become && become_method_bad(hc) != NULL) {
+		mod_fail(ctx, "ansible_become_method '%s' is not supported by "
+		    "mend (it escalates with sudo only)", become_method_bad(hc));
 	} else if (check_skip(hc, t)) {
 		ctx->skipped = 1;
 		mod_msg(ctx, "skipped in check mode (module '%s' does not "

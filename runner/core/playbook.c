@@ -19,15 +19,16 @@
 static const char *const task_keys[] = {
 	"name", "args", "when", "register", "notify", "changed_when",
 	"failed_when", "ignore_errors", "tags", "no_log", "become",
-	"become_user", "check_mode", "timeout", "listen", "vars", "environment",
+	"become_user", "become_method", "check_mode", "timeout", "listen",
+	"vars", "environment",
 	"loop", "loop_control", "until", "retries", "delay", "run_once",
 	"delegate_to", "delegate_facts", NULL
 };
 /* What a block may carry besides block/rescue/always (inherited). */
 static const char *const block_keys[] = {
-	"name", "when", "tags", "become", "become_user", "vars",
-	"ignore_errors", "no_log", "check_mode", "timeout", "environment",
-	"run_once", "delegate_to", "delegate_facts",
+	"name", "when", "tags", "become", "become_user", "become_method",
+	"vars", "ignore_errors", "no_log", "check_mode", "timeout",
+	"environment", "run_once", "delegate_to", "delegate_facts",
 	"block", "rescue", "always", NULL
 };
 /* Ansible keywords mend knowingly does not support. */
@@ -35,7 +36,7 @@ static const char *const unsupported_keys[] = {
 	"with_lines", "with_random_choice", "include",
 	"local_action", "action", "async", "poll", "vars_prompt", "connection",
 	"strategy", "collections", "module_defaults", "throttle", "order",
-	"diff", "debugger", "any_errors_fatal_task", "become_method",
+	"diff", "debugger", "any_errors_fatal_task",
 	"become_flags", "port", "ignore_unreachable", "force_handlers",
 	"fact_path", NULL
 };
@@ -146,6 +147,26 @@ get_tbool(struct pctx *c, const char *key, const struct val *v, int *out,
 		return 0;
 	}
 	return get_bool(c, key, v, out);
+}
+
+/* become_method: mend escalates with sudo only (transport.h), so the
+ * literal "sudo" is accepted (as Ansible's default it changes nothing);
+ * any other method, or a template, is refused here, by name. */
+static int
+get_become_method(struct pctx *c, const struct val *v)
+{
+	if (v->type == V_STR && strcmp(v->u.str.s, "sudo") == 0)
+		return 0;
+	if (v->type == V_STR && tmpl_has(v->u.str.s))
+		return err_setpos(c->e, &v->pos, "a templated become_method "
+		    "is not supported by mend (it escalates with sudo only: "
+		    "write 'become_method: sudo' or leave it out)");
+	if (v->type == V_STR)
+		return err_setpos(c->e, &v->pos, "become_method '%s' is not "
+		    "supported by mend (it escalates with sudo only)",
+		    v->u.str.s);
+	return err_setpos(c->e, &v->pos, "'become_method' must be a string, "
+	    "got %s", val_type_name(v->type));
 }
 
 /* environment: a mapping, or a template that renders to one */
@@ -609,6 +630,8 @@ task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return get_env(c, v, &t->environment);
 	if (strcmp(k, "become_user") == 0)
 		return (t->become_user = get_str(c, k, v)) ? 0 : -1;
+	if (strcmp(k, "become_method") == 0)
+		return get_become_method(c, v);
 	if (strcmp(k, "check_mode") == 0)
 		return get_bool(c, k, v, &t->check_mode);
 	if (strcmp(k, "timeout") == 0 && v->type == V_STR &&
@@ -713,7 +736,8 @@ parse_block(struct pctx *c, const struct val *tv, struct task *t)
 /* ---- import_tasks / include_tasks ---- */
 
 static const char *const include_keys[] = {
-	"name", "when", "tags", "become", "become_user", "vars",
+	"name", "when", "tags", "become", "become_user", "become_method",
+	"vars",
 	"ignore_errors", "no_log", "check_mode", "timeout", NULL
 };
 
@@ -1319,7 +1343,8 @@ pk_environment(struct pctx *c, struct play *p, const char *k,
 /* ---- roles ---- */
 
 static const char *const role_keys[] = {
-	"role", "name", "when", "tags", "become", "become_user", "vars",
+	"role", "name", "when", "tags", "become", "become_user",
+	"become_method", "vars",
 	"ignore_errors", "no_log", "check_mode", "timeout", "environment", NULL
 };
 
@@ -1981,6 +2006,15 @@ pk_gather_timeout(struct pctx *c, struct play *p, const char *k,
 }
 
 static int
+pk_become_method(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	(void)p;
+	(void)k;
+	return get_become_method(c, v);
+}
+
+static int
 pk_connection(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
@@ -2158,6 +2192,7 @@ static const struct play_kw {
 	{ "vars_files", pk_vars_files },
 	{ "become", pk_become },
 	{ "become_user", pk_become_user },
+	{ "become_method", pk_become_method },
 	{ "gather_facts", pk_gather_facts },
 	{ "gather_subset", pk_gather_subset },
 	{ "gather_timeout", pk_gather_timeout },

@@ -64,6 +64,9 @@
  * run_once (task, block, play; a template too) and delegate_to (task,
  *   block; a template), inherited through task.parent; delegate_facts
  *   false only (executor.c runs them, once.h).
+ * become_method (play, block, task, role, include): the literal "sudo"
+ *   only (mend's one method); another method or a template is an error
+ *   naming it.
  * Rejected with a clear error naming the keyword: local_action, action,
  *   async, ...
  */

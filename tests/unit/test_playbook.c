@@ -91,6 +91,7 @@ test_valid_playbook(void **state)
 	    "  hosts: web:&prod\n"
 	    "  gather_facts: false\n"
 	    "  become: yes\n"
+	    "  become_method: sudo\n"
 	    "  serial: [1, \"50%\"]\n"
 	    "  max_fail_percentage: 10\n"
 	    "  vars: {conf: /etc/x}\n"
@@ -102,6 +103,7 @@ test_valid_playbook(void **state)
 	    "    - command: ls -l chdir=/tmp\n"
 	    "      register: out\n"
 	    "      changed_when: false\n"
+	    "      become_method: sudo\n"
 	    "  handlers:\n"
 	    "    - name: restart\n"
 	    "      service: name=nut-client state=restarted\n", &e);
@@ -290,6 +292,17 @@ test_errors_have_positions(void **state)
 	    4, 7, "unknown task keyword 'whne' (did you mean 'when'?)");
 	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_lines: [1]\n",
 	    4, 7, "task keyword 'with_lines' is not supported by mend");
+	expect_error("- hosts: all\n  become_method: su\n  tasks: []\n", 2, 18,
+	    "become_method 'su' is not supported by mend (it escalates with "
+	    "sudo only)");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n"
+	    "      become_method: doas\n", 4, 22, "become_method 'doas' is "
+	    "not supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - block: [ping: {}]\n"
+	    "      become_method: '{{ m }}'\n", 4, 22, "a templated "
+	    "become_method is not supported by mend");
+	expect_error("- hosts: all\n  become_method: [sudo]\n", 2, 18,
+	    "'become_method' must be a string, got list");
 	expect_error("- hosts: all\n  roles: [x]\n", 2, 11,
 	    "the role 'x' was not found in ");
 	expect_error("- hosts: all\n  taks: []\n", 2, 3,
