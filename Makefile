@@ -113,6 +113,7 @@ check:
 	tests/hostile/secrets
 	tests/e2e/run
 	$(MAKE) asan-e2e
+	tests/torture/run --quick
 	tests/e2e/fleet/run
 
 fleet: mend
