@@ -64,6 +64,9 @@ static const char run_usage[] =
 "      --no-persistent-shell\n"
 "                          one SSH channel (and login shell) per command\n"
 "                          instead of one shell per host\n"
+"      --force-handlers    run the notified handlers of a host even after\n"
+"                          it failed (as Ansible; the play keyword\n"
+"                          force_handlers wins)\n"
 "      --json FILE         write every result and the recap as JSON\n"
 "      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
 "                          ~/.local/state/mend)\n"
@@ -105,7 +108,8 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_CONFIRM, OPT_LIST_HOSTS, OPT_LIST_TASKS, OPT_LIST_TAGS,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
 	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
-	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH, OPT_BECOME_METHOD };
+	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH, OPT_BECOME_METHOD,
+	OPT_FORCE_HANDLERS };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -136,6 +140,7 @@ static const struct option run_longopts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "force-handlers", no_argument, NULL, OPT_FORCE_HANDLERS },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "now", required_argument, NULL, OPT_NOW },
@@ -359,6 +364,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_JSON: c->o.json_path = arg; return 0;
 	case OPT_STATE_DIR: c->state_dir = arg; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
+	case OPT_FORCE_HANDLERS: c->o.force_handlers = 1; return 0;
 	case OPT_MERGE: c->merge = 1; return 0;
 	case OPT_WINDOW: c->o.window = arg; return 0;
 	case OPT_TZ: c->o.tz = arg; return 0;

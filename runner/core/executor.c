@@ -2030,12 +2030,19 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 	const struct play *p = pr->play;
 	size_t i;
 
+	int failed = hc->failed, force = p->force_handlers > 0 ||
+	    (p->force_handlers < 0 && pr->opts->force_handlers);
+
 	if (hc->ended || atomic_load(&pr->meta_end))
 		return;           /* meta: end_host, end_play */
+	if (force)            /* force_handlers: a failed host's too, until
+	                       * a handler fails (as Ansible) */
+		hc->failed = 0;
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
 		if (handler_notified(hc, &p->handlers[i]) &&
 		    task_safety(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
+	hc->failed |= failed;
 	hc->nnotified = 0;
 }
 
@@ -2160,7 +2167,8 @@ struct exec_state {
 	const struct run_opts *opts;
 	struct hostctx **hosts;      /* by inventory index, NULL until used */
 	size_t nhosts;
-	int abort;                   /* rollback_on_failure: stop the run */
+	int abort;                   /* stop the run: no further play */
+	int kw_error;                /* a play keyword's template failed */
 	struct val *hostvars;        /* host name -> its variables (shared
 	                              * by every host's `hostvars`; changed
 	                              * only between batches) */
@@ -2237,6 +2245,31 @@ batch_breached(const struct play *p, struct play_run *pr)
 	    (double)p->max_fail_pct)
 		return 1;
 	return 0;
+}
+
+/* After a batch: stop the run (no further batch, play or playbook, as
+ * ansible-playbook) when it breached any_errors_fatal or
+ * max_fail_percentage, or when every host of the batch failed.  Says so
+ * when hosts or plays are left. */
+static int
+batch_stop(struct exec_state *es, const struct play *p, struct play_run *pr,
+    size_t b, size_t nb, size_t left)
+{
+	size_t failed = atomic_load(&pr->failed) +
+	    atomic_load(&pr->unreachable);
+	int all = pr->nbatch > 0 && failed == pr->nbatch;
+
+	if (!batch_breached(p, pr) && !all)
+		return 0;
+	es->abort = 1;
+	if (left > 0 || !all)
+		fprintf(es->opts->out, "mend: play '%s': stopping after batch "
+		    "%zu of %zu (%s); %zu host(s) not started, no later play "
+		    "runs\n", p->name ? p->name : p->hosts, b, nb,
+		    p->any_errors_fatal && failed > 0 ? "any_errors_fatal" :
+		    batch_breached(p, pr) ? "max_fail_percentage exceeded" :
+		    "every host of the batch failed", left);
+	return 1;
 }
 
 /* ---- facts gathering and the play's magic variables ---- */
@@ -2428,29 +2461,90 @@ batch_finish(struct exec_state *es, struct play_run *pr)
 	hostvars_refresh(es, pr->batch, pr->nbatch);
 }
 
-/* serial written as a template: rendered with the play's vars and -e
- * (Ansible templates it with the play's variables, no host's). */
+/* A play keyword written as a template, rendered with the play's vars
+ * and -e (Ansible templates play keywords with the play's variables, no
+ * host's): the value in *r (free it), or -1 with the error printed. */
 static int
-play_serial(struct exec_state *es, const struct play *p, struct play *sp)
+play_kw_render(struct exec_state *es, const struct play *p,
+    const char *expr, struct val **r, struct err *e)
 {
-	struct val *vars = val_map(), *in = val_str(p->serial_expr), *r = NULL;
-	struct err e = ERR_INIT;
+	struct val *vars = val_map(), *in = val_str(expr);
 	size_t spent = 0;
+	int ret;
 
-	*sp = *p;
-	sp->serial = NULL;
+	*r = NULL;
 	merge_rendered(vars, p->vars, &spent);
 	merge_rendered(vars, es->opts->extra_vars, &spent);
 	in->pos = p->pos;
-	if (tmpl_render_val(in, vars, &r, &e) == 0)
-		sp->serial = serial_parse(r, &e);
-	if (sp->serial == NULL)
-		err_print(&e, stderr);
-	err_release(&e);
-	val_free(r);
+	ret = tmpl_render_val(in, vars, r, e);
 	val_free(in);
 	val_free(vars);
-	return sp->serial ? 0 : -1;
+	return ret;
+}
+
+/* max_fail_percentage's rendered value: an integer 0..100 (or "N%"). */
+static int
+max_fail_value(const struct val *v, const struct play *p, int *out,
+    struct err *e)
+{
+	struct val *t = NULL;
+	int64_t n;
+	int ret = -1;
+
+	if (v->type == V_STR && v->u.str.len > 0 &&
+	    v->u.str.s[v->u.str.len - 1] == '%') {
+		t = val_str(v->u.str.s);
+		t->u.str.s[--t->u.str.len] = '\0';
+		v = t;
+	}
+	if (v->type != V_BOOL && val_to_int(v, &n) == 0 && n >= 0 &&
+	    n <= 100) {
+		*out = (int)n;
+		ret = 0;
+	} else {
+		err_setpos(e, &p->pos, "max_fail_percentage must render to an "
+		    "integer from 0 to 100");
+	}
+	val_free(t);
+	return ret;
+}
+
+/* The play with its templated keywords (serial, max_fail_percentage,
+ * force_handlers) rendered into *sp, a shallow copy of p (sp->serial is
+ * its own when serial is a template: free it).  -1: an error, printed. */
+static int
+play_resolve(struct exec_state *es, const struct play *p, struct play *sp)
+{
+	struct err e = ERR_INIT;
+	struct val *r = NULL;
+	int ret = 0;
+
+	*sp = *p;
+	sp->serial = NULL;
+	if (p->serial_expr != NULL && (play_kw_render(es, p, p->serial_expr,
+	    &r, &e) < 0 || (sp->serial = serial_parse(r, &e)) == NULL))
+		ret = -1;
+	val_free(r);
+	r = NULL;
+	if (ret == 0 && p->max_fail_expr != NULL &&
+	    (play_kw_render(es, p, p->max_fail_expr, &r, &e) < 0 ||
+	    max_fail_value(r, p, &sp->max_fail_pct, &e) < 0))
+		ret = -1;
+	val_free(r);
+	r = NULL;
+	if (ret == 0 && p->force_handlers_expr != NULL) {
+		if (play_kw_render(es, p, p->force_handlers_expr, &r, &e) < 0)
+			ret = -1;
+		else     /* Ansible's bool: what is not true is false */
+			sp->force_handlers = val_to_bool(r) > 0;
+	}
+	val_free(r);
+	if (p->serial_expr == NULL)
+		sp->serial = p->serial;
+	if (ret < 0)
+		err_print(&e, stderr);
+	err_release(&e);
+	return ret;
 }
 
 static void
@@ -2467,13 +2561,18 @@ run_play(struct exec_state *es, const struct play *p)
 	if (select_play_hosts(es, p, &hosts, &nhosts) < 0)
 		return;
 	report_play(es->opts, p->name ? p->name : p->hosts, nhosts);
-	if (p->serial_expr != NULL && play_serial(es, p, &sp) < 0) {
-		es->abort = 1;
+	if (play_resolve(es, p, &sp) < 0) {
+		if (p->serial_expr != NULL)
+			val_free(sp.serial);
+		es->abort = es->kw_error = 1;
 		free(hosts);
 		return;
 	}
-	sizes = play_batches(p->serial_expr ? &sp : p, nhosts, &nb);
-	val_free(sp.serial);
+	sizes = play_batches(&sp, nhosts, &nb);
+	if (p->serial_expr != NULL)
+		val_free(sp.serial);
+	sp.serial = NULL;
+	p = &sp;
 	deadline = safety_play_deadline(p, es->opts);
 	for (b = 0; b < nb; b++) {
 		memset(&pr, 0, sizeof(pr));
@@ -2497,14 +2596,8 @@ run_play(struct exec_state *es, const struct play *p)
 			es->abort = 1;
 			break;
 		}
-		if (batch_breached(p, &pr) && off < nhosts) {
-			fprintf(es->opts->out, "mend: play '%s': stopping "
-			    "after batch %zu of %zu (%s); %zu host(s) not "
-			    "started\n", p->name ? p->name : p->hosts, b + 1,
-			    nb, p->any_errors_fatal ? "any_errors_fatal" :
-			    "max_fail_percentage exceeded", nhosts - off);
+		if (batch_stop(es, p, &pr, b + 1, nb, nhosts - off))
 			break;
-		}
 		if (atomic_load(&pr.meta_end) == 2)
 			break;            /* meta: end_play */
 	}
@@ -2557,7 +2650,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.opts = opts;
 	es.nhosts = inv->nhosts;
 	es.hosts = xcalloc(inv->nhosts ? inv->nhosts : 1, sizeof(*es.hosts));
-	es.abort = 0;
+	es.abort = es.kw_error = 0;
 	es.hostvars = NULL;
 	es.all_names = NULL;
 	es.pool = val_list();
@@ -2575,6 +2668,9 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 		else if (es.hosts[i]->st.failed && rc == 0)
 			rc = 2;
 	}
+	if (es.kw_error && rc == 0)
+		rc = 1;           /* the run stopped at a play it could not
+		                   * start (ansible-playbook: an ERROR) */
 	report_recap(opts, used, nused);
 	run_outcome_results(opts->outcome, used, nused);
 	rc = safety_exit_code(opts, used, nused, rc);

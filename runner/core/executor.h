@@ -7,7 +7,12 @@
  * then its notified handlers in the order of the handlers section.  A failed
  * or unreachable host stops only itself.  Between batches (serial) the
  * runner checks max_fail_percentage (must be exceeded, per batch) and
- * any_errors_fatal.  With any_errors_fatal, the first failure sets a stop
+ * any_errors_fatal: a breach, or a batch whose every host failed, stops
+ * the run (no later batch or play, as ansible-playbook).  Play keywords
+ * written as templates (serial, max_fail_percentage, force_handlers) are
+ * rendered with the play's vars and -e when the play starts.  With
+ * force_handlers (or --force-handlers) a failed host still runs the
+ * handlers it notified, at the end of the section where it failed.  With any_errors_fatal, the first failure sets a stop
  * flag: every host of the play stops before its next task.
  *
  * Each host's output is collected in its own buffer and printed as one
@@ -51,6 +56,8 @@ struct run_opts {
 	int alive_count;              /* --server-alive-count-max: 0 = 3 */
 	int no_persistent_shell;      /* --no-persistent-shell */
 	int task_timeout;             /* --task-timeout, default 0 = none */
+	int force_handlers;           /* --force-handlers (a play's
+	                               * force_handlers wins) */
 	int become;                   /* -b */
 	const char *become_user;      /* --become-user */
 	char *become_pass;            /* -K (never printed) */

@@ -37,7 +37,7 @@ static const char *const unsupported_keys[] = {
 	"local_action", "action", "async", "poll", "vars_prompt", "connection",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task",
-	"become_flags", "port", "ignore_unreachable", "force_handlers",
+	"become_flags", "port", "ignore_unreachable",
 	"fact_path", NULL
 };
 
@@ -2039,7 +2039,16 @@ static int
 pk_max_fail(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
 {
+	if (v->type == V_STR && tmpl_has(v->u.str.s))
+		return (p->max_fail_expr = get_str(c, k, v)) ? 0 : -1;
 	return get_int(c, k, v, 0, 100, &p->max_fail_pct);
+}
+
+static int
+pk_force_handlers(struct pctx *c, struct play *p, const char *k,
+    const struct val *v)
+{
+	return get_tbool(c, k, v, &p->force_handlers, &p->force_handlers_expr);
 }
 
 static int
@@ -2200,6 +2209,7 @@ static const struct play_kw {
 	{ "serial", pk_serial },
 	{ "max_fail_percentage", pk_max_fail },
 	{ "any_errors_fatal", pk_any_errors_fatal },
+	{ "force_handlers", pk_force_handlers },
 	{ "run_once", pk_run_once },
 	{ "tags", pk_tags },
 	{ "pre_tasks", pk_pre_tasks },
@@ -2275,6 +2285,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	memset(p, 0, sizeof(*p));
 	p->become = -1;
 	p->max_fail_pct = -1;
+	p->force_handlers = -1;
 	p->window_margin = -1;
 	p->gather_facts = 1;      /* Ansible's default (gathering=implicit) */
 	p->vars = val_map();
@@ -2543,6 +2554,8 @@ play_free(struct play *p)
 	val_free(p->serial);
 	val_free(p->gather_subset);
 	free(p->serial_expr);
+	free(p->max_fail_expr);
+	free(p->force_handlers_expr);
 	val_free(p->environment);
 	free_strlist(p->tags, p->ntags);
 	tasks_free(p->pre_tasks, p->npre_tasks);

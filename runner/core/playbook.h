@@ -23,7 +23,9 @@
  *   loop_control until retries delay; ignore_errors, no_log, become and
  *   timeout may be templates (task.*_expr, evaluated per host when the
  *   task runs)
- * Play keys also: environment; serial may be a template (serial_expr).
+ * Play keys also: environment, force_handlers; serial, max_fail_percentage
+ *   and force_handlers may be templates (*_expr: rendered with the play's
+ *   vars and -e when the play starts, as Ansible).
  * Blocks: block rescue always, with name when tags become become_user vars
  *   ignore_errors no_log check_mode timeout environment, which every task inside
  *   inherits at run time through task.parent (when: every ancestor's
@@ -214,6 +216,9 @@ struct play {
 	int gather_timeout;    /* seconds, 0 = the task timeout */
 	char *serial_expr;     /* serial as a template: rendered with the play
 	                        * vars and -e when the play starts */
+	char *max_fail_expr;   /* max_fail_percentage as a template (same) */
+	int force_handlers;    /* -1 = unset (--force-handlers decides) */
+	char *force_handlers_expr;   /* ... as a template (same, |bool) */
 	struct val *environment;   /* map or template string, or NULL */
 	struct pos pos;
 };

@@ -94,6 +94,7 @@ test_valid_playbook(void **state)
 	    "  become_method: sudo\n"
 	    "  serial: [1, \"50%\"]\n"
 	    "  max_fail_percentage: 10\n"
+	    "  force_handlers: true\n"
 	    "  vars: {conf: /etc/x}\n"
 	    "  tasks:\n"
 	    "    - name: set\n"
@@ -113,6 +114,8 @@ test_valid_playbook(void **state)
 	assert_string_equal(pb->plays[0].hosts, "web:&prod");
 	assert_int_equal(pb->plays[0].become, 1);
 	assert_int_equal(pb->plays[0].max_fail_pct, 10);
+	assert_int_equal(pb->plays[0].force_handlers, 1);
+	assert_null(pb->plays[0].max_fail_expr);
 	assert_int_equal(pb->plays[0].ntasks, 2);
 	t = &pb->plays[0].tasks[0];
 	assert_string_equal(t->mod->name, "lineinfile");
@@ -142,6 +145,8 @@ test_facts_and_keywords(void **state)
 	pb = load("kw.yml",
 	    "- hosts: all\n"
 	    "  serial: \"{{ n }}\"\n"
+	    "  max_fail_percentage: \"{{ m }}\"\n"
+	    "  force_handlers: \"{{ f }}\"\n"
 	    "  gather_subset: \"!all,network\"\n"
 	    "  environment: {A: \"{{ a }}\"}\n"
 	    "  tasks:\n"
@@ -157,6 +162,10 @@ test_facts_and_keywords(void **state)
 	assert_int_equal(pb->plays[0].gather_facts, 1);
 	assert_string_equal(pb->plays[0].serial_expr, "{{ n }}");
 	assert_null(pb->plays[0].serial);
+	assert_string_equal(pb->plays[0].max_fail_expr, "{{ m }}");
+	assert_int_equal(pb->plays[0].max_fail_pct, -1);
+	assert_string_equal(pb->plays[0].force_handlers_expr, "{{ f }}");
+	assert_int_equal(pb->plays[0].force_handlers, -1);
 	assert_int_equal(pb->plays[0].gather_subset->u.list.n, 2);
 	assert_string_equal(pb->plays[0].gather_subset->u.list.items[0]->u.str.s,
 	    "!all");
@@ -301,6 +310,12 @@ test_errors_have_positions(void **state)
 	expect_error("- hosts: all\n  tasks:\n    - block: [ping: {}]\n"
 	    "      become_method: '{{ m }}'\n", 4, 22, "a templated "
 	    "become_method is not supported by mend");
+	expect_error("- hosts: all\n  force_handlers: maybe\n", 2, 19,
+	    "'force_handlers' must be a boolean");
+	expect_error("- hosts: all\n  max_fail_percentage: 101\n", 2, 24,
+	    "'max_fail_percentage' must be an integer from 0 to 100");
+	expect_error("- hosts: all\n  max_fail_percentage: '{{ x'\n", 2, 24,
+	    "");
 	expect_error("- hosts: all\n  become_method: [sudo]\n", 2, 18,
 	    "'become_method' must be a string, got list");
 	expect_error("- hosts: all\n  roles: [x]\n", 2, 11,
