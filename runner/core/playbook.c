@@ -7,6 +7,7 @@
 
 #include "modules/module.h"
 #include "runner/core/args.h"
+#include "runner/core/localplug.h"
 #include "runner/core/loop.h"
 #include "runner/core/playbook.h"
 #include "runner/core/window.h"
@@ -429,6 +430,21 @@ ansible_only_task(struct pctx *c, struct task *t, const char *key,
 	    "'fail' module") : check_templates(c, v);
 }
 
+/* A module in library/ of the role being parsed, beside the playbook or
+ * in the role's project (localplug.h): mend cannot run it. */
+static char *
+local_module_msg(struct pctx *c, const char *name)
+{
+	char *path = local_module_find(c->dir, c->tdir, name), *msg;
+
+	if (path == NULL)
+		return NULL;
+	msg = xasprintf("'%s' is a local module (%s) that mend cannot run",
+	    name, path);
+	free(path);
+	return msg;
+}
+
 static int
 unknown_module(struct pctx *c, const char *name, const struct pos *pos)
 {
@@ -450,6 +466,8 @@ task_module(struct pctx *c, struct task *t, const char *key,
 	char *msg;
 
 	if (m == NULL && (msg = ansible_only_msg(key)) != NULL)
+		return ansible_only_task(c, t, key, v, kpos, msg);
+	if (m == NULL && (msg = local_module_msg(c, strip_fqcn(key))) != NULL)
 		return ansible_only_task(c, t, key, v, kpos, msg);
 	if (m == NULL)
 		return unknown_module(c, key, kpos);
@@ -1638,6 +1656,17 @@ role_handlers(struct pctx *c, struct role_load *rl, const char *dir,
 	return ret;
 }
 
+/* The role's filter plugins and its project's (localplug.h). */
+static void
+local_role_filters(const char *dir)
+{
+	char *proj = local_role_project(dir);
+
+	local_filters_scan(dir);
+	local_filters_scan(proj);
+	free(proj);
+}
+
 static int
 load_role(struct pctx *c, struct role_load *rl, const struct val *entry,
     int depth)
@@ -1665,6 +1694,7 @@ load_role(struct pctx *c, struct role_load *rl, const struct val *entry,
 		return ret;
 	}
 	strbuf_release(&searched);
+	local_role_filters(dir);
 	task_defaults(&t, entry);
 	t.kind = TASK_BLOCK;
 	t.role = xstrdup(nv->u.str.s);
@@ -2461,6 +2491,7 @@ load_plays(struct playbook *pb, size_t *alloc, const char *path, int depth,
 	c.dir = c.tdir = dirname(dcopy);
 	c.loads = loads;
 	c.warn = &pb->warnings;
+	local_filters_scan(c.dir);
 	if (yaml_load_file(path, &root, e) < 0)
 		goto out;
 	if (root->type != V_LIST) {
@@ -2496,7 +2527,9 @@ playbook_load(const char *path, struct playbook **out, struct err *e)
 	pb->path = xstrdup(path);
 	strbuf_init(&pb->warnings, 0);
 	*out = NULL;
+	tmpl_set_warnings(&pb->warnings);
 	ret = load_plays(pb, &alloc, path, 0, &loads, e);
+	tmpl_set_warnings(NULL);
 	if (ret < 0)
 		playbook_free(pb);
 	else

@@ -231,17 +231,26 @@ static int
 check(const char *src, size_t len, enum mode m, const struct pos *p,
     int quoted, struct err *e)
 {
+	struct strbuf note = STRBUF_INIT;
 	struct terr te;
 	struct tmpl t;
+	struct pos at;
+	size_t off;
 	int ret;
 
 	terr_init(&te);
+	tmpl_local_seen(&off);
 	ret = m == M_EXPR ? tmpl_parse_expr(&t, src, len, &te) :
 	    tmpl_parse(&t, src, len, &te);
 	if (ret == 0)
 		tmpl_release(&t);
 	else
 		to_err(&te, src, len, p, quoted, e);
+	if (tmpl_local_seen(&off)) {
+		locate(src, len, off, p, quoted, &at, &note);
+		tmpl_local_warn(&at, note.buf);
+	}
+	strbuf_release(&note);
 	terr_release(&te);
 	return ret;
 }

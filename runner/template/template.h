@@ -148,6 +148,24 @@ struct tmpl_file_opts {
 	int lstrip_blocks;
 	const char *newline;
 };
+/*
+ * Project-local filter plugins (template_flocal.c).  Ansible loads filters
+ * from Python files (filter_plugins/ beside the playbook, in roles, and
+ * where ansible.cfg says); mend cannot run them.  tmpl_local_filter_add
+ * registers filter `name` as defined by the plugin file `path` (name NULL:
+ * the file computes its filter table, so any name mend lacks may be its).
+ * The registry is process-wide (the playbook loader fills it; reset
+ * empties it).  A template using a registered name that mend does not
+ * have parses (the arguments are not checked) and fails where it is
+ * evaluated: "filter 'X' is defined by the project-local filter plugin
+ * PATH, which mend cannot run".  The tmpl_check* functions then append a
+ * warning "file:line:col: warning: filter 'X' is defined by ..." to the
+ * buffer given to tmpl_set_warnings (NULL: none), once per filter.
+ */
+void tmpl_local_filter_add(const char *name, const char *path);
+void tmpl_local_filters_reset(void);
+void tmpl_set_warnings(struct strbuf *sb);
+
 int tmpl_render_file(const char *src, size_t len, const char *path,
     const struct val *vars, const struct tmpl_file_opts *o,
     struct strbuf *out, struct err *e);

@@ -301,6 +301,16 @@ struct test {
 };
 
 const struct filter *tmpl_find_filter(const char *name);
+/* template_flocal.c: the filter standing for a project-local plugin's
+ * filter name (NULL: none registered); the first one a parse meets is
+ * noted (offset, name) until tmpl_local_seen takes the note, which
+ * tmpl_local_warn then reports at `at`, `note` (a multi-line template's
+ * " (template line L, column C)") after the name, once per filter. */
+const struct filter *tmpl_local_filter_use(const char *name, size_t off);
+int tmpl_local_seen(size_t *off);
+/* Is f that filter (it takes any arguments, keywords in order)? */
+int tmpl_local_is(const struct filter *f);
+void tmpl_local_warn(const struct pos *at, const char *note);
 /* The filter and test tables of the other files. */
 const struct filter *tmpl_data_filters(size_t *n);
 const struct filter *tmpl_text_filters(size_t *n);

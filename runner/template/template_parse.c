@@ -805,6 +805,9 @@ param_index(struct parser *ps, const struct node *n, const char *kw,
 
 	while (max < TMPL_MAX_PARAMS && params[max] != NULL)
 		max++;
+	if (n->kind == N_FILTER && tmpl_local_is(n->filter))
+		return *npos < TMPL_MAX_PARAMS ? (int)(*npos)++ :
+		    terr_set(ps->err, ps->lx.off, "too many arguments");
 	if (kw == NULL) {
 		if ((int)*npos >= max)
 			return terr_set(ps->err, ps->lx.off,
@@ -883,6 +886,8 @@ parse_filter(struct parser *ps, struct node *in)
 	if (next(ps) < 0 || parse_plugin_name(ps, &name, &off) < 0)
 		goto fail;
 	f = tmpl_find_filter(name.buf);
+	if (f == NULL)
+		f = tmpl_local_filter_use(name.buf, off);
 	if (f == NULL) {
 		unknown_plugin(ps, off, "filter", name.buf,
 		    tmpl_suggest_filter(name.buf));

@@ -94,3 +94,27 @@ printf -- '- hosts: all\n  tasks:\n    - file: {path: /tmp/x, state: touch, modi
 mend_run check -i "$T/local.ini" "$T/ts.yml"
 expect_rc 3
 expect_out "ts.yml:3:61: error: module 'file': argument 'modification_time' is not supported by mend \(a timestamp: only preserve and now\)"
+
+# project-local plugins (local/: library/mend_local_echo.py and
+# filter_plugins/shout.py beside the playbook): ansible-playbook runs
+# them; mend check warns naming each file at its task, mend run fails the
+# host where one is evaluated, and nothing after it runs there
+mkdir -p "$T/ans4" "$T/mend4" "$T/mend5"
+lp="$T/pb/local/local.yml"
+ansible-playbook -i "$T/local.ini" "$lp" -e out="$T/ans4" -e use_filter=true >"$T/ans4.out" 2>&1 ||
+	{ cat "$T/ans4.out" >&2; fail "ansible-playbook local.yml"; }
+[ "$(cat "$T/ans4/shout.txt")" = "HI!" ] && [ -e "$T/ans4/after.txt" ] ||
+	fail "ansible-playbook did not run the local plugins"
+mend_run check -i "$T/local.ini" "$lp"
+expect_rc 0
+expect_out "local.yml:13:7: warning: 'mend_local_echo' is a local module \(.*/pb/local/library/mend_local_echo.py\) that mend cannot run: the task fails on any host that runs it"
+expect_out "local.yml:10:23: warning: filter 'shout' \\(template line 1, column 11\\) is defined by the project-local filter plugin .*/pb/local/filter_plugins/shout.py, which mend cannot run"
+mend_run run -i "$T/local.ini" "$lp" -e out="$T/mend4" -e use_filter=true --state-dir "$T/state"
+expect_rc 2
+expect_out "filtered \| FAILED: .*filter 'shout' is defined by the project-local filter plugin .*/shout.py, which mend cannot run"
+[ -e "$T/mend4/before.txt" ] && [ ! -e "$T/mend4/shout.txt" ] && [ ! -e "$T/mend4/after.txt" ] ||
+	fail "local.yml with the filter: wrong files: $(ls "$T/mend4")"
+mend_run run -i "$T/local.ini" "$lp" -e out="$T/mend5" --state-dir "$T/state"
+expect_rc 2
+expect_out "local module \| FAILED: 'mend_local_echo' is a local module \(.*/mend_local_echo.py\) that mend cannot run"
+[ -e "$T/mend5/before.txt" ] && [ ! -e "$T/mend5/after.txt" ] || fail "local.yml: wrong files: $(ls "$T/mend5")"

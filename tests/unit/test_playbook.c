@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "modules/module.h"
+#include "runner/core/localplug.h"
 #include "runner/core/playbook.h"
+#include "runner/template/template.h"
 
 static char dir[] = "/tmp/mend-test-pb.XXXXXX";
 
@@ -858,6 +860,118 @@ test_tags(void **state)
 	playbook_free(pb);
 }
 
+/* Project-local plugins: a module in library/ beside the playbook, in the
+ * role or beside the role's roles/ directory validates with a warning and
+ * runs as `fail` naming its file; a filter of a filter_plugins/ file
+ * parses with a warning (its evaluation fails: test_template.c); a name
+ * in neither stays an error. */
+static void
+test_local_plugins(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+	char want[512], text[1024];
+
+	(void)state;
+	put("lp/library/pbmod.py", "# a module\n");
+	put("lp/roles/r1/library/rmod.sh", "#!/bin/sh\n");
+	put("lp/roles/r1/tasks/main.yml", "- rmod: {a: 1}\n"
+	    "- import_tasks: sub/x.yml\n- debug: {msg: '{{ y | myf(1, k=2) }}'}\n");
+	put("lp/roles/r1/tasks/sub/x.yml", "- rmod: {}\n");
+	put("lp/roles/r1/filter_plugins/f.py", "class FilterModule(object):\n"
+	    "    def filters(self):\n        return {\n"
+	    "            'myf': myf,  # 'notkey'\n        }\n");
+	put("lp/filter_plugins/g.py", "    def filters(self):\n"
+	    "        return {\"other\": o, 'x': {'notkey2': 1}}\n");
+	put("proj/library/projmod.py", "\n");
+	put("proj/roles/r2/tasks/main.yml", "- projmod: {}\n");
+	snprintf(text, sizeof(text), "- hosts: all\n  roles: [r1]\n  tasks:\n"
+	    "    - pbmod: {x: 1}\n"
+	    "    - debug: {msg: \"{{ 'a' | other }}\"}\n"
+	    "    - name: project\n      import_role: {name: %s/proj/roles/r2}\n",
+	    dir);
+	pb = load("lp/pb.yml", text, &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	assert_string_equal(p->tasks[0].mod->name, "fail");
+	snprintf(want, sizeof(want), "'pbmod' is a local module (%s/lp/library/"
+	    "pbmod.py) that mend cannot run", dir);
+	assert_string_equal(val_map_str(p->tasks[0].args, "msg", NULL), want);
+	snprintf(want, sizeof(want), "%s/lp/pb.yml:4:7: warning: 'pbmod' is a "
+	    "local module (%s/lp/library/pbmod.py)", dir, dir);
+	assert_non_null(strstr(pb->warnings.buf, want));
+	snprintf(want, sizeof(want), "%s/lp/roles/r1/tasks/sub/x.yml:1:3: "
+	    "warning: 'rmod' is a local module (%s/lp/roles/r1/library/rmod.sh)",
+	    dir, dir);
+	assert_non_null(strstr(pb->warnings.buf, want));
+	snprintf(want, sizeof(want), "%s/lp/roles/r1/tasks/main.yml:3:24: "
+	    "warning: filter 'myf' is defined by the project-local filter "
+	    "plugin %s/lp/roles/r1/filter_plugins/f.py, which mend cannot run",
+	    dir, dir);
+	assert_non_null(strstr(pb->warnings.buf, want));
+	assert_non_null(strstr(pb->warnings.buf, "/lp/pb.yml:5:30: warning: "
+	    "filter 'other' is defined by"));
+	snprintf(want, sizeof(want), "'projmod' is a local module (%s/proj/"
+	    "library/projmod.py)", dir);
+	assert_non_null(strstr(pb->warnings.buf, want));
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - rmod: {}\n", 3, 7,
+	    "unknown module 'rmod'");
+	expect_error("- hosts: all\n  tasks:\n"
+	    "    - debug: {msg: '{{ 1 | notkey }}'}\n", 3, 28,
+	    "unknown filter 'notkey'");
+	expect_error("- hosts: all\n  tasks:\n"
+	    "    - debug: {msg: '{{ 1 | notkey2 }}'}\n", 3, 28,
+	    "unknown filter 'notkey2'");
+	tmpl_local_filters_reset();
+}
+
+static void
+expect_dir(char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+	free(got);
+}
+
+/* localplug.c's pieces: the names of a filters() dict literal (a
+ * computed table: -1), a role's directory and project. */
+static void
+test_localplug_parts(void **state)
+{
+	char **names = NULL;
+
+	(void)state;
+	assert_int_equal(local_filter_names("x = 1\n", &names), 0);
+	assert_int_equal(local_filter_names("def filters(self):\n"
+	    "    return filters.get_filters()\n", &names), -1);
+	assert_int_equal(local_filter_names("def filters(self):\n  return {\n"
+	    "  'a\\'b': f, # 'c': x\n  \"d\" : {'e': 1}, 'f': g(['h']),\n}\n",
+	    &names), 3);
+	assert_string_equal(names[0], "a'b");
+	assert_string_equal(names[1], "d");
+	assert_string_equal(names[2], "f");
+	free(names[0]);
+	free(names[1]);
+	free(names[2]);
+	free(names);
+	expect_dir(local_role_dir("/p/roles/r/tasks"), "/p/roles/r");
+	expect_dir(local_role_dir("/p/roles/r/tasks/a/b"), "/p/roles/r");
+	expect_dir(local_role_dir("/p/roles/r/handlers"), "/p/roles/r");
+	expect_dir(local_role_dir("/p/play"), NULL);
+	expect_dir(local_role_dir(NULL), NULL);
+	expect_dir(local_role_project("/p/roles/r"), "/p");
+	expect_dir(local_role_project("/roles/r"), "/");
+	expect_dir(local_role_project("roles/r"), ".");
+	expect_dir(local_role_project("/p/galaxy/r"), NULL);
+	expect_dir(local_role_project(NULL), NULL);
+}
+
 int
 main(void)
 {
@@ -876,6 +990,8 @@ main(void)
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_ansible_only_module),
+		cmocka_unit_test(test_local_plugins),
+		cmocka_unit_test(test_localplug_parts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1331,6 +1331,49 @@ test_filter_random(void **state)
 	    "(mend has ansible-core's filters and tests)");
 }
 
+/* Project-local filter plugins: a registered name parses (any arguments),
+ * warns once at check with its position, and fails where evaluated; a
+ * plugin computing its table stands for any name mend lacks. */
+static void
+test_local_filters(void **state)
+{
+	struct strbuf w = STRBUF_INIT;
+
+	(void)state;
+	expect_syntax("{{ x | myf }}", 0, "t.yml:3:17: error: unknown filter 'myf' (did you mean 'min'?)");
+	tmpl_local_filter_add("myf", "/p/filter_plugins/f.py");
+	tmpl_local_filter_add("myf", "/p/filter_plugins/f.py");
+	tmpl_set_warnings(&w);
+	expect_syntax("{{ x | myf(1, a=2) | upper }}", 0, "");
+	expect_syntax("{{ x | myf }}", 0, "");
+	assert_string_equal(w.buf, "t.yml:3:17: warning: filter 'myf' is "
+	    "defined by the project-local filter plugin /p/filter_plugins/f.py, "
+	    "which mend cannot run: a task that evaluates it fails on its host\n");
+	expect_syntax("{{ x | upper(1) }}", 0,
+	    "t.yml:3:23: error: filter 'upper' takes at most 0 arguments");
+	expect_render("{{ 'a' | myf }}", "ERR t.yml:3:19: error: filter 'myf' is "
+	    "defined by the project-local filter plugin /p/filter_plugins/f.py, "
+	    "which mend cannot run");
+	expect_render("{{ 'a' if true else (1 | myf) }}", "a");
+	expect_syntax("{{ x | other }}", 0, "t.yml:3:17: error: unknown filter 'other'");
+	tmpl_local_filter_add(NULL, "/p/filter_plugins/dyn.py");
+	strbuf_reset(&w);
+	expect_syntax("{{ x | other }}", 0, "");
+	expect_syntax("{{ x | third }}", 0, "");
+	assert_string_equal(w.buf, "t.yml:3:17: warning: filter 'other' is not "
+	    "one of mend's; the project-local filter plugin "
+	    "/p/filter_plugins/dyn.py (which mend cannot run) may define it: a "
+	    "task that evaluates it fails on its host (further such filters are "
+	    "not reported)\n");
+	expect_render("{{ 1 | other }}", "ERR t.yml:3:17: error: unknown filter "
+	    "'other': mend does not have it and the project-local filter plugin "
+	    "/p/filter_plugins/dyn.py, which mend cannot run, may define it");
+	tmpl_set_warnings(NULL);
+	tmpl_local_filters_reset();
+	expect_syntax("{{ x | myf }}", 0, "t.yml:3:17: error: unknown filter 'myf' (did you mean 'min'?)");
+	strbuf_release(&w);
+}
+
 int
 main(void)
 {
@@ -1366,6 +1409,7 @@ main(void)
 		cmocka_unit_test(test_unsafe),
 		cmocka_unit_test(test_cond),
 		cmocka_unit_test(test_render_api),
+		cmocka_unit_test(test_local_filters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
