@@ -15,6 +15,7 @@
 #include "runner/util/suggest.h"
 #include "runner/template/template.h"
 #include "runner/util/yamlload.h"
+#include "runner/util/kvparse.h"
 #include "runner/util/banned.h"
 
 static const char *const task_keys[] = {
@@ -34,7 +35,7 @@ static const char *const block_keys[] = {
 };
 /* Ansible keywords mend knowingly does not support. */
 static const char *const unsupported_keys[] = {
-	"with_lines", "with_random_choice", "include",
+	"with_lines", "with_random_choice",
 	"local_action", "action", "async", "poll", "vars_prompt", "connection",
 	"strategy", "collections", "module_defaults", "throttle", "order",
 	"diff", "debugger", "any_errors_fatal_task",
@@ -48,6 +49,7 @@ struct pctx {
 	const struct val *cur;  /* the play mapping being parsed */
 	const char *tdir;       /* directory of the file being parsed */
 	int depth;              /* nesting of imported/included files */
+	int dynamic;            /* > 0: inside a dynamically included file */
 	size_t *loads;          /* files loaded for this playbook so far */
 	struct play *play;      /* the play being parsed (NULL: a task file
 	                         * included when it runs) */
@@ -806,7 +808,8 @@ include_action(const struct val *tv)
 		const char *k = strip_fqcn(tv->u.map.items[i].key);
 
 		if (strcmp(k, "import_tasks") == 0 ||
-		    strcmp(k, "include_tasks") == 0)
+		    strcmp(k, "include_tasks") == 0 ||
+		    strcmp(k, "include") == 0)
 			return tv->u.map.items[i].key;
 	}
 	return NULL;
@@ -856,7 +859,9 @@ load_task_file(struct pctx *c, struct task *t, const char *path,
 	dcopy = xstrdup(path);
 	c->tdir = dirname(dcopy);
 	c->depth++;
+	c->dynamic += t->kind == TASK_INCLUDE;
 	ret = parse_tasks(c, root, &t->block, &t->nblock, 0);
+	c->dynamic -= t->kind == TASK_INCLUDE;
 	c->depth--;
 	c->tdir = saved;
 	set_parent(t->block, t->nblock, t->apply ? t->apply : t);
@@ -926,19 +931,139 @@ include_args(struct pctx *c, struct task *t, const char *act,
 	return 0;
 }
 
+/* The legacy `include:` as ansible-core 2.14 decides it: static (an
+ * import_tasks) when its file is no template, it has no loop and no
+ * enclosing task is a dynamic include; else an include_tasks. */
+static int
+include_is_static(const struct pctx *c, const struct val *tv,
+    const struct val *fv)
+{
+	size_t i;
+
+	if (fv == NULL || fv->type != V_STR || tmpl_has(fv->u.str.s) ||
+	    c->play == NULL || c->dynamic > 0)
+		return 0;
+	for (i = 0; i < tv->u.map.n; i++) {
+		const char *k = tv->u.map.items[i].key;
+
+		if (strcmp(k, "loop") == 0 || strncmp(k, "with_", 5) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Add one parameter of a legacy include to *params (made on demand). */
+static int
+include_param(struct pctx *c, struct val **params, const char *k,
+    const struct val *v, const struct pos *pos)
+{
+	if (strcmp(k, "tags") == 0 || strcmp(k, "when") == 0 ||
+	    strcmp(k, "apply") == 0)
+		return err_setpos(c->e, pos, "include: '%s' as a parameter is "
+		    "not supported by mend (write it as the task keyword%s)",
+		    k, strcmp(k, "apply") == 0 ? "s of an include_tasks" : "");
+	if (*params == NULL)
+		*params = val_map();
+	val_map_set(*params, k, val_copy(v));
+	return 0;
+}
+
+/* The legacy `include:` takes parameters that become variables of the
+ * included tasks (ansible-core 2.14's TaskInclude.get_vars(), below the
+ * task's own `vars:`): `include: F k=v ...`, `include: {file: F, k: v}`
+ * and `args: {k: v}`.  Sets *file (a new string value holding the file
+ * name, at fv's position) and *params (NULL when there are none). */
+static int
+legacy_include_split(struct pctx *c, const struct val *fv,
+    const struct val *args, struct val **file, struct val **params)
+{
+	struct val *kv = NULL;
+	size_t i;
+	int ret = 0;
+
+	*file = NULL;
+	*params = NULL;
+	if (fv->type == V_STR) {
+		struct err ke = ERR_INIT;
+
+		if (kv_parse(fv->u.str.s, &kv, &ke) < 0) {
+			err_setpos(c->e, &fv->pos, "include: %s", ke.msg.buf);
+			err_release(&ke);
+			return -1;
+		}
+		for (i = 0; i < kv->u.map.n; i++)
+			if (strcmp(kv->u.map.items[i].key, "_raw_params") != 0)
+				ret |= include_param(c, params,
+				    kv->u.map.items[i].key,
+				    kv->u.map.items[i].v, &fv->pos);
+		*file = val_copy(val_map_get(kv, "_raw_params"));
+		val_free(kv);
+	} else if (fv->type == V_MAP) {
+		for (i = 0; i < fv->u.map.n; i++)
+			if (strcmp(fv->u.map.items[i].key, "file") != 0)
+				ret |= include_param(c, params,
+				    fv->u.map.items[i].key,
+				    fv->u.map.items[i].v, val_map_keypos(fv,
+				    fv->u.map.items[i].key));
+		*file = val_copy(val_map_get(fv, "file"));
+	}
+	for (i = 0; args != NULL && i < args->u.map.n; i++)
+		ret |= include_param(c, params, args->u.map.items[i].key,
+		    args->u.map.items[i].v, val_map_keypos(args,
+		    args->u.map.items[i].key));
+	if (*file == NULL || (*file)->type != V_STR)
+		ret = err_setpos(c->e, &fv->pos, "include takes a file name");
+	if (*file != NULL)
+		(*file)->pos = fv->pos;
+	if (ret < 0 || check_templates(c, *params ? *params : fv) < 0) {
+		val_free(*file);
+		val_free(*params);
+		return -1;
+	}
+	return 0;
+}
+
+/* The legacy include's parameters under the task's own vars. */
+static void
+include_param_vars(struct task *t, struct val *params)
+{
+	size_t i;
+
+	if (params == NULL)
+		return;
+	if (t->vars == NULL)
+		t->vars = val_map();
+	for (i = 0; i < params->u.map.n; i++)
+		if (val_map_get(t->vars, params->u.map.items[i].key) == NULL)
+			val_map_set(t->vars, params->u.map.items[i].key,
+			    val_copy(params->u.map.items[i].v));
+	val_free(params);
+}
+
 static int
 parse_include(struct pctx *c, const struct val *tv, struct task *t,
     const char *act)
 {
 	const struct val *fv = val_map_get(tv, act);
 	const struct val *args = NULL;
+	struct val *legacy = NULL, *params = NULL;
+	struct pos fpos;
 	const char *file = NULL;
 	char *path;
 	size_t i;
 	int ret = 0;
 
-	t->kind = strcmp(strip_fqcn(act), "import_tasks") == 0 ? TASK_BLOCK :
-	    TASK_INCLUDE;
+	if (strcmp(strip_fqcn(act), "include") == 0) {
+		const struct val *av = val_map_get(tv, "args");
+
+		if (legacy_include_split(c, fv, av && av->type == V_MAP ? av :
+		    NULL, &legacy, &params) < 0)
+			return -1;
+		fv = legacy;
+	}
+	t->kind = strcmp(strip_fqcn(act), "import_tasks") == 0 ||
+	    (legacy != NULL && include_is_static(c, tv, fv)) ?
+	    TASK_BLOCK : TASK_INCLUDE;
 	for (i = 0; i < tv->u.map.n; i++) {
 		const char *k = tv->u.map.items[i].key;
 		const struct val *v = tv->u.map.items[i].v;
@@ -948,6 +1073,8 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 			continue;
 		if (strcmp(k, "args") == 0) {   /* Ansible's old spelling of
 						 * the free-form's options */
+			if (legacy != NULL && v->type == V_MAP)
+				continue;       /* parameters, split above */
 			if (v->type != V_MAP)
 				ret = err_setpos(c->e, &v->pos, "%s: 'args' "
 				    "must be a mapping", strip_fqcn(act));
@@ -969,11 +1096,16 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 			ret = err_setpos(c->e, kp, "'%s' on %s is not "
 			    "supported by mend", k, strip_fqcn(act));
 	}
-	if (include_file_arg(c, t, act, fv, &file) < 0)
+	include_param_vars(t, params);
+	if (include_file_arg(c, t, act, fv, &file) < 0 || (args != NULL &&
+	    include_args(c, t, act, fv, args) < 0)) {
+		val_free(legacy);
 		return -1;
-	if (args != NULL && include_args(c, t, act, fv, args) < 0)
-		return -1;
+	}
 	t->include = xstrdup(file);
+	fpos = fv->pos;
+	val_free(legacy);
+	file = t->include;
 	t->include_dir = xstrdup(c->tdir ? c->tdir : c->dir);
 	if (t->name == NULL)
 		t->name = xstrdup(strip_fqcn(act));
@@ -981,10 +1113,10 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 		return ret ? -1 : 0;      /* loaded when it runs */
 	path = include_path(c->tdir, c->dir, file);
 	if (path == NULL)
-		return err_setpos(c->e, &fv->pos, "%s: could not find or "
+		return err_setpos(c->e, &fpos, "%s: could not find or "
 		    "access '%s' (next to %s or in %s)", strip_fqcn(act), file,
 		    c->tdir ? c->tdir : c->dir, c->dir);
-	ret |= load_task_file(c, t, path, &fv->pos);
+	ret |= load_task_file(c, t, path, &fpos);
 	free(path);
 	return ret ? -1 : 0;
 }
@@ -1872,7 +2004,9 @@ parse_role_task(struct pctx *c, const struct val *tv, struct task *t,
 	if (t->name == NULL)
 		t->name = xasprintf("%s : %s", strip_fqcn(act),
 		    name->u.str.s);
+	c->dynamic += inc;
 	ret |= role_task_load(c, t, name, &rf, inc);
+	c->dynamic -= inc;
 	return ret ? -1 : 0;
 }
 
@@ -2267,6 +2401,10 @@ play_key(struct pctx *c, struct play *p, const char *k, const struct val *v)
 		names[i] = play_kws[i].name;
 	}
 	names[i] = NULL;
+	if (strcmp(strip_fqcn(k), "include") == 0)      /* 2.14 says so too */
+		return err_setpos(c->e, val_map_keypos(c->cur, k), "'include' "
+		    "is not a play keyword (ansible-core 2.14 refuses it "
+		    "there too): a playbook is imported with import_playbook");
 	return bad_key(c, "play", k, val_map_keypos(c->cur, k), names);
 }
 

@@ -705,6 +705,69 @@ test_include_forms(void **state)
 	    3, 7, "import_tasks: could not find or access 'nope.yml'");
 }
 
+/* the legacy task include: static/dynamic as ansible-core 2.14 decides,
+ * its parameters (k=v, mapping, args) as variables below the task's vars */
+static void
+test_legacy_include(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+
+	(void)state;
+	put("li/a.yml", "- name: in a\n  ping:\n- include: b.yml n=1\n");
+	put("li/b.yml", "- name: in b\n  ping:\n");
+	pb = load("legacy.yml",
+	    "- hosts: all\n"
+	    "  tasks:\n"
+	    "    - include: li/a.yml x=1 y=\"two words\"\n"
+	    "    - include: \"li/{{ f }}.yml z=3\"\n"
+	    "    - include: li/a.yml x=1\n"
+	    "      vars: {x: two}\n"
+	    "    - include: li/a.yml\n"
+	    "      loop: [1]\n"
+	    "    - include: {file: li/b.yml, m: four}\n"
+	    "      become: true\n"
+	    "    - include: li/b.yml\n"
+	    "      args: {k: five}\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	assert_int_equal(p->tasks[0].kind, TASK_BLOCK);     /* static */
+	assert_string_equal(val_map_str(p->tasks[0].vars, "x", ""), "1");
+	assert_string_equal(val_map_str(p->tasks[0].vars, "y", ""),
+	    "two words");
+	assert_int_equal(p->tasks[0].nblock, 2);
+	assert_int_equal(p->tasks[0].block[1].kind, TASK_BLOCK);
+	assert_string_equal(val_map_str(p->tasks[0].block[1].vars, "n", ""),
+	    "1");
+	assert_int_equal(p->tasks[1].kind, TASK_INCLUDE);   /* a template */
+	assert_string_equal(p->tasks[1].include, "li/{{ f }}.yml");
+	assert_string_equal(val_map_str(p->tasks[1].vars, "z", ""), "3");
+	assert_string_equal(val_map_str(p->tasks[2].vars, "x", ""), "two");
+	assert_int_equal(p->tasks[3].kind, TASK_INCLUDE);   /* a loop */
+	/* below a dynamic include, a nested one is dynamic too */
+	assert_int_equal(p->tasks[3].block[1].kind, TASK_INCLUDE);
+	assert_int_equal(p->tasks[4].kind, TASK_BLOCK);
+	assert_int_equal(p->tasks[4].become, 1);
+	assert_string_equal(val_map_str(p->tasks[4].vars, "m", ""), "four");
+	assert_string_equal(val_map_str(p->tasks[5].vars, "k", ""), "five");
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  tasks:\n    - include: li/b.yml "
+	    "tags=x\n", 3, 16, "include: 'tags' as a parameter is not "
+	    "supported by mend");
+	expect_error("- hosts: all\n  tasks:\n    - include: {m: 1}\n", 3,
+	    16, "include takes a file name");
+	expect_error("- hosts: all\n  tasks:\n    - include: li/b.yml "
+	    "x=\"a\n", 3, 16, "include: ");
+	expect_error("- hosts: all\n  tasks:\n    - include: li/nope.yml "
+	    "x=1\n", 3, 16, "include: could not find or access "
+	    "'li/nope.yml'");
+	expect_error("- include: li/a.yml\n", 1, 3, "'include' is not a play "
+	    "keyword (ansible-core 2.14 refuses it there too)");
+}
+
 /* run_once, delegate_to, delegate_facts (false only) on tasks, blocks
  * and the play */
 static void
@@ -985,6 +1048,7 @@ main(void)
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_include_forms),
+		cmocka_unit_test(test_legacy_include),
 		cmocka_unit_test(test_once_delegate),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
