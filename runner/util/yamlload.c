@@ -30,17 +30,11 @@ struct loader {
 	size_t nanchors, anchors_alloc;
 	size_t alias_nodes;     /* nodes brought by aliases so far */
 	int depth;
+	int end_line;           /* the file's last line (0: not counted yet) */
+	struct pos end;         /* where the file ends */
 };
 
 static struct val *load_node(struct loader *l, yaml_event_t *ev);
-
-static void
-set_pos(struct loader *l, struct val *v, const yaml_mark_t *m)
-{
-	v->pos.file = l->file;
-	v->pos.line = (int)m->line + 1;
-	v->pos.col = (int)m->column + 1;
-}
 
 /* Length of the line break at s[i] as YAML counts them ("\r\n", "\r",
  * "\n", NEL, LS, PS), 0 if none. */
@@ -82,24 +76,38 @@ offset_pos(const struct loader *l, size_t off, struct pos *p)
 	}
 }
 
+/* A mark as a position inside the file.  At the end of a file without a
+ * final newline libyaml's mark has moved to a line that does not exist (its
+ * stream end forces a new line): say where the file ends instead. */
+static struct pos
+mark_pos(struct loader *l, const yaml_mark_t *m)
+{
+	struct pos p = { l->file, (int)m->line + 1, (int)m->column + 1 };
+
+	if (l->end_line == 0) {
+		offset_pos(l, l->len, &l->end);  /* (marks count characters) */
+		l->end_line = l->end.line;
+	}
+	if (p.line > l->end_line) {
+		p = l->end;
+		p.file = l->file;
+	}
+	return p;
+}
+
+static void
+set_pos(struct loader *l, struct val *v, const yaml_mark_t *m)
+{
+	v->pos = mark_pos(l, m);
+}
+
 static int
 parse_error(struct loader *l)
 {
-	struct pos p = { l->file, (int)l->parser.problem_mark.line + 1,
-	    (int)l->parser.problem_mark.column + 1 };
+	struct pos p = mark_pos(l, &l->parser.problem_mark);
 	const char *problem = l->parser.problem ? l->parser.problem
 	    : "malformed YAML";
 
-	/* at the end of a file without a final newline libyaml's mark has
-	 * moved to a line that does not exist: say where the file ends */
-	{
-		struct pos end;
-
-		offset_pos(l, l->len, &end);   /* (marks count characters) */
-		if (p.line > end.line)
-			p = end;
-		p.file = l->file;
-	}
 	if (l->parser.error == YAML_READER_ERROR) {
 		offset_pos(l, l->parser.problem_offset, &p);
 		if (l->parser.problem_value == 0)
@@ -192,8 +200,7 @@ static struct val *
 load_alias(struct loader *l, yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
-	struct pos p = { l->file, (int)ev->start_mark.line + 1,
-	    (int)ev->start_mark.column + 1 };
+	struct pos p = mark_pos(l, &ev->start_mark);
 	size_t i;
 
 	for (i = l->nanchors; i-- > 0;) {
@@ -335,8 +342,7 @@ load_vault_scalar(struct loader *l, yaml_event_t *ev)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct err ve = ERR_INIT;
-	struct pos p = { l->file, (int)ev->start_mark.line + 1,
-	    (int)ev->start_mark.column + 1 };
+	struct pos p = mark_pos(l, &ev->start_mark);
 	struct val *v;
 
 	if (vault_decrypt((const char *)ev->data.scalar.value,
@@ -365,8 +371,7 @@ load_node(struct loader *l, yaml_event_t *ev)
 	const yaml_char_t *anchor = NULL;
 
 	if (++l->depth > YAML_MAX_DEPTH) {
-		struct pos p = { l->file, (int)ev->start_mark.line + 1,
-		    (int)ev->start_mark.column + 1 };
+		struct pos p = mark_pos(l, &ev->start_mark);
 
 		err_setpos(l->e, &p, "nesting deeper than %d levels",
 		    YAML_MAX_DEPTH);
@@ -423,8 +428,7 @@ load_stream(struct loader *l, struct val **out)
 			break;
 		}
 		if (ev.type == YAML_DOCUMENT_START_EVENT && ++ndocs > 1) {
-			struct pos p = { l->file, (int)ev.start_mark.line + 1,
-			    (int)ev.start_mark.column + 1 };
+			struct pos p = mark_pos(l, &ev.start_mark);
 
 			yaml_event_delete(&ev);
 			err_setpos(l->e, &p, "more than one YAML document");

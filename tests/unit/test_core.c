@@ -235,6 +235,39 @@ test_yaml_types_and_positions(void **state)
 	err_release(&e);
 }
 
+/* found by fuzz_playbook (2026-12-07): a node that libyaml places at the
+ * end of a file without a final newline (an empty document or value after
+ * a comment) named a line past the end ("---\n# x": 3:1 of 2 lines; the
+ * parse errors' positions were already clamped so): it is now where the
+ * file ends. */
+static void
+test_yaml_eof_pos(void **state)
+{
+	struct err e = ERR_INIT;
+	struct val *v, *x;
+
+	(void)state;
+	v = load("---\n# x", &e);
+	assert_non_null(v);
+	assert_int_equal(v->type, V_NULL);
+	assert_int_equal(v->pos.line, 2);
+	assert_int_equal(v->pos.col, 4);
+	val_free(v);
+	v = load("? a\n# \xcc\x8f c", &e);  /* marks count characters */
+	assert_non_null(v);
+	x = val_map_get(v, "a");
+	assert_int_equal(x->type, V_NULL);
+	assert_int_equal(x->pos.line, 2);
+	assert_int_equal(x->pos.col, 6);
+	val_free(v);
+	v = load("---\n# x\n", &e);          /* a final newline: line 3 is */
+	assert_int_equal(v->pos.line, 3);
+	assert_int_equal(v->pos.col, 1);
+	val_free(v);
+	assert_int_equal(e.count, 0);
+	err_release(&e);
+}
+
 static void
 test_yaml_errors(void **state)
 {
@@ -512,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_shellcmd_format),
 		cmocka_unit_test(test_yaml_types_and_positions),
 		cmocka_unit_test(test_yaml_errors),
+		cmocka_unit_test(test_yaml_eof_pos),
 		cmocka_unit_test(test_yaml_anchor_merge),
 		cmocka_unit_test(test_yaml_deep_nesting_rejected),
 		cmocka_unit_test(test_yaml_alias_bomb),
