@@ -38,6 +38,10 @@ static const char run_usage[] =
 "  -t, --tags TAGS         run only tasks with these tags (comma-separated)\n"
 "      --skip-tags TAGS    skip tasks with these tags\n"
 "  -u, --user USER         remote user (below ansible_user)\n"
+"  -c, --connection ssh|local\n"
+"                          how to reach the hosts (default ssh; 'smart' is\n"
+"                          ssh; below the play keyword and\n"
+"                          ansible_connection)\n"
 "      --private-key FILE  SSH private key\n"
 "      --known-hosts FILE  known_hosts file (default ~/.ssh/known_hosts)\n"
 "      --ssh-config FILE   ssh_config file (default ~/.ssh/config)\n"
@@ -124,6 +128,7 @@ static const struct option run_longopts[] = {
 	{ "tags", required_argument, NULL, 't' },
 	{ "skip-tags", required_argument, NULL, OPT_SKIP_TAGS },
 	{ "user", required_argument, NULL, 'u' },
+	{ "connection", required_argument, NULL, 'c' },
 	{ "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
 	{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
 	{ "ssh-config", required_argument, NULL, OPT_SSH_CONFIG },
@@ -281,6 +286,18 @@ parse_policy(const char *s, enum hostkey_policy *p)
 	return 0;
 }
 
+/* -c: the connections mend has (Ansible's default "smart" is ssh) */
+static int
+parse_connection(struct cli *c, const char *arg)
+{
+	if (strcmp(arg, "ssh") != 0 && strcmp(arg, "smart") != 0 &&
+	    strcmp(arg, "local") != 0)
+		return usage_error("-c/--connection '%s' is not supported: mend "
+		    "has ssh (libssh, also for 'smart') and local", arg);
+	c->o.connection = arg;
+	return 0;
+}
+
 /* --shard K/N, --run-id ID (runner/core/shard.h) */
 static int
 parse_shard_opt(struct cli *c, int ch, const char *arg)
@@ -330,6 +347,7 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 		c->o.skip_tags = split_csv(arg);
 		return 0;
 	case 'u': c->o.user = arg; return 0;
+	case 'c': return parse_connection(c, arg);
 	case OPT_PRIVATE_KEY: c->o.private_key = arg; return 0;
 	case OPT_KNOWN_HOSTS: c->o.known_hosts = arg; return 0;
 	case OPT_SSH_CONFIG: c->o.ssh_config = arg; return 0;
@@ -485,7 +503,7 @@ parse_cli(struct cli *c, int argc, char **argv)
 	c->o.out = stdout;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+i:l:f:CDe:t:u:bKT:vh",
+	while ((ch = getopt_long(argc, argv, "+i:l:f:CDe:t:u:c:bKT:vh",
 	    run_longopts, NULL)) != -1 || optind < argc) {
 		if (ch == -1) {     /* a positional: playbook or pattern */
 			c->playbooks = xrealloc(c->playbooks,

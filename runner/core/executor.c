@@ -239,6 +239,30 @@ var_str(const struct val *vars, const char *key)
 	return (v != NULL && v->type == V_STR) ? v->u.str.s : NULL;
 }
 
+/* The connection plugin a host uses: its ansible_connection, else the
+ * play's keyword, else -c (Ansible's order), else "ssh". */
+static const char *
+conn_kind(const struct run_opts *o, const struct play *p,
+    const struct val *vars)
+{
+	const char *conn = var_str(vars, "ansible_connection");
+
+	if (conn == NULL)
+		conn = p->connection;
+	if (conn == NULL)
+		conn = o->connection;
+	return conn != NULL ? conn : "ssh";
+}
+
+/* One of the connection kinds mend has: ssh (libssh; Ansible's "smart"
+ * is ssh too) and local? */
+static int
+conn_kind_ok(const char *kind)
+{
+	return strcmp(kind, "ssh") == 0 || strcmp(kind, "smart") == 0 ||
+	    strcmp(kind, "local") == 0;
+}
+
 /* The connection to host `name` with variables vars (NULL: none). */
 static void
 conn_params_from(const struct hostctx *hc, const struct play *p,
@@ -246,11 +270,9 @@ conn_params_from(const struct hostctx *hc, const struct play *p,
 {
 	const struct run_opts *o = hc->opts;
 	const struct val *port = val_map_get(vars, "ansible_port");
-	const char *conn = var_str(vars, "ansible_connection");
+	const char *conn = conn_kind(o, p, vars);
 	int64_t n = 0;
 
-	if (conn == NULL)
-		conn = p->connection;     /* the play's keyword, below vars */
 	memset(cp, 0, sizeof(*cp));
 	cp->name = name;
 	cp->host = var_str(vars, "ansible_host");
@@ -272,7 +294,7 @@ conn_params_from(const struct hostctx *hc, const struct play *p,
 	cp->alive_count = o->alive_count;
 	cp->no_persistent_shell = o->no_persistent_shell;
 	cp->verbose = o->verbose;
-	cp->local = conn != NULL && strcmp(conn, "local") == 0;
+	cp->local = strcmp(conn, "local") == 0;
 }
 
 void
@@ -290,7 +312,11 @@ host_connect(struct hostctx *hc, const struct play *p)
 	int ret;
 
 	host_conn_params(hc, p, &cp);
-	ret = conn_open(&hc->conn, &cp, &e);
+	if (!conn_kind_ok(conn_kind(hc->opts, p, hc->vars)))
+		ret = err_set(&e, "connection '%s' is not supported by mend "
+		    "(it has ssh and local)", conn_kind(hc->opts, p, hc->vars));
+	else
+		ret = conn_open(&hc->conn, &cp, &e);
 	hc->conn_local = cp.local;
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);

@@ -46,6 +46,8 @@ struct run_opts {
 	const char *run_id;           /* --run-id: the shards' common id */
 	char **tags, **skip_tags;     /* NULL-terminated, or NULL */
 	const char *user;             /* -u */
+	const char *connection;       /* -c: ssh, smart or local (below the
+	                               * play keyword and ansible_connection) */
 	const char *private_key;      /* --private-key */
 	const char *known_hosts;      /* --known-hosts */
 	const char *ssh_config;       /* --ssh-config */

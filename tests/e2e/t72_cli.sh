@@ -56,3 +56,17 @@ printf -- "- hosts: all\n  gather_facts: false\n  max_fail_percentage: \"{{ 'x' 
 mend_run run -i "$T/inv" "$T/bad.yml" --state-dir "$T/state"
 expect_rc 1
 expect_out "max_fail_percentage must render to an integer from 0 to 100"
+
+# -c local: hosts whose address answers nothing run locally (ansible_connection
+# and the play keyword would win over -c); -c paramiko is refused, and so is
+# a host's ansible_connection that mend lacks (that host unreachable, named)
+printf 'x1 ansible_host=198.51.100.254 %s\nx2 ansible_host=198.51.100.253 %s\n' "$py" "$py" >"$T/invc"
+same "$T/invc" connection.yml -c local
+[ "$(cat "$T/mend/x2.c")" = x2 ] || fail "-c local: x2.c"
+mend_run run -i "$T/invc" "$D/connection.yml" -e out="$T/mend" -c paramiko
+expect_rc 1
+expect_out "-c/--connection 'paramiko' is not supported: mend has ssh \(libssh, also for 'smart'\) and local"
+printf 'x3 ansible_connection=docker\n' >>"$T/invc"
+mend_run run -i "$T/invc" "$D/connection.yml" -e out="$T/mend" -c local --state-dir "$T/state"
+expect_rc 4
+expect_out "x3 \| connect \| UNREACHABLE: connection 'docker' is not supported by mend \(it has ssh and local\)"
