@@ -14,6 +14,7 @@
 #include "runner/core/extravars.h"
 #include "runner/core/run.h"
 #include "runner/core/shard.h"
+#include "runner/core/sshargs.h"
 #include "runner/util/vault.h"
 #include "runner/util/yamlload.h"
 #include "runner/util/banned.h"
@@ -44,6 +45,12 @@ static const char run_usage[] =
 "                          ansible_connection)\n"
 "      --private-key FILE  SSH private key\n"
 "      --known-hosts FILE  known_hosts file (default ~/.ssh/known_hosts)\n"
+"      --ssh-common-args ARGS, --ssh-extra-args ARGS\n"
+"                          ssh options mend's libssh honours: -o Port=,\n"
+"                          User=, IdentityFile=, UserKnownHostsFile=,\n"
+"                          StrictHostKeyChecking=, ServerAlive*= (and -p,\n"
+"                          -l, -i); Control*, ConnectTimeout... accepted\n"
+"                          without effect; others refused, named\n"
 "      --ssh-config FILE   ssh_config file (default ~/.ssh/config)\n"
 "      --host-key-policy strict|accept-new|off\n"
 "                          unknown host keys: refuse (default), record on\n"
@@ -71,6 +78,13 @@ static const char run_usage[] =
 "      --force-handlers    run the notified handlers of a host even after\n"
 "                          it failed (as Ansible; the play keyword\n"
 "                          force_handlers wins)\n"
+"      --start-at-task NAME\n"
+"                          start at the first task named NAME (or 'role :\n"
+"                          NAME'; a shell pattern): earlier tasks and plays\n"
+"                          run nothing, as ansible-playbook\n"
+"      --step              ask before each task on each host: (N)o,\n"
+"                          (y)es, (c)ontinue without asking (stdin must be\n"
+"                          a terminal)\n"
 "      --json FILE         write every result and the recap as JSON\n"
 "      --state-dir DIR     run journals (default $XDG_STATE_HOME/mend or\n"
 "                          ~/.local/state/mend)\n"
@@ -100,6 +114,10 @@ static const char run_usage[] =
 "  -v, --verbose           more output (repeat for more)\n"
 "  -h, --help              this help\n"
 "\n"
+"Defaults also come from ansible.cfg (ANSIBLE_CONFIG, ./ansible.cfg,\n"
+"~/.ansible.cfg, /etc/ansible/ansible.cfg: the first found) and ANSIBLE_*\n"
+"variables, as ansible-playbook reads them; the options above win.\n"
+"\n"
 "exit codes: 0 ok, 1 usage/internal error, 2 a host failed,\n"
 "3 playbook or inventory invalid (nothing run), 4 a host unreachable,\n"
 "5 outside the change window (nothing run) or hosts skipped because it\n"
@@ -113,7 +131,8 @@ enum { OPT_SKIP_TAGS = 256, OPT_PRIVATE_KEY, OPT_KNOWN_HOSTS, OPT_POLICY,
 	OPT_SYNTAX_CHECK, OPT_VERSION, OPT_VAULT_PASS_FILE, OPT_VAULT_ID,
 	OPT_ASK_VAULT_PASS, OPT_ALIVE_INTERVAL, OPT_ALIVE_COUNT, OPT_SHARD,
 	OPT_RUN_ID, OPT_MERGE, OPT_NO_PSH, OPT_BECOME_METHOD,
-	OPT_FORCE_HANDLERS };
+	OPT_FORCE_HANDLERS, OPT_START_AT, OPT_SSH_COMMON, OPT_SSH_EXTRA,
+	OPT_STEP };
 
 static const struct option run_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -146,6 +165,10 @@ static const struct option run_longopts[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "force-handlers", no_argument, NULL, OPT_FORCE_HANDLERS },
+	{ "start-at-task", required_argument, NULL, OPT_START_AT },
+	{ "step", no_argument, NULL, OPT_STEP },
+	{ "ssh-common-args", required_argument, NULL, OPT_SSH_COMMON },
+	{ "ssh-extra-args", required_argument, NULL, OPT_SSH_EXTRA },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "now", required_argument, NULL, OPT_NOW },
@@ -298,6 +321,31 @@ parse_connection(struct cli *c, const char *arg)
 	return 0;
 }
 
+/* --ssh-common-args, --ssh-extra-args: what libssh can honour
+ * (runner/core/sshargs.h), checked here */
+static int
+parse_ssh_args(struct cli *c, int ch, const char *arg)
+{
+	const char *what = ch == OPT_SSH_COMMON ? "--ssh-common-args" :
+	    "--ssh-extra-args";
+	struct ssh_args a;
+	struct err e = ERR_INIT;
+	int ret;
+
+	ssh_args_init(&a);
+	if ((ret = ssh_args_parse(arg, what, &a, &e)) < 0) {
+		strbuf_rtrim(&e.msg);
+		usage_error("%s", err_text(&e, "bad ssh arguments"));
+	}
+	ssh_args_release(&a);
+	err_release(&e);
+	if (ch == OPT_SSH_COMMON)
+		c->o.ssh_common_args = arg;
+	else
+		c->o.ssh_extra_args = arg;
+	return ret;
+}
+
 /* --shard K/N, --run-id ID (runner/core/shard.h) */
 static int
 parse_shard_opt(struct cli *c, int ch, const char *arg)
@@ -351,10 +399,13 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_PRIVATE_KEY: c->o.private_key = arg; return 0;
 	case OPT_KNOWN_HOSTS: c->o.known_hosts = arg; return 0;
 	case OPT_SSH_CONFIG: c->o.ssh_config = arg; return 0;
-	case OPT_POLICY: return parse_policy(arg, &c->o.policy);
+	case OPT_POLICY:
+		c->policy_set = 1;
+		return parse_policy(arg, &c->o.policy);
 	case 'b': c->o.become = 1; return 0;
 	case OPT_BECOME_USER: c->o.become_user = arg; return 0;
 	case OPT_BECOME_METHOD:
+		c->become_method_set = 1;
 		return strcmp(arg, "sudo") == 0 ? 0 : usage_error(
 		    "--become-method '%s' is not supported: mend escalates "
 		    "with sudo only", arg);
@@ -383,6 +434,13 @@ handle_opt(struct cli *c, int ch, const char *arg, int *ask_pass)
 	case OPT_STATE_DIR: c->state_dir = arg; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
 	case OPT_FORCE_HANDLERS: c->o.force_handlers = 1; return 0;
+	case OPT_START_AT: c->o.start_at_task = arg; return 0;
+	case OPT_STEP:
+		c->o.step = 1;
+		return isatty(STDIN_FILENO) ? 0 : usage_error("%s", "--step "
+		    "asks before each task: it needs a terminal on stdin");
+	case OPT_SSH_COMMON:
+	case OPT_SSH_EXTRA: return parse_ssh_args(c, ch, arg);
 	case OPT_MERGE: c->merge = 1; return 0;
 	case OPT_WINDOW: c->o.window = arg; return 0;
 	case OPT_TZ: c->o.tz = arg; return 0;
@@ -498,8 +556,6 @@ parse_cli(struct cli *c, int argc, char **argv)
 	int ch, ask_pass = 0;
 
 	memset(c, 0, sizeof(*c));
-	c->o.forks = 20;
-	c->o.connect_timeout = 10;
 	c->o.out = stdout;
 	optind = 1;
 	opterr = 0;
@@ -517,6 +573,12 @@ parse_cli(struct cli *c, int argc, char **argv)
 		if (handle_opt(c, ch, optarg, &ask_pass) < 0)
 			return -1;
 	}
+	if (!c->help && !c->version && cli_config(c, &ask_pass) < 0)
+		return -1;
+	if (c->o.forks == 0)
+		c->o.forks = 20;
+	if (c->o.connect_timeout == 0)
+		c->o.connect_timeout = 10;
 	if (!c->help && check_safety_opts(c) < 0)
 		return -1;
 	if (ask_pass && !c->help &&
@@ -525,13 +587,16 @@ parse_cli(struct cli *c, int argc, char **argv)
 	if (!c->help && finish_vault_and_vars(c) < 0)
 		return -1;
 	c->o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	c->o.progress = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	c->o.progress = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL &&
+	    !c->o.step;           /* --step asks there */
 	return 0;
 }
 
 void
 cli_free(struct cli *c)
 {
+	size_t i;
+
 	free(c->inventories);
 	free(c->playbooks);
 	free_csv(c->o.tags);
@@ -539,6 +604,9 @@ cli_free(struct cli *c)
 	val_free(c->o.extra_vars);
 	free(c->evars);
 	free(c->vault_prompt_id);
+	for (i = 0; i < c->ncfg_strs; i++)
+		free(c->cfg_strs[i]);
+	free(c->cfg_strs);
 	if (c->o.become_pass != NULL) {
 		explicit_bzero(c->o.become_pass, strlen(c->o.become_pass));
 		free(c->o.become_pass);

@@ -30,7 +30,28 @@ struct cli {
 	size_t nevars, evars_alloc;
 	int ask_vault_pass;
 	char *vault_prompt_id;        /* --vault-id ID@prompt */
+	int policy_set;               /* --host-key-policy given */
+	int become_method_set;        /* --become-method given */
+	char **cfg_strs;              /* strings of the settings (cli_cfg.c) */
+	size_t ncfg_strs, cfg_strs_alloc;
 };
+
+/* ansible.cfg and the ANSIBLE_* variables, read after argv as
+ * ansible-playbook reads them (cli_cfg.c): the file is ANSIBLE_CONFIG (a
+ * directory: its ansible.cfg), ./ansible.cfg (not in a world-writable
+ * directory: a warning, as Ansible), ~/.ansible.cfg or
+ * /etc/ansible/ansible.cfg, the first readable; an ANSIBLE_* variable wins
+ * over the file and the command line over both.  Read: [defaults]
+ * inventory (when no -i), forks, remote_user, host_key_checking (false:
+ * --host-key-policy off), roles_path (as ANSIBLE_ROLES_PATH), timeout,
+ * private_key_file, vault_password_file, ask_vault_pass, force_handlers,
+ * transport; [privilege_escalation] become, become_method (sudo only),
+ * become_user, become_ask_pass (sets *ask_pass).  Paths from the file are
+ * relative to its directory.  A few keys whose other values mend cannot
+ * honour are warned about; other keys are ignored (named with -v).  c's
+ * forks and connect_timeout must be 0 when the command line left them.
+ * Returns 0, or -1 with file:line and the message on stderr. */
+int cli_config(struct cli *c, int *ask_pass);
 
 /* --list-hosts, --list-tasks, --list-tags, --syntax-check (cli_list.c):
  * print what ansible-playbook prints for the loaded, valid playbooks.

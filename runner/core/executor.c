@@ -13,6 +13,9 @@
 #include "runner/core/firstfound.h"
 #include "runner/core/loop.h"
 #include "runner/core/once.h"
+#include "runner/core/sshargs.h"
+#include "runner/core/startat.h"
+#include "runner/core/step.h"
 #include "runner/core/report.h"
 #include "runner/core/safety.h"
 #include "runner/template/template.h"
@@ -36,6 +39,8 @@ struct play_run {
 	time_t deadline;               /* change window: no host starts at or
 	                                * after it (0 = none) */
 	struct once *once;             /* run_once across the batch */
+	const struct task *start;      /* --start-at-task: its task in this
+	                                * play (hosts skip those before) */
 };
 
 /* The run_once task this thread's host is running for the batch: what
@@ -295,6 +300,31 @@ conn_params_from(const struct hostctx *hc, const struct play *p,
 	cp->no_persistent_shell = o->no_persistent_shell;
 	cp->verbose = o->verbose;
 	cp->local = strcmp(conn, "local") == 0;
+	if (hc->sshargs != NULL && vars == hc->vars)
+		ssh_args_apply(hc->sshargs, cp);
+}
+
+/* A host's ssh arguments, once: ansible_ssh_common_args (else
+ * --ssh-common-args), then ansible_ssh_extra_args (else --ssh-extra-args),
+ * as Ansible appends them.  -1: one libssh cannot honour (e set). */
+static int
+host_ssh_args(struct hostctx *hc, struct err *e)
+{
+	const char *cv = var_str(hc->vars, "ansible_ssh_common_args"),
+	    *xv = var_str(hc->vars, "ansible_ssh_extra_args");
+	const char *c = cv ? cv : hc->opts->ssh_common_args,
+	    *x = xv ? xv : hc->opts->ssh_extra_args;
+
+	if (hc->sshargs != NULL)
+		return 0;
+	hc->sshargs = xcalloc(1, sizeof(*hc->sshargs));
+	ssh_args_init(hc->sshargs);
+	if ((c != NULL && ssh_args_parse(c, cv ? "ansible_ssh_common_args" :
+	    "--ssh-common-args", hc->sshargs, e) < 0) ||
+	    (x != NULL && ssh_args_parse(x, xv ? "ansible_ssh_extra_args" :
+	    "--ssh-extra-args", hc->sshargs, e) < 0))
+		return -1;
+	return 0;
 }
 
 void
@@ -307,15 +337,18 @@ host_conn_params(struct hostctx *hc, const struct play *p,
 int
 host_connect(struct hostctx *hc, const struct play *p)
 {
+	const char *kind = conn_kind(hc->opts, p, hc->vars);
 	struct conn_params cp;
 	struct err e = ERR_INIT;
 	int ret;
 
-	host_conn_params(hc, p, &cp);
-	if (!conn_kind_ok(conn_kind(hc->opts, p, hc->vars)))
+	if (!conn_kind_ok(kind))
 		ret = err_set(&e, "connection '%s' is not supported by mend "
-		    "(it has ssh and local)", conn_kind(hc->opts, p, hc->vars));
+		    "(it has ssh and local)", kind);
 	else
+		ret = strcmp(kind, "local") == 0 ? 0 : host_ssh_args(hc, &e);
+	host_conn_params(hc, p, &cp);
+	if (ret == 0)
 		ret = conn_open(&hc->conn, &cp, &e);
 	hc->conn_local = cp.local;
 	if (ret != 0) {
@@ -2017,6 +2050,21 @@ run_once_task(struct play_run *pr, struct hostctx *hc, const struct task *t)
 	free(key);
 }
 
+/* --step: run this task on this host? (step.h; 1 without --step) */
+static int
+step_wanted(struct hostctx *hc, const struct task *t)
+{
+	struct strbuf name = STRBUF_INIT;
+	int run;
+
+	if (!hc->opts->step)
+		return 1;
+	task_name(hc, t, &name);
+	run = step_ask(name.buf, hc->name, stdin, stderr);
+	strbuf_release(&name);
+	return run;
+}
+
 static void
 run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
     size_t n)
@@ -2032,11 +2080,16 @@ run_list(struct play_run *pr, struct hostctx *hc, const struct task *ts,
 			run_block(pr, hc, &ts[i]);
 			continue;
 		}
+		if (hc->start_at != NULL && hc->start_at != &ts[i])
+			continue;         /* before --start-at-task's task */
+		hc->start_at = NULL;
 		if (!task_tags_match(p, &ts[i], pr->opts->tags,
 		    pr->opts->skip_tags))
 			continue;
 		if (ts[i].kind == TASK_META)
 			run_meta(pr, hc, &ts[i]);
+		else if (!step_wanted(hc, &ts[i]))
+			continue;
 		else if (ts[i].kind == TASK_INCLUDE)
 			run_include(pr, hc, &ts[i]);
 		else if (once_wanted(pr, hc, &ts[i]))
@@ -2066,6 +2119,7 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 		hc->failed = 0;
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
 		if (handler_notified(hc, &p->handlers[i]) &&
+		    step_wanted(hc, &p->handlers[i]) &&
 		    task_safety(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
 	hc->failed |= failed;
@@ -2077,6 +2131,7 @@ run_host(struct play_run *pr, struct hostctx *hc)
 {
 	const struct play *p = pr->play;
 
+	hc->start_at = pr->start;
 	run_list(pr, hc, p->pre_tasks, p->npre_tasks);
 	flush_handlers(pr, hc);
 	run_list(pr, hc, p->roles, p->nroles);
@@ -2195,6 +2250,7 @@ struct exec_state {
 	size_t nhosts;
 	int abort;                   /* stop the run: no further play */
 	int kw_error;                /* a play keyword's template failed */
+	int started;                 /* --start-at-task: its play reached */
 	struct val *hostvars;        /* host name -> its variables (shared
 	                              * by every host's `hostvars`; changed
 	                              * only between batches) */
@@ -2573,9 +2629,29 @@ play_resolve(struct exec_state *es, const struct play *p, struct play *sp)
 	return ret;
 }
 
+/* --start-at-task: until the play holding its task, plays run nothing (as
+ * ansible-playbook: not even facts); *start: the task in this play, or
+ * NULL (the play runs whole).  1: skip this play. */
+static int
+start_at_skip(struct exec_state *es, const struct play *p,
+    const struct task **start)
+{
+	*start = NULL;
+	if (es->opts->start_at_task == NULL || es->started)
+		return 0;
+	if ((*start = start_at_find(p, es->opts->start_at_task)) == NULL) {
+		fprintf(es->opts->out, "PLAY [%s]: skipped (before the task "
+		    "of --start-at-task)\n", p->name ? p->name : p->hosts);
+		return 1;
+	}
+	es->started = 1;
+	return 0;
+}
+
 static void
 run_play(struct exec_state *es, const struct play *p)
 {
+	const struct task *start;
 	struct hostctx **hosts;
 	size_t nhosts, nb, *sizes, b, off = 0;
 	struct play sp = { .serial = NULL };
@@ -2584,6 +2660,8 @@ run_play(struct exec_state *es, const struct play *p)
 
 	val_free(es->all_names);
 	es->all_names = val_list();
+	if (start_at_skip(es, p, &start))
+		return;
 	if (select_play_hosts(es, p, &hosts, &nhosts) < 0)
 		return;
 	report_play(es->opts, p->name ? p->name : p->hosts, nhosts);
@@ -2609,6 +2687,7 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.total = nhosts;
 		pr.done_before = off;
 		pr.deadline = deadline;
+		pr.start = start;
 		batch_prepare(es, &pr, hosts, nhosts);
 		pr.once = once_new(pr.nbatch);
 		run_threads(&pr, worker);
@@ -2639,6 +2718,9 @@ host_free(struct hostctx *hc)
 	safety_host_free(hc);
 	if (hc->conn != NULL)
 		conn_close(hc->conn);
+	if (hc->sshargs != NULL)
+		ssh_args_release(hc->sshargs);
+	free(hc->sshargs);
 	vars_release(hc->vars);
 	val_free(hc->facts);
 	val_free(hc->setfacts);
@@ -2676,7 +2758,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.opts = opts;
 	es.nhosts = inv->nhosts;
 	es.hosts = xcalloc(inv->nhosts ? inv->nhosts : 1, sizeof(*es.hosts));
-	es.abort = es.kw_error = 0;
+	es.abort = es.kw_error = es.started = 0;
 	es.hostvars = NULL;
 	es.all_names = NULL;
 	es.pool = val_list();

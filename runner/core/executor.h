@@ -35,6 +35,7 @@ struct mend_clock;
 struct run_outcome;
 struct safety_host;
 struct scoped;
+struct ssh_args;
 
 struct run_opts {
 	int forks;                    /* default 20 */
@@ -60,6 +61,10 @@ struct run_opts {
 	int task_timeout;             /* --task-timeout, default 0 = none */
 	int force_handlers;           /* --force-handlers (a play's
 	                               * force_handlers wins) */
+	const char *start_at_task;    /* --start-at-task (startat.h) */
+	int step;                     /* --step (step.h) */
+	const char *ssh_common_args;  /* --ssh-common-args (sshargs.h) */
+	const char *ssh_extra_args;   /* --ssh-extra-args */
 	int become;                   /* -b */
 	const char *become_user;      /* --become-user */
 	char *become_pass;            /* -K (never printed) */
@@ -93,6 +98,8 @@ struct hostctx {
 	struct conn *conn;            /* opened on first use, kept for the run */
 	int conn_failed;              /* connection could not be opened */
 	int conn_local;               /* conn is a local one */
+	struct ssh_args *sshargs;     /* its ssh arguments, read at the first
+	                               * connection (sshargs.h), or NULL */
 	struct val *vars;             /* merged variables for the current play
 	                               * (built by the executor from the layers
 	                               * below; `groups` and `hostvars` in it
@@ -109,6 +116,8 @@ struct hostctx {
 	int failed;                   /* failed: out for the rest of the run */
 	int ended;                    /* meta: end_host/end_play: out for the
 	                               * rest of the play */
+	const struct task *start_at;  /* --start-at-task: tasks before this
+	                               * one are passed over, or NULL */
 	struct host_stats st;
 	struct strbuf out;            /* buffered output */
 	char **notified;              /* handler names notified (this play) */

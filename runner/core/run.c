@@ -10,6 +10,7 @@
 #include "runner/core/run.h"
 #include "runner/core/runs.h"
 #include "runner/core/safety.h"
+#include "runner/core/startat.h"
 #include "runner/inventory/inventory.h"
 #include "runner/transport/transport.h"
 #include "runner/util/banned.h"
@@ -171,6 +172,28 @@ check_limit(const struct mend_request *req, struct inventory *inv,
 		return err_set(e, "--limit '%s' leaves no hosts to target",
 		    req->opts.limit);
 	return n < 0 ? -1 : 0;
+}
+
+/* --start-at-task: a name no task of the playbooks has is an error
+ * before anything runs (ansible-playbook runs every play doing nothing,
+ * then says "No matching task"). */
+static int
+check_start_at(const struct mend_request *req, struct playbook **pbs,
+    struct err *e)
+{
+	size_t i, j;
+
+	if (req->opts.start_at_task == NULL)
+		return 0;
+	for (i = 0; i < req->nplaybooks; i++)
+		for (j = 0; j < pbs[i]->nplays; j++)
+			if (start_at_find(&pbs[i]->plays[j],
+			    req->opts.start_at_task) != NULL)
+				return 0;
+	return err_set(e, "no task matches --start-at-task '%s' (as in "
+	    "Ansible, a task of the playbooks, their static imports or "
+	    "roles, not of an include_tasks/include_role)",
+	    req->opts.start_at_task);
 }
 
 void
@@ -424,7 +447,8 @@ mend_load(const struct mend_request *req, struct mend_result *res,
 	res->exit_code = EXIT_OK;
 	if (load_all(req, inv, pbs, &res->errors) < 0)
 		res->exit_code = EXIT_INVALID;
-	else if (check_limit(req, *inv, &res->errors) < 0)
+	else if (check_limit(req, *inv, &res->errors) < 0 ||
+	    check_start_at(req, *pbs, &res->errors) < 0)
 		res->exit_code = EXIT_USAGE;
 	else
 		res->inventory_hosts = (*inv)->nhosts;

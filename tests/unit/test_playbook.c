@@ -13,6 +13,7 @@
 #include "modules/module.h"
 #include "runner/core/localplug.h"
 #include "runner/core/playbook.h"
+#include "runner/core/startat.h"
 #include "runner/template/template.h"
 
 static char dir[] = "/tmp/mend-test-pb.XXXXXX";
@@ -488,6 +489,60 @@ put(const char *name, const char *text)
 }
 
 /* import/include_tasks, import_playbook, pre/post_tasks, roles */
+/* --start-at-task: names, role prefixes, patterns, blocks (not rescue),
+ * pre_tasks before tasks, unnamed tasks by module */
+static void
+test_start_at(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+	char path[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "mkdir -p '%s/roles/rr/tasks'", dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/roles/rr/tasks/main.yml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("- name: role task\n  ping:\n", f);
+	fclose(f);
+	pb = load("sat.yml",
+	    "- hosts: all\n"
+	    "  pre_tasks:\n"
+	    "    - {name: same, ping: }\n"
+	    "  roles: [rr]\n"
+	    "  tasks:\n"
+	    "    - block:\n"
+	    "        - {name: in block, ping: }\n"
+	    "      rescue:\n"
+	    "        - {name: in rescue, ping: }\n"
+	    "      always:\n"
+	    "        - {name: in always, ping: }\n"
+	    "    - command: ls\n"
+	    "    - {name: same, ping: }\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	assert_ptr_equal(start_at_find(p, "same"), &p->pre_tasks[0]);
+	assert_ptr_equal(start_at_find(p, "in block"), &p->tasks[0].block[0]);
+	assert_ptr_equal(start_at_find(p, "in always"),
+	    &p->tasks[0].always[0]);
+	assert_null(start_at_find(p, "in rescue"));
+	assert_ptr_equal(start_at_find(p, "in b*"), &p->tasks[0].block[0]);
+	assert_ptr_equal(start_at_find(p, "in [a]l*"),
+	    &p->tasks[0].always[0]);
+	assert_ptr_equal(start_at_find(p, "command"), &p->tasks[1]);
+	assert_non_null(start_at_find(p, "rr : role task"));
+	assert_ptr_equal(start_at_find(p, "role task"),
+	    start_at_find(p, "rr : role*"));
+	assert_null(start_at_find(p, "In block"));    /* case-sensitive */
+	assert_null(start_at_find(p, "rr : same"));
+	playbook_free(pb);
+	err_release(&e);
+}
+
 static void
 test_reuse(void **state)
 {
@@ -1046,6 +1101,7 @@ main(void)
 		cmocka_unit_test(test_flow_errors),
 		cmocka_unit_test(test_blocks_inherit),
 		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_start_at),
 		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_include_forms),
 		cmocka_unit_test(test_legacy_include),
