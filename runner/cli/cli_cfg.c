@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runner/cli/cli_int.h"
+#include "runner/core/localplug.h"
 #include "runner/util/vault.h"
 #include "runner/util/banned.h"
 
@@ -52,6 +53,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "defaults", "ask_vault_pass", "ANSIBLE_ASK_VAULT_PASS", CT_BOOL },
 	{ "defaults", "force_handlers", "ANSIBLE_FORCE_HANDLERS", CT_BOOL },
 	{ "defaults", "transport", "ANSIBLE_TRANSPORT", CT_STR },
+	{ "defaults", "filter_plugins", "ANSIBLE_FILTER_PLUGINS", CT_PATHSPEC },
 	{ "privilege_escalation", "become", "ANSIBLE_BECOME", CT_BOOL },
 	{ "privilege_escalation", "become_method", "ANSIBLE_BECOME_METHOD",
 	    CT_STR },
@@ -396,29 +398,56 @@ cfg_inventory(struct cli *c, const char *v, const char *dir)
 	free(l);
 }
 
+/* A pathspec (':'-separated) with each entry resolved as cfg_path()
+ * does, joined again. */
+static void
+cfg_pathspec(const char *v, const char *dir, struct strbuf *sb)
+{
+	char *l = xstrdup(v), *tok, *save = NULL;
+	const char *home = getenv("HOME");
+
+	for (tok = strtok_r(l, ":", &save); tok != NULL;
+	    tok = strtok_r(NULL, ":", &save)) {
+		if (sb->len)
+			strbuf_addch(sb, ':');
+		while (tok[0] == '.' && tok[1] == '/')
+			tok += 2;
+		if (tok[0] == '~' && home != NULL)
+			strbuf_addf(sb, "%s%s", home, tok + 1);
+		else if (tok[0] != '/' && dir != NULL)
+			strbuf_addf(sb, "%s/%s", dir, tok);
+		else
+			strbuf_addstr(sb, tok);
+	}
+	free(l);
+}
+
+/* filter_plugins: the filters of those directories are project-local
+ * plugins (runner/core/localplug.h: a warning at check, a failure where
+ * evaluated), not unknown filters */
+static void
+cfg_filter_plugins(const char *v, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *tok, *save = NULL;
+
+	cfg_pathspec(v, dir, &sb);
+	for (tok = strtok_r(sb.buf, ":", &save); tok != NULL;
+	    tok = strtok_r(NULL, ":", &save))
+		local_filters_scan_plugin_dir(tok);
+	strbuf_release(&sb);
+}
+
 /* roles_path (pathspec, ':'): handed on as ANSIBLE_ROLES_PATH, which the
  * role search reads (runner/core/playbook.c) */
 static void
 cfg_roles_path(const char *v, const char *dir)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *l = xstrdup(v), *tok, *save = NULL;
-	const char *home = getenv("HOME");
 
-	for (tok = strtok_r(l, ":", &save); tok != NULL;
-	    tok = strtok_r(NULL, ":", &save)) {
-		if (sb.len)
-			strbuf_addch(&sb, ':');
-		if (tok[0] == '~' && home != NULL)
-			strbuf_addf(&sb, "%s%s", home, tok + 1);
-		else if (tok[0] != '/')
-			strbuf_addf(&sb, "%s/%s", dir, tok);
-		else
-			strbuf_addstr(&sb, tok);
-	}
+	cfg_pathspec(v, dir, &sb);
 	setenv("ANSIBLE_ROLES_PATH", sb.buf, 1);
 	strbuf_release(&sb);
-	free(l);
 }
 
 static int
@@ -492,6 +521,8 @@ cfg_apply(struct cli *c, const struct cfg_key *k, const char *v,
 		c->o.force_handlers |= cfg_bool(v);
 	else if (strcmp(key, "transport") == 0 && c->o.connection == NULL)
 		return cfg_transport(c, where, v);
+	else if (strcmp(key, "filter_plugins") == 0)
+		cfg_filter_plugins(v, dir);
 	else if (strcmp(key, "become") == 0)
 		c->o.become |= cfg_bool(v);
 	else if (strcmp(key, "become_method") == 0 && !c->become_method_set)

@@ -45,7 +45,8 @@ struct cli {
  * inventory (when no -i), forks, remote_user, host_key_checking (false:
  * --host-key-policy off), roles_path (as ANSIBLE_ROLES_PATH), timeout,
  * private_key_file, vault_password_file, ask_vault_pass, force_handlers,
- * transport; [privilege_escalation] become, become_method (sudo only),
+ * transport, filter_plugins (their filters are project-local plugins:
+ * runner/core/localplug.h); [privilege_escalation] become, become_method (sudo only),
  * become_user, become_ask_pass (sets *ask_pass).  Paths from the file are
  * relative to its directory.  A few keys whose other values mend cannot
  * honour are warned about; other keys are ignored (named with -v).  c's
