@@ -41,6 +41,9 @@ struct play_run {
 	struct once *once;             /* run_once across the batch */
 	const struct task *start;      /* --start-at-task: its task in this
 	                                * play (hosts skip those before) */
+	int last_play;                 /* no play of the run follows */
+	int bounded;                   /* more hosts than forks: a host's
+	                                * connection closes after its part */
 };
 
 /* The run_once task this thread's host is running for the batch: what
@@ -337,7 +340,9 @@ host_conn_params(struct hostctx *hc, const struct play *p,
 int
 host_connect(struct hostctx *hc, const struct play *p)
 {
-	const char *kind = conn_kind(hc->opts, p, hc->vars);
+	/* a reconnection (forks < hosts) keeps the first kind */
+	const char *kind = !hc->conn_kind_set ? conn_kind(hc->opts, p,
+	    hc->vars) : hc->conn_local ? "local" : "ssh";
 	struct conn_params cp;
 	struct err e = ERR_INIT;
 	int ret;
@@ -348,9 +353,12 @@ host_connect(struct hostctx *hc, const struct play *p)
 	else
 		ret = strcmp(kind, "local") == 0 ? 0 : host_ssh_args(hc, &e);
 	host_conn_params(hc, p, &cp);
+	if (hc->conn_kind_set)
+		cp.local = hc->conn_local;
 	if (ret == 0)
 		ret = conn_open(&hc->conn, &cp, &e);
 	hc->conn_local = cp.local;
+	hc->conn_kind_set = 1;
 	if (ret != 0) {
 		strbuf_rtrim(&e.msg);
 		report_task(hc, "connect", TS_UNREACHABLE,
@@ -606,8 +614,9 @@ out:
 	return ret;
 }
 
-/* A host keeps its connection for the run: a play whose `connection`
- * keyword asks for the other kind fails its tasks, named. */
+/* A host keeps the kind of its first connection for the run (also when
+ * it is reconnected, forks < hosts): a play whose `connection` keyword
+ * asks for the other kind fails its tasks, named. */
 static int
 conn_switch(struct hostctx *hc, const struct play *p, struct modctx *ctx)
 {
@@ -2118,12 +2127,9 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 	                       * a handler fails (as Ansible) */
 		hc->failed = 0;
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
-		if (!handler_notified(hc, &p->handlers[i]) ||
-		    !step_wanted(hc, &p->handlers[i]))
-			continue;
-		else if (p->handlers[i].kind == TASK_INCLUDE)  /* its tasks */
-			run_include(pr, hc, &p->handlers[i]);
-		else if (task_safety(hc, p, &p->handlers[i]) == 0)
+		if (handler_notified(hc, &p->handlers[i]) &&
+		    step_wanted(hc, &p->handlers[i]) &&
+		    task_safety(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
 	hc->failed |= failed;
 	hc->nnotified = 0;
@@ -2146,6 +2152,22 @@ run_host(struct play_run *pr, struct hostctx *hc)
 	hc->nnotified = 0;
 }
 
+/*
+ * Open connections stay at most forks: a host's connection is closed
+ * when its part of a play is done if the play has more hosts than forks
+ * (a later play connects again) and in the run's last play, where its
+ * lock is released first when no other host of the run may share it
+ * (lock_alone_mark(); else at the end of the run, safety.c).
+ */
+static void
+host_disconnect(struct hostctx *hc, int release)
+{
+	if (release && hc->lock_alone)
+		safety_run_end(&hc, 1);
+	conn_close(hc->conn);
+	hc->conn = NULL;
+}
+
 static void *
 worker(void *arg)
 {
@@ -2158,6 +2180,8 @@ worker(void *arg)
 		if (!safety_window_skip(hc, pr->play, pr->deadline))
 			run_host(pr, hc);
 		once_host_done(pr->once, i);
+		if (pr->last_play || pr->bounded)
+			host_disconnect(hc, pr->last_play);
 		report_flush_host(hc);
 		if (hc->failed)
 			atomic_fetch_add(&pr->failed, 1);
@@ -2260,6 +2284,9 @@ struct exec_state {
 	struct val *all_names;       /* the play's hosts with the limit,
 	                              * ansible_play_hosts_all */
 	struct val *pool;            /* the hosts' shared play lists */
+	int last_play;               /* run_play() runs the run's last play */
+	char *lock_alone;            /* by inventory index: no other host of
+	                              * the run may share its lock */
 };
 
 static struct hostctx *
@@ -2272,6 +2299,7 @@ host_get(struct exec_state *es, struct inv_host *ih)
 		hc->ih = ih;
 		hc->name = ih->name;
 		hc->opts = es->opts;
+		hc->lock_alone = es->lock_alone[ih->index];
 		strbuf_init(&hc->out, 0);
 		es->hosts[ih->index] = hc;
 	}
@@ -2494,6 +2522,13 @@ gather_worker(void *arg)
 			run_task(hc, pr->play, &t);
 		if (host_out(hc) && pr->play->any_errors_fatal)
 			atomic_store(&pr->stop, 1);
+		/* more hosts than forks: every host's tasks connect again
+		 * (keeping some open while the others gather would make
+		 * more than forks at once) */
+		if (pr->bounded) {
+			conn_close(hc->conn);
+			hc->conn = NULL;
+		}
 	}
 	val_free(t.args);
 	return NULL;
@@ -2651,6 +2686,28 @@ start_at_skip(struct exec_state *es, const struct play *p,
 	return 0;
 }
 
+/* Before a play: close the connections it will not use (hosts not in
+ * it; all of them when it has more hosts than forks), so that open
+ * connections stay at most forks across plays. */
+static void
+close_idle(struct exec_state *es, struct hostctx **hosts, size_t n,
+    int all)
+{
+	char *in = xcalloc(es->nhosts ? es->nhosts : 1, 1);
+	size_t i;
+
+	for (i = 0; i < n && !all; i++)
+		in[hosts[i]->ih->index] = 1;
+	for (i = 0; i < es->nhosts; i++) {
+		if (es->hosts[i] == NULL || es->hosts[i]->conn == NULL ||
+		    in[i])
+			continue;
+		conn_close(es->hosts[i]->conn);
+		es->hosts[i]->conn = NULL;
+	}
+	free(in);
+}
+
 static void
 run_play(struct exec_state *es, const struct play *p)
 {
@@ -2681,6 +2738,7 @@ run_play(struct exec_state *es, const struct play *p)
 	sp.serial = NULL;
 	p = &sp;
 	deadline = safety_play_deadline(p, es->opts);
+	close_idle(es, hosts, nhosts, nhosts > (size_t)es->opts->forks);
 	for (b = 0; b < nb; b++) {
 		memset(&pr, 0, sizeof(pr));
 		pr.play = p;
@@ -2691,6 +2749,8 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.done_before = off;
 		pr.deadline = deadline;
 		pr.start = start;
+		pr.last_play = es->last_play;
+		pr.bounded = nhosts > (size_t)es->opts->forks;
 		batch_prepare(es, &pr, hosts, nhosts);
 		pr.once = once_new(pr.nbatch);
 		run_threads(&pr, worker);
@@ -2745,6 +2805,100 @@ utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Where a host's lock lives, for lock_alone_mark(): "L" (the controller:
+ * a local connection or a loopback address) or "A" and the address, then
+ * the lock directory; NULL if a template could make it anything. */
+static char *
+lock_key(const struct val *v, const char *name, int any_local)
+{
+	const char *conn = var_str(v, "ansible_connection");
+	const char *addr = var_str(v, "ansible_host");
+	const char *dir = var_str(v, "mend_lock_dir");
+	int local;
+
+	addr = addr ? addr : name;
+	dir = dir ? dir : "";
+	if (strstr(addr, "{{") || strstr(dir, "{{") || (conn &&
+	    strstr(conn, "{{")) || strstr(addr, "{%") || strstr(dir, "{%"))
+		return NULL;
+	local = any_local || (conn && strcmp(conn, "local") == 0) ||
+	    strncmp(addr, "127.", 4) == 0 || strcmp(addr, "localhost") == 0 ||
+	    strcmp(addr, "::1") == 0;
+	return local ? xasprintf("L\n%s", dir) :
+	    xasprintf("A\n%s\n%s", addr, dir);
+}
+
+struct lock_key {
+	char *key;             /* lock_key(); NULL: may be any */
+	size_t host;           /* inventory index */
+};
+
+static int
+lock_key_cmp(const void *a, const void *b)
+{
+	const struct lock_key *x = a, *y = b;
+
+	if (x->key == NULL || y->key == NULL)
+		return (x->key == NULL) - (y->key == NULL);
+	return strcmp(x->key, y->key);
+}
+
+static int
+any_local_play(struct playbook **pbs, size_t npbs)
+{
+	size_t i, j;
+
+	for (i = 0; i < npbs; i++)
+		for (j = 0; j < pbs[i]->nplays; j++)
+			if (pbs[i]->plays[j].connection != NULL &&
+			    strcmp(pbs[i]->plays[j].connection, "local") == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * A host's lock is released as soon as its part of the run's last play is
+ * done only when no other inventory host may be the same machine with the
+ * same lock directory (same address; every local or loopback host is the
+ * controller; every host is, when a play or -c asks for local): two
+ * names of one machine share its lock, and the first release would free
+ * it under the other.  Such hosts, hosts under a templated address and
+ * every host when -e sets a connection variable keep their lock until the
+ * end of the run.  (Two DNS names of one machine cannot be told apart.)
+ */
+static void
+lock_alone_mark(struct exec_state *es, struct playbook **pbs, size_t npbs)
+{
+	const struct val *ev = es->opts->extra_vars;
+	size_t i, n = es->inv->nhosts;
+	struct lock_key *k = xcalloc(n ? n : 1, sizeof(*k));
+	int local = any_local_play(pbs, npbs) || (es->opts->connection &&
+	    strcmp(es->opts->connection, "local") == 0);
+
+	es->lock_alone = xcalloc(n ? n : 1, 1);
+	if (val_map_get(ev, "ansible_host") || val_map_get(ev,
+	    "ansible_connection") || val_map_get(ev, "mend_lock_dir"))
+		n = 0;
+	if (n > 0)
+		hostvars_refresh(es, NULL, 0);
+	for (i = 0; i < n; i++) {
+		const char *name = es->inv->hosts[i]->name;
+
+		k[i].key = lock_key(val_map_get(es->hostvars, name), name,
+		    local);
+		k[i].host = i;
+	}
+	qsort(k, n, sizeof(*k), lock_key_cmp);
+	for (i = 0; i < n && k[i].key != NULL; i++)
+		es->lock_alone[k[i].host] =
+		    !(i > 0 && strcmp(k[i - 1].key, k[i].key) == 0) &&
+		    !(i + 1 < n && k[i + 1].key != NULL &&
+		    strcmp(k[i + 1].key, k[i].key) == 0);
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+}
+
 int
 executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
     const struct run_opts *opts)
@@ -2765,10 +2919,19 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	es.hostvars = NULL;
 	es.all_names = NULL;
 	es.pool = val_list();
+	lock_alone_mark(&es, pbs, npbs);
 	for (i = 0; i < npbs && !es.abort; i++)
-		for (j = 0; j < pbs[i]->nplays && !es.abort; j++)
+		for (j = 0; j < pbs[i]->nplays && !es.abort; j++) {
+			es.last_play = i + 1 == npbs &&
+			    j + 1 == pbs[i]->nplays;
 			run_play(&es, &pbs[i]->plays[j]);
+		}
+	close_idle(&es, NULL, 0, 1);
 	release_hosts(es.hosts, es.nhosts, opts->forks);
+	if (opts->verbose >= 2)
+		fprintf(opts->out, "mend: at most %d SSH connection(s) were "
+		    "open at once (forks %d)\n", conn_peak_open(),
+		    opts->forks);
 	used = xcalloc(es.nhosts ? es.nhosts : 1, sizeof(*used));
 	for (i = 0; i < es.nhosts; i++) {
 		if (es.hosts[i] == NULL || !es.hosts[i]->started)
@@ -2791,6 +2954,7 @@ executor_run(struct playbook **pbs, size_t npbs, struct inventory *inv,
 	for (i = 0; i < es.nhosts; i++)
 		host_free(es.hosts[i]);
 	free(es.hosts);
+	free(es.lock_alone);
 	val_free(es.hostvars);
 	val_free(es.all_names);
 	val_free(es.pool);

@@ -95,11 +95,17 @@ struct host_stats {
 struct hostctx {
 	struct inv_host *ih;
 	const char *name;
-	struct conn *conn;            /* opened on first use, kept for the run */
+	struct conn *conn;            /* opened on first use; closed after the
+	                               * host's part of a play when the play
+	                               * has more hosts than forks */
 	int conn_failed;              /* connection could not be opened */
-	int conn_local;               /* conn is a local one */
+	int conn_kind_set;            /* a connection was opened: */
+	int conn_local;               /* its kind (local), kept for the run */
 	struct ssh_args *sshargs;     /* its ssh arguments, read at the first
 	                               * connection (sshargs.h), or NULL */
+	int lock_alone;               /* no other host of the run may share
+	                               * its lock: released right after its
+	                               * part of the run's last play */
 	struct val *vars;             /* merged variables for the current play
 	                               * (built by the executor from the layers
 	                               * below; `groups` and `hostvars` in it
@@ -130,7 +136,8 @@ struct hostctx {
 
 /* For the rollout-safety hooks (runner/core/safety.c): a host's connection
  * parameters in a play, opening its connection (a failure is reported and
- * makes the host unreachable), and the exec options of mend's own steps on
+ * makes the host unreachable; a host connected before gets the kind,
+ * local or ssh, of its first connection again), and the exec options of mend's own steps on
  * the host (the lock, arming confirm-or-revert) for a task, or for the play
  * when t is NULL: the task's become, and HOST_STEP_TIMEOUT.  The user's
  * task timeout (--task-timeout, `timeout:`) bounds the user's commands

@@ -20,6 +20,7 @@
 struct safety_host {
 	int lock_done;                /* tried (taken or refused) */
 	struct hostlock lock;
+	const struct play *lock_play; /* whose connection took it */
 	struct exec_opts lock_eo;     /* become used to take it */
 	char *lock_user;
 	struct confirm confirm;
@@ -327,6 +328,7 @@ take_lock(struct hostctx *hc, const struct play *p, struct safety_host *sh)
 	int ret;
 
 	sh->lock_done = 1;
+	sh->lock_play = p;
 	if (hc->conn == NULL && host_connect(hc, p) != 0)
 		return -1;
 	host_exec_opts(hc, p, NULL, &o);
@@ -357,6 +359,40 @@ take_lock(struct hostctx *hc, const struct play *p, struct safety_host *sh)
 	return ret;
 }
 
+/* The lock outlives the host's connection (it is a directory on the
+ * host naming this run): released over a new connection when the one
+ * that took it has been closed.  That connection is not reported as a
+ * task (the host's part is over); a host that cannot be reached keeps
+ * the lock, which the next run of this controller breaks as stale. */
+static void
+release_lock(struct hostctx *hc, struct safety_host *sh)
+{
+	struct conn_params cp;
+	struct err e = ERR_INIT;
+	int opened = 0;
+
+	if (hc->conn == NULL) {
+		host_conn_params(hc, sh->lock_play, &cp);
+		cp.local = hc->conn_local;
+		if (conn_open(&hc->conn, &cp, &e) != 0) {
+			strbuf_rtrim(&e.msg);
+			fprintf(hc->opts->out, "mend: %s: lock %s not released "
+			    "(%s)\n", hc->name, sh->lock.path,
+			    err_text(&e, "cannot connect"));
+			err_release(&e);
+			return;
+		}
+		opened = 1;
+	}
+	if (hostlock_release(hc->conn, &sh->lock_eo, &sh->lock) == 0)
+		journal_note(hc, "lock", "released", NULL);
+	if (opened) {
+		conn_close(hc->conn);
+		hc->conn = NULL;
+	}
+	err_release(&e);
+}
+
 void
 safety_run_end(struct hostctx **hosts, size_t n)
 {
@@ -366,11 +402,9 @@ safety_run_end(struct hostctx **hosts, size_t n)
 		struct hostctx *hc = hosts[i];
 		struct safety_host *sh = hc ? hc->safety : NULL;
 
-		if (sh == NULL || sh->lock.path == NULL || hc->conn == NULL ||
-		    hc->unreachable)
+		if (sh == NULL || sh->lock.path == NULL || hc->unreachable)
 			continue;
-		if (hostlock_release(hc->conn, &sh->lock_eo, &sh->lock) == 0)
-			journal_note(hc, "lock", "released", NULL);
+		release_lock(hc, sh);
 	}
 }
 
@@ -649,6 +683,10 @@ safety_host_done(struct hostctx *hc, const struct play *p)
 	if (sh == NULL || sh->confirm.gen == 0)
 		return;
 	if (!hc->failed && !hc->unreachable) {
+		/* one connection per host at a time: the confirm's new one
+		 * replaces it (a later task connects again) */
+		conn_close(hc->conn);
+		hc->conn = NULL;
 		confirm_host(hc, p, sh);
 	} else if (!hc->unreachable && hc->conn != NULL) {
 		if (confirm_revert_now(&sh->confirm, hc->conn,

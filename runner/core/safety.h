@@ -18,7 +18,12 @@
  *                           connection (the play succeeded), or make the
  *                           job revert now (it failed and the host is
  *                           reachable), or leave it to the deadline
- *   end of the run          safety_run_end(): release the locks
+ *   after the host's part   safety_run_end(): release the lock, when
+ *   of the run's last play  no later play needs it (executor.c)
+ *   end of the run          safety_run_end() for the other hosts, over
+ *                           a new connection where the host's was closed
+ *                           (the lock is a directory naming the run: it
+ *                           needs no open connection)
  *
  * rollback_on_failure (play key: true, or {scope: host|run}; CLI
  * --rollback-on-failure[=host|run] overrides): when a batch breaches the
@@ -96,7 +101,8 @@ int safety_breach(const struct play *p, const struct run_opts *o,
  * max_fail_percentage: any failed host)? */
 int safety_breached(const struct play *p, const struct run_opts *o,
     size_t failed);
-/* Release the locks (hosts may hold NULL entries). */
+/* Release the locks (hosts may hold NULL entries), each over the host's
+ * connection, or over a new one (closed again) where it has none. */
 void safety_run_end(struct hostctx **hosts, size_t n);
 /* After the recap: list the hosts skipped for the window; the exit code
  * becomes 5 (EXIT_WINDOW) if it was 0 and some were. */

@@ -26,6 +26,7 @@
  *    be handed to the command as the first line of its input.
  */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,13 +66,32 @@ tr_left_ms(int64_t deadline)
 	return left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
+/* SSH connections open now and the most at once (conn_peak_open()). */
+static atomic_int conns_open, conns_peak;
+
+static void
+count_open(struct conn *c)
+{
+	int n = atomic_fetch_add(&conns_open, 1) + 1;
+	int peak = atomic_load(&conns_peak);
+
+	c->counted = 1;
+	while (n > peak && !atomic_compare_exchange_weak(&conns_peak, &peak, n))
+		;
+}
+
+int
+conn_peak_open(void)
+{
+	return atomic_load(&conns_peak);
+}
+
 int
 conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
-	int rc;
-
 	const char *off = getenv("MEND_NO_PERSISTENT_SHELL");
+	int rc;
 
 	*out = NULL;
 	c->local = p->local;
@@ -83,6 +103,8 @@ conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 		conn_close(c);
 		return rc;
 	}
+	if (!c->local)
+		count_open(c);
 	if (c->psh_off && !c->local && c->verbose >= 3)
 		fprintf(stderr, "%s: no persistent shell, one SSH channel per "
 		    "command (turned off)\n", c->desc);
@@ -101,6 +123,8 @@ conn_close(struct conn *c)
 	tr_psh_close(c);
 	if (!c->local)
 		tr_ssh_close(c);
+	if (c->counted)
+		atomic_fetch_sub(&conns_open, 1);
 	free(c->desc);
 	free(c->user);
 	free(c->probe_user);

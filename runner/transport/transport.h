@@ -130,6 +130,9 @@ void transport_shutdown(void);
 
 int conn_open(struct conn **out, const struct conn_params *p, struct err *e);
 void conn_close(struct conn *c);
+/* The most SSH connections (conn_open() to conn_close()) this process
+ * had open at once, for the run's -vv summary and its tests. */
+int conn_peak_open(void);
 /* Human description of the peer ("root@198.51.100.11:22"). */
 const char *conn_describe(const struct conn *c);
 

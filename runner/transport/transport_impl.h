@@ -37,6 +37,7 @@ struct conn {
 	struct psh *psh;
 	int psh_off;
 	int verbose;            /* conn_params.verbose */
+	int counted;            /* in conn_peak_open()'s count */
 };
 
 struct tstream {

@@ -5,7 +5,8 @@
 # the same files, modes, PLAY RECAP counters and exit code, with and
 # without a failing run_once task (it stops every host).  Then mend with
 # -f 1 (hosts one after the other: the run_once result still reaches the
-# later hosts), the play keyword connection, and over SSH: a task of h1 delegated to the lab's h2 runs
+# later hosts), the play keyword connection (also with -f 1 on two hosts,
+# where connections close between plays), and over SSH: a task of h1 delegated to the lab's h2 runs
 # on h2 with h1's variables.
 . "$TOP/tests/e2e/lib.sh"
 command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (tests/install-deps)"
@@ -68,6 +69,13 @@ printf -- '- hosts: all\n  connection: local\n  gather_facts: false\n  tasks: [{
 mend_run run -i "$T/inv2" "$T/two.yml" --state-dir "$T/state"
 expect_rc 2
 expect_out "FAILED: this play asks for an ssh connection to nossh, an earlier play opened a local one"
+# the same with more hosts than forks: each host's connection closes after
+# its part of the first play; the second play reconnects it with its first
+# kind (local) and fails its task the same way (not unreachable over ssh)
+printf 'nossh ansible_host=198.51.100.254 %s\nnossh2 ansible_host=198.51.100.254 %s\n' "$py" "$py" >"$T/inv3"
+mend_run run -i "$T/inv3" "$T/two.yml" -f 1 --state-dir "$T/state"
+expect_rc 2
+expect_out "FAILED: this play asks for an ssh connection to nossh2, an earlier play opened a local one"
 
 # over SSH: h1's task delegated to h2 runs on h2, with h1's variables
 cat >"$T/lab.yml" <<'YML'
