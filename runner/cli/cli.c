@@ -573,6 +573,7 @@ parse_cli(struct cli *c, int argc, char **argv)
 		if (handle_opt(c, ch, optarg, &ask_pass) < 0)
 			return -1;
 	}
+	c->ninv_argv = c->ninv;
 	if (!c->help && !c->version && cli_config(c, &ask_pass) < 0)
 		return -1;
 	if (c->o.forks == 0)

@@ -30,6 +30,9 @@ struct cli {
 	size_t nevars, evars_alloc;
 	int ask_vault_pass;
 	char *vault_prompt_id;        /* --vault-id ID@prompt */
+	size_t ninv_argv;             /* inventories from -i (the others:
+	                               * ansible.cfg's, which a rollback does
+	                               * not take: it has its run's own) */
 	int policy_set;               /* --host-key-policy given */
 	int become_method_set;        /* --become-method given */
 	char **cfg_strs;              /* strings of the settings (cli_cfg.c) */

@@ -372,6 +372,7 @@ cmd_rollback(int argc, char **argv)
 
 	if (parse_cli(&c, argc, argv) < 0)
 		goto out;
+	c.ninv = c.ninv_argv;     /* not ansible.cfg's: the run's own */
 	if (c.help) {
 		fputs(rollback_usage, stdout);
 		rc = EXIT_OK;

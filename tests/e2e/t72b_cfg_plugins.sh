@@ -13,3 +13,14 @@ expect_out "unknown filter 'shout'"
 rc=0; (cd "$T" && "$MEND" check "$P/fp.yml" -i h1,) >"$T/out" 2>&1 || rc=$?
 expect_rc 3
 expect_out "unknown filter 'shout'"
+
+# mend rollback without -i uses its run's own inventory, not ansible.cfg's
+mkdir -p "$T/rb" && cd "$T/rb" || fail "cd"
+printf '[defaults]\ninventory = missing.ini\ntransport = local\n' >ansible.cfg
+printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: {content: "x\\n", dest: "%s/rb/f"}\n' "$T" >rb.yml
+mend_run run rb.yml -i c3r, --state-dir "$T/rbstate"
+expect_rc 0
+[ -e "$T/rb/f" ] || fail "the run did not write f"
+mend_run rollback last --state-dir "$T/rbstate"
+expect_rc 0
+[ ! -e "$T/rb/f" ] || { cat "$T/out" >&2; fail "rollback left f"; }
