@@ -268,7 +268,8 @@ void mod_journal_done(struct modctx *ctx, long seq, const void *data,
     size_t len, const struct file_meta *after);
 void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
 /* A change to something that is not a regular file's bytes: kind "dir"
- * (a directory made, or its mode/owner/group set), "link" (a symlink
+ * (a directory made, or its mode/owner/group set), "attrs" (the
+ * mode/owner/group of an existing path set: file recurse), "link" (a symlink
  * made, re-pointed or removed; was/now are its targets before and after,
  * NULL when there is none), "tree" (a directory removed: data/len is a
  * tar archive of it, stored like a file's bytes), "package" (path
@@ -282,7 +283,7 @@ void mod_journal_fail(struct modctx *ctx, long seq, const char *msg);
  * mod_journal_done(ctx, seq, "", 0, after) or mod_journal_fail(). */
 struct fs_change {
 	const char *path;
-	const char *kind;                  /* "dir", "link", "tree", "package",
+	const char *kind;                  /* "dir", "attrs", "link", "tree", "package",
 	                                    * "unit", "home", "homemove" */
 	const struct file_meta *before;    /* NULL or !exists: nothing was there */
 	const char *was, *now;

@@ -16,8 +16,10 @@
  * Check mode reports what would change; diff mode shows the path's state,
  * mode, owner and group (and a link's target) before and after.
  *
- * What mend does not do is refused by name: state=hard, recurse, follow:
- * false, a file or directory replaced by a link (Ansible's force),
+ * recurse: true (state=directory): filetree.h.
+ *
+ * What mend does not do is refused by name: state=hard, follow: false, a
+ * symbolic link under a recurse, a file or directory replaced by a link (Ansible's force),
  * mode/owner/group with state=link, attribute options, a
  * timestamp for modification_time/access_time, `now` with another state
  * than touch.
@@ -27,6 +29,7 @@
 #include <string.h>
 
 #include "modules/seargs.h"
+#include "modules/files/filetree.h"
 #include "modules/files/fsdirs.h"
 #include "modules/module.h"
 #include "runner/core/remotefile.h"
@@ -52,7 +55,10 @@ static const struct module_arg file_args[] = {
 	  "state=link: make the link even when src does not exist", NULL },
 	{ "follow", ARG_BOOL, 0, "true", NULL,
 	  "act on a symlink's target (only true is supported)", NULL },
-	{ "recurse", ARG_BOOL, 0, "false", NULL, "refused when true", NULL },
+	{ "recurse", ARG_BOOL, 0, "false", NULL,
+	  "state=directory: mode/owner/group also on everything under path "
+	  "(a symbolic mode per entry, X as Ansible); a symbolic link under "
+	  "it fails the task", NULL },
 	{ "modification_time", ARG_STR, 0, NULL, NULL,
 	  "preserve or now (default: now for touch, else preserve); a "
 	  "timestamp is refused", NULL },
@@ -149,8 +155,11 @@ file_validate(const struct val *args, struct err *e)
 		    time_kind(v->u.str.s) < 0)
 			return bad_arg(args, times[i], e, " (a timestamp: "
 			    "only preserve and now)");
-	if ((v = val_map_get(args, "recurse")) != NULL && val_truthy(v))
-		return bad_arg(args, "recurse", e, " (recurse: true)");
+	if ((v = val_map_get(args, "recurse")) != NULL && val_truthy(v) &&
+	    state != NULL && strstr(state, "{{") == NULL &&
+	    strcmp(state, "directory") != 0)
+		return err_setpos(e, &v->pos, "module 'file': recurse option "
+		    "requires state to be 'directory'");
 	if ((v = val_map_get(args, "follow")) != NULL && !val_truthy(v))
 		return bad_arg(args, "follow", e, " (follow: false)");
 	if (state != NULL && strcmp(state, "hard") == 0)
@@ -372,6 +381,28 @@ do_file(struct modctx *ctx, const char *path, const struct val *args,
 
 /* ---- state=directory ---- */
 
+/* mode/owner/group of the existing directory dir, then of its tree when
+ * recurse (filetree.h: planned before dir changes, so that a refusal
+ * changes nothing). */
+static int
+dir_and_tree(struct modctx *ctx, const char *dir, const struct fstate *s,
+    const struct val *args, int *changed)
+{
+	struct filetree *t = NULL;
+	int ret = 0, more = 0;
+
+	if (arg_bool(args, "recurse"))
+		ret = filetree_plan(ctx, dir, arg_str(args, "mode"),
+		    arg_str(args, "owner"), arg_str(args, "group"), &t, &more);
+	if (ret == 0 && !ctx->failed)
+		ret = dir_attrs(ctx, dir, s, args, changed);
+	if (ret == 0 && !ctx->failed && t != NULL)
+		ret = filetree_apply(ctx, t);
+	*changed |= more;
+	filetree_free(t);
+	return ret;
+}
+
 static int
 do_directory(struct modctx *ctx, const char *path, const struct val *args,
     const struct fstate *s, int *changed)
@@ -390,12 +421,12 @@ do_directory(struct modctx *ctx, const char *path, const struct val *args,
 				ret = mod_fail(ctx, "%s already exists as a "
 				    "link", path);
 			else
-				ret = dir_attrs(ctx, s->real, &t, args,
+				ret = dir_and_tree(ctx, s->real, &t, args,
 				    changed);
 			fstate_release(&t);
 			return ret;
 		}
-		return dir_attrs(ctx, path, s, args, changed);
+		return dir_and_tree(ctx, path, s, args, changed);
 	}
 	if (!is(s, "absent"))
 		return mod_fail(ctx, "%s already exists as a %s", path,
@@ -641,7 +672,7 @@ state_of(const struct val *args, const struct fstate *s)
 	if (st != NULL)
 		return st;
 	if (is(s, "absent"))
-		return "file";
+		return arg_bool(args, "recurse") ? "directory" : "file";
 	return is(s, "directory") ? "directory" : is(s, "link") ? "link" :
 	    "file";
 }
@@ -692,7 +723,11 @@ file_run(struct modctx *ctx, const struct val *args)
 	    (ret = probe(ctx, path, &before)) != 0)
 		goto out;
 	state = state_of(args, &before);
-	ret = apply(ctx, path, state, args, &before, &changed);
+	if (arg_bool(args, "recurse") && strcmp(state, "directory") != 0)
+		ret = mod_fail(ctx, "recurse option requires state to be "
+		    "'directory'");
+	else
+		ret = apply(ctx, path, state, args, &before, &changed);
 	if (ret == 0 && !ctx->failed && changed) {
 		mod_changed(ctx);
 		if (ctx->check)
@@ -726,10 +761,13 @@ const struct module mod_file = {
 	    "mode/owner/group), link (symlink to src; relative src is taken "
 	    "from the link's directory; force for a missing src), absent "
 	    "(file, link or whole directory), touch (created empty or times "
-	    "updated: always changed).  mode is octal or symbolic.  Every "
+	    "updated: always changed).  mode is octal or symbolic.  recurse "
+	    "(state=directory) sets mode/owner/group on everything under "
+	    "an existing directory too, a symbolic mode per entry as Ansible "
+	    "computes it (X: directories and entries with an x bit).  Every "
 	    "change is journaled and undone by 'mend rollback' (a removed "
 	    "directory up to 32 MiB is archived in the journal).  Refused: "
-	    "state=hard, recurse, follow=false, replacing a file or directory "
+	    "state=hard, follow=false, a symbolic link under a recurse, replacing a file or directory "
 	    "by a link, mode/owner/group with state=link, SELinux options on a "
 	    "host with SELinux enabled (ignored without it, as Ansible), "
 	    "attributes, access/modification times.  Returns path (dest for "

@@ -12,7 +12,7 @@
  *                                          unless force
  * A file the run created is removed (only if it still holds what the run
  * wrote, or with force); a file the run removed is written back.  The
- * file module's changes (journal kind dir, link, tree) are undone by one
+ * file module's changes (journal kind dir, attrs, link, tree) are undone by one
  * command each: a directory the run made is removed when empty (rmdir;
  * force: rm -rf), a directory's mode and owner are put back, a link is
  * removed or re-pointed when it still points where the run left it, a
@@ -123,7 +123,7 @@ meta_differs(const struct val *f, const struct file_meta *m)
 	    (g && m->group && strcmp(g, m->group) != 0);
 }
 
-/* The script for a journal entry of kind dir, link or tree.  Prints
+/* The script for a journal entry of kind dir, attrs, link or tree.  Prints
  * "same", "restored", "removed" or "drift WHY"; acts only when act. */
 static void
 fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
@@ -148,7 +148,10 @@ fs_script(struct strbuf *cmd, const struct val *f, int act, int force)
 	    "  else echo 'drift not empty since the run, which created it'; fi;;\n"
 	    "dir1) if [ ! -d \"$p\" ] || [ -L \"$p\" ]; then echo 'drift no longer a directory'\n"
 	    "  elif [ \"$(stat -c '%a %U %G' -- \"$p\")\" = \"$(printf '%o' 0$m) $o $g\" ]; then echo same\n"
-	    "  else x chmod -- \"$m\" \"$p\" && x chown -- \"$o:$g\" \"$p\" && echo restored; fi;;\n"
+	    "  else x chmod -- \"0$m\" \"$p\" && x chown -- \"$o:$g\" \"$p\" && echo restored; fi;;\n"
+	    "attrs1) if ! there || [ -L \"$p\" ]; then echo 'drift no longer there'\n"
+	    "  elif [ \"$(stat -c '%a %U %G' -- \"$p\")\" = \"$(printf '%o' 0$m) $o $g\" ]; then echo same\n"
+	    "  else x chown -- \"$o:$g\" \"$p\" && x chmod -- \"0$m\" \"$p\" && echo restored; fi;;\n"
 	    "link*) c=; [ -L \"$p\" ] && c=$(readlink -- \"$p\")\n"
 	    "  if [ \"$hb\" = 1 ] && [ -L \"$p\" ] && [ \"$c\" = \"$lb\" ]; then echo same\n"
 	    "  elif [ \"$hb\" = 0 ] && ! there; then echo same\n"

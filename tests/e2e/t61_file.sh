@@ -57,10 +57,10 @@ mend_run run "$T/pb.yml" $(lab_args) -e b=$B
 [ "$(recap h1 changed)" = 2 ] || { cat "$T/out"; fail "second run: only touch (and the regs file) should change"; }
 runs=$(ls "$T/state/runs" | sort -r)
 # refused arguments are named, before any host is contacted
-printf -- '- hosts: h1\n  gather_facts: false\n  tasks:\n    - file: {path: /x, state: directory, recurse: true}\n' >"$T/bad.yml"
+printf -- '- hosts: h1\n  gather_facts: false\n  tasks:\n    - file: {path: /x, state: file, recurse: true}\n' >"$T/bad.yml"
 mend_run run "$T/bad.yml" $(lab_args)
-[ "$rc" -ne 0 ] || fail "recurse: true accepted"
-expect_out "bad.yml:4:.*argument 'recurse' is not supported"
+[ "$rc" -ne 0 ] || fail "recurse: true with state=file accepted"
+expect_out "bad.yml:4:.*recurse option requires state to be 'directory'"
 printf -- '- hosts: h1\n  gather_facts: false\n  tasks:\n    - file: {path: /x, state: hard, src: /y}\n' >"$T/bad.yml"
 mend_run run "$T/bad.yml" $(lab_args)
 expect_out "argument 'state' is not supported by mend \\(state: hard\\)"

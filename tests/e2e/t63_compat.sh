@@ -118,3 +118,38 @@ mend_run run -i "$T/local.ini" "$lp" -e out="$T/mend5" --state-dir "$T/state"
 expect_rc 2
 expect_out "local module \| FAILED: 'mend_local_echo' is a local module \(.*/mend_local_echo.py\) that mend cannot run"
 [ -e "$T/mend5/before.txt" ] && [ ! -e "$T/mend5/after.txt" ] || fail "local.yml: wrong files: $(ls "$T/mend5")"
+
+# file recurse (recurse.yml): the same tree for both tools; the same modes,
+# owners and kinds everywhere, the same changed flags and recap; then mend
+# rollback puts every mode back; a symbolic link in the tree fails the task
+mktree() {
+	mkdir -p "$1/t/sub/deeper" "$1/t/empty"
+	echo x >"$1/t/f1"; echo y >"$1/t/sub/f2"; echo z >"$1/t/sub/deeper/run.sh"
+	chmod 600 "$1/t/f1"; chmod 4755 "$1/t/sub/f2"; chmod 755 "$1/t/sub/deeper/run.sh"
+	chmod 777 "$1/t/sub"
+}
+tree() { (cd "$1" && find t -printf '%m %u %g %y %p\n' | sort -k5); }
+mktree "$T/ans6"; mktree "$T/mend6"
+before=$(tree "$T/mend6")
+ansible-playbook -i "$T/local.ini" "$T/pb/recurse.yml" -e out="$T/ans6" >"$T/ans6.out" 2>&1 ||
+	{ cat "$T/ans6.out" >&2; fail "ansible-playbook recurse.yml"; }
+mend_run run -i "$T/local.ini" "$T/pb/recurse.yml" -e out="$T/mend6" --state-dir "$T/state6"
+expect_rc 0
+diff <(tree "$T/ans6") <(tree "$T/mend6") >&2 || fail "recurse: the trees differ"
+[ "$(tree "$T/mend6")" != "$before" ] || fail "recurse changed nothing"
+cmp "$T/ans6/res.txt" "$T/mend6/res.txt" ||
+	fail "recurse results: ansible '$(cat "$T/ans6/res.txt")', mend '$(cat "$T/mend6/res.txt")'"
+[ "$(counters "$T/ans6.out")" = "$(counters "$T/out")" ] ||
+	fail "recap: ansible '$(counters "$T/ans6.out")', mend '$(counters "$T/out")'"
+mend_run rollback last -i "$T/local.ini" --state-dir "$T/state6"
+expect_rc 0
+[ "$(tree "$T/mend6")" = "$before" ] || { tree "$T/mend6" >&2; fail "rollback did not restore the tree's modes"; }
+ln -s f1 "$T/mend6/t/alink"
+mend_run run -i "$T/local.ini" "$T/pb/recurse.yml" -e out="$T/mend6" --state-dir "$T/state6"
+expect_rc 2
+expect_out "tree u=rwX,g=rX,o= \| FAILED: recurse: '.*/t/alink' is a symbolic link; mend does not follow links under recurse"
+[ "$(tree "$T/mend6" | grep -v alink)" = "$before" ] || fail "the refused recurse changed the tree"
+printf -- '- hosts: all\n  tasks:\n    - file: {path: /tmp/x, state: file, recurse: true}\n' >"$T/rec.yml"
+mend_run check -i "$T/local.ini" "$T/rec.yml"
+expect_rc 3
+expect_out "rec.yml:3:50: error: module 'file': recurse option requires state to be 'directory'"

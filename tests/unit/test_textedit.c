@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/files/filetree.h"
 #include "modules/files/fspath.h"
 #include "modules/files/textedit.h"
 #include "runner/util/pyre.h"
@@ -269,11 +270,38 @@ test_normpath(void **state)
 	expect_norm("fetched/h1//etc/x", "fetched/h1/etc/x");
 }
 
+/* The file module's recurse computes a symbolic mode per entry as
+ * Ansible's basic.py _symbolic_mode_to_octal (expected values printed by
+ * ansible-core 2.14's own function, umask 022); invalid modes: -1. */
+static void
+test_filetree_symbolic(void **state)
+{
+	(void)state;
+	assert_int_equal(filetree_symbolic("u=rwX,g=rX,o=", 0644, 0, 022), 0640);
+	assert_int_equal(filetree_symbolic("u=rwX,g=rX,o=", 0644, 1, 022), 0750);
+	assert_int_equal(filetree_symbolic("u=rwX,g=rX,o=", 0755, 0, 022), 0750);
+	assert_int_equal(filetree_symbolic("a-x,u+X", 0755, 0, 022), 0744);
+	assert_int_equal(filetree_symbolic("go-w,+t,g+s", 0666, 1, 022), 03644);
+	assert_int_equal(filetree_symbolic("=rw", 0777, 0, 022), 0644);
+	assert_int_equal(filetree_symbolic("+x", 0600, 0, 022), 0711);
+	assert_int_equal(filetree_symbolic("u=g", 0640, 0, 022), 0440);
+	assert_int_equal(filetree_symbolic("o=u-w", 0750, 0, 022), 0755);
+	assert_int_equal(filetree_symbolic("ug=rwx,o=r", 04755, 0, 022), 0774);
+	assert_int_equal(filetree_symbolic("g=u,u-s", 06755, 0, 022), 0775);
+	assert_int_equal(filetree_symbolic("", 0644, 0, 022), -1);
+	assert_int_equal(filetree_symbolic("u", 0644, 0, 022), -1);
+	assert_int_equal(filetree_symbolic("u=rw,,", 0644, 0, 022), -1);
+	assert_int_equal(filetree_symbolic("u=rq", 0644, 0, 022), -1);
+	assert_int_equal(filetree_symbolic("au=r", 0644, 0, 022), -1);
+	assert_int_equal(filetree_symbolic("a=r,uu+w", 0, 0, 022), 0644);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pyre_subn),
+		cmocka_unit_test(test_filetree_symbolic),
 		cmocka_unit_test(test_pyre_errors),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_errors),
