@@ -192,6 +192,14 @@ session(struct sftpc *sf)
 	err_release(&e);
 }
 
+/* How long the client waits for a reply.  An input that leaves the client
+ * waiting for a reply while the server waits for a request (a reply
+ * skipped, a short frame) ends only by this timeout: at 200 ms such inputs
+ * (2% of them) took 85% of the wall time (20,000 runs: 103 s wall, 16 s
+ * CPU).  A reply late under load times out as well: the contracts checked
+ * (a failure has a message, a dead session stays dead) hold either way. */
+#define REPLY_TIMEOUT_MS 20
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -206,10 +214,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);    /* as tstream_tcp_connect's */
 	s->fd = fds[0];
-	s->timeout_ms = 200;
+	s->timeout_ms = REPLY_TIMEOUT_MS;
 	sv.fd = fds[1];
 	pthread_create(&th, NULL, serve, &sv);
-	if (sf_start(s, 200, &sf, &e) == 0) {
+	if (sf_start(s, REPLY_TIMEOUT_MS, &sf, &e) == 0) {
 		check(sf != NULL, "start: no session");
 		session(sf);
 		sf_end(sf);
