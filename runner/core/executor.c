@@ -2127,9 +2127,12 @@ flush_handlers(struct play_run *pr, struct hostctx *hc)
 	                       * a handler fails (as Ansible) */
 		hc->failed = 0;
 	for (i = 0; i < p->nhandlers && !hc->failed && !hc->unreachable; i++)
-		if (handler_notified(hc, &p->handlers[i]) &&
-		    step_wanted(hc, &p->handlers[i]) &&
-		    task_safety(hc, p, &p->handlers[i]) == 0)
+		if (!handler_notified(hc, &p->handlers[i]) ||
+		    !step_wanted(hc, &p->handlers[i]))
+			continue;
+		else if (p->handlers[i].kind == TASK_INCLUDE)  /* its tasks */
+			run_include(pr, hc, &p->handlers[i]);
+		else if (task_safety(hc, p, &p->handlers[i]) == 0)
 			run_task(hc, p, &p->handlers[i]);
 	hc->failed |= failed;
 	hc->nnotified = 0;

@@ -50,6 +50,8 @@ struct pctx {
 	const char *tdir;       /* directory of the file being parsed */
 	int depth;              /* nesting of imported/included files */
 	int dynamic;            /* > 0: inside a dynamically included file */
+	const char *rdir;       /* the role whose file is parsed, or NULL */
+	int rhfile;             /* ... its handlers/ (not tasks/) file */
 	size_t *loads;          /* files loaded for this playbook so far */
 	struct play *play;      /* the play being parsed (NULL: a task file
 	                         * included when it runs) */
@@ -335,6 +337,7 @@ task_free(struct task *t)
 	tasks_free(t->always, t->nalways);
 	free(t->include);
 	free(t->include_dir);
+	free(t->include_rdir);
 	free(t->meta);
 	free(t->role_task);
 	if (t->apply != NULL)
@@ -815,24 +818,69 @@ include_action(const struct val *tv)
 	return NULL;
 }
 
-/* The file of a task file include: next to the including file, then in
- * the playbook's directory.  Returns a new path or NULL. */
+/* Where a task file include's file is searched, as ansible-core 2.14's
+ * DataLoader.path_dwim_relative() (less its lookups in the current
+ * directory): next to the including file; in a role, then the role's
+ * tasks/ (handlers/ first for its handlers) and the role's root; then the
+ * playbook's directory (its tasks/ first when in a role). */
+struct incdirs {
+	const char *tdir;       /* the including file's directory */
+	const char *rdir;       /* the role's directory, or NULL */
+	int rhandlers;          /* included from the role's handlers/ */
+	const char *pbdir;      /* the playbook's directory */
+};
+
+/* The path of file, or NULL. */
 static char *
-include_path(const char *tdir, const char *pbdir, const char *file)
+include_path(const struct incdirs *d, const char *file)
 {
-	const char *dirs[2] = { tdir, pbdir };
-	size_t i;
+	char *cand[7];
+	char *found = NULL;
+	size_t i, n = 0;
 
 	if (file[0] == '/')
 		return access(file, R_OK) == 0 ? xstrdup(file) : NULL;
-	for (i = 0; i < 2; i++) {
-		char *p = xasprintf("%s/%s", dirs[i] ? dirs[i] : ".", file);
-
-		if (access(p, R_OK) == 0)
-			return p;
-		free(p);
+	cand[n++] = xasprintf("%s/%s", d->tdir ? d->tdir : ".", file);
+	if (d->rdir != NULL) {
+		if (d->rhandlers)
+			cand[n++] = xasprintf("%s/handlers/%s", d->rdir, file);
+		cand[n++] = xasprintf("%s/tasks/%s", d->rdir, file);
+		cand[n++] = xasprintf("%s/%s", d->rdir, file);
+		cand[n++] = xasprintf("%s/%s/%s", d->pbdir, d->rhandlers ?
+		    "handlers" : "tasks", file);
 	}
-	return NULL;
+	cand[n++] = xasprintf("%s/%s", d->pbdir, file);
+	for (i = 0; i < n; i++) {
+		if (found == NULL && access(cand[i], R_OK) == 0)
+			found = cand[i];
+		else
+			free(cand[i]);
+	}
+	return found;
+}
+
+/* "could not find or access" and where it was searched. */
+static int
+include_missing(struct err *e, const struct pos *pos, const char *act,
+    const struct incdirs *d, const char *file)
+{
+	if (d->rdir != NULL)
+		return err_setpos(e, pos, "%s: could not find or access '%s' "
+		    "(next to %s, in the role %s (%s/, the role's root) or "
+		    "in %s)", act, file, d->tdir, d->rdir, d->rhandlers ?
+		    "handlers/, tasks" : "tasks", d->pbdir);
+	return err_setpos(e, pos, "%s: could not find or access '%s' (next "
+	    "to %s or in %s)", act, file, d->tdir ? d->tdir : d->pbdir,
+	    d->pbdir);
+}
+
+static void
+incdirs_of(const struct pctx *c, struct incdirs *d)
+{
+	d->tdir = c->tdir ? c->tdir : c->dir;
+	d->rdir = c->rdir;
+	d->rhandlers = c->rhfile;
+	d->pbdir = c->dir;
 }
 
 /* Parse the task file at path into t's block (its tasks parented to t). */
@@ -1042,12 +1090,13 @@ include_param_vars(struct task *t, struct val *params)
 
 static int
 parse_include(struct pctx *c, const struct val *tv, struct task *t,
-    const char *act)
+    const char *act, int handler)
 {
 	const struct val *fv = val_map_get(tv, act);
 	const struct val *args = NULL;
 	struct val *legacy = NULL, *params = NULL;
 	struct pos fpos;
+	struct incdirs d;
 	const char *file = NULL;
 	char *path;
 	size_t i;
@@ -1090,8 +1139,9 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 			    "gives it to the included tasks)", k, k);
 		else if (is_in(k, include_keys) || (t->kind == TASK_INCLUDE &&
 		    (strcmp(k, "loop") == 0 || strcmp(k, "loop_control") == 0 ||
-		    strncmp(k, "with_", 5) == 0)))
-			ret |= task_key(c, t, k, v, kp, 0);
+		    strncmp(k, "with_", 5) == 0)) ||
+		    (handler && strcmp(k, "listen") == 0))
+			ret |= task_key(c, t, k, v, kp, handler);
 		else
 			ret = err_setpos(c->e, kp, "'%s' on %s is not "
 			    "supported by mend", k, strip_fqcn(act));
@@ -1107,18 +1157,38 @@ parse_include(struct pctx *c, const struct val *tv, struct task *t,
 	val_free(legacy);
 	file = t->include;
 	t->include_dir = xstrdup(c->tdir ? c->tdir : c->dir);
+	t->include_rdir = c->rdir ? xstrdup(c->rdir) : NULL;
+	t->include_rhandlers = c->rhfile;
 	if (t->name == NULL)
 		t->name = xstrdup(strip_fqcn(act));
 	if (tmpl_has(file))
 		return ret ? -1 : 0;      /* loaded when it runs */
-	path = include_path(c->tdir, c->dir, file);
+	incdirs_of(c, &d);
+	path = include_path(&d, file);
 	if (path == NULL)
-		return err_setpos(c->e, &fpos, "%s: could not find or "
-		    "access '%s' (next to %s or in %s)", strip_fqcn(act), file,
-		    c->tdir ? c->tdir : c->dir, c->dir);
+		return include_missing(c->e, &fpos, strip_fqcn(act), &d, file);
 	ret |= load_task_file(c, t, path, &fpos);
 	free(path);
 	return ret ? -1 : 0;
+}
+
+/* include_tasks among handlers (ansible-core 2.14 runs the file's tasks,
+ * as tasks, when the handler is notified by its name or a `listen`
+ * topic); the legacy include there is refused. */
+static int
+handler_include(struct pctx *c, const struct val *tv, struct task *t,
+    const char *act)
+{
+	if (strcmp(strip_fqcn(act), "include_tasks") != 0)
+		return err_setpos(c->e, val_map_keypos(tv, act), "'%s' among "
+		    "handlers is not supported by mend (include_tasks and "
+		    "import_tasks are)", act);
+	if (parse_include(c, tv, t, act, 1) < 0)
+		return -1;
+	if (val_map_get(tv, "name") == NULL && t->nlisten == 0)
+		return err_setpos(c->e, &tv->pos, "a handler needs a 'name' "
+		    "(or 'listen')");
+	return 0;
 }
 
 /* meta: the actions mend runs; Ansible's others are refused by name. */
@@ -1242,10 +1312,9 @@ parse_task(struct pctx *c, const struct val *tv, struct task *t, int handler)
 	if (is_block(tv))
 		return parse_block(c, tv, t);
 	if (include_action(tv) != NULL && handler)
-		return err_setpos(c->e, &tv->pos, "include_tasks among "
-		    "handlers is not supported by mend (import_tasks is)");
+		return handler_include(c, tv, t, include_action(tv));
 	if (include_action(tv) != NULL)
-		return parse_include(c, tv, t, include_action(tv));
+		return parse_include(c, tv, t, include_action(tv), 0);
 	if (role_action(tv) != NULL && handler)
 		return err_setpos(c->e, &tv->pos, "%s among handlers is not "
 		    "supported by mend", role_action(tv));
@@ -1309,6 +1378,7 @@ handler_import(struct pctx *c, const struct val *tv, const char *act,
     struct task **out, size_t *n, size_t *alloc)
 {
 	struct task tmp;
+	struct incdirs d;
 	const char *file = NULL;
 	struct val *root = NULL;
 	const char *saved = c->tdir;
@@ -1328,11 +1398,11 @@ handler_import(struct pctx *c, const struct val *tv, const char *act,
 	tmp.kind = TASK_BLOCK;
 	if (include_file_arg(c, &tmp, act, val_map_get(tv, act), &file) < 0)
 		return -1;
-	path = include_path(c->tdir, c->dir, file);
+	incdirs_of(c, &d);
+	path = include_path(&d, file);
 	if (path == NULL)
-		return err_setpos(c->e, &tv->pos, "import_tasks: could not "
-		    "find or access '%s' (next to %s or in %s)", file,
-		    c->tdir ? c->tdir : c->dir, c->dir);
+		return include_missing(c->e, &tv->pos, "import_tasks", &d,
+		    file);
 	if (c->depth >= INCLUDE_DEPTH_MAX || count_load(c, &tv->pos) < 0 ||
 	    yaml_load_file(path, &root, c->e) < 0) {
 		if (c->depth >= INCLUDE_DEPTH_MAX)
@@ -1640,9 +1710,9 @@ role_tasks_file(struct pctx *c, const struct role_from *rf, const char *dir,
     const char *sub, struct task **out, size_t *n)
 {
 	char *path = NULL, *sdir;
-	const char *saved = c->tdir;
+	const char *saved = c->tdir, *srdir = c->rdir;
 	struct val *root = NULL;
-	int ret = -1;
+	int ret = -1, srh = c->rhfile;
 
 	if (role_path(c, rf, dir, sub, &path) < 0)
 		return -1;
@@ -1657,10 +1727,14 @@ role_tasks_file(struct pctx *c, const struct role_from *rf, const char *dir,
 	}
 	sdir = xasprintf("%s/%s", dir, sub);
 	c->tdir = sdir;
+	c->rdir = dir;
+	c->rhfile = strcmp(sub, "handlers") == 0;
 	c->depth++;
 	ret = parse_tasks(c, root, out, n, strcmp(sub, "handlers") == 0);
 	c->depth--;
 	c->tdir = saved;
+	c->rdir = srdir;
+	c->rhfile = srh;
 	free(sdir);
 out:
 	val_free(root);
@@ -2444,6 +2518,24 @@ check_notify(struct pctx *c, const struct play *p, const struct task *ts,
 	return ret;
 }
 
+/* The handlers' array has stopped moving: the tasks of an include_tasks
+ * handler (and its apply) point at it now. */
+static void
+handler_parents(struct play *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhandlers; i++) {
+		struct task *h = &p->handlers[i];
+
+		if (h->kind != TASK_INCLUDE)
+			continue;
+		if (h->apply != NULL)
+			h->apply->parent = h;
+		set_parent(h->block, h->nblock, h->apply ? h->apply : h);
+	}
+}
+
 static int
 parse_play(struct pctx *c, const struct val *pv, struct play *p)
 {
@@ -2489,6 +2581,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 	free(c->rhandlers);
 	c->rhandlers = NULL;
 	c->nrhandlers = c->rhalloc = 0;
+	handler_parents(p);
 	free_strlist(c->incroles, c->nincroles);
 	c->incroles = NULL;
 	c->nincroles = c->incalloc = 0;
@@ -2681,6 +2774,7 @@ playbook_load_include(const struct play *p, const struct task *inc,
 {
 	struct pctx c;
 	struct task tmp;
+	struct incdirs d;
 	size_t loads = 0;
 	char *path;
 	int ret;
@@ -2694,11 +2788,12 @@ playbook_load_include(const struct play *p, const struct task *inc,
 	c.depth = 1;
 	*out = NULL;
 	*n = 0;
-	path = include_path(inc->include_dir, p->playbook_dir, file);
+	c.rdir = inc->include_rdir;
+	c.rhfile = inc->include_rhandlers;
+	incdirs_of(&c, &d);
+	path = include_path(&d, file);
 	if (path == NULL)
-		return err_setpos(e, &inc->pos, "include_tasks: could not find "
-		    "or access '%s' (next to %s or in %s)", file,
-		    inc->include_dir, p->playbook_dir);
+		return include_missing(e, &inc->pos, "include_tasks", &d, file);
 	ret = load_task_file(&c, &tmp, path, &inc->pos);
 	if (ret == 0)
 		ret = check_notify(&c, p, tmp.block, tmp.nblock);

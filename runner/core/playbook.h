@@ -152,6 +152,8 @@ struct task {
 	                        * show as "role : task", as Ansible's) */
 	char *include;         /* import/include_tasks: the file as written */
 	char *include_dir;     /* ... the including file's directory */
+	char *include_rdir;    /* ... in a role: the role's directory */
+	int include_rhandlers; /* ... from the role's handlers/, not tasks/ */
 	char *meta;            /* TASK_META: the action */
 	struct task *apply;    /* include_tasks/include_role's `apply`: a
 	                        * block of keywords, parent of the included

@@ -754,8 +754,10 @@ test_include_forms(void **state)
 	    "      when: x\n", 4, 7, "'when' on import_tasks among handlers "
 	    "is not supported by mend");
 	expect_error("- hosts: all\n  handlers:\n    - include_tasks: f/h.yml\n",
-	    3, 7, "include_tasks among handlers is not supported by mend "
-	    "(import_tasks is)");
+	    3, 7, "a handler needs a 'name' (or 'listen')");
+	expect_error("- hosts: all\n  handlers:\n    - name: x\n"
+	    "      include: f/h.yml\n", 4, 7, "'include' among handlers is "
+	    "not supported by mend (include_tasks and import_tasks are)");
 	expect_error("- hosts: all\n  handlers:\n    - import_tasks: nope.yml\n",
 	    3, 7, "import_tasks: could not find or access 'nope.yml'");
 }
@@ -821,6 +823,73 @@ test_legacy_include(void **state)
 	    "'li/nope.yml'");
 	expect_error("- include: li/a.yml\n", 1, 3, "'include' is not a play "
 	    "keyword (ansible-core 2.14 refuses it there too)");
+}
+
+/* in a role, task files found as ansible-core 2.14's path_dwim_relative
+ * (next to the including file, the role's tasks/ (handlers/ first for its
+ * handlers), the role's root, the playbook's directory); include_tasks
+ * as a handler (its tasks parsed as tasks, parented to it once the
+ * handlers stop moving) */
+static void
+test_role_include_paths(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct play *p;
+	const struct task *r, *h;
+
+	(void)state;
+	put("roles/rp/tasks/main.yml", "- import_tasks: sec/a.yml\n"
+	    "- include_tasks: tasks/c.yml\n");
+	put("roles/rp/tasks/sec/a.yml", "- import_tasks: b.yml\n");
+	put("roles/rp/tasks/sec/b.yml", "- name: sec b\n  ping:\n");
+	put("roles/rp/tasks/b.yml", "- name: top b\n  ping:\n");
+	put("roles/rp/tasks/c.yml", "- name: c\n  ping:\n");
+	put("roles/rp/tasks/restart.yml", "- name: restart\n  ping:\n");
+	put("roles/rp/handlers/main.yml", "- name: h by path\n"
+	    "  include_tasks: tasks/restart.yml\n"
+	    "- listen: topic\n  include_tasks: restart.yml\n");
+	pb = load("rp.yml", "- hosts: all\n  roles: [rp]\n  tasks:\n"
+	    "    - {name: n, ping: , notify: [h by path, topic]}\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	p = &pb->plays[0];
+	r = &p->roles[0];
+	/* sec/a.yml's b.yml: next to it, not the role's tasks/b.yml */
+	assert_string_equal(r->block[0].block[0].block[0].name, "sec b");
+	assert_int_equal(r->block[1].kind, TASK_INCLUDE);
+	assert_string_equal(r->block[1].block[0].name, "c");
+	assert_non_null(strstr(r->block[1].include_rdir, "roles/rp"));
+	assert_int_equal(p->nhandlers, 2);
+	h = &p->handlers[0];
+	assert_int_equal(h->kind, TASK_INCLUDE);
+	assert_string_equal(h->name, "h by path");
+	assert_int_equal(h->include_rhandlers, 1);
+	assert_string_equal(h->block[0].name, "restart");
+	assert_ptr_equal(h->block[0].parent, h);
+	assert_ptr_equal(p->handlers[1].block[0].parent, &p->handlers[1]);
+	assert_string_equal(p->handlers[1].listen[0], "topic");
+	{       /* a dynamic include of the role: found when it runs */
+		struct task *ts = NULL;
+		size_t n = 0;
+
+		assert_int_equal(playbook_load_include(p, &r->block[1],
+		    "tasks/restart.yml", &ts, &n, &e), 0);
+		assert_string_equal(ts[0].name, "restart");
+		tasks_free(ts, n);
+		assert_int_equal(playbook_load_include(p, &r->block[1],
+		    "nope.yml", &ts, &n, &e), -1);
+		assert_non_null(strstr(e.msg.buf, "could not find or access "
+		    "'nope.yml' (next to "));
+		assert_non_null(strstr(e.msg.buf, "in the role "));
+		err_release(&e);
+	}
+	playbook_free(pb);
+	err_release(&e);
+	put("roles/rq/tasks/main.yml", "- import_tasks: none.yml\n");
+	expect_error_in("- hosts: all\n  roles: [rq]\n",
+	    "roles/rq/tasks/main.yml", 1, 17, "import_tasks: could not find "
+	    "or access 'none.yml' (next to ");
 }
 
 /* run_once, delegate_to, delegate_facts (false only) on tasks, blocks
@@ -1105,6 +1174,7 @@ main(void)
 		cmocka_unit_test(test_reuse_errors),
 		cmocka_unit_test(test_include_forms),
 		cmocka_unit_test(test_legacy_include),
+		cmocka_unit_test(test_role_include_paths),
 		cmocka_unit_test(test_once_delegate),
 		cmocka_unit_test(test_serial_arithmetic),
 		cmocka_unit_test(test_tags),
