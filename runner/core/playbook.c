@@ -63,6 +63,8 @@ struct pctx {
 	                         * play): their handlers are there once */
 	size_t nincroles, incalloc;
 	struct strbuf *warn;    /* the playbook's warnings, or NULL */
+	const struct val *ivars; /* import_playbook vars over each play's
+	                          * vars (below vars_files), or NULL */
 };
 
 #define INCLUDE_DEPTH_MAX 32
@@ -2561,6 +2563,11 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 		if (strcmp(pv->u.map.items[i].key, "vars") == 0 &&
 		    play_key(c, p, "vars", pv->u.map.items[i].v) < 0)
 			ret = -1;
+	if (c->ivars != NULL) {         /* import_playbook's, over them */
+		if (p->vars == NULL)
+			p->vars = val_map();
+		val_map_merge(p->vars, c->ivars);
+	}
 	for (i = 0; i < pv->u.map.n; i++) {
 		const char *k = pv->u.map.items[i].key;
 
@@ -2599,7 +2606,7 @@ parse_play(struct pctx *c, const struct val *pv, struct play *p)
 }
 
 static int load_plays(struct playbook *pb, size_t *alloc, const char *path,
-    int depth, size_t *loads, struct err *e);
+    int depth, size_t *loads, const struct val *ivars, struct err *e);
 
 /* import_playbook's tags: added to each imported play's (Ansible's
  * union; a tag the play has already is not repeated). */
@@ -2627,9 +2634,29 @@ import_tags(struct play *plays, size_t n, char **tags, size_t ntags)
 /* import_playbook's keywords besides the file: `name` (shown by nothing,
  * as in Ansible) and `tags`; Ansible's `vars` and `when` there are
  * refused.  Returns the file's value, or NULL after an error. */
+/* import_playbook's vars (2.14: a mapping; given to every imported play
+ * over its own vars, an outer import's over an inner's).  *out: a new
+ * map of them. */
+static int
+import_vars(struct pctx *c, const struct val *v, struct val **out)
+{
+	if (v->type != V_MAP)
+		return err_setpos(c->e, &v->pos, "vars for import_playbook "
+		    "statements must be specified as a dictionary");
+	if (val_map_get(v, "tags") != NULL)
+		return err_setpos(c->e, val_map_keypos(v, "tags"), "import_"
+		    "playbook: 'tags' in its vars is not supported by mend "
+		    "(use the keyword)");
+	if (check_templates(c, v) < 0)
+		return -1;
+	val_free(*out);
+	*out = val_copy(v);
+	return 0;
+}
+
 static const struct val *
 import_keys(struct pctx *c, const struct val *pv, char ***tags,
-    size_t *ntags)
+    size_t *ntags, struct val **vars)
 {
 	const struct val *f = NULL;
 	size_t i;
@@ -2646,6 +2673,8 @@ import_keys(struct pctx *c, const struct val *pv, char ***tags,
 		else if (strcmp(k, "name") == 0)
 			ret |= v->type == V_STR ? 0 : err_setpos(c->e, &v->pos,
 			    "'name' must be a string");
+		else if (strcmp(k, "vars") == 0)
+			ret |= import_vars(c, v, vars);
 		else
 			ret = err_setpos(c->e, val_map_keypos(pv, k), "'%s' on "
 			    "import_playbook is not supported by mend", k);
@@ -2661,7 +2690,8 @@ import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
 	struct err *e = c->e;
 	char **tags = NULL;
 	size_t ntags = 0, first = pb->nplays;
-	const struct val *f = import_keys(c, pv, &tags, &ntags);
+	struct val *vars = NULL;
+	const struct val *f = import_keys(c, pv, &tags, &ntags, &vars);
 	char *path;
 	int ret;
 
@@ -2677,7 +2707,13 @@ import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
 		ret = 0;
 	if (ret < 0) {
 		free_strlist(tags, ntags);
+		val_free(vars);
 		return -1;
+	}
+	if (c->ivars != NULL) {         /* the enclosing imports' win */
+		if (vars == NULL)
+			vars = val_map();
+		val_map_merge(vars, c->ivars);
 	}
 	path = f->u.str.s[0] == '/' ? xstrdup(f->u.str.s) :
 	    xasprintf("%s/%s", c->dir, f->u.str.s);
@@ -2687,10 +2723,11 @@ import_playbook(struct playbook *pb, size_t *alloc, const struct val *pv,
 	else if (count_load(c, &f->pos) < 0)
 		ret = -1;
 	else
-		ret = load_plays(pb, alloc, path, depth + 1, c->loads, e);
+		ret = load_plays(pb, alloc, path, depth + 1, c->loads, vars, e);
 	if (ret == 0)
 		import_tags(pb->plays + first, pb->nplays - first, tags, ntags);
 	free_strlist(tags, ntags);
+	val_free(vars);
 	free(path);
 	return ret;
 }
@@ -2709,7 +2746,7 @@ is_import_playbook(const struct val *pv)
 
 static int
 load_plays(struct playbook *pb, size_t *alloc, const char *path, int depth,
-    size_t *loads, struct err *e)
+    size_t *loads, const struct val *ivars, struct err *e)
 {
 	struct val *root = NULL;
 	struct pctx c;
@@ -2722,6 +2759,7 @@ load_plays(struct playbook *pb, size_t *alloc, const char *path, int depth,
 	c.dir = c.tdir = dirname(dcopy);
 	c.loads = loads;
 	c.warn = &pb->warnings;
+	c.ivars = ivars;
 	local_filters_scan(c.dir);
 	if (yaml_load_file(path, &root, e) < 0)
 		goto out;
@@ -2759,7 +2797,7 @@ playbook_load(const char *path, struct playbook **out, struct err *e)
 	strbuf_init(&pb->warnings, 0);
 	*out = NULL;
 	tmpl_set_warnings(&pb->warnings);
-	ret = load_plays(pb, &alloc, path, 0, &loads, e);
+	ret = load_plays(pb, &alloc, path, 0, &loads, NULL, e);
 	tmpl_set_warnings(NULL);
 	if (ret < 0)
 		playbook_free(pb);

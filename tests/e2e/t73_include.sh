@@ -33,3 +33,5 @@ differential roles.yml
 [ "$(cat "$T/mend/restarted-byname" "$T/mend/restarted-bytopic")" = "byname
 bytopic" ] && [ -e "$T/mend/b" ] && [ -e "$T/mend/c" ] && [ ! -e "$T/mend/restarted-never" ] ||
 	fail "roles.yml: $(ls "$T/mend")"
+differential pbvars.yml
+grep -qx 'a=outer b=outer c=mid d=vf' "$T/mend/pbvars" || fail "pbvars: $(cat "$T/mend/pbvars")"

@@ -662,8 +662,33 @@ test_reuse_errors(void **state)
 	    "the role 'nosuchrole' was not found in ");
 	expect_error("- hosts: all\n  roles: [{when: x}]\n", 2, 11,
 	    "a role is a name or a mapping with 'role: NAME'");
-	expect_error("- import_playbook: other.yml\n  vars: {a: 1}\n", 2, 3,
-	    "'vars' on import_playbook is not supported by mend");
+	expect_error("- import_playbook: other.yml\n  vars: [1]\n", 2, 9,
+	    "vars for import_playbook statements must be specified as a "
+	    "dictionary");
+	expect_error("- import_playbook: other.yml\n  when: x\n", 2, 3,
+	    "'when' on import_playbook is not supported by mend");
+	{       /* vars: over each imported play's, outer over inner */
+		struct err e = ERR_INIT;
+		struct playbook *pb;
+
+		put("ipv_in.yml", "- hosts: x\n  vars: {a: p, b: p, c: p}\n"
+		    "  tasks: []\n");
+		put("ipv_mid.yml", "- import_playbook: ipv_in.yml\n"
+		    "  vars: {b: mid, c: mid}\n");
+		pb = load("ipv.yml", "- import_playbook: ipv_mid.yml\n"
+		    "  vars: {a: out, b: out}\n- hosts: y\n  tasks: []\n", &e);
+		if (pb == NULL)
+			fail_msg("%s", e.msg.buf);
+		assert_string_equal(val_map_str(pb->plays[0].vars, "a", ""),
+		    "out");
+		assert_string_equal(val_map_str(pb->plays[0].vars, "b", ""),
+		    "out");
+		assert_string_equal(val_map_str(pb->plays[0].vars, "c", ""),
+		    "mid");
+		assert_null(val_map_get(pb->plays[1].vars, "a"));
+		playbook_free(pb);
+		err_release(&e);
+	}
 	expect_error("- import_playbook: nope.yml\n", 1, 20,
 	    "import_playbook: could not find or access");
 	put("twice1.yml", "- import_tasks: twice2.yml\n- import_tasks: twice2.yml\n");
