@@ -11,6 +11,7 @@
 
 #include "runner/cli/cli_int.h"
 #include "runner/core/localplug.h"
+#include "runner/util/value.h"
 #include "runner/util/vault.h"
 #include "runner/util/banned.h"
 
@@ -314,18 +315,12 @@ cfg_value(struct cfg *cf, const char *section, const char *key,
 	return ent->value;
 }
 
-/* Ansible's boolean(strict=False): yes on 1 true y t (any case) */
+/* Ansible's boolean(strict=False): true only for what str_to_bool()
+ * reads as true (yes on 1 true y t, any case) */
 static int
 cfg_bool(const char *v)
 {
-	static const char *const yes[] = { "yes", "on", "1", "true", "y",
-	    "t", NULL };
-	size_t i;
-
-	for (i = 0; yes[i] != NULL; i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return 1;
-	return 0;
+	return str_to_bool(v) == 1;
 }
 
 /* A string the settings keep (c->o points to it) until cli_free(). */

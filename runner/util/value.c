@@ -365,12 +365,24 @@ val_truthy(const struct val *v)
 }
 
 int
-val_to_bool(const struct val *v)
+str_to_bool(const char *s)
 {
 	static const char *yes[] = { "yes", "on", "1", "true", "y", "t" };
 	static const char *no[] = { "no", "off", "0", "false", "n", "f", "" };
 	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < ARRAY_SIZE(no); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+int
+val_to_bool(const struct val *v)
+{
 	if (v == NULL || v->type == V_NULL)
 		return 0;
 	if (v->type == V_BOOL)
@@ -379,13 +391,7 @@ val_to_bool(const struct val *v)
 		return v->u.i == 1 ? 1 : v->u.i == 0 ? 0 : -1;
 	if (v->type != V_STR)
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(yes); i++)
-		if (strcasecmp(v->u.str.s, yes[i]) == 0)
-			return 1;
-	for (i = 0; i < ARRAY_SIZE(no); i++)
-		if (strcasecmp(v->u.str.s, no[i]) == 0)
-			return 0;
-	return -1;
+	return str_to_bool(v->u.str.s);
 }
 
 int

@@ -92,6 +92,9 @@ const char *val_type_name(enum val_type t);
 int val_truthy(const struct val *v);       /* Python truthiness */
 /* Convert to a bool the way Ansible's |bool filter does: -1 if not a bool. */
 int val_to_bool(const struct val *v);
+/* The same for a string: yes on 1 true y t -> 1, no off 0 false n f ""
+ * -> 0 (any case), anything else -1. */
+int str_to_bool(const char *s);
 /* 0 on success; -1 if v is not an integer or an integer-looking string. */
 int val_to_int(const struct val *v, int64_t *out);
 /* Render v as text into sb: strings as-is, scalars as Python prints them
