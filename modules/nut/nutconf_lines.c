@@ -80,7 +80,7 @@ misspelling(const char *kw, const char *canon)
 		return 0;
 	for (i = 0; i <= n; i++)
 		up[i] = kw[i] >= 'a' && kw[i] <= 'z' ? (char)(kw[i] - 32) : kw[i];
-	return edit_distance(up, canon) == 1;
+	return edit_distance_max(up, canon, 1) == 1;
 }
 
 static enum dkind

@@ -131,7 +131,7 @@ tls_looking(const char *w)
 		 * the quadratic edit_distance (most of a run's time) */
 		if (n + 1 < m || n > m + 1)
 			continue;
-		if (edit_distance(up, tls_words[i]) <= 1)
+		if (edit_distance_max(up, tls_words[i], 1) <= 1)
 			return 1;
 	}
 	return 0;

@@ -26,6 +26,42 @@ test_distance(void **state)
 	assert_int_equal(edit_distance("ab", "ba"), 1);
 }
 
+/* edit_distance_max is min(edit_distance, max + 1): at, below and above its
+ * bound, and on every pair of short strings over a small alphabet (where
+ * swaps, near-diagonal paths and the early exit all occur). */
+static void
+test_distance_max(void **state)
+{
+	static const char *const w[] = { "", "a", "ab", "ba", "abc", "acb",
+	    "bca", "aabb", "abab", "baba", "abcab", "bacba", "ccabb", "abcabc",
+	    "cbacba", "aaaaaaa", NULL };
+	size_t i, j, max;
+
+	(void)state;
+	assert_int_equal(edit_distance_max("lien", "line", 1), 1);
+	assert_int_equal(edit_distance_max("lien", "line", 0), 1);
+	assert_int_equal(edit_distance_max("file", "fail", 1), 2);
+	assert_int_equal(edit_distance_max("file", "fail", 2), 2);
+	assert_int_equal(edit_distance_max("file", "fail", 3), 2);
+	assert_int_equal(edit_distance_max("CERTPAT", "CERTPATH", 1), 1);
+	assert_int_equal(edit_distance_max("CERTPTAH", "CERTPATH", 1), 1);
+	assert_int_equal(edit_distance_max("CERTPTHA", "CERTPATH", 1), 2);
+	assert_int_equal(edit_distance_max("XCERTPATH", "CERTPATHX", 1), 2);
+	assert_int_equal(edit_distance_max("XCERTPATH", "CERTPATHX", 2), 2);
+	assert_int_equal(edit_distance_max("", "abc", 2), 3);
+	assert_int_equal(edit_distance_max("", "abc", 3), 3);
+	assert_int_equal(edit_distance_max("abc", "abc", 0), 0);
+	assert_int_equal(edit_distance_max("abcdefgh", "hgfedcba", 99), 7);
+	for (i = 0; w[i] != NULL; i++)
+		for (j = 0; w[j] != NULL; j++)
+			for (max = 0; max <= 8; max++) {
+				size_t d = edit_distance(w[i], w[j]);
+
+				assert_int_equal(edit_distance_max(w[i], w[j],
+				    max), d <= max ? d : max + 1);
+			}
+}
+
 static void
 test_suggest(void **state)
 {
@@ -75,6 +111,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_distance_max),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_ansible_names),
 	};
