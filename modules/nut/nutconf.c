@@ -78,7 +78,7 @@ push_word(struct nutconf_line *l, const struct tok *t, size_t end)
 {
 	struct nutconf_word *w;
 
-	l->w = xrealloc(l->w, (l->nr + 1) * sizeof(*l->w));
+	ALLOC_GROW(l->w, l->nr + 1, l->alloc);
 	w = &l->w[l->nr++];
 	w->val = xstrndup(t->word.buf, t->word.len);
 	w->off = t->word_off;

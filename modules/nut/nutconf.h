@@ -91,6 +91,7 @@ struct nutconf_line {
 	unsigned eof_lost : 1;     /* last line, one word, no newline: NUT drops it */
 	size_t dropped;        /* words beyond NUTCONF_MAX_WORDS (not in w) */
 	size_t nr;             /* words in w */
+	size_t alloc;          /* room in w (grown geometrically) */
 	struct nutconf_word *w;
 };
 
