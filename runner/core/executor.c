@@ -488,6 +488,7 @@ notify(struct hostctx *hc, const struct task *t)
 {
 	size_t i, j;
 
+	t = task_eff_notify(t);
 	for (i = 0; i < t->nnotify; i++) {
 		for (j = 0; j < hc->nnotified; j++)
 			if (strcmp(hc->notified[j], t->notify[i]) == 0)

@@ -30,7 +30,7 @@ static const char *const task_keys[] = {
 static const char *const block_keys[] = {
 	"name", "when", "tags", "become", "become_user", "become_method",
 	"vars", "ignore_errors", "no_log", "check_mode", "timeout",
-	"environment", "run_once", "delegate_to", "delegate_facts",
+	"environment", "run_once", "delegate_to", "delegate_facts", "notify",
 	"block", "rescue", "always", NULL
 };
 /* Ansible keywords mend knowingly does not support. */
@@ -520,6 +520,11 @@ task_loop(struct pctx *c, struct task *t, const char *k, const struct val *v,
 {
 	const char *lookup = strcmp(k, "loop") == 0 ? k : k + 5;
 
+	if (strcmp(k, "loop") == 0 && v->type == V_NULL)
+		return 0;       /* `loop:` left empty: 2.14 runs the task once */
+	if (v->type == V_NULL)
+		return err_setpos(c->e, kpos, "you must specify a value when "
+		    "using %s (as ansible-core 2.14 says)", k);
 	if (!loop_lookup_known(lookup) && strcmp(lookup, "first_found") != 0)
 		return err_setpos(c->e, kpos, "task keyword '%s' is not "
 		    "supported by mend (lookup '%s')", k, lookup);
@@ -527,7 +532,7 @@ task_loop(struct pctx *c, struct task *t, const char *k, const struct val *v,
 		return err_setpos(c->e, kpos, "a task has one loop: '%s' and "
 		    "'%s%s'", k, strcmp(t->loop.lookup, "loop") ? "with_" :
 		    "", t->loop.lookup);
-	if (strcmp(k, "loop") == 0 && (v->type == V_MAP || v->type == V_NULL ||
+	if (strcmp(k, "loop") == 0 && (v->type == V_MAP ||
 	    (v->type != V_LIST && !(v->type == V_STR &&
 	    tmpl_has(v->u.str.s)))))
 		return err_setpos(c->e, &v->pos, "'loop' requires a list (or "
@@ -628,6 +633,8 @@ static int
 task_key(struct pctx *c, struct task *t, const char *k, const struct val *v,
     const struct pos *kpos, int handler)
 {
+	if (strcmp(k, "name") == 0 && v->type == V_NULL)
+		return 0;       /* `- name:` left empty: 2.14 runs it unnamed */
 	if (strcmp(k, "name") == 0)
 		return (t->name = get_str(c, k, v)) ? 0 : -1;
 	if (strcmp(k, "when") == 0)
@@ -2206,6 +2213,18 @@ pk_remote_user(struct pctx *c, struct play *p, const char *k,
 	return (p->remote_user = get_str(c, k, v)) ? 0 : -1;
 }
 
+/* user: the play's old name of remote_user (ansible-core 2.14 still maps
+ * it, and refuses a play that sets both). */
+static int
+pk_user(struct pctx *c, struct play *p, const char *k, const struct val *v)
+{
+	if (val_map_get(c->cur, "remote_user") != NULL)
+		return err_setpos(c->e, val_map_keypos(c->cur, k), "both "
+		    "'user' and 'remote_user' are set for this play ('user' "
+		    "is the deprecated name of 'remote_user': remove it)");
+	return pk_remote_user(c, p, "remote_user", v);
+}
+
 static int
 pk_gather_facts(struct pctx *c, struct play *p, const char *k,
     const struct val *v)
@@ -2458,6 +2477,7 @@ static const struct play_kw {
 	{ "post_tasks", pk_post_tasks },
 	{ "handlers", pk_handlers },
 	{ "remote_user", pk_remote_user },
+	{ "user", pk_user },
 	{ "connection", pk_connection },
 	{ "window", pk_window },
 	{ "window_margin", pk_window_margin },
@@ -3058,6 +3078,17 @@ task_eff_delegate_to(const struct task *t)
 		if (t->delegate_to != NULL)
 			return t->delegate_to;
 	return NULL;
+}
+
+const struct task *
+task_eff_notify(const struct task *t)
+{
+	const struct task *a;
+
+	for (a = t; a != NULL; a = task_inh_parent(a))
+		if (a->nnotify > 0)
+			return a;
+	return t;
 }
 
 int

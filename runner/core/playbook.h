@@ -14,7 +14,7 @@
  *
  * Supported play keys: name hosts vars vars_files become become_user
  *   gather_facts gather_subset gather_timeout serial max_fail_percentage any_errors_fatal tags tasks
- *   handlers remote_user connection (ssh|local) window
+ *   handlers remote_user (or its old name user) connection (ssh|local) window
  *   window_margin rollback_on_failure confirm_timeout
  * Supported task keys: name <module> args when register notify changed_when
  *   failed_when ignore_errors tags no_log become become_user check_mode
@@ -275,5 +275,8 @@ const char *task_eff_become_user(const struct task *t);
 int task_eff_check_mode(const struct task *t);      /* -1 = unset */
 int task_eff_timeout(const struct task *t);         /* 0 = unset */
 const char *task_eff_delegate_to(const struct task *t);   /* NULL: none */
+/* The task whose `notify` list t uses: its own, else the nearest block's
+ * that has one (2.14: a block's notify is its tasks' default). */
+const struct task *task_eff_notify(const struct task *t);
 
 #endif

@@ -261,9 +261,21 @@ tmpl_check(const char *s, const struct pos *p, struct err *e)
 	return check(s, strlen(s), M_TMPL, p, 0, e);
 }
 
+/* A condition written with {{ }} or {% %}: ansible-core 2.14 warns, renders
+ * it, and evaluates what it rendered (tmpl_eval_cond). */
+#define COND_DELIM_WARNING "conditional statements should not include " \
+	"jinja2 templating delimiters such as {{ }} or {% %} (Ansible " \
+	"renders the template, then evaluates its result as the condition)"
+
 int
 tmpl_check_expr(const char *expr, const struct pos *p, struct err *e)
 {
+	if (tmpl_has(expr)) {
+		if (check(expr, strlen(expr), M_TMPL, p, 0, e) < 0)
+			return -1;
+		tmpl_warn_at(p, COND_DELIM_WARNING);
+		return 0;
+	}
 	return check(expr, strlen(expr), M_EXPR, p, 0, e);
 }
 
@@ -399,8 +411,40 @@ cond_value(const struct node *root, const struct val *v)
 	return val_truthy(v);
 }
 
+static int eval_cond_expr(const char *expr, const struct val *vars,
+    const struct pos *p, int *out, struct err *e);
+
+/* 2.14's Conditional: a templated condition is rendered first; a result
+ * that is not a string (a lone {{ expr }} gives its value) or is empty
+ * is the answer, a string is evaluated as the condition's expression. */
+static int
+eval_cond_template(const char *expr, const struct val *vars,
+    const struct pos *p, int *out, struct err *e)
+{
+	struct val *v = NULL;
+	int ret;
+
+	ret = run(vars, expr, strlen(expr), M_TMPL, p, 0, &v, NULL, NULL, e);
+	if (ret == 0 && v->type == V_STR && v->u.str.len > 0)
+		ret = eval_cond_expr(v->u.str.s, vars, p, out, e);
+	else if (ret == 0)
+		*out = val_truthy(v);
+	val_free(v);
+	return ret;
+}
+
 int
 tmpl_eval_cond(const char *expr, const struct val *vars,
+    const struct pos *p, int *out, struct err *e)
+{
+	*out = 0;
+	if (tmpl_has(expr))
+		return eval_cond_template(expr, vars, p, out, e);
+	return eval_cond_expr(expr, vars, p, out, e);
+}
+
+static int
+eval_cond_expr(const char *expr, const struct val *vars,
     const struct pos *p, int *out, struct err *e)
 {
 	size_t len = strlen(expr);

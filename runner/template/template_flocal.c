@@ -157,3 +157,14 @@ tmpl_local_warn(const struct pos *at, const char *note)
 		    "on its host (further such filters are not reported)\n",
 		    seen_name.buf, note, l->path);
 }
+
+void
+tmpl_warn_at(const struct pos *at, const char *msg)
+{
+	if (warnings == NULL)
+		return;
+	if (at != NULL && at->file != NULL)
+		strbuf_addf(warnings, "%s:%d:%d: ", at->file, at->line,
+		    at->col);
+	strbuf_addf(warnings, "warning: %s\n", msg);
+}

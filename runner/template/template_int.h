@@ -311,6 +311,9 @@ int tmpl_local_seen(size_t *off);
 /* Is f that filter (it takes any arguments, keywords in order)? */
 int tmpl_local_is(const struct filter *f);
 void tmpl_local_warn(const struct pos *at, const char *note);
+/* Append "file:line:col: warning: msg" to the tmpl_set_warnings buffer
+ * (nothing when there is none). */
+void tmpl_warn_at(const struct pos *at, const char *msg);
 /* The filter and test tables of the other files. */
 const struct filter *tmpl_data_filters(size_t *n);
 const struct filter *tmpl_text_filters(size_t *n);

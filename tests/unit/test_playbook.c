@@ -384,8 +384,10 @@ test_flow_errors(void **state)
 	    4, 11, "unknown module 'pign'");
 	expect_error("- hosts: all\n  tasks:\n    - block: []\n      ping:\n",
 	    4, 7, "'ping' is not allowed on a block");
+	expect_error("- hosts: all\n  tasks:\n    - block: []\n      register: x\n",
+	    4, 7, "'register' is not allowed on a block");
 	expect_error("- hosts: all\n  tasks:\n    - block: []\n      notify: x\n",
-	    4, 7, "'notify' is not allowed on a block");
+	    3, 7, "notifies handler 'x'");
 	expect_error("- hosts: all\n  tasks:\n    - rescue:\n        - ping:\n",
 	    3, 7, "'rescue' and 'always' need a 'block'");
 	expect_error("- hosts: all\n  tasks:\n    - block: []\n      whn: x\n",
@@ -470,6 +472,52 @@ test_blocks_inherit(void **state)
 	}
 	playbook_free(pb);
 	err_release(&e);
+}
+
+/* 2.14 forms real playbooks use: a block's notify as its tasks' default,
+ * the play's old `user:` (remote_user), `- name:` and `loop:` left empty. */
+static void
+test_legacy_forms(void **state)
+{
+	struct err e = ERR_INIT;
+	struct playbook *pb;
+	const struct task *b;
+
+	(void)state;
+	pb = load("legacy.yml",
+	    "- hosts: all\n"
+	    "  user: deploy\n"
+	    "  tasks:\n"
+	    "    - block:\n"
+	    "        - ping:\n"
+	    "        - ping:\n"
+	    "          notify: own\n"
+	    "        - block:\n"
+	    "            - ping:\n"
+	    "      notify: [h]\n"
+	    "    - name:\n"
+	    "      ping:\n"
+	    "      loop:\n"
+	    "  handlers:\n"
+	    "    - {name: h, ping: }\n"
+	    "    - {name: own, ping: }\n", &e);
+	if (pb == NULL)
+		fail_msg("%s", e.msg.buf);
+	assert_string_equal(pb->plays[0].remote_user, "deploy");
+	b = &pb->plays[0].tasks[0];
+	assert_string_equal(task_eff_notify(&b->block[0])->notify[0], "h");
+	assert_int_equal(task_eff_notify(&b->block[1])->nnotify, 1);
+	assert_string_equal(task_eff_notify(&b->block[1])->notify[0], "own");
+	assert_string_equal(task_eff_notify(&b->block[2].block[0])->notify[0],
+	    "h");
+	assert_null(pb->plays[0].tasks[1].name);
+	assert_false(pb->plays[0].tasks[1].loop.set);
+	playbook_free(pb);
+	err_release(&e);
+	expect_error("- hosts: all\n  user: a\n  remote_user: b\n  tasks: []\n",
+	    2, 3, "both 'user' and 'remote_user' are set for this play");
+	expect_error("- hosts: all\n  tasks:\n    - ping:\n      with_items:\n",
+	    4, 7, "you must specify a value when using with_items");
 }
 
 /* Write DIR/name (making its directories). */
@@ -1194,6 +1242,7 @@ main(void)
 		cmocka_unit_test(test_errors_collected),
 		cmocka_unit_test(test_flow_errors),
 		cmocka_unit_test(test_blocks_inherit),
+		cmocka_unit_test(test_legacy_forms),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_start_at),
 		cmocka_unit_test(test_reuse_errors),

@@ -909,9 +909,10 @@ test_expr_errors(void **state)
 {
 	(void)state;
 	expect_syntax("a and b", 1, "");
-	expect_syntax("{{ a }}", 1, "t.yml:3:10: error: templating delimiters "
-	    "'{{' are not allowed in a bare expression (write the expression "
-	    "without '{{ }}')");
+	/* a condition with delimiters: 2.14 warns and renders it first */
+	expect_syntax("{{ a }}", 1, "");
+	expect_syntax("{{ a }} == 1", 1, "");
+	expect_syntax("{{ a b }}", 1, "t.yml:3:15: error: unexpected 'b'");
 	expect_syntax("", 1, "t.yml:3:10: error: empty expression");
 	expect_syntax("a }}", 1, "t.yml:3:12: error: unexpected '}'");
 	expect_syntax("a b", 1, "t.yml:3:12: error: unexpected 'b'");
@@ -1246,6 +1247,22 @@ test_cond(void **state)
 	assert_int_equal(tmpl_eval_cond("res_failed is failed and "
 	    "res_failed.rc != 0", vars, &P, &r, &e), 0);
 	assert_int_equal(r, 1);
+	/* delimiters (2.14: render, then a string result is the expression) */
+	assert_int_equal(tmpl_eval_cond("{{ n > 40 }}", vars, &P, &r, &e), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(tmpl_eval_cond("{{ n }} < 40", vars, &P, &r, &e), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(tmpl_eval_cond("{{ lst | length }} == 3", vars, &P, &r,
+	    &e), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(tmpl_eval_cond("{{ nolist }}", vars, &P, &r, &e), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(tmpl_eval_cond("{{ flag_false }}", vars, &P, &r, &e),
+	    0);
+	assert_int_equal(r, 0);
+	assert_int_equal(tmpl_eval_cond("{{ s }}", vars, &P, &r, &e), -1);
+	assert_int_equal(r, 0);
+	err_release(&e);
 	assert_int_equal(tmpl_eval_cond("nope", vars, &P, &r, &e), -1);
 	assert_int_equal(r, 0);
 	assert_string_equal(e.msg.buf,
