@@ -44,6 +44,9 @@ struct play_run {
 	int last_play;                 /* no play of the run follows */
 	int bounded;                   /* more hosts than forks: a host's
 	                                * connection closes after its part */
+	int shed;                      /* the last play's last batch: a host's
+	                                * state goes when its part is done
+	                                * (host_shed) */
 };
 
 /* The run_once task this thread's host is running for the batch: what
@@ -2172,6 +2175,38 @@ host_disconnect(struct hostctx *hc, int release)
 	hc->conn = NULL;
 }
 
+/*
+ * A host whose part of the run is over (its part of the run's last play
+ * done) keeps only what the recap, --json, the outcome and the exit code
+ * read (st, results, the flags): its variables, facts, registered results,
+ * ssh arguments and output buffer go, so that the controller's memory is
+ * bounded by forks, not by the number of hosts (issue 15: ~20 KB a host
+ * stayed for the run, ~40 MiB of heap at 2,000 hosts).  Other hosts read
+ * it through hostvars, a copy.  A host still holding its lock keeps
+ * everything: the lock is released at the end of the run over a new
+ * connection, whose parameters come from its variables.
+ */
+static void
+host_shed(struct hostctx *hc)
+{
+	if (safety_lock_held(hc))
+		return;
+	vars_release(hc->vars);
+	hc->vars = NULL;
+	val_free(hc->facts);
+	val_free(hc->setfacts);
+	val_free(hc->incvars);
+	hc->facts = hc->setfacts = hc->incvars = NULL;
+	if (hc->sshargs != NULL)
+		ssh_args_release(hc->sshargs);
+	free(hc->sshargs);
+	hc->sshargs = NULL;
+	strbuf_release(&hc->out);
+	free(hc->notified);
+	hc->notified = NULL;
+	hc->nnotified = hc->notified_alloc = 0;
+}
+
 static void *
 worker(void *arg)
 {
@@ -2187,6 +2222,8 @@ worker(void *arg)
 		if (pr->last_play || pr->bounded)
 			host_disconnect(hc, pr->last_play);
 		report_flush_host(hc);
+		if (pr->shed)
+			host_shed(hc);
 		if (hc->failed)
 			atomic_fetch_add(&pr->failed, 1);
 		if (hc->unreachable)
@@ -2579,10 +2616,17 @@ out:
 	hostvars_refresh(es, pr->batch, pr->nbatch);
 }
 
+/* After a batch: hostvars takes its hosts' variables; in the run's last
+ * play its hosts are then done (host_shed: the final batch's went in the
+ * workers). */
 static void
 batch_finish(struct exec_state *es, struct play_run *pr)
 {
+	size_t i;
+
 	hostvars_refresh(es, pr->batch, pr->nbatch);
+	for (i = 0; pr->last_play && i < pr->nbatch; i++)
+		host_shed(pr->batch[i]);
 }
 
 /* A play keyword written as a template, rendered with the play's vars
@@ -2755,6 +2799,7 @@ run_play(struct exec_state *es, const struct play *p)
 		pr.start = start;
 		pr.last_play = es->last_play;
 		pr.bounded = nhosts > (size_t)es->opts->forks;
+		pr.shed = es->last_play && b + 1 == nb;
 		batch_prepare(es, &pr, hosts, nhosts);
 		pr.once = once_new(pr.nbatch);
 		run_threads(&pr, worker);

@@ -393,6 +393,12 @@ release_lock(struct hostctx *hc, struct safety_host *sh)
 	err_release(&e);
 }
 
+int
+safety_lock_held(const struct hostctx *hc)
+{
+	return hc->safety != NULL && hc->safety->lock.path != NULL;
+}
+
 void
 safety_run_end(struct hostctx **hosts, size_t n)
 {

@@ -104,6 +104,8 @@ int safety_breached(const struct play *p, const struct run_opts *o,
 /* Release the locks (hosts may hold NULL entries), each over the host's
  * connection, or over a new one (closed again) where it has none. */
 void safety_run_end(struct hostctx **hosts, size_t n);
+/* Does the host hold its run lock (not released yet)? */
+int safety_lock_held(const struct hostctx *hc);
 /* After the recap: list the hosts skipped for the window; the exit code
  * becomes 5 (EXIT_WINDOW) if it was 0 and some were. */
 int safety_exit_code(const struct run_opts *o, struct hostctx **hosts,
