@@ -1,4 +1,5 @@
 /* playbook.c - parse and validate playbooks; see playbook.h. */
+#include <dirent.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1684,19 +1685,14 @@ role_path(struct pctx *c, const struct role_from *rf, const char *dir,
 	return 0;
 }
 
-/* A role's defaults or vars file merged into `into` (a mapping). */
+/* One vars file merged into `into` (a mapping). */
 static int
-role_vars_file(struct pctx *c, const struct role_from *rf, const char *dir,
-    const char *sub, struct val **into)
+vars_file_merge(struct pctx *c, const char *path, const char *sub,
+    struct val **into)
 {
-	char *path = NULL;
 	struct val *v = NULL;
 	int ret = 0;
 
-	if (role_path(c, rf, dir, sub, &path) < 0)
-		return -1;
-	if (path == NULL)
-		return 0;
 	if (yaml_load_file(path, &v, c->e) < 0) {
 		ret = -1;
 	} else if (v->type != V_MAP && v->type != V_NULL) {
@@ -1709,6 +1705,87 @@ role_vars_file(struct pctx *c, const struct role_from *rf, const char *dir,
 		val_map_merge(*into, v);
 	}
 	val_free(v);
+	return ret;
+}
+
+static int
+name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int vars_dir_merge(struct pctx *c, const char *dir, const char *sub,
+    struct val **into, int depth);
+
+/* One entry of a vars directory, as ansible-core 2.14's
+ * _get_dir_vars_files takes it: hidden and backup (~) names skipped, a
+ * directory without an extension descended into, a file with no
+ * extension or .yml/.yaml/.json loaded. */
+static int
+vars_dir_entry(struct pctx *c, const char *dir, const char *name,
+    const char *sub, struct val **into, int depth)
+{
+	const char *ext = strrchr(name, '.');
+	char *p;
+	struct stat st;
+	int ret = 0;
+
+	if (name[0] == '.' || name[strlen(name) - 1] == '~')
+		return 0;
+	p = xasprintf("%s/%s", dir, name);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && ext == NULL)
+		ret = vars_dir_merge(c, p, sub, into, depth + 1);
+	else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (ext == NULL ||
+	    strcmp(ext, ".yml") == 0 || strcmp(ext, ".yaml") == 0 ||
+	    strcmp(ext, ".json") == 0))
+		ret = vars_file_merge(c, p, sub, into);
+	free(p);
+	return ret;
+}
+
+/* A role's vars or defaults given as a directory (defaults/main/): every
+ * file in it, in name order, merged in that order. */
+static int
+vars_dir_merge(struct pctx *c, const char *dir, const char *sub,
+    struct val **into, int depth)
+{
+	struct dirent **ents = NULL;
+	int i, n, ret = 0;
+
+	if (depth > INCLUDE_DEPTH_MAX)
+		return err_set(c->e, "%s: vars directories nested too deep",
+		    dir);
+	n = scandir(dir, &ents, NULL, name_cmp);
+	if (n < 0)
+		return err_set(c->e, "%s: cannot read the directory", dir);
+	for (i = 0; i < n; i++) {
+		if (ret == 0)
+			ret = vars_dir_entry(c, dir, ents[i]->d_name, sub, into,
+			    depth);
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+/* A role's defaults or vars (a file, or a directory of files) merged into
+ * `into` (a mapping). */
+static int
+role_vars_file(struct pctx *c, const struct role_from *rf, const char *dir,
+    const char *sub, struct val **into)
+{
+	char *path = NULL;
+	struct stat st;
+	int ret;
+
+	if (role_path(c, rf, dir, sub, &path) < 0)
+		return -1;
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		ret = vars_dir_merge(c, path, sub, into, 0);
+	else
+		ret = vars_file_merge(c, path, sub, into);
 	free(path);
 	return ret;
 }

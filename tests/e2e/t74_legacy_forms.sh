@@ -2,7 +2,9 @@
 # tests/e2e/lang/legacy.yml holds forms real playbooks carry that 2.14
 # accepts -- the play's old `user:`, `- name:` and `loop:` left empty,
 # conditions written with {{ }} (2.14 warns, renders, then evaluates what
-# it rendered), an assert `that` with {{ }}, and `notify` on a block (its
+# it rendered), an assert `that` with {{ }}, a role whose defaults/main is
+# a directory (its files in name order, hidden and ~ files skipped, a
+# subdirectory descended), and `notify` on a block (its
 # tasks' default; a task's own notify wins; nested blocks inherit).  Run by
 # ansible-playbook and by mend (local connection, twin directories): the
 # same log lines in the same order, the same PLAY RECAP counters.  Failure
@@ -26,6 +28,7 @@ arc=0; wait "$apid" || arc=$?
 [ "$arc" -eq 0 ] || { cat "$T/ans.out" >&2; fail "ansible-playbook exit $arc"; }
 cmp "$T/ans/log.txt" "$T/mend/log.txt" ||
 	fail "log differs: $(diff "$T/ans/log.txt" "$T/mend/log.txt")"
+grep -qx 'defaults from-sub second json' "$T/mend/log.txt" || fail "defaults/main/ directory"
 grep -qx handler-block "$T/mend/log.txt" || fail "the block's notify did not run its handler"
 grep -qx when5-b "$T/mend/log.txt" && ! grep -qx when5-a "$T/mend/log.txt" ||
 	fail "a templated when in a loop"
