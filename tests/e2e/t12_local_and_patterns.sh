@@ -1,6 +1,6 @@
 # ansible_connection=local runs on the controller; -l and patterns select
 . "$TOP/tests/e2e/lib.sh"
-printf '[ctl]\nlocalbox ansible_connection=local\n' >"$T/inv.ini"
+printf '[ctl]\nlocalbox ansible_connection=local mend_lock_dir=%s\n' "$T/lock" >"$T/inv.ini"
 cat >"$T/pb.yml" <<'P'
 - hosts: ctl
   gather_facts: false

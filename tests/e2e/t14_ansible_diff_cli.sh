@@ -11,10 +11,10 @@ export ANSIBLE_HOME="$T/ans-home"
 py=/usr/bin/python3
 cat >"$T/inv.ini" <<EOF2
 [web]
-w2 ansible_connection=local ansible_python_interpreter=$py fl=1.5 e3=1e3
-w1 ansible_connection=local ansible_python_interpreter=$py
+w2 ansible_connection=local ansible_python_interpreter=$py mend_lock_dir=$T/lock fl=1.5 e3=1e3
+w1 ansible_connection=local ansible_python_interpreter=$py mend_lock_dir=$T/lock
 [db]
-d1 ansible_connection=local ansible_python_interpreter=$py
+d1 ansible_connection=local ansible_python_interpreter=$py mend_lock_dir=$T/lock
 [prod:children]
 db
 web

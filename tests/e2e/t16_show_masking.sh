@@ -3,7 +3,7 @@
 # nothing of a no_log task's file, summarises binary files (size, sha256);
 # --json carries diffs only with --diff
 . "$TOP/tests/e2e/lib.sh"
-printf '[ctl]\nlocalbox ansible_connection=local\n' >"$T/inv.ini"
+printf '[ctl]\nlocalbox ansible_connection=local mend_lock_dir=%s\n' "$T/lock" >"$T/inv.ini"
 mkdir -p "$T/etc/nut"
 printf 'MONITOR ups@localhost 1 upsmon "SECRET-MON-1" primary\nCERTIDENT "upsd" "SECRET-DB-2"\n' >"$T/etc/nut/upsmon.conf"
 printf 'x\n' >"$T/pw.txt"

@@ -4,7 +4,7 @@
 # that did not complete
 . "$TOP/tests/e2e/lib.sh"
 cd "$T" || fail "no scratch dir"
-printf '[ctl]\nlocalbox ansible_connection=local\n' >inv.ini
+printf '[ctl]\nlocalbox ansible_connection=local mend_lock_dir=%s\n' "$T/lock" >inv.ini
 printf 'a\n' >f.txt
 cat >rof.yml <<P
 - hosts: ctl

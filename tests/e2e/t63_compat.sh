@@ -15,7 +15,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP="$T/an
 export ANSIBLE_HOME="$T/ans-home"
 cp -r "$TOP/tests/e2e/compat" "$T/pb"
 pb="$T/pb/first_found.yml"
-printf 'h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' >"$T/local.ini"
+printf 'h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3 mend_lock_dir=%s\n' "$T/lock" >"$T/local.ini"
 counters() { sed -n 's/^h1 *: *//p' "$1" | tr -s ' ' | sed 's/ *$//'; }
 mkdir -p "$T/ans" "$T/mend"
 ansible-playbook -i "$T/local.ini" "$pb" -e out="$T/ans" >"$T/ans.out" 2>&1 &

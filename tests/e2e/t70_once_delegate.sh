@@ -14,8 +14,9 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP="$T/an
 export ANSIBLE_HOME="$T/ans-home"
 pb=$TOP/tests/e2e/lang/once_delegate.yml
 py=ansible_python_interpreter=/usr/bin/python3
-printf 'a ansible_connection=local %s\nfar1 ansible_host=198.51.100.254 %s\nfar2 ansible_host=198.51.100.253 %s\n' \
-    "$py" "$py" "$py" >"$T/inv"
+lk=mend_lock_dir=$T/lock   # hosts run on the controller: their own lock dir
+printf 'a ansible_connection=local %s %s\nfar1 ansible_host=198.51.100.254 %s\nfar2 ansible_host=198.51.100.253 %s\n' \
+    "$py" "$lk" "$py" "$py" >"$T/inv"
 counters() { sed -n 's/^\([a-z0-9]*\) *: *ok/\1 ok/p' "$1" | tr -s ' ' | sed 's/ *$//'; }
 for fo in false true; do
 	rm -rf "$T/ans" "$T/mend"; mkdir -p "$T/ans" "$T/mend"
@@ -57,7 +58,7 @@ expect_out "keywords.yml:19:21: warning: any_errors_fatal of a play is not templ
 
 # the play keyword connection: local, differential; a later play asking
 # for ssh to the same host fails its task, named
-printf 'nossh ansible_host=198.51.100.254 %s\n' "$py" >"$T/inv2"
+printf 'nossh ansible_host=198.51.100.254 %s %s\n' "$py" "$lk" >"$T/inv2"
 rm -rf "$T/ans" "$T/mend"; mkdir -p "$T/ans" "$T/mend"
 ansible-playbook -i "$T/inv2" "$TOP/tests/e2e/lang/connection.yml" -e out="$T/ans" >"$T/ans.out" 2>&1 ||
 	{ cat "$T/ans.out" >&2; fail "ansible-playbook connection.yml"; }
@@ -72,7 +73,7 @@ expect_out "FAILED: this play asks for an ssh connection to nossh, an earlier pl
 # the same with more hosts than forks: each host's connection closes after
 # its part of the first play; the second play reconnects it with its first
 # kind (local) and fails its task the same way (not unreachable over ssh)
-printf 'nossh ansible_host=198.51.100.254 %s\nnossh2 ansible_host=198.51.100.254 %s\n' "$py" "$py" >"$T/inv3"
+printf 'nossh ansible_host=198.51.100.254 %s %s\nnossh2 ansible_host=198.51.100.254 %s %s\n' "$py" "$lk" "$py" "$lk" >"$T/inv3"
 mend_run run -i "$T/inv3" "$T/two.yml" -f 1 --state-dir "$T/state"
 expect_rc 2
 expect_out "FAILED: this play asks for an ssh connection to nossh2, an earlier play opened a local one"

@@ -7,7 +7,7 @@ command -v ansible-playbook >/dev/null || fail "ansible-playbook missing (tests/
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP="$T/ans-tmp"
 export ANSIBLE_HOME="$T/ans-home"
 D=$TOP/tests/e2e/cli
-py=ansible_python_interpreter=/usr/bin/python3
+py="ansible_python_interpreter=/usr/bin/python3 mend_lock_dir=$T/lock"   # every host runs locally
 printf 'c3a ansible_connection=local %s\nc3b ansible_connection=local %s\n' "$py" "$py" >"$T/inv"
 printf 'c3c ansible_connection=local %s\n' "$py" >>"$T/inv3"
 cat "$T/inv" "$T/inv3" >"$T/inv3.tmp" && mv "$T/inv3.tmp" "$T/inv3"
@@ -81,7 +81,7 @@ cfgrun() { # cfgrun ARGS...: mend in $C (rc, $T/out)
 }
 rm -rf "$T/ans" "$T/mend"; mkdir -p "$T/ans" "$T/mend"
 arc=0; (cd "$C" && ansible-playbook cfg.yml -e out="$T/ans") >"$T/ans.out" 2>&1 || arc=$?
-cfgrun run cfg.yml -e out="$T/mend" --state-dir "$T/state" -v
+cfgrun run cfg.yml -e out="$T/mend" -e mend_lock_dir="$T/lock" --state-dir "$T/state" -v
 [ "$rc" = "$arc" ] && [ "$rc" = 2 ] || { cat "$T/ans.out" "$T/out" >&2; fail "ansible.cfg: exit mend $rc, ansible $arc"; }
 diff -r "$T/ans" "$T/mend" >&2 || { cat "$T/ans.out" "$T/out" >&2; fail "ansible.cfg: files differ"; }
 [ "$(counters "$T/ans.out")" = "$(counters "$T/out")" ] || fail "ansible.cfg: recaps differ"

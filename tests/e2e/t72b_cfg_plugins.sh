@@ -18,7 +18,7 @@ expect_out "unknown filter 'shout'"
 mkdir -p "$T/rb" && cd "$T/rb" || fail "cd"
 printf '[defaults]\ninventory = missing.ini\ntransport = local\n' >ansible.cfg
 printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: {content: "x\\n", dest: "%s/rb/f"}\n' "$T" >rb.yml
-mend_run run rb.yml -i c3r, --state-dir "$T/rbstate"
+mend_run run rb.yml -i c3r, -e mend_lock_dir="$T/lock" --state-dir "$T/rbstate"
 expect_rc 0
 [ -e "$T/rb/f" ] || fail "the run did not write f"
 mend_run rollback last --state-dir "$T/rbstate"
