@@ -46,11 +46,6 @@ struct hostref {
 	size_t idx;
 };
 
-/* Record line r (classified c) among the lines NUT ignores or misreads. */
-void nutc_bad_add(struct nutconf_bad_line **v, size_t *nr, size_t *alloc,
-    const struct nutconf_file *f, const struct nutconf_line *r,
-    const struct cls *c, enum prog prog);
-
 /* The issue that bad line b raises, into is. */
 void nutc_bad_reason(struct nutconf_issues *is,
     const struct nutconf_bad_line *b,
@@ -94,10 +89,31 @@ void nutc_issues_release(struct nutconf_issues *is);
 /* Is kw a keyword prog knows (NUT 2.8.0, either backend)? */
 int nutc_known_keyword(enum prog prog, const char *kw);
 
-/* The note for a line NUT cannot parse. */
-void nutc_parse_error_note(struct nutconf_issues *notes,
-    const struct nutconf_line *r,
-    enum prog prog);
+/* Where an analyser (nutconf_upsd.c, nutconf_upsmon.c) puts what its
+ * file's lines say: notes, and the TLS lines NUT ignores or misreads. */
+struct nutc_sink {
+	enum prog prog;
+	enum nutconf_backend backend;
+	struct nutconf_issues *notes;
+	struct nutconf_bad_line **bad;
+	size_t *nr_bad, *alloc_bad;
+};
+
+/* What the analyser still has to do with a line after nutc_take_line(). */
+enum nutc_take {
+	NUTC_TAKE_DONE,          /* nothing */
+	NUTC_TAKE_OTHER,         /* a parsed line of no TLS directive (LISTEN,
+				  * MONITOR: the analyser's own) */
+	NUTC_TAKE_APPLY          /* NUT uses TLS directive c->kind of it */
+};
+
+/* Classify line r of f for s->prog into *c and note what it says into s:
+ * a line NUT cannot parse, a keyword s->prog does not know, a directive
+ * the backend lacks (upsd) as notes; a TLS directive NUT ignores or
+ * misreads as a bad line. */
+enum nutc_take nutc_take_line(const struct nutc_sink *s,
+    const struct nutconf_file *f, const struct nutconf_line *r,
+    struct cls *c);
 
 /* The issue for a CERTPATH/CERTFILE value v that is missing or not
  * readable on the host (st); replaces an earlier one. */
@@ -116,12 +132,6 @@ char *nutc_shown_line(const struct nutconf_file *f,
 
 /* One value for display inside '...': printable, cut when long. */
 char *nutc_shown_value(const char *s);
-
-/* The note for a line whose keyword prog does not know (it is
- * ignored). */
-void nutc_unknown_note(struct nutconf_issues *notes,
-    const struct nutconf_file *f,
-    const struct nutconf_line *r, enum prog prog);
 
 void nutc_value_release(struct nutconf_value *v);
 

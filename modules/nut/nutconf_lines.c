@@ -404,8 +404,9 @@ nutc_issue_del_directive(struct nutconf_issues *is, const char *directive)
 	is->nr = j;
 }
 
-void
-nutc_bad_add(struct nutconf_bad_line **v, size_t *nr, size_t *alloc,
+/* Record line r (classified c) among the lines NUT ignores or misreads. */
+static void
+bad_add(struct nutconf_bad_line **v, size_t *nr, size_t *alloc,
     const struct nutconf_file *f, const struct nutconf_line *r,
     const struct cls *c, enum prog prog)
 {
@@ -471,8 +472,9 @@ nutc_ident_set(char **name, char **pw, int *set, int *line,
 	*line = r->line;
 }
 
-void
-nutc_parse_error_note(struct nutconf_issues *notes,
+/* The note for a line NUT cannot parse. */
+static void
+parse_error_note(struct nutconf_issues *notes,
     const struct nutconf_line *r,
     enum prog prog)
 {
@@ -482,8 +484,10 @@ nutc_parse_error_note(struct nutconf_issues *notes,
 	    "a new line", r->line, nutc_prog_name[prog]);
 }
 
-void
-nutc_unknown_note(struct nutconf_issues *notes, const struct nutconf_file *f,
+/* The note for a line whose keyword prog does not know (it is
+ * ignored). */
+static void
+unknown_note(struct nutconf_issues *notes, const struct nutconf_file *f,
     const struct nutconf_line *r, enum prog prog)
 {
 	char *s;
@@ -495,6 +499,37 @@ nutc_unknown_note(struct nutconf_issues *notes, const struct nutconf_file *f,
 	    "line %d: %s has no directive '%s' "
 	    "(the line is ignored)", r->line, nutc_prog_name[prog], s);
 	free(s);
+}
+
+static void
+wrong_backend_note(const struct nutc_sink *s, const struct nutconf_line *r,
+    enum dkind k)
+{
+	nutc_issue_addf(s->notes, r->line, nutc_dspec[k].kw,
+	    "line %d: %s is not valid "
+	    "on %s builds (upsd ignores it)", r->line, nutc_dspec[k].kw,
+	    s->backend == NUTCONF_BACKEND_NSS ? "NSS" : "OpenSSL");
+}
+
+enum nutc_take
+nutc_take_line(const struct nutc_sink *s, const struct nutconf_file *f,
+    const struct nutconf_line *r, struct cls *c)
+{
+	nutc_classify(s->prog, s->backend, r, c);
+	if (c->kind == D_NONE) {
+		if (r->parse_error)
+			parse_error_note(s->notes, r, s->prog);
+		else if (!r->eof_lost) {
+			unknown_note(s->notes, f, r, s->prog);
+			return NUTC_TAKE_OTHER;
+		}
+		return NUTC_TAKE_DONE;
+	}
+	if (c->wrong_backend)
+		wrong_backend_note(s, r, c->kind);
+	else if (!c->wellformed)
+		bad_add(s->bad, s->nr_bad, s->alloc_bad, f, r, c, s->prog);
+	return c->accepted ? NUTC_TAKE_APPLY : NUTC_TAKE_DONE;
 }
 
 /* ------------------------------------------------------------------ */

@@ -53,38 +53,23 @@ upsd_apply(struct nutconf_upsd *a, const struct nutconf_line *r,
 }
 
 static void
-wrong_backend_note(struct nutconf_upsd *a, const struct nutconf_line *r,
-    enum dkind k)
-{
-	nutc_issue_addf(&a->notes, r->line, nutc_dspec[k].kw,
-	    "line %d: %s is not valid "
-	    "on %s builds (upsd ignores it)", r->line, nutc_dspec[k].kw,
-	    a->backend == NUTCONF_BACKEND_NSS ? "NSS" : "OpenSSL");
-}
-
-static void
 upsd_line(struct nutconf_upsd *a, const struct nutconf_file *f,
     const struct nutconf_line *r)
 {
+	const struct nutc_sink s = { P_UPSD, a->backend, &a->notes, &a->bad,
+	    &a->nr_bad, &a->alloc_bad };
 	struct cls c;
 
-	nutc_classify(P_UPSD, a->backend, r, &c);
-	if (c.kind == D_NONE) {
-		if (r->parse_error)
-			nutc_parse_error_note(&a->notes, r, P_UPSD);
-		else if (!r->eof_lost) {
-			nutc_unknown_note(&a->notes, f, r, P_UPSD);
-			take_listen(a, r);
-		}
-		return;
-	}
-	if (c.wrong_backend)
-		wrong_backend_note(a, r, c.kind);
-	else if (!c.wellformed)
-		nutc_bad_add(&a->bad, &a->nr_bad, &a->alloc_bad, f, r, &c,
-		    P_UPSD);
-	if (c.accepted)
+	switch (nutc_take_line(&s, f, r, &c)) {
+	case NUTC_TAKE_OTHER:
+		take_listen(a, r);
+		break;
+	case NUTC_TAKE_APPLY:
 		upsd_apply(a, r, c.kind);
+		break;
+	case NUTC_TAKE_DONE:
+		break;
+	}
 }
 
 static void

@@ -131,23 +131,21 @@ static void
 upsmon_line(struct nutconf_upsmon *a, const struct nutconf_file *f,
     const struct nutconf_line *r)
 {
+	const struct nutc_sink s = { P_UPSMON, a->backend, &a->notes, &a->bad,
+	    &a->nr_bad, &a->alloc_bad };
 	struct cls c;
 
-	nutc_classify(P_UPSMON, a->backend, r, &c);
-	if (c.kind == D_NONE) {
-		if (r->parse_error)
-			nutc_parse_error_note(&a->notes, r, P_UPSMON);
-		else if (!r->eof_lost) {
-			nutc_unknown_note(&a->notes, f, r, P_UPSMON);
-			take_monitor(a, r);
-		}
-		return;
-	}
-	if (!c.wellformed)
-		nutc_bad_add(&a->bad, &a->nr_bad, &a->alloc_bad, f, r, &c,
-		    P_UPSMON);
-	if (c.accepted)
+	/* c.wrong_backend is never set for upsmon */
+	switch (nutc_take_line(&s, f, r, &c)) {
+	case NUTC_TAKE_OTHER:
+		take_monitor(a, r);
+		break;
+	case NUTC_TAKE_APPLY:
 		upsmon_apply(a, r, c.kind);
+		break;
+	case NUTC_TAKE_DONE:
+		break;
+	}
 }
 
 int
