@@ -36,11 +36,11 @@
  * copy), done by rabbitmq_tls's product-neutral restore through the
  * registry.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/activemq/amqhost.h"
+#include "modules/tlsfix.h"
 #include "runner/util/shellcmd.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/banned.h"
@@ -54,23 +54,11 @@ struct atls {
 	struct val *problems;
 };
 
-static int
-refuse(struct atls *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-refuse(struct atls *t, const char *fmt, ...)
+/* The file refusals name (tlsfix_refuse()). */
+static const char *
+xml(const struct atls *t)
 {
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	mod_fail(t->ctx, "refusing to change %s: %s", t->h.xml ? t->h.xml :
-	    "activemq.xml", sb.buf);
-	strbuf_release(&sb);
-	return -1;
+	return t->h.xml ? t->h.xml : "activemq.xml";
 }
 
 static const char *
@@ -128,7 +116,8 @@ commit_built(struct atls *t, const char *tmp, const char *dst)
 	    dst);
 	if ((ret = mod_exec(t->ctx, cmd.buf, NULL, 0, &r)) == 0 && r.rc != 0) {
 		mod_journal_fail(t->ctx, seq, "rename failed");
-		ret = refuse(t, "cannot put the built store at %s", dst);
+		ret = tlsfix_refuse(t->ctx, xml(t), "cannot put the built "
+		    "store at %s", dst);
 	} else if (ret == 0) {
 		mod_journal_done(t->ctx, seq, b.buf, b.len, &m);
 	}
@@ -163,7 +152,8 @@ build_store(struct atls *t, const char *kind, const char *dst,
 	tmp = ret == 0 ? strstr(r.out.buf, tag) : NULL;
 	if (ret == 0 && r.rc != 0) {
 		strbuf_rtrim(&r.err);
-		ret = refuse(t, "cannot build %s from PEM: %s", dst, r.err.buf);
+		ret = tlsfix_refuse(t->ctx, xml(t), "cannot build %s from "
+		    "PEM: %s", dst, r.err.buf);
 	} else if (tmp != NULL) {
 		tmp += strlen(tag);
 		tmp[strcspn(tmp, "\n")] = '\0';
@@ -236,10 +226,11 @@ do_patch(struct atls *t)
 	int ret = 0;
 
 	if (!t->h.conf_ok)
-		return refuse(t, "it does not parse as the broker would read "
-		    "it: %s", t->h.parse_error.buf);
+		return tlsfix_refuse(t->ctx, xml(t), "it does not parse as "
+		    "the broker would read it: %s", t->h.parse_error.buf);
 	if (amq_patch(&t->h.conf_x, &t->o, &t->new, &t->changes, &e) < 0)
-		ret = refuse(t, "%s", err_text(&e, "unknown error"));
+		ret = tlsfix_refuse(t->ctx, xml(t), "%s", err_text(&e,
+		    "unknown error"));
 	err_release(&e);
 	return ret;
 }
@@ -257,8 +248,8 @@ check_after(struct atls *t)
 
 	if (amq_conf_parse(&c, t->h.xml, t->new.buf, t->new.len, &t->h.props,
 	    &e) < 0) {
-		ret = refuse(t, "internal error: the patched file does not "
-		    "parse: %s", err_text(&e, ""));
+		ret = tlsfix_refuse(t->ctx, xml(t), "internal error: the "
+		    "patched file does not parse: %s", err_text(&e, ""));
 		goto out;
 	}
 	for (i = 0; i < c.nconns; i++) {
@@ -275,7 +266,8 @@ check_after(struct atls *t)
 			    k->name, k->uri, k->sch->module);
 	}
 	if (why.len)
-		ret = refuse(t, "with the patch%s", why.buf);
+		ret = tlsfix_refuse(t->ctx, xml(t), "with the patch%s",
+		    why.buf);
 out:
 	if (c.parsed)
 		amq_conf_release(&c);
@@ -339,9 +331,7 @@ preflight(struct atls *t)
 	for (i = 0; i < t->problems->u.list.n; i++)
 		strbuf_addf(&j, "%s%s", i ? "; " : "",
 		    t->problems->u.list.items[i]->u.str.s);
-	ret = refuse(t, "the pre-flight check on the host failed, nothing "
-	    "was changed and the broker keeps its current listeners: %s",
-	    j.buf);
+	ret = tlsfix_refuse_preflight(t->ctx, xml(t), j.buf);
 	strbuf_release(&j);
 	return ret;
 }
@@ -469,15 +459,14 @@ activemq_tls_run(struct modctx *ctx, const struct val *args)
 	strbuf_init(&t.new, 0);
 	strbuf_init(&t.changes, 0);
 	t.problems = val_list();
-	if (strcmp(arg_str(args, "state"), "restored") == 0) {
+	if (tlsfix_state(args) == TLSFIX_RESTORED) {
 		if (arg_str(args, "path") == NULL)
 			ret = mod_fail(ctx, "path is required with state: "
 			    "restored");
 		else
 			ret = run_restore(&t);
 	} else {
-		ret = run_patch(&t, strcmp(arg_str(args, "state"),
-		    "preflight") != 0);
+		ret = run_patch(&t, tlsfix_state(args) == TLSFIX_PATCHED);
 		amq_host_release(&t.h);
 	}
 	strbuf_release(&t.new);

@@ -42,13 +42,13 @@
  * back at path with the backup's mode and owner; without backup_file the
  * file did not exist before: remove it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/rabbitmq/rmqgather.h"
 #include "modules/rabbitmq/rmqschema.h"
+#include "modules/tlsfix.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/shellcmd.h"
 #include "runner/util/banned.h"
@@ -66,25 +66,6 @@ struct rtls {
 	struct rmq_conf newconf;
 	int newparsed;
 };
-
-static int
-refuse(struct rtls *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Fail the task with "refusing to change PATH: ..."; returns -1. */
-static int
-refuse(struct rtls *t, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	mod_fail(t->ctx, "refusing to change %s: %s", t->h.conf.path, sb.buf);
-	strbuf_release(&sb);
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
@@ -168,9 +149,10 @@ check_target(struct rtls *t)
 	const struct rmq_host *h = &t->h;
 
 	if (h->main.format == RMQ_MAIN_LEGACY)
-		return refuse(t, "%s exists and RabbitMQ loads it INSTEAD of "
-		    "rabbitmq.conf (the legacy Erlang-term file wins): TLS "
-		    "settings written to rabbitmq.conf would be silently "
+		return tlsfix_refuse(t->ctx, h->conf.path, "%s exists and "
+		    "RabbitMQ loads it INSTEAD of rabbitmq.conf (the legacy "
+		    "Erlang-term file wins): TLS settings written to "
+		    "rabbitmq.conf would be silently "
 		    "ignored.  Move its settings to %s, or set the TLS "
 		    "listeners in it yourself ({rabbit, [{tcp_listeners, []}, "
 		    "{ssl_listeners, [5671]}, {ssl_options, [{cacertfile, ...}, "
@@ -178,8 +160,9 @@ check_target(struct rtls *t)
 		    "changing it is the operator's decision", h->main.path,
 		    h->conf.path);
 	if (strcmp(h->conf.path, h->main.path) != 0)
-		return refuse(t, "the broker loads %s (RABBITMQ_CONFIG_FILE in "
-		    "%s), not this file", h->main.path, h->env_file.path);
+		return tlsfix_refuse(t->ctx, h->conf.path, "the broker loads "
+		    "%s (RABBITMQ_CONFIG_FILE in %s), not this file",
+		    h->main.path, h->env_file.path);
 	return 0;
 }
 
@@ -191,7 +174,8 @@ do_patch(struct rtls *t)
 
 	if (rmq_patch(&t->h.conf.conf, &t->o, &t->new, &t->changes, &changed,
 	    &e) < 0) {
-		ret = refuse(t, "%s", err_text(&e, "unknown error"));
+		ret = tlsfix_refuse(t->ctx, t->h.conf.path, "%s",
+		    err_text(&e, "unknown error"));
 	} else {
 		(void)rmq_conf_parse(&t->newconf, pos_intern(t->h.conf.path),
 		    t->new.buf, t->new.len, &e2);
@@ -263,8 +247,8 @@ check_after(struct rtls *t)
 	mod_set(t->ctx, "notes_after", rmq_notes_val(a.notes, a.nnotes));
 	after_problems(t, &a, &why);
 	if (why.len)
-		ret = refuse(t, "with the patch the broker would still not be "
-		    "TLS-only: %s", why.buf);
+		ret = tlsfix_refuse(t->ctx, t->h.conf.path, "with the patch "
+		    "the broker would still not be TLS-only: %s", why.buf);
 	rmq_analysis_release(&a);
 	strbuf_release(&why);
 	return ret;
@@ -327,9 +311,9 @@ check_schema(struct rtls *t)
 		goto out;
 	unaccepted(t, &sc, &bad);
 	if (bad.len)
-		ret = refuse(t, "RabbitMQ %s on this host does not accept %s "
-		    "(not in its own schema files, %zu read): the broker would "
-		    "not boot with %s", t->h.version ? t->h.version :
+		ret = tlsfix_refuse(t->ctx, t->h.conf.path, "RabbitMQ %s on "
+		    "this host does not accept %s (not in its own schema "
+		    "files, %zu read): the broker would not boot with %s", t->h.version ? t->h.version :
 		    "(version unknown)", bad.buf, sc.nfiles, strchr(bad.buf,
 		    ',') ? "them" : "it");
 out:
@@ -390,9 +374,7 @@ preflight(struct rtls *t)
 				strbuf_addstr(&j, "; ");
 			else
 				strbuf_addch(&j, pr.buf[i]);
-		ret = refuse(t, "the pre-flight check on the host failed, "
-		    "nothing was changed and the broker keeps its current "
-		    "listeners: %s", j.buf);
+		ret = tlsfix_refuse_preflight(t->ctx, t->h.conf.path, j.buf);
 		strbuf_release(&j);
 	}
 out:
@@ -614,11 +596,10 @@ rabbitmq_tls_run(struct modctx *ctx, const struct val *args)
 	t.args = args;
 	strbuf_init(&t.new, 0);
 	strbuf_init(&t.changes, 0);
-	if (strcmp(arg_str(args, "state"), "restored") == 0)
+	if (tlsfix_state(args) == TLSFIX_RESTORED)
 		ret = run_restore(&t);
 	else
-		ret = run_patch(&t, strcmp(arg_str(args, "state"),
-		    "preflight") != 0);
+		ret = run_patch(&t, tlsfix_state(args) == TLSFIX_PATCHED);
 	rtls_release(&t);
 	return mod_done(ctx, ret == -1 ? 0 : ret);
 }
