@@ -132,15 +132,9 @@ blockinfile_run(struct modctx *ctx, const struct val *args)
 	ret = rf_read(ctx, b.path, &b.old, &b.meta, &b.type);
 	if (ret == 0 && edit(&b) != 0)
 		ret = -1;
-	if (ret == 0 && b.res.changed)
-		ret = fileattrs_write(ctx, args, b.path, &b.meta, &b.old, &b.new,
-		    "backup_file");
-	if (ret == 0 && !b.meta.exists && ctx->check)
-		mod_msg(ctx, "%s", b.res.msg);
-	else if (ret == 0)
-		ret = fileattrs_apply(ctx, args, b.path,
-		    b.meta.exists ? &b.meta : NULL, b.new.buf, b.new.len,
-		    b.res.msg);
+	if (ret == 0)
+		ret = fileattrs_finish(ctx, args, b.path, &b.meta, &b.old,
+		    &b.new, b.res.changed, "backup_file", b.res.msg);
 	strbuf_release(&b.old);
 	strbuf_release(&b.new);
 	file_meta_release(&b.meta);

@@ -94,3 +94,22 @@ fileattrs_apply(struct modctx *ctx, const struct val *args,
 		mod_changed(ctx);
 	return 0;
 }
+
+int
+fileattrs_finish(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const struct strbuf *old,
+    const struct strbuf *new, int changed, const char *backup_key,
+    const char *msg)
+{
+	int ret;
+
+	if (changed && (ret = fileattrs_write(ctx, args, path, meta, old, new,
+	    backup_key)) != 0)
+		return ret;
+	if (!meta->exists && ctx->check) {
+		mod_msg(ctx, "%s", msg);
+		return 0;
+	}
+	return fileattrs_apply(ctx, args, path, meta->exists ? meta : NULL,
+	    new->buf, new->len, msg);
+}

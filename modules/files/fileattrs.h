@@ -55,4 +55,15 @@ int fileattrs_apply(struct modctx *ctx, const struct val *args,
     const char *path, const struct file_meta *meta, const void *content,
     size_t len, const char *msg);
 
+/* The end of an in-place edit (lineinfile, blockinfile): when changed,
+ * fileattrs_write() of new over old; then fileattrs_apply() with msg,
+ * except for a file that does not exist because check mode did not
+ * create it: only msg (Ansible returns before the attributes).  meta,
+ * old: the file as read; new: its whole content after the edit, changed
+ * or not.  Returns 0, -1 (failed, recorded) or TERR_*. */
+int fileattrs_finish(struct modctx *ctx, const struct val *args,
+    const char *path, const struct file_meta *meta, const struct strbuf *old,
+    const struct strbuf *new, int changed, const char *backup_key,
+    const char *msg);
+
 #endif

@@ -133,20 +133,6 @@ struct lif {
 	struct lineedit_res res;
 };
 
-/* mode/owner/group after the content, with Ansible's message; a file
- * check mode did not create is left alone (Ansible returns first). */
-static int
-lif_attrs(struct lif *l)
-{
-	if (!l->meta.exists && l->ctx->check) {
-		mod_msg(l->ctx, "%s", l->res.msg);
-		return 0;
-	}
-	return fileattrs_apply(l->ctx, l->args, l->path,
-	    l->meta.exists ? &l->meta : NULL, l->new.buf, l->new.len,
-	    l->res.msg);
-}
-
 /* Checks on what was read; 1 = stop here (result recorded). */
 static int
 lif_precheck(struct lif *l, const struct lineedit *le)
@@ -198,11 +184,8 @@ lineinfile_run(struct modctx *ctx, const struct val *args)
 	if (le.absent)
 		mod_set(ctx, "found", val_int(l.res.found));
 	mod_set(ctx, "backup", val_str(""));
-	if (l.res.changed)
-		ret = fileattrs_write(ctx, args, l.path, &l.meta, &l.old, &l.new,
-		    "backup");
-	if (ret == 0)
-		ret = lif_attrs(&l);
+	ret = fileattrs_finish(ctx, args, l.path, &l.meta, &l.old, &l.new,
+	    l.res.changed, "backup", l.res.msg);
 out:
 	strbuf_release(&err);
 	strbuf_release(&l.old);
