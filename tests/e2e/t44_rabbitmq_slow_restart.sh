@@ -17,15 +17,12 @@
 #    answers; a plaintext client gets a message of the durable queue.
 # shellcheck disable=SC2046  # $(lab_args) is meant to split
 . "$TOP/tests/e2e/rabbitmq-lib.sh"
+. "$TOP/tests/e2e/rmq-restart-lib.sh"
 set -o pipefail
 N=2 Q=mend-durable
 rmq_up $N
 stamp "broker up"
-lab_sh $N amqp-delete-queue --url=amqp://localhost:5672 -q $Q >/dev/null 2>&1 || true
-lab_sh $N amqp-declare-queue --url=amqp://localhost:5672 -d -q $Q >/dev/null || fail "declare $Q"
-seq 105 | lab_sh $N amqp-publish --url=amqp://localhost:5672 -p -l -r $Q || fail "publish"
-messages() { lab_sh $N rabbitmqctl -q list_queues name messages durable 2>/dev/null | awk -v q=$Q '$1 == q { print $2 " " $3 }'; }
-[ "$(messages)" = "105 true" ] || fail "durable queue before the fix: $(messages)"
+rmq_fill_queue
 stamp "105 persistent messages in $Q"
 
 # ---------------------------------------------------- 1. hidden stop, slow boot
@@ -34,23 +31,7 @@ pid0=$(broker_pid $N)
 lab_sh $N mv /run/rabbitmq/pid /run/rabbitmq/pid.hidden
 # inside h2: wait for the NEW broker's beam.smp, then stop it 0.75 s of
 # every second for 25 s, by PID
-# shellcheck disable=SC2016  # expanded inside the host
-lab_sh $N sh -c 'old=$1; end=$(($(date +%s) + 900)); p=
-	while [ "$(date +%s)" -lt $end ]; do
-		for d in /proc/[0-9]*; do
-			[ "$(cat $d/comm 2>/dev/null)" = beam.smp ] || continue
-			tr "\0" " " <$d/cmdline | grep -q -- "-s rabbit boot" || continue
-			[ "${d#/proc/}" != "$old" ] && p=${d#/proc/}
-		done
-		[ -n "$p" ] && break; sleep 0.2
-	done
-	[ -n "$p" ] || exit 1
-	echo "throttling beam.smp $p"
-	end=$(($(date +%s) + 25))
-	while [ "$(date +%s)" -lt $end ] && kill -STOP $p 2>/dev/null; do
-		sleep 0.75; kill -CONT $p; sleep 0.25
-	done
-	kill -CONT $p 2>/dev/null; echo "throttle done"' sh "$pid0" >"$T/throttle.log" 2>&1 &
+rmq_throttle_boot "$pid0" >"$T/throttle.log" 2>&1 &
 thr=$!
 mend_run run "$PB" $(lab_args) -l h$N -e rmq_ca_local="$CA" -e rmq_start_timeout=10 \
 	-e rmq_stop_wait=10 --json "$T/fix.json"
@@ -79,15 +60,7 @@ jdata "$T/fix.json" h$N "$w" .message | grep -q 'past the wait of 10 s: the brok
 stamp "1. hidden stop + slow boot: fixed, proven, 105 messages"
 
 # ---------------------------------------------------- 2. mismatch -> rollback
-bk=$(jdata "$T/fix.json" h$N backup .data.backup_file)
-lab_sh $N sh -c 'cp -p "$1" /etc/rabbitmq/rabbitmq.conf' sh "$bk"
-cat >"$T/live.yml" <<'P'
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: the broker runs its file
-      rabbitmq_live:
-P
+rmq_conf_back_by_hand "$T/fix.json"
 mend_run run "$T/live.yml" $(lab_args) -l h$N
 cat "$T/out"
 expect_rc 2

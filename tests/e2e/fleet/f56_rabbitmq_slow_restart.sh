@@ -13,6 +13,7 @@
 #     last` restarts the unit although no byte needs restoring and proves
 #     the old listener; a plaintext client gets a message of the queue.
 . "$TOP/tests/e2e/fleet/fleet-lib.sh"
+. "$TOP/tests/e2e/rmq-restart-lib.sh"
 PB=$TOP/playbooks/rabbitmq-tls.yml
 Q=mend-durable
 "$TOP/tests/lab/mkca" "$LAB/pki" >/dev/null 2>&1 || true
@@ -28,31 +29,11 @@ else
 	stamp "broker up on h$N ($(os_of $N))"
 fi
 u=(--url=amqp://localhost:5672)
-lab_sh $N amqp-delete-queue "${u[@]}" -q $Q >/dev/null 2>&1 || true
-lab_sh $N amqp-declare-queue "${u[@]}" -d -q $Q >/dev/null || fail "declare $Q"
-seq 105 | lab_sh $N amqp-publish "${u[@]}" -p -l -r $Q || fail "publish"
-messages() { lab_sh $N rabbitmqctl -q list_queues name messages durable 2>/dev/null | awk -v q=$Q '$1 == q { print $2 " " $3 }'; }
-[ "$(messages)" = "105 true" ] || fail "durable queue before the fix: $(messages)"
+rmq_fill_queue
 
 # ---- 1. slow boot ---------------------------------------------------------------
 old=$(lab_sh $N systemctl show -p MainPID --value rabbitmq-server)
-# shellcheck disable=SC2016  # expanded inside the host
-lab_sh $N sh -c 'old=$1; end=$(($(date +%s) + 900)); p=
-	while [ "$(date +%s)" -lt $end ]; do
-		for d in /proc/[0-9]*; do
-			[ "$(cat $d/comm 2>/dev/null)" = beam.smp ] || continue
-			tr "\0" " " <$d/cmdline | grep -q -- "-s rabbit boot" || continue
-			[ "${d#/proc/}" != "$old" ] && p=${d#/proc/}
-		done
-		[ -n "$p" ] && break; sleep 0.2
-	done
-	[ -n "$p" ] || exit 1
-	echo "throttling beam.smp $p"
-	end=$(($(date +%s) + 25))
-	while [ "$(date +%s)" -lt $end ] && kill -STOP $p 2>/dev/null; do
-		sleep 0.75; kill -CONT $p; sleep 0.25
-	done
-	kill -CONT $p 2>/dev/null; echo "throttle done"' sh "$old" >"$T/throttle.log" 2>&1 &
+rmq_throttle_boot "$old" >"$T/throttle.log" 2>&1 &
 thr=$!
 mend_run run "$PB" $(lab_args) -l h$N -e rmq_ca_local="$CA" -e rmq_start_timeout=10 --json "$T/fix.json"
 wait $thr || fail "throttle: $(cat "$T/throttle.log")"
@@ -70,15 +51,7 @@ inside_unit $N beam.smp rabbitmq-server.service
 stamp "1. slow boot: fixed, proven, 105 messages"
 
 # ---- 2. mismatch -> rollback -----------------------------------------------------
-bk=$(jdata "$T/fix.json" h$N backup .data.backup_file)
-lab_sh $N sh -c 'cp -p "$1" /etc/rabbitmq/rabbitmq.conf' sh "$bk"
-cat >"$T/live.yml" <<'P'
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: the broker runs its file
-      rabbitmq_live:
-P
+rmq_conf_back_by_hand "$T/fix.json"
 mend_run run "$T/live.yml" $(lab_args) -l h$N
 expect_rc 2
 expect_task h$N "the broker runs its file" "FAILED: the running broker does not match /etc/rabbitmq/rabbitmq.conf: 127.0.0.1:5672: .* the broker refuses connections"
