@@ -79,6 +79,10 @@ f_default(struct ectx *cx, const struct node *n, struct res *in,
 	return 0;
 }
 
+/* ansible.plugins.filter.core.to_bool: its own yes-words, not
+ * str_to_bool()'s (convert_bool.boolean also takes y and t, and refuses
+ * what is neither true nor false) nor YAML 1.1's (no "1"): a string is
+ * true only when it is one of these, in any case. */
 static int
 f_bool(struct ectx *cx, const struct node *n, struct res *in,
     struct fargs *fa, struct res *out)

@@ -90,7 +90,10 @@ void val_map_merge(struct val *dst, const struct val *src);
 
 const char *val_type_name(enum val_type t);
 int val_truthy(const struct val *v);       /* Python truthiness */
-/* Convert to a bool the way Ansible's |bool filter does: -1 if not a bool. */
+/* Convert to a bool the way Ansible's module arguments and ansible.cfg are
+ * (module_utils.parsing.convert_bool.boolean): -1 if not a bool.  Not the
+ * |bool filter (template_filter.c f_bool: no y/t, anything else false)
+ * nor YAML 1.1's booleans (yamlload.c: true/yes/on, no 1/y/t). */
 int val_to_bool(const struct val *v);
 /* The same for a string: yes on 1 true y t -> 1, no off 0 false n f ""
  * -> 0 (any case), anything else -1. */

@@ -147,6 +147,9 @@ is_int(const char *s)
 	return strlen(s) < 19;
 }
 
+/* A plain scalar as YAML 1.1 resolves it (PyYAML, Ansible's loader):
+ * booleans are true/yes/on and false/no/off only, not str_to_bool()'s
+ * 1/y/t (module arguments) nor the |bool filter's (template_filter.c). */
 static struct val *
 scalar_value(const char *s, size_t len, int plain)
 {
