@@ -268,6 +268,18 @@ svcctl_run(struct modctx *ctx, const struct svcctl_req *rq,
 	return ret;
 }
 
+void
+svcctl_req_init(struct svcctl_req *rq, const struct val *args)
+{
+	const char *state = arg_str(args, "state");
+
+	memset(rq, 0, sizeof(*rq));
+	rq->name = arg_str(args, "name");
+	rq->pid_file = arg_str(args, "pid_file");
+	rq->stop_wait = (int)arg_int(args, "stop_wait", 30);
+	rq->act = svcctl_plan(state, strcmp(state, "stopped") == 0);
+}
+
 const char *
 svcctl_plan(const char *state, int running)
 {

@@ -64,6 +64,12 @@ struct svcctl_res {
 	struct strbuf left;      /* those alive after all */
 };
 
+/* rq zeroed, then what every *_service module takes from its arguments
+ * of these names: name, pid_file, stop_wait (default 30), and act from
+ * state (svcctl_plan() as if the daemon ran for stopped and not for
+ * started: the script skips a start or stop that is not needed). */
+void svcctl_req_init(struct svcctl_req *rq, const struct val *args);
+
 void svcctl_res_init(struct svcctl_res *r);
 void svcctl_res_release(struct svcctl_res *r);
 

@@ -91,22 +91,18 @@ activemq_service_run(struct modctx *ctx, const struct val *args)
 	char *match = NULL;
 	int ret;
 
-	memset(&rq, 0, sizeof(rq));
+	svcctl_req_init(&rq, args);
 	svcctl_res_init(&rs);
 	shellcmd_build(&pre, "log=%q\n", arg_str(args, "log") ?
 	    arg_str(args, "log") : "");
 	strbuf_addstr(&pre, prestart_script);
-	rq.name = arg_str(args, "name");
-	rq.pid_file = arg_str(args, "pid_file");
 	rq.proc = "java";
 	if (arg_str(args, "match") == NULL)
 		match = default_match(rq.pid_file);
 	rq.match = match ? match : arg_str(args, "match");
-	rq.stop_wait = (int)arg_int(args, "stop_wait", 30);
 	rq.prestart_sh = pre.buf;
 	rq.line = extra_line;
 	rq.arg = &log_offset;
-	rq.act = svcctl_plan(state, strcmp(state, "stopped") == 0);
 	ret = svcctl_run(ctx, &rq, &rs);
 	if (ret == 0 && !ctx->failed)
 		judge(ctx, args, &rq, &rs, svcctl_plan(state, rs.was_running),

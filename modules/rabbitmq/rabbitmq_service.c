@@ -150,23 +150,18 @@ rabbitmq_service_run(struct modctx *ctx, const struct val *args)
 	const char *act;
 	int ret;
 
-	memset(&rq, 0, sizeof(rq));
+	svcctl_req_init(&rq, args);
 	svcctl_res_init(&rs);
 	shellcmd_build(&pre, "ld=%q\n", arg_str(args, "log_dir"));
 	strbuf_addstr(&pre, prestart_script);
-	rq.name = arg_str(args, "name");
-	rq.pid_file = arg_str(args, "pid_file");
 	rq.proc = RMQ_PROC;
 	rq.match = RMQ_MATCH;
-	rq.stop_wait = (int)arg_int(args, "stop_wait", 30);
 	rq.systemd = 1;
 	rq.via = "rabbitmq_service";
 	rq.prove = "rabbitmq_live";
 	rq.prestart_sh = pre.buf;
 	rq.line = extra_line;
 	rq.arg = logs;
-	/* the script skips start/stop when the broker already is so */
-	rq.act = svcctl_plan(state, strcmp(state, "stopped") == 0);
 	ret = svcctl_run(ctx, &rq, &rs);
 	if (ret != 0 || ctx->failed)
 		goto out;
