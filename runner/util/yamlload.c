@@ -1,5 +1,6 @@
 /* yamlload.c - YAML to struct val with positions (libyaml events); see
  * yamlload.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,23 @@ is_int(const char *s)
 	return strlen(s) < 19;
 }
 
+/* Is s word w as YAML 1.1's resolver spells it (PyYAML): w, Capitalised
+ * or UPPER, not any other mix ("yEs" stays a string)? */
+static int
+yaml11_word(const char *s, const char *w)
+{
+	size_t i;
+	int upper;
+
+	if (strcasecmp(s, w) != 0)
+		return 0;
+	if (strcmp(s + 1, w + 1) == 0)
+		return 1;        /* w or Capitalised */
+	for (i = 0, upper = 1; s[i]; i++)
+		upper = upper && isupper((unsigned char)s[i]);
+	return upper;
+}
+
 /* A plain scalar as YAML 1.1 resolves it (PyYAML, Ansible's loader):
  * booleans are true/yes/on and false/no/off only, not str_to_bool()'s
  * 1/y/t (module arguments) nor the |bool filter's (template_filter.c). */
@@ -159,13 +177,13 @@ scalar_value(const char *s, size_t len, int plain)
 
 	if (!plain)
 		return val_strn(s, len);
-	if (len == 0 || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0)
+	if (len == 0 || strcmp(s, "~") == 0 || yaml11_word(s, "null"))
 		return val_null();
 	for (i = 0; i < ARRAY_SIZE(trues); i++)
-		if (strcasecmp(s, trues[i]) == 0)
+		if (yaml11_word(s, trues[i]))
 			return val_bool(1);
 	for (i = 0; i < ARRAY_SIZE(falses); i++)
-		if (strcasecmp(s, falses[i]) == 0)
+		if (yaml11_word(s, falses[i]))
 			return val_bool(0);
 	if (is_int(s))
 		return val_int(strtoll(s, NULL, 10));

@@ -235,6 +235,42 @@ test_yaml_types_and_positions(void **state)
 	err_release(&e);
 }
 
+/* YAML 1.1's booleans and null as PyYAML spells them: lower,
+ * Capitalised or UPPER; another mix is a string (yaml.safe_load of
+ * "[yEs, YES, Yes, nUll, NULL, tRue, oN, ON]" gives
+ * ['yEs', True, True, 'nUll', None, 'tRue', 'oN', True]). */
+static void
+test_yaml_bool_spellings(void **state)
+{
+	static const char *const in[] = { "yEs", "YES", "Yes", "nUll", "NULL",
+	    "tRue", "oN", "ON", "Off", "fALSE", "no" };
+	static const int want[] = { V_STR, V_BOOL, V_BOOL, V_STR, V_NULL,
+	    V_STR, V_STR, V_BOOL, V_BOOL, V_STR, V_BOOL };
+	struct err e = ERR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	struct val *v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		strbuf_addf(&sb, "k%zu: %s\n", i, in[i]);
+	v = load(sb.buf, &e);
+	assert_non_null(v);
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "k%zu", i);
+		if ((int)val_map_get(v, k)->type != want[i])
+			fail_msg("'%s' loads as %s", in[i],
+			    val_type_name(val_map_get(v, k)->type));
+	}
+	assert_int_equal(val_map_get(v, "k1")->u.b, 1);
+	assert_int_equal(val_map_get(v, "k8")->u.b, 0);
+	val_free(v);
+	strbuf_release(&sb);
+	err_release(&e);
+}
+
 /* found by fuzz_playbook (2026-12-07): a node that libyaml places at the
  * end of a file without a final newline (an empty document or value after
  * a comment) named a line past the end ("---\n# x": 3:1 of 2 lines; the
@@ -544,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_quoting_hostile),
 		cmocka_unit_test(test_shellcmd_format),
 		cmocka_unit_test(test_yaml_types_and_positions),
+		cmocka_unit_test(test_yaml_bool_spellings),
 		cmocka_unit_test(test_yaml_errors),
 		cmocka_unit_test(test_yaml_eof_pos),
 		cmocka_unit_test(test_yaml_anchor_merge),
