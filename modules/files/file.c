@@ -18,7 +18,10 @@
  *
  * recurse: true (state=directory): filetree.h.
  *
- * What mend does not do is refused by name: state=hard, follow: false, a
+ * follow: false on a symlink path: state file and directory fail as
+ * Ansible's (the link itself is neither), touch is refused.
+ *
+ * What mend does not do is refused by name: state=hard, a
  * symbolic link under a recurse, a file or directory replaced by a link (Ansible's force),
  * mode/owner/group with state=link, attribute options, a
  * timestamp for modification_time/access_time, `now` with another state
@@ -54,7 +57,8 @@ static const struct module_arg file_args[] = {
 	{ "force", ARG_BOOL, 0, "false", NULL,
 	  "state=link: make the link even when src does not exist", NULL },
 	{ "follow", ARG_BOOL, 0, "true", NULL,
-	  "act on a symlink's target (only true is supported)", NULL },
+	  "act on a symlink's target; false: on the link itself (state "
+	  "file/directory then fail as Ansible's, touch is refused)", NULL },
 	{ "recurse", ARG_BOOL, 0, "false", NULL,
 	  "state=directory: mode/owner/group also on everything under path "
 	  "(a symbolic mode per entry, X as Ansible); a symbolic link under "
@@ -160,8 +164,6 @@ file_validate(const struct val *args, struct err *e)
 	    strcmp(state, "directory") != 0)
 		return err_setpos(e, &v->pos, "module 'file': recurse option "
 		    "requires state to be 'directory'");
-	if ((v = val_map_get(args, "follow")) != NULL && !val_truthy(v))
-		return bad_arg(args, "follow", e, " (follow: false)");
 	if (state != NULL && strcmp(state, "hard") == 0)
 		return bad_arg(args, "state", e, " (state: hard)");
 	if (val_map_get(args, "src") != NULL && (state == NULL ||
@@ -677,11 +679,31 @@ state_of(const struct val *args, const struct fstate *s)
 	    "file";
 }
 
+/* follow=false on a symlink: Ansible works on the link itself, where
+ * state file and directory fail as below; touch (times and owner of the
+ * link itself) is refused.  Not a link: follow changes nothing. */
+static int
+no_follow(struct modctx *ctx, const char *path, const char *state)
+{
+	if (!strcmp(state, "file"))
+		return mod_fail(ctx, "file (%s) is link, cannot continue",
+		    path), -1;
+	if (!strcmp(state, "directory"))
+		return mod_fail(ctx, "%s already exists as a link", path), -1;
+	if (!strcmp(state, "touch"))
+		return mod_fail(ctx, "%s is a symbolic link: mend does not "
+		    "touch a link itself (follow: false)", path), -1;
+	return 0;
+}
+
 static int
 apply(struct modctx *ctx, const char *path, const char *state,
     const struct val *args, const struct fstate *s, int *changed)
 {
 	*changed = 0;
+	if (!arg_bool(args, "follow") && is(s, "link") &&
+	    no_follow(ctx, path, state) != 0)
+		return -1;
 	if (strcmp(state, "touch") != 0 && strcmp(state, "absent") != 0 &&
 	    touch_times(ctx, args, 0) != 0)
 		return ctx->failed ? -1 : mod_fail(ctx, "module 'file': "
@@ -767,7 +789,8 @@ const struct module mod_file = {
 	    "computes it (X: directories and entries with an x bit).  Every "
 	    "change is journaled and undone by 'mend rollback' (a removed "
 	    "directory up to 32 MiB is archived in the journal).  Refused: "
-	    "state=hard, follow=false, a symbolic link under a recurse, replacing a file or directory "
+	    "state=hard, touch with follow=false on a link, a symbolic link "
+	    "under a recurse, replacing a file or directory "
 	    "by a link, mode/owner/group with state=link, SELinux options on a "
 	    "host with SELinux enabled (ignored without it, as Ansible), "
 	    "attributes, access/modification times.  Returns path (dest for "

@@ -22,6 +22,7 @@
 
 #include "modules/seargs.h"
 #include "modules/module.h"
+#include "runner/core/remotefile.h"
 #include "runner/template/template.h"
 #include "runner/util/banned.h"
 
@@ -30,7 +31,9 @@ static const struct module_arg template_args[] = {
 	  "template file on the controller (relative: role templates/, "
 	  "playbook_dir/templates, playbook_dir)", NULL },
 	{ "dest", ARG_PATH, 1, NULL, NULL, "file to write on the host", NULL },
-	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of dest", NULL },
+	{ "mode", ARG_STR, 0, NULL, NULL,
+	  "permissions of dest: octal, symbolic, or preserve (the template "
+	  "file's permissions on the controller)", NULL },
 	{ "owner", ARG_STR, 0, NULL, NULL, "owner of dest", NULL },
 	{ "group", ARG_STR, 0, NULL, NULL, "group of dest", NULL },
 	{ "backup", ARG_BOOL, 0, "false", NULL,
@@ -62,6 +65,13 @@ template_validate(const struct val *args, struct err *e)
 	if (v != NULL && v->type == V_STR && strstr(v->u.str.s, "%s") == NULL)
 		return err_setpos(e, &v->pos, "module 'template': validate "
 		    "must contain %%s: %s", v->u.str.s);
+	v = val_map_get(args, "mode");
+	if (v != NULL && v->type == V_STR && strstr(v->u.str.s, "{{") == NULL
+	    && strcmp(v->u.str.s, "preserve") != 0 &&
+	    !rf_mode_valid(v->u.str.s))
+		return err_setpos(e, &v->pos, "module 'template': argument "
+		    "'mode' must be a file mode (octal or symbolic) or "
+		    "preserve, got '%s'", v->u.str.s);
 	return 0;
 }
 
@@ -193,10 +203,14 @@ render(struct modctx *ctx, const struct val *args, const char *path,
 	return ret;
 }
 
-/* copy's arguments: content and the file options given to template. */
+/* copy's arguments: content and the file options given to template;
+ * mode=preserve is the template file's mode, as Ansible's action. */
 static struct val *
-copy_args_of(const struct val *args, struct strbuf *content)
+copy_args_of(const struct val *args, const char *path,
+    struct strbuf *content)
 {
+	const char *mode = arg_str(args, "mode");
+	struct stat st;
 	static const char *const keep[] = { "dest", "mode", "owner", "group",
 	    "backup", "validate", "force", "seuser", "serole", "setype",
 	    "selevel" };
@@ -208,6 +222,9 @@ copy_args_of(const struct val *args, struct strbuf *content)
 		if ((v = arg_get(args, keep[i])) != NULL)
 			val_map_set(c, keep[i], val_copy(v));
 	val_map_set(c, "content", val_strn(content->buf, content->len));
+	if (mode != NULL && !strcmp(mode, "preserve") && stat(path, &st) == 0)
+		val_map_set(c, "mode", val_str_take(xasprintf("0%03o",
+		    (unsigned)(st.st_mode & 07777))));
 	return c;
 }
 
@@ -224,7 +241,7 @@ template_run(struct modctx *ctx, const struct val *args)
 		    "role templates/, playbook_dir/templates, playbook_dir)",
 		    arg_str(args, "src"));
 	} else if (render(ctx, args, path, &out) == 0) {
-		cargs = copy_args_of(args, &out);
+		cargs = copy_args_of(args, path, &out);
 		res = mod_call(ctx, "copy", cargs);
 		val_free(cargs);
 		if (!ctx->failed)

@@ -20,7 +20,16 @@
  * policy_rc_d: /usr/sbin/policy-rc.d exits with it while apt-get installs
  * or removes (put back or removed after), as Ansible's PolicyRcD.
  *
- * Refused by name: deb, upgrade, only_upgrade, allow_downgrade, force,
+ * deb: .deb files on the host (comma-separated, as Ansible): each whose
+ * Package (Package:Architecture on a multiarch host, unless
+ * Architecture is all) is installed at its Version (dpkg
+ * --compare-versions eq, as Ansible's version_compare == 0) is skipped;
+ * the others go to one `apt-get install FILE...`, which installs their
+ * missing dependencies from the sources too (Ansible: apt for the
+ * dependencies, then dpkg -i); check mode simulates it.  A URL is refused
+ * (mend does not download: get_url first).
+ *
+ * Refused by name: upgrade, only_upgrade, allow_downgrade, force,
  * fail_on_autoremove, state build-dep/fixed, and wildcards
  * in names.
  */
@@ -58,7 +67,10 @@ static const struct module_arg apt_args[] = {
 	{ "allow_unauthenticated", ARG_BOOL, 0, "false", NULL,
 	  "install packages that cannot be authenticated",
 	  "allow-unauthenticated" },
-	{ "deb", ARG_STR, 0, NULL, NULL, "refused", NULL },
+	{ "deb", ARG_STR, 0, NULL, NULL,
+	  "path of a .deb file on the host (comma-separated: several) to "
+	  "install unless that version is installed; state must be present; "
+	  "URLs are refused", NULL },
 	{ "upgrade", ARG_STR, 0, NULL, NULL, "refused", NULL },
 	{ "only_upgrade", ARG_BOOL, 0, NULL, NULL, "refused when true", NULL },
 	{ "allow_downgrade", ARG_BOOL, 0, NULL, NULL, "refused when true",
@@ -94,10 +106,33 @@ refused(const struct val *args, const char *name, struct err *e)
 	return ret;
 }
 
+/* deb: not with name (Ansible: mutually exclusive deb|package|upgrade),
+ * only state=present, no URL. */
+static int
+deb_validate(const struct val *args, const char *state, struct err *e)
+{
+	const struct val *d = val_map_get(args, "deb");
+
+	if (d == NULL)
+		return 0;
+	if (val_map_get(args, "name") != NULL)
+		return err_setpos(e, &d->pos, "module 'apt': parameters are "
+		    "mutually exclusive: deb|package|upgrade");
+	if (strstr(state, "{{") == NULL && strcmp(state, "present") != 0 &&
+	    strcmp(state, "installed") != 0)
+		return err_setpos(e, &d->pos, "module 'apt': deb only "
+		    "supports state=present");
+	if (d->type == V_STR && strstr(d->u.str.s, "://") != NULL)
+		return err_setpos(e, &d->pos, "module 'apt': deb '%s' is a "
+		    "URL: mend does not download (get_url it to the host "
+		    "first)", d->u.str.s);
+	return 0;
+}
+
 static int
 apt_validate(const struct val *args, struct err *e)
 {
-	static const char *const always[] = { "deb", "upgrade" };
+	static const char *const always[] = { "upgrade" };
 	static const char *const when_true[] = { "only_upgrade",
 	    "allow_downgrade", "force", "fail_on_autoremove" };
 	const char *state = val_map_str(args, "state", "present");
@@ -115,6 +150,8 @@ apt_validate(const struct val *args, struct err *e)
 			return refused(args, when_true[i], e);
 	if (!strcmp(state, "build-dep") || !strcmp(state, "fixed"))
 		return refused(args, "state", e);
+	if (deb_validate(args, state, e) != 0)
+		return -1;
 	for (i = 0; n != NULL && n->type == V_LIST && i < n->u.list.n; i++) {
 		v = n->u.list.items[i];
 		if (v->type == V_STR && strpbrk(v->u.str.s, "*?[") != NULL &&
@@ -123,19 +160,21 @@ apt_validate(const struct val *args, struct err *e)
 			    "name '%s': wildcards are not supported by mend",
 			    v->u.str.s);
 	}
-	if (n == NULL && !val_truthy(val_map_get(args, "update_cache")) &&
+	if (n == NULL && val_map_get(args, "deb") == NULL &&
+	    !val_truthy(val_map_get(args, "update_cache")) &&
 	    !val_truthy(val_map_get(args, "update-cache")) &&
 	    !val_truthy(val_map_get(args, "autoremove")) &&
 	    !val_truthy(val_map_get(args, "autoclean")) &&
 	    !val_truthy(val_map_get(args, "clean")))
 		return err_setpos(e, &args->pos, "module 'apt': one of the "
-		    "following is required: name, update_cache, autoremove, "
-		    "autoclean, clean");
+		    "following is required: name, deb, update_cache, "
+		    "autoremove, autoclean, clean");
 	return 0;
 }
 
 /* One requested package and what the host has. */
 struct pkg {
+	char *file;          /* deb: the .deb file on the host, else NULL */
 	char *name;          /* without =VERSION */
 	char *want;          /* VERSION of NAME=VERSION, or NULL */
 	char *have;          /* installed version (status ii), or NULL */
@@ -156,6 +195,7 @@ job_release(struct aptjob *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++) {
+		free(j->p[i].file);
 		free(j->p[i].name);
 		free(j->p[i].want);
 		free(j->p[i].have);
@@ -428,8 +468,9 @@ act(struct aptjob *j, const char *verb, const int *mark)
 		if (!j->ctx->check && (seq[i] = mod_journal_fs(j->ctx, &c)) < 0)
 			ret = -1 + mod_fail(j->ctx, "cannot write the "
 			    "journal entry for '%s': not changing it", path);
-		spec = j->p[i].want ? xasprintf("%s=%s", j->p[i].name,
-		    j->p[i].want) : xstrdup(j->p[i].name);
+		spec = j->p[i].file ? xstrdup(j->p[i].file) : j->p[i].want ?
+		    xasprintf("%s=%s", j->p[i].name, j->p[i].want) :
+		    xstrdup(j->p[i].name);
 		shellcmd_build(&cmd, " %q", spec);
 		free(spec);
 		free(path);
@@ -472,6 +513,112 @@ apply_state(struct aptjob *j)
 		mod_changed(j->ctx);
 		ret = act(j, !strcmp(state, "absent") ? (purge ? "purge" :
 		    "remove") : "install", mark);
+	}
+	free(mark);
+	return ret;
+}
+
+/* deb: the files, comma-separated as Ansible splits them. */
+static int
+parse_debs(struct aptjob *j)
+{
+	const char *d = arg_str(j->args, "deb"), *c;
+	size_t n = 1;
+
+	for (c = d; *c; c++)
+		n += *c == ',';
+	j->p = xcalloc(n + 1, sizeof(*j->p));
+	for (; *d; d = *c ? c + 1 : c) {
+		c = strchrnul(d, ',');
+		if (d[0] != '/' || strstr(d, "://") != NULL)
+			return mod_fail(j->ctx, "deb '%.*s' must be an absolute "
+			    "path on the host (mend does not download)",
+			    (int)(c - d), d), -1;
+		j->p[j->n++].file = xstrndup(d, (size_t)(c - d));
+	}
+	return 0;
+}
+
+/* Per file: "ok|PKG|HAVE" (that version installed), "need|PKG|HAVE" or
+ * "bad|MESSAGE", in the order of the arguments. */
+static const char deb_probe[] =
+	"multi=$(dpkg --print-foreign-architectures 2>/dev/null)\n"
+	"for f in \"$@\"; do\n"
+	"  if ! p=$(dpkg-deb -f \"$f\" Package 2>&1); then\n"
+	"    echo \"bad|$(printf %s \"$p\" | tr '\\n' ' ')\"; continue; fi\n"
+	"  v=$(dpkg-deb -f \"$f\" Version); a=$(dpkg-deb -f \"$f\" "
+	"Architecture)\n"
+	"  k=$p; if [ -n \"$multi\" ] && [ \"$a\" != all ]; then k=$p:$a; fi\n"
+	"  h=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}' -- \"$k\" "
+	"2>/dev/null)\n"
+	"  case $h in ii*) h=${h#*|} ;; *) h= ;; esac\n"
+	"  if [ -n \"$h\" ] && dpkg --compare-versions \"$v\" eq \"$h\"; then "
+	"s=ok; else s=need; fi\n"
+	"  echo \"$s|$p|$h\"\n"
+	"done\n";
+
+/* One probe line into package i and mark[i]; -1 after mod_fail(). */
+static int
+deb_line(struct aptjob *j, size_t i, const char *s, size_t len, int *mark)
+{
+	const char *b1 = memchr(s, '|', len), *b2;
+
+	if (b1 != NULL && !strncmp(s, "bad|", 4))
+		return mod_fail(j->ctx, "Unable to install package: %.*s",
+		    (int)(len - 4), s + 4), -1;
+	b2 = b1 ? memchr(b1 + 1, '|', len - (size_t)(b1 + 1 - s)) : NULL;
+	if (b2 == NULL)
+		return mod_fail(j->ctx, "unexpected dpkg-deb output for '%s'",
+		    j->p[i].file), -1;
+	j->p[i].name = xstrndup(b1 + 1, (size_t)(b2 - b1 - 1));
+	if (s + len > b2 + 1)
+		j->p[i].have = xstrndup(b2 + 1, (size_t)(s + len - b2 - 1));
+	mark[i] = !strncmp(s, "need|", 5);
+	return 0;
+}
+
+static int
+deb_query(struct aptjob *j, int *mark)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct exec_res r;
+	const char *s, *e;
+	size_t i;
+	int ret;
+
+	strbuf_addstr(&cmd, "set --");
+	for (i = 0; i < j->n; i++)
+		shellcmd_build(&cmd, " %q", j->p[i].file);
+	strbuf_addf(&cmd, "\n%s", deb_probe);
+	exec_res_init(&r);
+	ret = mod_exec(j->ctx, cmd.buf, NULL, 0, &r);
+	strbuf_rtrim(&r.err);
+	if (ret == 0 && r.rc != 0)
+		mod_fail(j->ctx, "cannot read the .deb files: %s", r.err.buf);
+	for (s = r.out.buf, i = 0; ret == 0 && !j->ctx->failed && i < j->n;
+	    i++, s = *e ? e + 1 : e) {
+		e = strchrnul(s, '\n');
+		if (deb_line(j, i, s, (size_t)(e - s), mark) != 0)
+			break;
+	}
+	exec_res_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}
+
+/* deb: apt-get install the files whose version is not installed. */
+static int
+apply_debs(struct aptjob *j)
+{
+	int *mark = xcalloc(j->n + 1, sizeof(*mark)), any = 0, ret;
+	size_t i;
+
+	ret = deb_query(j, mark);
+	for (i = 0; i < j->n; i++)
+		any |= mark[i];
+	if (ret == 0 && !j->ctx->failed && any) {
+		mod_changed(j->ctx);
+		ret = act(j, "install", mark);
 	}
 	free(mark);
 	return ret;
@@ -522,16 +669,19 @@ apt_run(struct modctx *ctx, const struct val *args)
 	j.args = args;
 	strbuf_init(&j.out, 0);
 	strbuf_init(&j.err, 0);
-	if (parse_names(&j) != 0)
+	if (arg_get(args, "deb") != NULL ? parse_debs(&j) != 0 :
+	    parse_names(&j) != 0)
 		goto out;
 	if (arg_bool(args, "clean") && !ctx->check)
 		ret = apt_clean(&j);
 	if (ret == 0 && !ctx->failed && arg_bool(args, "update_cache") &&
 	    !ctx->check)
 		ret = update_cache(&j);
-	if (ret == 0 && !ctx->failed && j.n > 0)
+	if (ret == 0 && !ctx->failed && j.n > 0 && j.p[0].file != NULL)
+		ret = apply_debs(&j);
+	else if (ret == 0 && !ctx->failed && j.n > 0)
 		ret = query(&j);
-	if (ret == 0 && !ctx->failed && j.n > 0)
+	if (ret == 0 && !ctx->failed && j.n > 0 && j.p[0].file == NULL)
 		ret = apply_state(&j);
 	if (ret == 0 && !ctx->failed && j.n == 0 &&
 	    arg_bool(args, "autoclean")) {
@@ -568,7 +718,9 @@ const struct module mod_apt = {
 	    "changed is journaled with its versions: 'mend rollback' removes "
 	    "what was installed and reinstalls the old version of what was "
 	    "removed or upgraded.  Returns cache_updated, cache_update_time, "
-	    "stdout, stderr.  Refused: deb, upgrade, only_upgrade, "
+	    "stdout, stderr.  deb installs .deb files on the host unless "
+	    "their version is installed (apt-get install FILE: dependencies "
+	    "from the sources).  Refused: deb URLs, upgrade, only_upgrade, "
 	    "allow_downgrade, force, "
 	    "fail_on_autoremove, state build-dep/fixed, wildcards.",
 	.args = apt_args,

@@ -2,6 +2,12 @@
  * copy.c - put a file on the host, like ansible.builtin.copy (one file;
  * no recursive directory copies).
  *
+ * remote_src: src is a file on the host, read over the connection and
+ * written like any other content (journal, diff, backup, validate); a
+ * directory src is refused (Ansible copies trees).  mode=preserve gives
+ * dest src's permission bits (the host's file with remote_src, else the
+ * controller's), as Ansible's '0%03o' of st_mode.
+ *
  * Round trips: one probe of dest (metadata + sha256, no content) decides;
  * when the bytes differ and dest exists, one read of the old content (for
  * the journal and the diff), then one atomic write (mod_write_file_opts).
@@ -43,12 +49,38 @@ static const struct module_arg copy_args[] = {
 	  "command run on the new file's temp copy before it replaces the "
 	  "file, %s standing for its path (e.g. 'visudo -cf %s'); if it "
 	  "fails, nothing changes", NULL },
-	{ "mode", ARG_MODE, 0, NULL, NULL, "permissions of dest", NULL },
+	{ "remote_src", ARG_BOOL, 0, "false", NULL,
+	  "src is a file on the host (a directory is refused: mend copies "
+	  "single files)", NULL },
+	{ "mode", ARG_STR, 0, NULL, NULL,
+	  "permissions of dest: octal ('0644'), symbolic ('u=rw,g=r'), or "
+	  "preserve (src's permissions)", NULL },
 	{ "owner", ARG_STR, 0, NULL, NULL, "owner of dest", NULL },
 	{ "group", ARG_STR, 0, NULL, NULL, "group of dest", NULL },
 	SEARGS_ARGS,
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
+
+/* mode is octal, symbolic or preserve (a template: checked at run time) */
+static int
+copy_mode_check(const struct val *args, const char *mod, struct err *e)
+{
+	const struct val *m = val_map_get(args, "mode");
+	struct strbuf sb = STRBUF_INIT;
+	int ok;
+
+	if (m == NULL || (m->type == V_STR && strstr(m->u.str.s, "{{")))
+		return 0;
+	val_to_str(m, &sb);
+	ok = (m->type == V_STR || m->type == V_INT) && (rf_mode_valid(sb.buf)
+	    || !strcmp(sb.buf, "preserve"));
+	if (!ok)
+		err_setpos(e, &m->pos, "module '%s': argument 'mode' must be "
+		    "a file mode (octal or symbolic) or preserve, got '%s'",
+		    mod, sb.buf);
+	strbuf_release(&sb);
+	return ok ? 0 : -1;
+}
 
 static int
 copy_validate(const struct val *args, struct err *e)
@@ -63,6 +95,8 @@ copy_validate(const struct val *args, struct err *e)
 	if (src == NULL && content == NULL)
 		return err_setpos(e, &args->pos, "module 'copy': src (or "
 		    "content) is required");
+	if (copy_mode_check(args, "copy", e) != 0)
+		return -1;
 	if (validate != NULL && validate->type == V_STR &&
 	    strstr(validate->u.str.s, "%s") == NULL)
 		return err_setpos(e, &validate->pos, "module 'copy': validate "
@@ -79,9 +113,39 @@ as_error(int mod_fail_ret)
 	return -1;
 }
 
-/* The bytes to install: content, or the controller file src. */
+/* remote_src: the host's file src; its mode goes to *src_mode. */
 static int
-load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
+load_remote(struct modctx *ctx, const char *src, struct strbuf *data,
+    unsigned *src_mode)
+{
+	struct file_meta meta;
+	unsigned type = 0;
+	int ret;
+
+	memset(&meta, 0, sizeof(meta));
+	if (src[0] != '/')
+		return as_error(mod_fail(ctx, "remote_src: src must be an "
+		    "absolute path on the host, got '%s'", src));
+	ret = rf_read(ctx, src, data, &meta, &type);
+	if (ret == 0 && type == 0)
+		ret = as_error(mod_fail(ctx, "Source %s not found", src));
+	else if (ret == 0 && type == S_IFDIR)
+		ret = as_error(mod_fail(ctx, "src '%s' is a directory on the "
+		    "host: mend's copy with remote_src copies single files "
+		    "(Ansible copies the tree)", src));
+	else if (ret == 0 && type != S_IFREG)
+		ret = as_error(mod_fail(ctx, "Cannot copy invalid source "
+		    "'%s': not a file", src));
+	*src_mode = meta.mode & 07777;
+	file_meta_release(&meta);
+	return ret;
+}
+
+/* The bytes to install: content, the controller file src, or with
+ * remote_src the host's file src.  *src_mode: src's permissions. */
+static int
+load_source(struct modctx *ctx, const struct val *args, struct strbuf *data,
+    unsigned *src_mode)
 {
 	const struct val *content = arg_get(args, "content");
 	const char *src = arg_str(args, "src");
@@ -105,6 +169,8 @@ load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
 	}
 	if (src == NULL)
 		return as_error(mod_fail(ctx, "src (or content) is required"));
+	if (arg_bool(args, "remote_src"))
+		return load_remote(ctx, src, data, src_mode);
 	path = mod_local_path(ctx, src);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		ret = as_error(mod_fail(ctx, "src '%s' is a directory: mend's copy "
@@ -112,6 +178,8 @@ load_source(struct modctx *ctx, const struct val *args, struct strbuf *data)
 	else if (strbuf_read_file(data, path) != 0)
 		ret = as_error(mod_fail(ctx, "could not read src '%s': %s", path,
 		    strerror(errno)));
+	else
+		*src_mode = st.st_mode & 07777;
 	free(path);
 	return ret;
 }
@@ -145,6 +213,8 @@ struct cp {
 	char *dest;
 	struct strbuf data;
 	struct file_probe probe;
+	unsigned src_mode;       /* src's permissions (mode=preserve) */
+	char *mode;              /* mode to set: NULL, or octal/symbolic */
 };
 
 /* Probe dest, descending into it once if it is a directory. */
@@ -182,7 +252,7 @@ copy_write(struct cp *c)
 	if (ret != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));
-	o.mode = arg_str(c->args, "mode");
+	o.mode = c->mode;
 	o.owner = arg_str(c->args, "owner");
 	o.group = arg_str(c->args, "group");
 	o.backup = arg_bool(c->args, "backup") && exists;
@@ -222,7 +292,7 @@ copy_apply(struct cp *c)
 	if (!c->probe.meta.exists || strcmp(sha, c->probe.sha256) != 0)
 		return copy_write(c);
 	ret = rf_set_attrs(c->ctx, c->dest, &c->probe.meta, c->data.buf,
-	    c->data.len, arg_str(c->args, "mode"), arg_str(c->args, "owner"),
+	    c->data.len, c->mode, arg_str(c->args, "owner"),
 	    arg_str(c->args, "group"), &changed);
 	if (ret == 0 && changed)
 		mod_changed(c->ctx);
@@ -243,6 +313,26 @@ set_results(struct cp *c, const struct val *args)
 	mod_set(c->ctx, "state", val_str("file"));
 }
 
+/* The mode to set: preserve as src's, else mode. */
+static int
+resolve_mode(struct cp *c)
+{
+	const char *m = arg_str(c->args, "mode");
+
+	if (m == NULL)
+		return 0;
+	if (strcmp(m, "preserve") != 0 && !rf_mode_valid(m))
+		return as_error(mod_fail(c->ctx, "mode must be in octal or "
+		    "symbolic form, got '%s'", m));
+	if (strcmp(m, "preserve") != 0)
+		c->mode = xstrdup(m);
+	else if (arg_str(c->args, "src") != NULL)
+		c->mode = xasprintf("0%03o", c->src_mode);
+	else    /* Ansible's content goes through a mkstemp() file: 0600 */
+		c->mode = xstrdup("0600");
+	return 0;
+}
+
 static enum mod_result
 copy_run(struct modctx *ctx, const struct val *args)
 {
@@ -255,7 +345,9 @@ copy_run(struct modctx *ctx, const struct val *args)
 	c.ctx = ctx;
 	c.args = args;
 	strbuf_init(&c.data, 0);
-	ret = load_source(ctx, args, &c.data);
+	ret = load_source(ctx, args, &c.data, &c.src_mode);
+	if (ret == 0)
+		ret = resolve_mode(&c);
 	if (ret == 0)
 		ret = probe_dest(&c);
 	if (ret == 0)
@@ -265,6 +357,7 @@ copy_run(struct modctx *ctx, const struct val *args)
 	file_probe_release(&c.probe);
 	strbuf_release(&c.data);
 	free(c.dest);
+	free(c.mode);
 	return mod_done(ctx, ret);
 }
 
@@ -276,8 +369,9 @@ const struct module mod_copy = {
 	    "the controller) is written to dest when its sha256 differs from "
 	    "the host's file, atomically (temp file in the same directory, "
 	    "fsync, rename), keeping the existing mode and owner unless "
-	    "mode/owner/group are given.  force=false only creates missing "
-	    "files.  Returns dest, src, checksum (sha1, as Ansible), size, "
+	    "mode/owner/group are given (mode=preserve: src's).  remote_src "
+	    "copies a file already on the host (not a directory).  "
+	    "force=false only creates missing files.  Returns dest, src, checksum (sha1, as Ansible), size, "
 	    "backup_file.",
 	.args = copy_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,

@@ -20,6 +20,9 @@ static const struct module_arg package_args[] = {
 	  "present, absent or latest", NULL },
 	{ "use", ARG_STR, 0, "auto", "auto|apt",
 	  "the package manager module (auto: the host's)", NULL },
+	{ "update_cache", ARG_BOOL, 0, NULL, NULL,
+	  "passed to the package manager's module (apt: apt-get update "
+	  "first), as every other argument", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 

@@ -36,12 +36,18 @@
  * sleep (Ansible's): a restart without systemd sleeps that many seconds
  * between its stop and its start; ignored under systemd, as Ansible's
  * service action ignores it there.
+ * use (Ansible's): auto and service detect as above; systemd runs the
+ * systemd module, as Ansible's service action does; sysvinit forces the
+ * /etc/init.d script; openwrt_init is refused; any other name detects,
+ * as ansible-core falls back to its service module for a manager it has
+ * no module for.
  * Enabling: systemctl enable/disable; without systemd update-rc.d
  * (defaults + enable / disable), else chkconfig on/off, else rc-update
  * add/del; none of them: the task fails.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "modules/module.h"
 #include "modules/generic/unitstate.h"
@@ -63,6 +69,7 @@ static const char probe_script[] =
 	"  echo enabled=0\n"
 	"}\n"
 	INITSYS_KIND_SH
+	"if [ -n \"$force\" ]; then kind=$force; fi\n"  /* use: sysvinit */
 	INITSYS_SVC_SH
 	"echo \"kind=$kind\"\n"
 	"if [ $kind = systemd ]; then\n"
@@ -313,13 +320,14 @@ action_output(const char *out, const char *nonce, struct strbuf *sb)
 
 /* 0 = status in *st; 1 = the task failed (recorded); TERR_* from mod_exec. */
 static int
-run_probe(struct modctx *ctx, const char *name, struct svc_status *st)
+run_probe(struct modctx *ctx, const char *name, const char *force,
+    struct svc_status *st)
 {
 	struct strbuf cmd = STRBUF_INIT;
 	struct exec_res r;
 	int ret;
 
-	shellcmd_build(&cmd, "n=%q\n", name);
+	shellcmd_build(&cmd, "n=%q; force=%q\n", name, force);
 	strbuf_addstr(&cmd, probe_script);
 	exec_res_init(&r);
 	ret = mod_exec(ctx, cmd.buf, NULL, 0, &r);
@@ -491,14 +499,63 @@ valid_name(const char *s)
 	    strpbrk(s, "/ \t\r\n") == NULL;
 }
 
+/* use=systemd: Ansible's service action runs the systemd module, with
+ * the arguments systemd does not take dropped (sleep; mend's settle). */
+static enum mod_result
+via_systemd(struct modctx *ctx, const struct val *args)
+{
+	enum mod_result res;
+	struct val *a;
+
+	if (arg_get(args, "pid_file") != NULL)
+		return mod_done(ctx, mod_fail(ctx, "pid_file is mend's service "
+		    "option: it cannot be used with use=systemd"));
+	a = val_copy(args);
+	val_map_del(a, "use");
+	val_map_del(a, "sleep");
+	val_map_del(a, "settle");
+	res = mod_call(ctx, "systemd", a);
+	val_free(a);
+	return res == MOD_UNREACHABLE ? res : mod_done(ctx, 0);
+}
+
+/* The init system `use` asks for: "" (detect: auto, service and every
+ * name ansible-core has no module for), "systemd", "initd" (sysvinit),
+ * or NULL after a failure (openwrt_init). */
+static const char *
+use_backend(struct modctx *ctx, const struct val *args)
+{
+	const char *use = arg_str(args, "use");
+
+	if (use == NULL)
+		return "";
+	if (!strcasecmp(use, "systemd"))
+		return "systemd";
+	if (!strcasecmp(use, "sysvinit"))
+		return "initd";
+	if (!strcasecmp(use, "openwrt_init")) {
+		mod_fail(ctx, "use=openwrt_init: mend has no openwrt_init "
+		    "backend (auto, service, systemd and sysvinit are "
+		    "supported)");
+		return NULL;
+	}
+	return "";
+}
+
 static enum mod_result
 service_run(struct modctx *ctx, const struct val *args)
 {
 	const char *name = arg_str(args, "name");
+	const char *force = use_backend(ctx, args);
 	int wait = (int)arg_int(args, "wait", 10);
 	struct svc_status st;
 	struct svc_plan pl;
 	int ret;
+
+	if (force == NULL)
+		return mod_done(ctx, -1);
+	if (!strcmp(force, "systemd"))
+		return via_systemd(ctx, args);
 
 	if (name == NULL || !valid_name(name))
 		return mod_done(ctx, mod_fail(ctx, "invalid service name '%s'",
@@ -506,7 +563,7 @@ service_run(struct modctx *ctx, const struct val *args)
 	if (wait < 0 || arg_int(args, "settle", 2) < 0)
 		return mod_done(ctx, mod_fail(ctx, "wait and settle must be "
 		    ">= 0"));
-	if ((ret = run_probe(ctx, name, &st)) != 0)
+	if ((ret = run_probe(ctx, name, force, &st)) != 0)
 		return mod_done(ctx, ret);
 	if (st.exists != 1 || st.kind[0] == '\0')
 		return mod_done(ctx, mod_fail(ctx, "could not find the "
@@ -526,7 +583,12 @@ static int
 service_validate(const struct val *args, struct err *e)
 {
 	const struct val *name = val_map_get(args, "name");
+	const struct val *use = val_map_get(args, "use");
 
+	if (use != NULL && use->type == V_STR &&
+	    !strcasecmp(use->u.str.s, "openwrt_init"))
+		return err_setpos(e, &use->pos, "module 'service': "
+		    "use=openwrt_init: mend has no openwrt_init backend");
 	if (val_map_get(args, "state") == NULL &&
 	    val_map_get(args, "enabled") == NULL)
 		return err_setpos(e, &args->pos, "module 'service': one of "
@@ -560,6 +622,13 @@ static const struct module_arg service_args[] = {
 	  "restarted without systemd: seconds between the stop and the "
 	  "start (under systemd ignored, as Ansible's service does there)",
 	  NULL },
+	{ "use", ARG_STR, 0, "auto", NULL,
+	  "the service manager, as Ansible's: auto and service detect it "
+	  "(systemd, else the service command, else /etc/init.d), systemd "
+	  "runs the systemd module (sleep dropped), sysvinit runs "
+	  "/etc/init.d/NAME; openwrt_init is refused; another name is "
+	  "auto, as ansible-core falls back to service for a manager it has "
+	  "no module for", NULL },
 	{ "settle", ARG_INT, 0, "2", NULL,
 	  "systemd: seconds the unit must stay active, without an automatic "
 	  "restart, after a (re)start (a daemon that dies right after "
@@ -579,7 +648,8 @@ const struct module mod_service = {
 	    "0).  After acting it waits up to 'wait' seconds for the status "
 	    "to confirm, and fails otherwise: many init scripts return before "
 	    "the daemon is up.  enabled uses systemctl enable/disable, or "
-	    "update-rc.d, chkconfig or rc-update.  In check mode it reports "
+	    "update-rc.d, chkconfig or rc-update.  use=systemd runs the "
+	    "systemd module, use=sysvinit the init script.  In check mode it reports "
 	    "what it would do.  Returns name, state, enabled, init.",
 	.args = service_args,
 	.flags = MOD_CHANGES_HOST | MOD_SUPPORTS_CHECK,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "runner/core/args.h"
+#include "runner/core/homepath.h"
 #include "runner/core/remotefile.h"
 #include "runner/util/suggest.h"
 #include "runner/template/template.h"
@@ -113,9 +114,10 @@ coerce(const struct module *m, const struct module_arg *a,
 		if (v->type == V_LIST || v->type == V_MAP)
 			break;
 		val_to_str(v, &sb);
-		if (a->type == ARG_PATH && sb.buf[0] != '/') {
+		if (a->type == ARG_PATH && !homepath_ok(sb.buf)) {
 			err_setpos(e, &v->pos, "module '%s': argument '%s' "
-			    "must be an absolute path, got '%s'", m->name,
+			    "must be an absolute path (or start with ~), got "
+			    "'%s'", m->name,
 			    a->name, sb.buf);
 			strbuf_release(&sb);
 			return NULL;

@@ -10,6 +10,7 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/executor.h"
+#include "runner/core/homepath.h"
 #include "runner/core/firstfound.h"
 #include "runner/core/loop.h"
 #include "runner/core/once.h"
@@ -573,9 +574,21 @@ settle(const struct task *t, struct modctx *ctx, enum mod_result res)
  * Ansible's implicit localhost); the task's variables stay the task's
  * host's.  The connection lives for the task; the journal names the
  * delegated host (mend rollback restores it there). */
+/* The module's run, after `~` in its path arguments is expanded on the
+ * host (homepath.h). */
+static enum mod_result
+run_module(const struct task *t, struct modctx *ctx, struct val *args)
+{
+	int ret = homepath_expand(ctx, t->mod, args);
+
+	if (ret != 0)
+		return ret == TERR_UNREACHABLE ? MOD_UNREACHABLE : MOD_FAILED;
+	return t->mod->run(ctx, args);
+}
+
 static enum mod_result
 call_delegated(struct hostctx *hc, const struct play *p, const struct task *t,
-    struct modctx *ctx, const struct val *args)
+    struct modctx *ctx, struct val *args)
 {
 	struct val *in = val_str(task_eff_delegate_to(t)), *name = NULL;
 	const struct val *dv;
@@ -607,7 +620,7 @@ call_delegated(struct hostctx *hc, const struct play *p, const struct task *t,
 	}
 	hc->conn = dc;
 	ctx->host_name = name->u.str.s;
-	ret = settle(t, ctx, t->mod->run(ctx, args));
+	ret = settle(t, ctx, run_module(t, ctx, args));
 	ctx->host_name = host_name;
 	hc->conn = saved;
 	conn_close(dc);
@@ -667,7 +680,7 @@ call_module(struct hostctx *hc, const struct play *p, const struct task *t,
 	}
 	if (!(t->mod->flags & MOD_NO_HOST) && conn_switch(hc, p, ctx) < 0)
 		goto out;
-	ret = settle(t, ctx, t->mod->run(ctx, args));
+	ret = settle(t, ctx, run_module(t, ctx, args));
 out:
 	val_free(rendered);
 	val_free(args);

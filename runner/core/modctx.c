@@ -9,6 +9,7 @@
 #include "modules/module.h"
 #include "runner/core/args.h"
 #include "runner/core/executor.h"
+#include "runner/core/homepath.h"
 #include "runner/core/journal.h"
 #include "runner/util/hash.h"
 #include "runner/core/rfsftp.h"
@@ -94,6 +95,7 @@ mod_call(struct modctx *ctx, const char *name, const struct val *args)
 	const struct module *m = module_find(name);
 	enum mod_result res;
 	struct val *a;
+	int ret;
 
 	if (m == NULL) {
 		mod_fail(ctx, "no module '%s'", name);
@@ -105,6 +107,10 @@ mod_call(struct modctx *ctx, const char *name, const struct val *args)
 	if ((a = call_args(ctx, m, args)) == NULL)
 		return MOD_FAILED;
 	mod_log(ctx, 2, "calling module '%s'", name);
+	if ((ret = homepath_expand(ctx, m, a)) != 0) {
+		val_free(a);
+		return ret == TERR_UNREACHABLE ? MOD_UNREACHABLE : MOD_FAILED;
+	}
 	res = m->run(ctx, a);
 	val_free(a);
 	return res;

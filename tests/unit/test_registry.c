@@ -17,6 +17,8 @@
 
 #include "modules/module.h"
 #include "runner/core/args.h"
+#include "runner/core/homepath.h"
+#include "runner/util/yamlload.h"
 #include "runner/util/suggest.h"
 #include "runner/util/banned.h"
 
@@ -380,6 +382,106 @@ registry_validate_hooks(void **state)
 	assert_no_problems();
 }
 
+/* ---- issue 14 arguments: checked as the loader checks a task ---- */
+
+/* The loader's verdict on module `name` with YAML args: "" or the error. */
+static char *
+load_args(const char *name, const char *yaml)
+{
+	const struct module *m = module_find(name);
+	struct val *raw = NULL;
+	struct err e = ERR_INIT;
+	char *why;
+
+	assert_non_null(m);
+	assert_int_equal(yaml_load_string("t", yaml, strlen(yaml), &raw, &e),
+	    0);
+	if (args_normalize(m, raw, &e) == 0 && m->validate != NULL)
+		(void)m->validate(raw, &e);
+	strbuf_rtrim(&e.msg);
+	why = strbuf_detach(&e.msg, NULL);
+	val_free(raw);
+	err_release(&e);
+	return why;
+}
+
+static void
+expect_args(const char *name, const char *yaml, const char *err)
+{
+	char *why = load_args(name, yaml);
+
+	if (err == NULL)
+		assert_string_equal(why, "");
+	else if (strstr(why, err) == NULL)
+		fail_msg("%s %s: '%s' lacks '%s'", name, yaml, why, err);
+	free(why);
+}
+
+static void
+margs_accepted_and_refused(void **state)
+{
+	(void)state;
+	expect_args("copy", "{src: /a, dest: /b, remote_src: true, "
+	    "mode: preserve}", NULL);
+	expect_args("copy", "{src: a, dest: /b, mode: 'u=rw,g=r'}", NULL);
+	expect_args("copy", "{src: a, dest: /b, mode: keep}",
+	    "argument 'mode' must be a file mode (octal or symbolic) or "
+	    "preserve, got 'keep'");
+	expect_args("template", "{src: a, dest: '~/.my.cnf', mode: preserve}",
+	    NULL);
+	expect_args("template", "{src: a, dest: '~root/x'}", NULL);
+	expect_args("template", "{src: a, dest: 'x/y'}",
+	    "must be an absolute path (or start with ~), got 'x/y'");
+	expect_args("template", "{src: a, dest: '~a b/y'}",
+	    "must be an absolute path");
+	expect_args("template", "{src: a, dest: /x, mode: nope}",
+	    "got 'nope'");
+	expect_args("service", "{name: x, state: started, use: service}",
+	    NULL);
+	expect_args("service", "{name: x, state: started, use: sysvinit}",
+	    NULL);
+	expect_args("service", "{name: x, state: started, use: openwrt_init}",
+	    "use=openwrt_init: mend has no openwrt_init backend");
+	expect_args("apt", "{deb: /tmp/x.deb}", NULL);
+	expect_args("apt", "{deb: /tmp/x.deb, name: x}",
+	    "parameters are mutually exclusive: deb|package|upgrade");
+	expect_args("apt", "{deb: /tmp/x.deb, state: absent}",
+	    "deb only supports state=present");
+	expect_args("apt", "{deb: 'https://h/x.deb'}", "is a URL");
+	expect_args("package", "{name: x, state: present, update_cache: true}",
+	    NULL);
+	expect_args("file", "{path: /x, state: directory, follow: false}",
+	    NULL);
+}
+
+static void
+homepath_forms(void **state)
+{
+	char user[16];
+	const char *rest = NULL;
+
+	(void)state;
+	assert_true(homepath_split("~", user, sizeof(user), &rest));
+	assert_string_equal(user, "");
+	assert_string_equal(rest, "");
+	assert_true(homepath_split("~/.my.cnf", user, sizeof(user), &rest));
+	assert_string_equal(user, "");
+	assert_string_equal(rest, "/.my.cnf");
+	assert_true(homepath_split("~www-data/a/b", user, sizeof(user),
+	    &rest));
+	assert_string_equal(user, "www-data");
+	assert_string_equal(rest, "/a/b");
+	assert_false(homepath_split("/abs", user, sizeof(user), &rest));
+	assert_false(homepath_split("~-x/a", user, sizeof(user), &rest));
+	assert_false(homepath_split("~a$(id)/a", user, sizeof(user), &rest));
+	assert_false(homepath_split("~averyveryverylongname/a", user,
+	    sizeof(user), &rest));
+	assert_true(homepath_ok("/x"));
+	assert_true(homepath_ok("~/x"));
+	assert_false(homepath_ok("x/~"));
+	assert_false(homepath_ok(""));
+}
+
 /* ---- flags ---- */
 
 static void
@@ -534,6 +636,8 @@ main(void)
 		cmocka_unit_test(registry_args_tables),
 		cmocka_unit_test(registry_defaults_coerce),
 		cmocka_unit_test(registry_validate_hooks),
+		cmocka_unit_test(margs_accepted_and_refused),
+		cmocka_unit_test(homepath_forms),
 		cmocka_unit_test(registry_flags),
 		cmocka_unit_test(registry_known_flags),
 		cmocka_unit_test(registry_table_sorted),
