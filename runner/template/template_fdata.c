@@ -3,7 +3,8 @@
  * Ansible's, same results as ansible-core 2.14):
  *   list  sort(reverse, case_sensitive, attribute)  reverse  unique
  *   union intersect difference symmetric_difference  flatten(levels,
- *   skip_nulls)  zip  min max sum  combine(dicts..., recursive,
+ *   skip_nulls)  zip  min max  sum(attribute, start)
+ *   subelements(keys, skip_missing)  combine(dicts..., recursive,
  *   list_merge=replace|keep|append|prepend)  dict2items items2dict
  *   (key_name, value_name)  dict (from pairs)  items  dictsort
  *   select reject
@@ -18,6 +19,37 @@
 
 #include "runner/template/template_int.h"
 #include "runner/util/banned.h"
+
+/* Jinja2's make_attrgetter: a dotted path, a part of digits indexing a
+ * list; NULL when a part is missing. */
+static const struct val *
+attr_get(const struct val *v, const char *path)
+{
+	const char *s, *d;
+
+	for (s = path; v != NULL; s = d + 1) {
+		size_t len;
+		char *key;
+
+		d = strchrnul(s, '.');
+		len = (size_t)(d - s);
+		if (v->type == V_LIST && len > 0 && len < 10 &&
+		    strspn(s, "0123456789") >= len) {
+			size_t i = (size_t)strtoul(s, NULL, 10);
+
+			v = i < v->u.list.n ? v->u.list.items[i] : NULL;
+		} else if (v->type == V_MAP) {
+			key = xstrndup(s, len);
+			v = val_map_get(v, key);
+			free(key);
+		} else {
+			v = NULL;
+		}
+		if (*d == '\0')
+			break;
+	}
+	return v;
+}
 
 static int
 need_iter(struct ectx *cx, const struct node *n, const struct val *v,
@@ -317,7 +349,6 @@ f_minmax(struct ectx *cx, const struct node *n, struct res *in,
 	const struct val *best = NULL;
 	size_t i;
 	int bad = 0, mx = n->filter->name[1] == 'a';
-	int64_t sum = 0;
 
 	(void)fa;
 	if (need_iter(cx, n, in->v, &l) < 0)
@@ -325,26 +356,178 @@ f_minmax(struct ectx *cx, const struct node *n, struct res *in,
 	for (i = 0; i < l->u.list.n; i++) {
 		const struct val *x = l->u.list.items[i];
 
-		if (n->filter->name[0] == 's') {
-			if (x->type != V_INT && x->type != V_BOOL)
-				bad = 1;
-			else
-				sum += x->type == V_INT ? x->u.i : x->u.b;
-		} else if (best == NULL || py_cmp(x, best, 0, &bad) ==
-		    (mx ? 1 : -1)) {
+		if (best == NULL || py_cmp(x, best, 0, &bad) == (mx ? 1 : -1))
 			best = x;
-		}
 	}
-	if (bad || (n->filter->name[0] != 's' && best == NULL)) {
+	if (bad || best == NULL) {
 		val_free(l);
 		return terr_set(cx->err, n->off, "'%s' filter: %s", n->name,
-		    bad ? "items cannot be compared or added" :
-		    "empty sequence");
+		    bad ? "items cannot be compared" : "empty sequence");
 	}
-	res_set(out, n->filter->name[0] == 's' ? val_int(sum) :
-	    val_copy(best));
+	res_set(out, val_copy(best));
 	val_free(l);
 	return 0;
+}
+
+/* sum(attribute=None, start=0): Python's sum over the items (or their
+ * attribute, a dotted path as Jinja2's make_attrgetter): integers add,
+ * lists concatenate (start=[] flattens one level). */
+static int
+sum_add(struct val **acc, const struct val *x)
+{
+	size_t i;
+
+	if (((*acc)->type == V_INT || (*acc)->type == V_BOOL) &&
+	    (x->type == V_INT || x->type == V_BOOL)) {
+		int64_t a = (*acc)->type == V_INT ? (*acc)->u.i : (*acc)->u.b;
+
+		val_free(*acc);
+		*acc = val_int(a + (x->type == V_INT ? x->u.i : x->u.b));
+		return 0;
+	}
+	if ((*acc)->type != V_LIST || x->type != V_LIST)
+		return -1;
+	for (i = 0; i < x->u.list.n; i++)
+		val_list_push(*acc, val_copy(x->u.list.items[i]));
+	return 0;
+}
+
+static int
+f_sum(struct ectx *cx, const struct node *n, struct res *in,
+    struct fargs *fa, struct res *out)
+{
+	const char *attr = fa->set[0] && fa->a[0].v->type == V_STR ?
+	    fa->a[0].v->u.str.s : NULL;
+	struct val *l, *acc;
+	size_t i;
+	int bad;
+
+	if (fa->set[0] && attr == NULL && fa->a[0].v->type != V_NULL)
+		return terr_set(cx->err, n->off, "'sum': attribute must be a "
+		    "string");
+	if (need_iter(cx, n, in->v, &l) < 0)
+		return -1;
+	acc = fa->set[1] ? val_copy(fa->a[1].v) : val_int(0);
+	for (i = 0; i < l->u.list.n; i++) {
+		const struct val *x = l->u.list.items[i];
+
+		if (attr != NULL)
+			x = attr_get(x, attr);
+		bad = x == NULL ? 1 : sum_add(&acc, x) < 0 ? 2 : 0;
+		if (bad == 1)
+			terr_set(cx->err, n->off, "'sum': an item has no "
+			    "attribute '%s'", attr);
+		else if (bad == 2)
+			terr_set(cx->err, n->off, "'sum': unsupported operand "
+			    "types for +: %s and %s", val_type_name(acc->type),
+			    val_type_name(x->type));
+		if (bad) {
+			val_free(acc);
+			val_free(l);
+			return -1;
+		}
+	}
+	val_free(l);
+	res_set(out, acc);
+	return 0;
+}
+
+/* subelements(key or 'a.b' or [a, b], skip_missing=False): Ansible's
+ * filter, a [item, subitem] pair for every subitem of every item (a
+ * mapping's values for a mapping).  Ansible makes tuples: printed whole
+ * they show as (a, b) where mend shows [a, b]; item.0/item.1 and loops
+ * are the same. */
+static int
+sub_path(struct ectx *cx, const struct node *n, const struct val *keys,
+    const struct val *el, int skip, const struct val **vals)
+{
+	const struct val *v = el;
+	size_t i;
+
+	for (i = 0; i < keys->u.list.n; i++) {
+		const struct val *k = keys->u.list.items[i];
+		const struct val *next = v->type == V_MAP && k->type == V_STR ?
+		    val_map_get(v, k->u.str.s) : NULL;
+
+		if (v->type != V_MAP)
+			return terr_set(cx->err, n->off, "subelements: the key "
+			    "%s should point to a dictionary", k->type == V_STR ?
+			    k->u.str.s : "?");
+		if (next == NULL && skip) {
+			*vals = NULL;
+			return 0;
+		}
+		if (next == NULL)
+			return terr_set(cx->err, n->off, "could not find '%s' "
+			    "key in iterated item", k->type == V_STR ?
+			    k->u.str.s : "?");
+		v = next;
+	}
+	if (v->type != V_LIST)
+		return terr_set(cx->err, n->off, "subelements: the key should "
+		    "point to a list, got %s", val_type_name(v->type));
+	*vals = v;
+	return 0;
+}
+
+static struct val *
+sub_keys(const struct val *k)
+{
+	struct val *l = val_list();
+	const char *s, *d;
+
+	if (k->type == V_LIST) {
+		val_free(l);
+		return val_copy(k);
+	}
+	for (s = k->u.str.s; ; s = d + 1) {
+		d = strchrnul(s, '.');
+		val_list_push(l, val_strn(s, (size_t)(d - s)));
+		if (*d == '\0')
+			break;
+	}
+	return l;
+}
+
+static int
+f_subelements(struct ectx *cx, const struct node *n, struct res *in,
+    struct fargs *fa, struct res *out)
+{
+	const struct val *o = in->v, *vals = NULL;
+	struct val *els, *keys, *r;
+	size_t i, j;
+	int skip = fa->set[1] && val_truthy(fa->a[1].v), ret = 0;
+
+	if (o->type != V_LIST && o->type != V_MAP)
+		return terr_set(cx->err, n->off, "obj must be a list of dicts "
+		    "or a nested dict");
+	if (!fa->set[0] || (fa->a[0].v->type != V_STR &&
+	    fa->a[0].v->type != V_LIST))
+		return terr_set(cx->err, n->off, "subelements must be a list "
+		    "or a string");
+	els = o->type == V_MAP ? val_list() : val_copy(o);
+	for (i = 0; o->type == V_MAP && i < o->u.map.n; i++)
+		val_list_push(els, val_copy(o->u.map.items[i].v));
+	keys = sub_keys(fa->a[0].v);
+	r = val_list();
+	for (i = 0; i < els->u.list.n && ret == 0; i++) {
+		ret = sub_path(cx, n, keys, els->u.list.items[i], skip, &vals);
+		for (j = 0; ret == 0 && vals != NULL && j < vals->u.list.n;
+		    j++) {
+			struct val *pair = val_list();
+
+			val_list_push(pair, val_copy(els->u.list.items[i]));
+			val_list_push(pair, val_copy(vals->u.list.items[j]));
+			val_list_push(r, pair);
+		}
+	}
+	val_free(els);
+	val_free(keys);
+	if (ret < 0)
+		val_free(r);
+	else
+		res_set(out, r);
+	return ret;
 }
 
 /* ---- mappings ---- */
@@ -676,8 +859,8 @@ f_map(struct ectx *cx, const struct node *n, struct res *in,
 		const struct val *x = l->u.list.items[i], *y;
 
 		if (fa->set[4]) {
-			y = x->type == V_MAP && fa->a[4].v->type == V_STR ?
-			    val_map_getpath(x, fa->a[4].v->u.str.s) : NULL;
+			y = fa->a[4].v->type == V_STR ?
+			    attr_get(x, fa->a[4].v->u.str.s) : NULL;
 			if (y == NULL && !fa->set[5]) {
 				val_free(l);
 				val_free(r);
@@ -812,7 +995,8 @@ static const struct filter table[] = {
 	{ "zip", f_zip, { "*1", "*2", "*3", "*4" }, 0 },
 	{ "min", f_minmax, P0, 0 },
 	{ "max", f_minmax, P0, 0 },
-	{ "sum", f_minmax, P0, 0 },
+	{ "sum", f_sum, { "attribute", "start" }, 0 },
+	{ "subelements", f_subelements, { "subelements", "skip_missing" }, 0 },
 	{ "combine", f_combine, { "*1", "*2", "*3", "*4", "recursive",
 	    "list_merge" }, 0 },
 	{ "dict2items", f_dict2items, { "key_name", "value_name" }, 0 },

@@ -9,6 +9,8 @@
  *                 in flow style ({a: 1}, [x, y]); keys sorted
  *   to_nice_yaml  indent=4, block style, keys sorted, lists under a key
  *                 not indented (PyYAML's)
+ *   both take indent and sort_keys (False: keys in their order), to_yaml
+ *   default_flow_style (None, False: block style; True is refused)
  * Strings in YAML are plain when PyYAML would write them plain, else
  * single-quoted; strings PyYAML would fold or double-quote (line breaks,
  * control characters, longer than 80 columns) are refused with an error
@@ -190,6 +192,7 @@ struct ye {
 	const struct node *n;
 	int indent, flow_leaf;        /* to_yaml: leaf collections in flow */
 	struct strbuf *sb;
+	int sort;                     /* sort_keys (PyYAML's default: yes) */
 };
 
 /* Would PyYAML's resolver read s as something other than a string? */
@@ -310,7 +313,7 @@ yaml_flow(struct ye *y, const struct val *v)
 		return yaml_scalar(y, v, 1);
 	n = v->type == V_LIST ? v->u.list.n : v->u.map.n;
 	strbuf_addch(y->sb, v->type == V_LIST ? '[' : '{');
-	e = v->type == V_MAP ? entries(v, 1) : NULL;
+	e = v->type == V_MAP ? entries(v, y->sort) : NULL;
 	for (i = 0; i < n && ret == 0; i++) {
 		if (i > 0)
 			strbuf_addstr(y->sb, ", ");
@@ -368,7 +371,7 @@ yaml_block(struct ye *y, const struct val *v, int col, int inline_first)
 	size_t i, n = v->type == V_LIST ? v->u.list.n : v->u.map.n;
 	int ret = 0;
 
-	e = v->type == V_MAP ? entries(v, 1) : NULL;
+	e = v->type == V_MAP ? entries(v, y->sort) : NULL;
 	for (i = 0; i < n && ret == 0; i++) {
 		if (i > 0 || !inline_first)
 			spaces(y->sb, col);
@@ -405,12 +408,21 @@ f_to_yaml(struct ectx *cx, const struct node *n, struct res *in,
 {
 	struct strbuf sb = STRBUF_INIT;
 	int nice = strncmp(n->filter->name, "to_nice", 7) == 0, ret;
-	struct ye y = { cx, n, nice ? 4 : 2, !nice, &sb };
+	struct ye y = { cx, n, nice ? 4 : 2, !nice, &sb, 1 };
 	const struct val *v = in->v;
 
 	if (fa->set[0] && fa->a[0].v->type == V_INT && fa->a[0].v->u.i > 1 &&
 	    fa->a[0].v->u.i < 10)
 		y.indent = (int)fa->a[0].v->u.i;
+	if (fa->set[1])
+		y.sort = val_truthy(fa->a[1].v);
+	if (fa->set[2] && fa->a[2].v->type != V_NULL &&
+	    val_truthy(fa->a[2].v))
+		return terr_set(cx->err, n->off, "'%s': default_flow_style="
+		    "True is not supported by mend (None and False are)",
+		    n->name);
+	if (fa->set[2] && fa->a[2].v->type != V_NULL)
+		y.flow_leaf = 0;
 	if (!is_coll(v) || (v->type == V_LIST ? v->u.list.n :
 	    v->u.map.n) == 0 || (y.flow_leaf && leaf(v))) {
 		ret = yaml_flow(&y, v);
@@ -430,8 +442,9 @@ static const struct filter table[] = {
 	{ "to_nice_json", f_to_json, { "indent", "sort_keys" }, 0 },
 	{ "from_json", f_from, P0, 0 },
 	{ "from_yaml", f_from, P0, 0 },
-	{ "to_yaml", f_to_yaml, { "indent" }, 0 },
-	{ "to_nice_yaml", f_to_yaml, { "indent" }, 0 },
+	{ "to_yaml", f_to_yaml, { "indent", "sort_keys",
+	    "default_flow_style" }, 0 },
+	{ "to_nice_yaml", f_to_yaml, { "indent", "sort_keys" }, 0 },
 };
 
 const struct filter *

@@ -16,6 +16,8 @@
  *     salt would make every run a change)
  *   basename dirname expanduser realpath splitext path_join
  *   abs  comment(style='plain')  urlencode
+ *   truncate(length=255, killwords=False, end='...', leeway=5): Jinja2
+ *     3.1 (Debian's python3-jinja2 3.1.2, which ansible-core 2.14 uses)
  */
 #include <crypt.h>
 #include <ctype.h>
@@ -684,6 +686,75 @@ f_format(struct ectx *cx, const struct node *n, struct res *in,
 	return 0;
 }
 
+/* Byte offset of code point k in UTF-8 s[0..n) (n when past the end). */
+static size_t
+cp_off(const char *s, size_t n, int64_t k)
+{
+	size_t i = 0;
+
+	for (; i < n && k > 0; k--)
+		for (i++; i < n && ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+			;
+	return i;
+}
+
+static int64_t
+cp_count(const char *s, size_t n)
+{
+	int64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* truncate(length=255, killwords=False, end='...', leeway=5): Jinja2
+ * 3.1's do_truncate (leeway None is the policy's 5), lengths in code
+ * points. */
+static int
+f_truncate(struct ectx *cx, const struct node *n, struct res *in,
+    struct fargs *fa, struct res *out)
+{
+	const struct val *v = in->v;
+	const char *end = "...";
+	int64_t len = 255, lw = 5, elen;
+	size_t cut, k;
+
+	if (v->type != V_STR)
+		return terr_set(cx->err, n->off, "'truncate' filter needs a "
+		    "string, not %s", val_type_name(v->type));
+	if ((fa->set[0] && fa->a[0].v->type != V_INT) || (fa->set[3] &&
+	    fa->a[3].v->type != V_INT && fa->a[3].v->type != V_NULL) ||
+	    (fa->set[2] && fa->a[2].v->type != V_STR))
+		return terr_set(cx->err, n->off, "'truncate' takes an integer "
+		    "length and leeway and a string end");
+	if (fa->set[0])
+		len = fa->a[0].v->u.i;
+	if (fa->set[2])
+		end = fa->a[2].v->u.str.s;
+	if (fa->set[3] && fa->a[3].v->type == V_INT)
+		lw = fa->a[3].v->u.i;
+	elen = cp_count(end, strlen(end));
+	if (len < elen || lw < 0)
+		return terr_set(cx->err, n->off, "'truncate': expected length "
+		    ">= %lld and leeway >= 0", (long long)elen);
+	if (cp_count(v->u.str.s, v->u.str.len) <= len + lw) {
+		res_set(out, val_copy(v));
+		return 0;
+	}
+	cut = cp_off(v->u.str.s, v->u.str.len, len - elen);
+	if (!(fa->set[1] && val_truthy(fa->a[1].v)))
+		for (k = cut; k > 0; k--)
+			if (v->u.str.s[k - 1] == ' ') {
+				cut = k - 1;
+				break;
+			}
+	res_set(out, val_str_take(xasprintf("%.*s%s", (int)cut, v->u.str.s,
+	    end)));
+	return 0;
+}
+
 #define P0 { NULL }
 static const struct filter table[] = {
 	{ "regex_replace", f_regex_replace, { "regex", "replacement",
@@ -715,6 +786,8 @@ static const struct filter table[] = {
 	{ "wordcount", f_textcase, P0, 0 },
 	{ "abs", f_abs, P0, 0 },
 	{ "urlencode", f_urlencode, P0, 0 },
+	{ "truncate", f_truncate, { "length", "killwords", "end", "leeway" },
+	    0 },
 };
 
 const struct filter *

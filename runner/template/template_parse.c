@@ -775,7 +775,9 @@ unknown_plugin(struct parser *ps, size_t off, const char *kind,
 	if (coll != NULL) {
 		terr_set(ps->err, off, "'%s' is a %s of the Ansible collection "
 		    "%s, which mend does not have (mend has ansible-core's "
-		    "filters and tests)", name, kind, coll);
+		    "filters and tests)%s", name, kind, coll,
+		    strcmp(name, "json_query") == 0 ? "; json_query also "
+		    "needs the Python library jmespath on the controller" : "");
 		strbuf_release(&sb);
 		return -1;
 	}

@@ -403,6 +403,48 @@ test_limits_and_unsafe(void **state)
 	err_release(&e);
 }
 
+/* issue 14 filters: sum(attribute, start), truncate, subelements,
+ * to_nice_yaml/to_yaml arguments, json_query refused by name */
+static void
+test_issue14_filters(void **state)
+{
+	(void)state;
+	R("{{ people | sum(attribute='age') }} {{ [1, 2] | sum(start=5) }}",
+	    "66 8");
+	R("{{ [[1], [2, 3]] | sum(start=[]) }}", "[1, 2, 3]");
+	R("{{ people | sum(attribute='nick') }}", "ERR t.yml:3:22: error: "
+	    "'sum': an item has no attribute 'nick'");
+	R("{{ ['a'] | sum }}", "ERR t.yml:3:21: error: 'sum': unsupported "
+	    "operand types for +: int and string");
+	R("{{ 'abcdef ghijkl mnopq' | truncate(10, leeway=0) }}", "abcdef...");
+	R("{{ 'abcdef ghijkl mnopq' | truncate(10, True, '', 0) }}",
+	    "abcdef ghi");
+	R("{{ 'abcdef ghijkl' | truncate(10) }}", "abcdef ghijkl");
+	R("{{ 'h\u00e9llo w\u00f6rld' | truncate(4, True, '', 0) }}",
+	    "h\xc3\xa9ll");
+	R("{{ 'abc' | truncate(2) }}", "ERR t.yml:3:21: error: 'truncate': "
+	    "expected length >= 3 and leeway >= 0");
+	R("{% for p in [{'n': 'a', 'l': [1, 2]}, {'n': 'b'}] | "
+	    "subelements('l', skip_missing=True) %}{{ p.0.n }}={{ p.1 }}"
+	    "{% endfor %}", "a=1a=2");
+	R("{{ [{'a': {'b': [1, 2]}}] | subelements('a.b') | map(attribute='1')"
+	    " | list }}", "[1, 2]");
+	R("{{ people | subelements('nick') }}", "ERR t.yml:3:22: error: could "
+	    "not find 'nick' key in iterated item");
+	R("{{ d | to_nice_yaml(sort_keys=False) }}", "b: two\na: 1\n");
+	R("{{ d | to_nice_yaml(indent=2) }}", "a: 1\nb: two\n");
+	R("{{ {'k': [1]} | to_yaml(default_flow_style=False) }}",
+	    "k:\n- 1\n");
+	R("{{ d | to_yaml(default_flow_style=True) }}", "ERR t.yml:3:17: "
+	    "error: 'to_yaml': default_flow_style=True is not supported by "
+	    "mend (None and False are)");
+	R("{{ d | json_query('a') }}", "ERR t.yml:3:17: error: 'json_query' is "
+	    "a filter of the Ansible collection community.general, which mend "
+	    "does not have (mend has ansible-core's filters and tests); "
+	    "json_query also needs the Python library jmespath on the "
+	    "controller");
+}
+
 int
 main(void)
 {
@@ -420,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_error_positions),
 		cmocka_unit_test(test_render_file),
 		cmocka_unit_test(test_limits_and_unsafe),
+		cmocka_unit_test(test_issue14_filters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
