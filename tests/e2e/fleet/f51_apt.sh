@@ -3,7 +3,8 @@
 # built on each host (mendpkg 1.0 and 2.0, dpkg-deb; the hosts have no
 # network): check mode installs nothing; NAME=VERSION installs 1.0, present
 # is then ok, latest upgrades to 2.0 and is then ok, the package module
-# (dispatching to apt) removes it with purge; a refused argument is named;
+# (dispatching to apt) removes it with purge; a missing `deb` file fails
+# every host with dpkg's reason;
 # autoclean deletes an obsolete cached .deb, clean empties the cache;
 # rollback of the three runs, newest first, puts back 2.0, then 1.0, then
 # nothing; policy_rc_d: 101 is what policy-rc.d exits with while a
@@ -53,9 +54,11 @@ expect_out 'changed=True'
 all_ver none "after package: absent"
 printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - apt: {deb: /tmp/x.deb}\n' >"$T/bad.yml"
 mend_run run "$T/bad.yml" $(lab_args)
-[ "$rc" -ne 0 ] || fail "deb: accepted"
-expect_out "bad.yml:4:.*argument 'deb' is not supported by mend"
-stamp "install, idempotence, latest, package absent, refusal"
+expect_rc 2
+for n in $(hosts_n); do
+	expect_out "^h$n \\| apt \\| FAILED: Unable to install package: .*'/tmp/x.deb'"
+done
+stamp "install, idempotence, latest, package absent, a missing deb file"
 # autoclean (no name) deletes a cached .deb no source has any more
 # (changed; check mode only says so; a second run is ok); clean empties
 # the cache and is never "changed" (Ansible's apt 2.14)
