@@ -1733,9 +1733,11 @@ vars_dir_entry(struct pctx *c, const char *dir, const char *name,
 	if (name[0] == '.' || name[strlen(name) - 1] == '~')
 		return 0;
 	p = xasprintf("%s/%s", dir, name);
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && ext == NULL)
+	if (stat(p, &st) < 0)
+		;               /* gone since scandir: nothing to load */
+	else if (S_ISDIR(st.st_mode) && ext == NULL)
 		ret = vars_dir_merge(c, p, sub, into, depth + 1);
-	else if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (ext == NULL ||
+	else if (S_ISREG(st.st_mode) && (ext == NULL ||
 	    strcmp(ext, ".yml") == 0 || strcmp(ext, ".yaml") == 0 ||
 	    strcmp(ext, ".json") == 0))
 		ret = vars_file_merge(c, p, sub, into);
